@@ -1,0 +1,1 @@
+"""Accounts (data subjects), their devices and household members, and their data keys."""

@@ -1,0 +1,270 @@
+"""Registering and updating accounts, devices and household members.
+
+Identifying values are sealed under the account's own data key, bound to the
+account and the field, so they vanish with the key.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voxkeep.accounts.models import (
+    Account,
+    DataKey,
+    Device,
+    DeviceKind,
+    HouseholdMember,
+    Language,
+    Retention,
+)
+from voxkeep.audit.events import AuditAction, record
+from voxkeep.crypto import aead
+from voxkeep.db.base import utcnow
+from voxkeep.errors import Conflict, InvalidInput, NotFound
+from voxkeep.ids import check_id
+from voxkeep.vault import Vault
+
+DEFAULT_RETENTION = Retention.MONTHS_3  # privacy by default, Art. 25(2)
+
+
+def normalize_email(email: str) -> str:
+    value = email.strip().lower()
+    local, _, domain = value.partition("@")
+    if not local or "." not in domain or " " in value or len(value) > 254 or "@" in domain:
+        raise InvalidInput(
+            "The e-mail address is not valid.", hint="Send an address like name@example.org."
+        )
+    return value
+
+
+def seal_field(key: bytes, account_id: str, field: str, value: str) -> bytes:
+    return aead.seal(
+        key, value.encode(), ad=aead.associated_data(kind=field, owner=account_id, object_id=field)
+    )
+
+
+def open_field(key: bytes, account_id: str, field: str, sealed: bytes) -> str:
+    ad = aead.associated_data(kind=field, owner=account_id, object_id=field)
+    return aead.open_sealed(key, sealed, ad=ad, kind=field).decode()
+
+
+def _seal_name(key: bytes, account_id: str, kind: str, object_id: str, name: str) -> bytes:
+    ad = aead.associated_data(kind=kind, owner=account_id, object_id=object_id)
+    return aead.seal(key, name.encode(), ad=ad)
+
+
+def open_name(key: bytes, account_id: str, kind: str, object_id: str, sealed: bytes) -> str:
+    ad = aead.associated_data(kind=kind, owner=account_id, object_id=object_id)
+    return aead.open_sealed(key, sealed, ad=ad, kind=kind).decode()
+
+
+def _check_name(name: str, *, what: str) -> str:
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > 100:
+        raise InvalidInput(f"The {what} name must be 1–100 characters.")
+    return cleaned
+
+
+def account_actor_pseudonym(vault: Vault, session: Session, account_id: str) -> str:
+    return vault.keyring.pseudonym(session, kind="account", object_id=account_id)
+
+
+def find_account(vault: Vault, session: Session, external_id: str) -> Account:
+    check_id(external_id, what="account")
+    digest = vault.keyring.lookup_hash(session, kind="external_id", value=external_id)
+    account = session.scalars(select(Account).where(Account.external_id_hash == digest)).first()
+    if account is None:
+        raise NotFound("There is no account with this id.", hint="Register it first.")
+    return account
+
+
+@dataclass(frozen=True)
+class AccountChanges:
+    email: str | None = None
+    language: Language | None = None
+    retention: Retention | None = None
+
+
+def upsert_account(
+    vault: Vault, session: Session, *, external_id: str, changes: AccountChanges, actor: str
+) -> tuple[Account, bool]:
+    """Create the account or apply the given changes; returns (account, created)."""
+    check_id(external_id, what="account")
+    keyring = vault.keyring
+    id_hash = keyring.lookup_hash(session, kind="external_id", value=external_id)
+    account = session.scalars(select(Account).where(Account.external_id_hash == id_hash)).first()
+    created = account is None
+    if account is None:
+        account_id = secrets.token_hex(16)
+        key = keyring.create_data_key(session, account_id)
+        account = Account(
+            id=account_id,
+            external_id_hash=id_hash,
+            external_id_ct=seal_field(key, account_id, "external_id", external_id),
+            language=(changes.language or Language.EN).value,
+            retention=(changes.retention or DEFAULT_RETENTION).value,
+        )
+        session.add(account)
+    else:
+        key = keyring.data_key(session, account.id)
+        if changes.language is not None:
+            account.language = changes.language.value
+        if changes.retention is not None:
+            account.retention = changes.retention.value
+    if changes.email is not None:
+        _set_email(vault, session, account, key, changes.email)
+    session.flush()
+    record(
+        session,
+        AuditAction.ACCOUNT_REGISTERED if created else AuditAction.ACCOUNT_UPDATED,
+        actor=actor,
+        objects={"account": account_actor_pseudonym(vault, session, account.id)},
+    )
+    return account, created
+
+
+def _set_email(vault: Vault, session: Session, account: Account, key: bytes, email: str) -> None:
+    email = normalize_email(email)
+    digest = vault.keyring.lookup_hash(session, kind="email", value=email)
+    if account.email_hash == digest:
+        return
+    holder = session.scalars(select(Account.id).where(Account.email_hash == digest)).first()
+    if holder is not None and holder != account.id:
+        raise Conflict("This e-mail address belongs to another account.")
+    account.email_hash = digest
+    account.email_ct = seal_field(key, account.id, "email", email)
+    # The operator vouches for the address it sends (it verified it at sign-up).
+    account.email_verified_at = utcnow()
+
+
+def upsert_device(
+    vault: Vault,
+    session: Session,
+    *,
+    account: Account,
+    device_id: str,
+    kind: DeviceKind,
+    name: str,
+    registered_at: datetime | None,
+    actor: str,
+) -> tuple[Device, bool]:
+    check_id(device_id, what="device")
+    name = _check_name(name, what="device")
+    device = session.get(Device, device_id)
+    if device is not None and device.account_id != account.id:
+        raise Conflict(
+            "This device id is registered to another account.",
+            hint="Device ids are unique across the vault; a device belongs to one account.",
+        )
+    key = vault.keyring.data_key(session, account.id)
+    created = device is None
+    if device is None:
+        device = Device(
+            id=device_id,
+            account_id=account.id,
+            registered_at=registered_at or utcnow(),
+            kind=kind.value,
+            name_ct=b"",
+        )
+        session.add(device)
+    elif registered_at is not None:
+        device.registered_at = registered_at
+    device.kind = kind.value
+    device.name_ct = _seal_name(key, account.id, "device_name", device_id, name)
+    device.removed_at = None
+    session.flush()
+    record(
+        session,
+        AuditAction.DEVICE_REGISTERED if created else AuditAction.DEVICE_UPDATED,
+        actor=actor,
+        objects={
+            "account": account_actor_pseudonym(vault, session, account.id),
+            "device": device_id,
+        },
+    )
+    return device, created
+
+
+def get_device(session: Session, account: Account, device_id: str) -> Device:
+    check_id(device_id, what="device")
+    device = session.get(Device, device_id)
+    if device is None or device.account_id != account.id:
+        raise NotFound("This account has no device with this id.")
+    return device
+
+
+def remove_device(
+    vault: Vault, session: Session, *, account: Account, device_id: str, actor: str
+) -> Device:
+    """Mark a device removed; its recordings stay until deleted or expired."""
+    device = get_device(session, account, device_id)
+    if device.removed_at is None:
+        device.removed_at = utcnow()
+        record(
+            session,
+            AuditAction.DEVICE_REMOVED,
+            actor=actor,
+            objects={
+                "account": account_actor_pseudonym(vault, session, account.id),
+                "device": device_id,
+            },
+        )
+    return device
+
+
+def upsert_member(
+    vault: Vault, session: Session, *, account: Account, member_id: str, name: str, actor: str
+) -> tuple[HouseholdMember, bool]:
+    check_id(member_id, what="household member")
+    name = _check_name(name, what="household member")
+    member = session.get(HouseholdMember, member_id)
+    if member is not None and member.account_id != account.id:
+        raise Conflict("This household member id belongs to another account.")
+    key = vault.keyring.data_key(session, account.id)
+    created = member is None
+    sealed = _seal_name(key, account.id, "member_name", member_id, name)
+    if member is None:
+        member = HouseholdMember(id=member_id, account_id=account.id, name_ct=sealed)
+        session.add(member)
+    else:
+        member.name_ct = sealed
+    session.flush()
+    if created:
+        record(
+            session,
+            AuditAction.MEMBER_REGISTERED,
+            actor=actor,
+            objects={
+                "account": account_actor_pseudonym(vault, session, account.id),
+                "member": member_id,
+            },
+        )
+    return member, created
+
+
+def devices_of(session: Session, account: Account) -> list[Device]:
+    return list(
+        session.scalars(select(Device).where(Device.account_id == account.id).order_by(Device.id))
+    )
+
+
+def members_of(session: Session, account: Account) -> list[HouseholdMember]:
+    return list(
+        session.scalars(
+            select(HouseholdMember)
+            .where(HouseholdMember.account_id == account.id)
+            .order_by(HouseholdMember.id)
+        )
+    )
+
+
+def has_data_key(session: Session, account_id: str) -> bool:
+    return (
+        session.scalars(select(DataKey.id).where(DataKey.account_id == account_id)).first()
+        is not None
+    )

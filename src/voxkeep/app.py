@@ -1,0 +1,107 @@
+"""create_app(vault): the HTTP API (and, later, the portal and console)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from voxkeep import __version__
+from voxkeep.api.routes import router
+from voxkeep.errors import VoxkeepError
+from voxkeep.vault import Vault
+
+access_log = logging.getLogger("voxkeep.access")
+log = logging.getLogger("voxkeep.app")
+
+
+def error_body(status: int, code: str, message: str, hint: str | None = None) -> dict[str, object]:
+    return {"ok": False, "error": message, "hint": hint, "code": code, "status": status}
+
+
+async def _voxkeep_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, VoxkeepError)
+    if exc.status >= 500:
+        log.error("request failed: %s (%s)", exc.code, exc.message)
+    return JSONResponse(error_body(exc.status, exc.code, exc.message, exc.hint), exc.status)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    # Field names and messages only: the rejected input may be personal data.
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+    )
+    return JSONResponse(
+        error_body(422, "invalid_input", f"The request is not valid: {problems}."), 422
+    )
+
+
+async def _unexpected(_request: Request, exc: Exception) -> Response:
+    log.error("unexpected error: %s", type(exc).__name__)
+    return JSONResponse(
+        error_body(
+            500,
+            "internal_error",
+            "Something went wrong inside voxkeep.",
+            "The error was logged; try again, and report it if it persists.",
+        ),
+        500,
+    )
+
+
+INDEX = """<!doctype html><html lang="en"><meta charset="utf-8"><title>voxkeep</title>
+<body style="font-family:system-ui;max-width:40em;margin:3em auto">
+<h1>voxkeep {version}</h1>
+<p>A vault for voice-assistant recordings.</p>
+<ul><li><a href="/api/docs">API documentation</a> (OpenAPI)</li></ul>
+</body></html>"""
+
+
+def create_app(vault: Vault) -> FastAPI:
+    app = FastAPI(
+        title="voxkeep",
+        version=__version__,
+        description="A vault for voice-assistant recordings that answers data-protection "
+        "requests. Authenticate with `Authorization: Bearer <token>`.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.vault = vault
+    app.add_exception_handler(VoxkeepError, _voxkeep_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)
+    app.include_router(router)
+
+    @app.middleware("http")
+    async def log_access(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # Log the route template, never the concrete path: paths carry ids.
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "<unmatched>")
+        access_log.info(
+            "%s %s %d %.1fms",
+            request.method,
+            template,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    @app.get("/", include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse(INDEX.format(version=__version__))
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, bool]:
+        return {"ok": True}
+
+    return app

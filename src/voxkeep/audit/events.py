@@ -1,0 +1,85 @@
+"""Audit events: who did what to which personal data, appended in the same transaction.
+
+An event names its actor and objects by pseudonym or opaque id, never by
+e-mail address, name or transcript, so erasing a person never requires
+rewriting the log. ``data`` holds the exact canonical bytes that become the
+event's Merkle leaf.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from voxkeep.db.base import Base, UTCDateTime, utcnow
+
+
+class AuditAction(enum.StrEnum):
+    ACCOUNT_REGISTERED = "account:registered"
+    ACCOUNT_UPDATED = "account:updated"
+    ACCOUNT_ERASED = "account:erased"
+    DEVICE_REGISTERED = "device:registered"
+    DEVICE_UPDATED = "device:updated"
+    DEVICE_REMOVED = "device:removed"
+    MEMBER_REGISTERED = "member:registered"
+    RECORDING_INGESTED = "recording:ingested"
+    RECORDINGS_IMPORTED = "recording:imported"
+    RECORDING_LISTED = "recording:listed"
+    RECORDING_READ = "recording:read"
+    RECORDING_AUDIO_READ = "recording:audio:read"
+    RECORDING_TRANSCRIPT_READ = "recording:transcript:read"
+    RECORDING_DELETED = "recording:deleted"
+    RECORDING_DISCARDED = "recording:discarded"
+    RETENTION_SWEPT = "retention:swept"
+    TOKEN_CREATED = "token:created"  # noqa: S105 (an event tag, not a secret)
+    TOKEN_REVOKED = "token:revoked"  # noqa: S105
+    KEY_CREATED = "key:created"
+    KEY_ROTATED = "key:rotated"
+    BLOBS_COLLECTED = "blob:orphans:removed"
+
+
+SYSTEM = "system"
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_action", "action"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+def canonical(payload: Mapping[str, object]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def record(
+    session: Session,
+    action: AuditAction,
+    *,
+    actor: str,
+    objects: Mapping[str, str | Sequence[str]] | None = None,
+    counts: Mapping[str, int] | None = None,
+) -> AuditEvent:
+    """Append one event inside the caller's transaction, so it commits or rolls back with it."""
+    at = utcnow()
+    payload = {
+        "at": at.isoformat(timespec="microseconds"),
+        "actor": actor,
+        "action": action.value,
+        "objects": dict(objects or {}),
+        "counts": dict(counts or {}),
+    }
+    event = AuditEvent(at=at, actor=actor, action=action.value, data=canonical(payload))
+    session.add(event)
+    return event

@@ -1,0 +1,259 @@
+"""The `voxkeep` command: thin shells over the services."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from voxkeep import __version__
+from voxkeep.audit.events import SYSTEM
+from voxkeep.config import Settings, load_settings
+from voxkeep.errors import VoxkeepError
+from voxkeep.vault import Vault, init_vault, open_vault
+
+err = Console(stderr=True)
+out = Console()
+
+
+class Group(click.Group):
+    """Turns every VoxkeepError into its explanation and a non-zero exit, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VoxkeepError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj["settings"]
+    return settings
+
+
+def vault_of(ctx: click.Context) -> Vault:
+    vault: Vault = open_vault(settings_of(ctx))
+    ctx.call_on_close(vault.close)
+    return vault
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="voxkeep")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML settings file (else VOXKEEP_CONFIG).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Data directory (else VOXKEEP_DATA_DIR, default ./voxkeep-data).",
+)
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None, data_dir: Path | None) -> None:
+    """voxkeep: a vault for voice-assistant recordings."""
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    try:
+        ctx.obj = {"settings": load_settings(config, **overrides)}
+    except VoxkeepError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the vault (or upgrade its schema): data directory, master key, database."""
+    settings = settings_of(ctx)
+    vault, created_key = init_vault(settings)
+    vault.close()
+    out.print(f"Vault ready in {settings.data_dir}.")
+    if created_key:
+        out.print(f"Master key written to {settings.key_file} (mode 0600). Back it up.")
+
+
+@cli.command()
+@click.option("--host", help="Address to bind (default from settings: 127.0.0.1).")
+@click.option("--port", type=int, help="Port to bind (default from settings: 8000).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the API (and later the portal and console)."""
+    from voxkeep.server import run
+
+    settings = settings_of(ctx)
+    vault = vault_of(ctx)
+    run(vault, host=host or settings.host, port=port if port is not None else settings.port)
+
+
+@cli.command()
+@click.option("--port", type=int, default=None, help="Port to serve on (default 8000).")
+@click.option("--no-serve", is_flag=True, help="Build the demo vault and exit.")
+@click.pass_context
+def demo(ctx: click.Context, port: int | None, no_serve: bool) -> None:
+    """Build the demo vault (idempotently) and serve it on 127.0.0.1."""
+    from voxkeep.demo.builder import build_demo, print_welcome
+    from voxkeep.server import run
+
+    settings = settings_of(ctx)
+    vault, _ = init_vault(settings)
+    ctx.call_on_close(vault.close)
+    with _progress() as bar:
+        task = bar.add_task("Building demo vault", total=None)
+        summary = build_demo(
+            vault,
+            on_total=lambda n: bar.update(task, total=n),
+            on_done=lambda n: bar.advance(task, n),
+        )
+    port = port if port is not None else settings.port
+    print_welcome(out, summary, host="127.0.0.1", port=port)
+    if not no_serve:
+        run(vault, host="127.0.0.1", port=port)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    )
+
+
+@cli.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+def import_(ctx: click.Context, folder: Path) -> None:
+    """Import FOLDER: WAV files with JSON sidecars (see docs/import.md). Rerun to resume."""
+    from voxkeep.recordings.importer import run_import
+
+    vault = vault_of(ctx)
+    with _progress() as bar:
+        task = bar.add_task("Importing", total=None)
+        report = run_import(
+            vault,
+            folder,
+            on_found=lambda n: bar.update(task, total=n),
+            on_done=lambda n: bar.advance(task, n),
+        )
+    out.print(
+        f"{report.found} WAV files: {report.imported} imported, "
+        f"{report.already_present} already present, {len(report.rejected)} rejected"
+        + (f"; {report.accounts} accounts registered" if report.accounts else "")
+        + "."
+    )
+    for path, reason in report.rejected:
+        out.print(f"  rejected {path}: {reason}", markup=False, highlight=False)
+    if report.rejected:
+        sys.exit(1)
+
+
+@cli.group(cls=Group)
+def tokens() -> None:
+    """Create, list and revoke API tokens for the operator's backend."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(["ingest", "read"]),
+    default=("ingest",),
+    show_default=True,
+    help="Repeat for several scopes.",
+)
+@click.pass_context
+def tokens_create(ctx: click.Context, name: str, scopes: tuple[str, ...]) -> None:
+    """Create a token called NAME; its value is printed once."""
+    from voxkeep.tokens.service import Scope, create_token
+
+    vault = vault_of(ctx)
+    with vault.transaction() as session:
+        info, value = create_token(
+            session, name=name, scopes=[Scope(s) for s in scopes], actor=SYSTEM
+        )
+    err.print(f"Token {info.id} ({', '.join(info.scopes)}) created. Its value, shown once:")
+    click.echo(value)
+
+
+@tokens.command("list")
+@click.pass_context
+def tokens_list(ctx: click.Context) -> None:
+    """List tokens (never their values)."""
+    from voxkeep.tokens.service import list_tokens
+
+    vault = vault_of(ctx)
+    with vault.reading() as session:
+        rows = list_tokens(session)
+    if not rows:
+        out.print("No tokens. Create one with `voxkeep tokens create NAME`.")
+    for t in rows:
+        state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
+        out.print(
+            f"{t.id}  {t.name}  [{', '.join(t.scopes)}]  created {t.created_at:%Y-%m-%d}  {state}",
+            markup=False,
+        )
+
+
+@tokens.command("revoke")
+@click.argument("token_id")
+@click.pass_context
+def tokens_revoke(ctx: click.Context, token_id: str) -> None:
+    """Revoke the token TOKEN_ID at once."""
+    from voxkeep.tokens.service import revoke_token
+
+    vault = vault_of(ctx)
+    with vault.transaction() as session:
+        revoke_token(session, token_id, actor=SYSTEM)
+    out.print(f"Token {token_id} revoked.")
+
+
+@cli.group(cls=Group)
+def keys() -> None:
+    """Manage the master key."""
+
+
+@keys.command("rotate")
+@click.pass_context
+def keys_rotate(ctx: click.Context) -> None:
+    """Rewrap every data key under a new master key (audio is not re-encrypted)."""
+    from voxkeep.vault import rotate_master_key
+
+    vault = vault_of(ctx)
+    old = vault.keyring.master.current_key_id
+    data_keys, instance = rotate_master_key(vault)
+    out.print(
+        f"Master key {old} replaced by {vault.keyring.master.current_key_id}: "
+        f"{data_keys} data keys and {instance} instance keys rewrapped."
+    )
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+@click.option(
+    "--grace",
+    type=float,
+    default=3600.0,
+    show_default=True,
+    help="Seconds a blob must be old before it counts (uploads in flight are younger).",
+)
+@click.pass_context
+def gc(ctx: click.Context, dry_run: bool, grace: float) -> None:
+    """Find and remove orphan blobs left by crashes."""
+    from voxkeep.storage.gc import collect_orphans
+
+    vault = vault_of(ctx)
+    report = collect_orphans(vault, grace_s=grace, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    out.print(f"Scanned {report.scanned} blobs; {verb} {len(report.orphans)} orphans.")
+
+
+def main() -> None:
+    cli(prog_name="voxkeep")

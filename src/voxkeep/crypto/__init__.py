@@ -1,0 +1,1 @@
+"""Key hierarchy, authenticated encryption and signing."""

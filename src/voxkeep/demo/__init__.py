@@ -1,0 +1,1 @@
+"""Demo data: synthesized voice-assistant clips for trying voxkeep out."""

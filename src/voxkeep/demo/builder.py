@@ -1,0 +1,262 @@
+"""`voxkeep demo`: a realistic vault of three households, built idempotently.
+
+German, French and English households with several devices each, named
+household members (one per synthesized voice), two years of history (several
+thousand recordings of real synthesized speech) and one account that has no
+device at all, the case that went wrong in the story behind voxkeep.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from rich.console import Console
+from sqlalchemy import func, select
+
+from voxkeep.accounts import service as accounts
+from voxkeep.accounts.models import DeviceKind, Language, Retention
+from voxkeep.demo.clips import Clip, load_clips
+from voxkeep.recordings.importer import store_batch
+from voxkeep.recordings.models import Recording
+from voxkeep.recordings.service import (
+    NewRecording,
+    OwnerLookup,
+    Prepared,
+    check_audio,
+    resolve_owner,
+)
+from voxkeep.tokens.models import IngestToken
+from voxkeep.tokens.service import Scope, create_token, revoke_token
+from voxkeep.vault import Vault
+
+ACTOR = "system:demo"
+SEED = 20181219  # fixed: the demo is the same on every machine
+
+
+@dataclass(frozen=True)
+class Household:
+    account: str
+    email: str
+    language: Language
+    retention: Retention
+    days: int
+    recordings: int
+    devices: tuple[tuple[str, DeviceKind, str], ...]
+    members: dict[str, str]  # clip voice → member name
+
+
+HOUSEHOLDS = (
+    Household(
+        account="haushalt-mueller",
+        email="familie.mueller@example.de",
+        language=Language.DE,
+        retention=Retention.UNTIL_DELETED,
+        days=730,
+        recordings=1500,
+        devices=(
+            ("mueller-kueche", DeviceKind.SPEAKER, "Küche"),
+            ("mueller-wohnzimmer", DeviceKind.TV, "Wohnzimmer"),
+            ("mueller-schlafzimmer", DeviceKind.SPEAKER, "Schlafzimmer"),
+            ("mueller-auto", DeviceKind.CAR, "Auto"),
+        ),
+        members={"f2": "Anna", "m3": "Jonas", "m1": "Opa Karl"},
+    ),
+    Household(
+        account="foyer-dubois",
+        email="camille.dubois@example.fr",
+        language=Language.FR,
+        retention=Retention.UNTIL_DELETED,
+        days=730,
+        recordings=1300,
+        devices=(
+            ("dubois-salon", DeviceKind.SPEAKER, "Salon"),
+            ("dubois-chambre", DeviceKind.SPEAKER, "Chambre"),
+            ("dubois-telephone", DeviceKind.PHONE, "Téléphone de Camille"),
+        ),
+        members={"f1": "Camille", "m2": "Julien", "f3": "Léa"},
+    ),
+    Household(
+        account="home-smith",
+        email="emma.smith@example.org",
+        language=Language.EN,
+        retention=Retention.MONTHS_18,
+        days=520,
+        recordings=1200,
+        devices=(
+            ("smith-kitchen", DeviceKind.SPEAKER, "Kitchen"),
+            ("smith-living-room", DeviceKind.TV, "Living room"),
+            ("smith-car", DeviceKind.CAR, "Car"),
+        ),
+        members={"f2": "Emma", "m3": "Oliver", "f4": "Grace"},
+    ),
+)
+# Signed up, never owned a device: an access request must yield no recordings.
+NO_DEVICE_ACCOUNT = ("no-device-user", "sam.nodevice@example.org", Language.DE)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    households: int
+    recordings: int
+    added: int
+    token: str
+    sample: tuple[str, str]  # (account, recording id) to try first
+
+
+def _register(vault: Vault) -> None:
+    with vault.transaction() as session:
+        for house in HOUSEHOLDS:
+            changes = accounts.AccountChanges(
+                email=house.email, language=house.language, retention=house.retention
+            )
+            account, _ = accounts.upsert_account(
+                vault, session, external_id=house.account, changes=changes, actor=ACTOR
+            )
+            since = datetime.now(UTC) - timedelta(days=house.days + 30)
+            for device_id, kind, name in house.devices:
+                accounts.upsert_device(
+                    vault,
+                    session,
+                    account=account,
+                    device_id=device_id,
+                    kind=kind,
+                    name=name,
+                    registered_at=since,
+                    actor=ACTOR,
+                )
+            for voice, name in house.members.items():
+                accounts.upsert_member(
+                    vault,
+                    session,
+                    account=account,
+                    member_id=f"{house.account}-{voice}",
+                    name=name,
+                    actor=ACTOR,
+                )
+        external_id, email, language = NO_DEVICE_ACCOUNT
+        accounts.upsert_account(
+            vault,
+            session,
+            external_id=external_id,
+            changes=accounts.AccountChanges(email=email, language=language),
+            actor=ACTOR,
+        )
+
+
+def _plan(house: Household, clips: list[Clip], now: datetime) -> list[tuple[NewRecording, Clip]]:
+    """The household's history: mornings and evenings, more on weekends, fixed by the seed."""
+    rng = random.Random(f"{SEED}-{house.account}")
+    own = [c for c in clips if c.language == house.language.value]
+    planned = []
+    for n in range(house.recordings):
+        day = rng.randrange(house.days)
+        hour = rng.choice((7, 7, 8, 12, 18, 19, 19, 20, 21, 22))
+        when = (
+            now
+            - timedelta(days=day, hours=rng.random())
+            - timedelta(hours=now.hour - hour, minutes=rng.randrange(60))
+        )
+        when = min(when, now - timedelta(minutes=5))
+        clip = rng.choice(own)
+        device_id = rng.choice(house.devices)[0]
+        known = rng.random() < 0.6  # voice match is not always confident
+        planned.append(
+            (
+                NewRecording(
+                    id=f"demo-{house.language.value}-{n:05d}",
+                    account=house.account,
+                    device=device_id,
+                    captured_at=when.replace(microsecond=0),
+                    language=house.language,
+                    transcript=clip.text,
+                    speaker=f"{house.account}-{clip.voice}" if known else None,
+                ),
+                clip,
+            )
+        )
+    return planned
+
+
+def build_demo(
+    vault: Vault,
+    *,
+    scale: float = 1.0,
+    on_total: Callable[[int], None] | None = None,
+    on_done: Callable[[int], None] | None = None,
+) -> DemoSummary:
+    """Build the demo vault; a second run adds nothing and only issues a fresh token."""
+    _register(vault)
+    clips = load_clips()
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    plan = [
+        item
+        for house in HOUSEHOLDS
+        for item in _plan(house, clips, now)[: max(1, int(house.recordings * scale))]
+    ]
+    with vault.reading() as session:
+        present = set(session.scalars(select(Recording.id).where(Recording.id.like("demo-%"))))
+    todo = [(meta, clip) for meta, clip in plan if meta.id not in present]
+    if on_total:
+        on_total(len(plan))
+    if on_done:
+        on_done(len(plan) - len(todo))
+    with vault.reading() as session:
+        lookup = OwnerLookup(vault, session)
+    for start in range(0, len(todo), 500):
+        chunk = todo[start : start + 500]
+        ready: list[tuple[Prepared, bytes]] = []
+        with vault.reading() as session:
+            lookup.session = session
+            for meta, clip in chunk:
+                wav = check_audio(vault, clip.wav)
+                ready.append((resolve_owner(lookup, meta, clip.wav, wav), clip.wav))
+        store_batch(vault, ready, actor=ACTOR)
+        if on_done:
+            on_done(len(chunk))
+    token = _demo_token(vault)
+    with vault.reading() as session:
+        total = session.scalar(select(func.count()).select_from(Recording)) or 0
+    first = plan[0][0]
+    return DemoSummary(
+        households=len(HOUSEHOLDS),
+        recordings=total,
+        added=len(todo),
+        token=token,
+        sample=(first.account, first.id),
+    )
+
+
+def _demo_token(vault: Vault) -> str:
+    """A fresh read/ingest token for this run; earlier demo tokens are revoked."""
+    with vault.transaction() as session:
+        for old in session.scalars(
+            select(IngestToken.id).where(
+                IngestToken.name == "demo", IngestToken.revoked_at.is_(None)
+            )
+        ).all():
+            revoke_token(session, old, actor=ACTOR)
+        _, value = create_token(
+            session, name="demo", scopes=[Scope.INGEST, Scope.READ], actor=ACTOR
+        )
+    return value
+
+
+def print_welcome(console: Console, summary: DemoSummary, *, host: str, port: int) -> None:
+    base = f"http://{host}:{port}"
+    account, recording = summary.sample
+    audio = f"{base}/api/v1/accounts/{account}/recordings/{recording}/audio"
+    console.print(
+        f"\n[bold]voxkeep demo[/bold]: {summary.households} households, "
+        f"{summary.recordings} recordings ({summary.added} added now).\n"
+        f"  Open          {base}/\n"
+        f"  API docs      {base}/api/docs  (Authorize with the token below)\n"
+        f"  Demo token    {summary.token}\n"
+        f"  Hear a clip   curl -H 'Authorization: Bearer {summary.token}' {audio} -o clip.wav\n"
+        f"  Accounts      haushalt-mueller (de), foyer-dubois (fr), home-smith (en), "
+        f"no-device-user (no devices)\n",
+        highlight=False,
+        soft_wrap=True,
+    )

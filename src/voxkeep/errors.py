@@ -1,0 +1,80 @@
+"""One error hierarchy for the whole product.
+
+Every error carries an HTTP status, a stable machine code and a message that
+says what was wrong and what to do. Messages never carry personal data: no
+e-mail addresses, names, transcripts or audio. The API turns these into
+``{"ok": false, "error": ..., "code": ..., "status": ...}``; the CLI prints the
+message and exits non-zero.
+"""
+
+from __future__ import annotations
+
+
+class VoxkeepError(Exception):
+    """Base error: a human explanation plus an HTTP status and a code."""
+
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} {self.hint}"
+        return self.message
+
+
+class ConfigError(VoxkeepError):
+    status = 500
+    code = "config_error"
+
+
+class InvalidInput(VoxkeepError):
+    status = 422
+    code = "invalid_input"
+
+
+class InvalidAudio(InvalidInput):
+    code = "invalid_audio"
+
+
+class PayloadTooLarge(InvalidInput):
+    status = 413
+    code = "payload_too_large"
+
+
+class NotFound(VoxkeepError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(VoxkeepError):
+    status = 409
+    code = "conflict"
+
+
+class Unauthorized(VoxkeepError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(VoxkeepError):
+    status = 403
+    code = "forbidden"
+
+
+class IntegrityFailure(VoxkeepError):
+    """Ciphertext did not authenticate: wrong owner, wrong object, or tampering."""
+
+    status = 500
+    code = "integrity_error"
+
+
+class KeyDestroyed(IntegrityFailure):
+    """The data key was crypto-shredded; what it protected is unreadable."""
+
+    status = 410
+    code = "key_destroyed"

@@ -1,0 +1,1 @@
+"""Recordings: validating, storing and serving uploaded voice-assistant audio."""

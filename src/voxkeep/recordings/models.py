@@ -1,0 +1,39 @@
+"""A recording: encrypted audio in the blob store, encrypted transcript in its row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from voxkeep.db.base import Base, UTCDateTime, utcnow
+
+
+class Recording(Base):
+    __tablename__ = "recordings"
+    __table_args__ = (
+        Index("ix_recordings_account_id_captured_at", "account_id", "captured_at"),
+        Index("ix_recordings_device_id", "device_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    member_id: Mapped[str | None] = mapped_column(
+        ForeignKey("household_members.id", ondelete="SET NULL")
+    )
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    sample_rate: Mapped[int] = mapped_column(Integer)
+    channels: Mapped[int] = mapped_column(Integer)
+    bits_per_sample: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(2))
+    audio_blob: Mapped[str] = mapped_column(String(64), unique=True)
+    audio_bytes: Mapped[int] = mapped_column(Integer)
+    # HMAC of the plaintext audio under a key derived from the owner's data key:
+    # answers "same bytes again?" for idempotent uploads without decrypting, and
+    # is shredded with the key.
+    audio_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    transcript_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,403 @@
+"""Ingesting, listing and reading recordings.
+
+Ingestion order (invariant 8): validate everything, encrypt, write the blob,
+then commit the row that names it together with its audit event. Nothing is
+stored when validation fails; a crash after the blob write leaves only an
+orphan for `voxkeep gc`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voxkeep.accounts.models import Account, Device, HouseholdMember, Language
+from voxkeep.accounts.service import account_actor_pseudonym, find_account, has_data_key
+from voxkeep.audit.events import AuditAction, record
+from voxkeep.crypto import aead
+from voxkeep.db.base import utcnow
+from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, NotFound, PayloadTooLarge
+from voxkeep.ids import check_id
+from voxkeep.recordings.models import Recording
+from voxkeep.recordings.wav import WavInfo, parse_wav
+from voxkeep.vault import Vault
+
+
+@dataclass(frozen=True)
+class NewRecording:
+    """What the operator sends with each upload (the JSON metadata)."""
+
+    id: str
+    account: str
+    device: str
+    captured_at: datetime
+    language: Language
+    transcript: str | None = None
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated upload, resolved to its owner, ready to encrypt."""
+
+    meta: NewRecording
+    wav: WavInfo
+    account_id: str
+    device_id: str
+    member_id: str | None
+    key: bytes
+    digest: bytes
+
+
+def audio_ad(account_id: str, recording_id: str) -> bytes:
+    return aead.associated_data(kind="audio", owner=account_id, object_id=recording_id)
+
+
+def transcript_ad(account_id: str, recording_id: str) -> bytes:
+    return aead.associated_data(kind="transcript", owner=account_id, object_id=recording_id)
+
+
+def audio_digest(key: bytes, account_id: str, recording_id: str, audio: bytes) -> bytes:
+    """Keyed digest of the audio; compares re-uploads without decrypting the blob."""
+    mac_key = hmac.new(key, b"voxkeep/v1 audio digest", hashlib.sha256).digest()
+    mac = hmac.new(mac_key, audio_ad(account_id, recording_id), hashlib.sha256)
+    mac.update(audio)
+    return mac.digest()
+
+
+def check_metadata(vault: Vault, meta: NewRecording) -> None:
+    settings = vault.settings
+    check_id(meta.id, what="recording")
+    check_id(meta.account, what="account")
+    check_id(meta.device, what="device")
+    if meta.speaker is not None:
+        check_id(meta.speaker, what="speaker")
+    if meta.captured_at.tzinfo is None:
+        raise InvalidInput(
+            "captured_at has no time zone.", hint="Send ISO 8601 with an offset, e.g. ...Z."
+        )
+    if meta.captured_at > utcnow() + timedelta(seconds=settings.clock_skew_s):
+        raise InvalidInput(
+            "captured_at lies in the future.", hint="Send the time the recording was made."
+        )
+    if meta.transcript is not None:
+        if len(meta.transcript) > settings.max_transcript_chars:
+            raise InvalidInput(
+                f"The transcript is longer than {settings.max_transcript_chars} characters."
+            )
+        if "\x00" in meta.transcript:
+            raise InvalidInput("The transcript contains a NUL character.")
+
+
+def check_audio(vault: Vault, audio: bytes) -> WavInfo:
+    limit = vault.settings.max_upload_bytes
+    if len(audio) > limit:
+        raise PayloadTooLarge(f"The audio is larger than the {limit}-byte limit.")
+    return parse_wav(audio, max_duration_s=vault.settings.max_duration_s)
+
+
+@dataclass
+class OwnerLookup:
+    """Resolves the ids in an upload to rows; the importer keeps one across batches as a cache.
+
+    Only positive answers are cached, so a device registered mid-import is seen.
+    """
+
+    vault: Vault
+    session: Session
+    accounts: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    devices: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
+    members: dict[str, str] = field(default_factory=dict)
+
+    def account(self, external_id: str) -> tuple[str, bytes]:
+        found = self.accounts.get(external_id)
+        if found is None:
+            account = find_account(self.vault, self.session, external_id)
+            found = account.id, self.vault.keyring.data_key(self.session, account.id)
+            self.accounts[external_id] = found
+        return found
+
+    def device(self, device_id: str) -> tuple[str, datetime | None] | None:
+        found = self.devices.get(device_id)
+        if found is None:
+            row = self.session.get(Device, device_id)
+            if row is None:
+                return None
+            found = self.devices[device_id] = row.account_id, row.removed_at
+        return found
+
+    def member(self, member_id: str) -> str | None:
+        found = self.members.get(member_id)
+        if found is None:
+            row = self.session.get(HouseholdMember, member_id)
+            if row is None:
+                return None
+            found = self.members[member_id] = row.account_id
+        return found
+
+
+def resolve_owner(lookup: OwnerLookup, meta: NewRecording, audio: bytes, wav: WavInfo) -> Prepared:
+    """Find the account and check the device and speaker belong to it."""
+    account_id, key = lookup.account(meta.account)
+    device = lookup.device(meta.device)
+    if device is None:
+        raise InvalidInput(
+            "The device is not registered.", hint="Register the device for this account first."
+        )
+    device_owner, removed_at = device
+    if device_owner != account_id:
+        raise InvalidInput(
+            "The device belongs to a different account.",
+            hint="A recording's device must be registered to the recording's account.",
+        )
+    if removed_at is not None and removed_at < meta.captured_at:
+        raise InvalidInput("The device was removed before captured_at.")
+    if meta.speaker is not None and lookup.member(meta.speaker) != account_id:
+        raise InvalidInput("The speaker is not a household member of this account.")
+    return Prepared(
+        meta=meta,
+        wav=wav,
+        account_id=account_id,
+        device_id=meta.device,
+        member_id=meta.speaker,
+        key=key,
+        digest=audio_digest(key, account_id, meta.id, audio),
+    )
+
+
+def check_duplicate(session: Session, prepared: Prepared) -> bool:
+    """True when this exact recording is already stored; Conflict when the id is taken."""
+    existing = session.execute(
+        select(Recording.account_id, Recording.audio_digest).where(Recording.id == prepared.meta.id)
+    ).one_or_none()
+    if existing is None:
+        return False
+    return same_recording(prepared, existing.account_id, existing.audio_digest)
+
+
+def same_recording(prepared: Prepared, account_id: str, digest: bytes) -> bool:
+    """True for a repeat of a stored upload; Conflict when the id holds other audio."""
+    same = account_id == prepared.account_id and hmac.compare_digest(digest, prepared.digest)
+    if not same:
+        raise Conflict(
+            "A recording with this id already exists with different content.",
+            hint="Recording ids are chosen by the client and must be unique.",
+        )
+    return True
+
+
+def build_row(vault: Vault, prepared: Prepared, audio: bytes, *, durable: bool = True) -> Recording:
+    """Encrypt and write the blob; return the row that names it (not yet added)."""
+    meta = prepared.meta
+    blob = vault.blobs.new_key()
+    ciphertext = aead.encrypt_bytes(prepared.key, audio, ad=audio_ad(prepared.account_id, meta.id))
+    vault.blobs.put(blob, ciphertext, durable=durable)
+    transcript_ct = None
+    if meta.transcript is not None:
+        transcript_ct = aead.seal(
+            prepared.key,
+            meta.transcript.encode(),
+            ad=transcript_ad(prepared.account_id, meta.id),
+        )
+    return Recording(
+        id=meta.id,
+        account_id=prepared.account_id,
+        device_id=prepared.device_id,
+        member_id=prepared.member_id,
+        captured_at=meta.captured_at,
+        duration_ms=round(prepared.wav.duration_s * 1000),
+        sample_rate=prepared.wav.sample_rate,
+        channels=prepared.wav.channels,
+        bits_per_sample=prepared.wav.bits_per_sample,
+        language=meta.language.value,
+        audio_blob=blob,
+        audio_bytes=len(audio),
+        audio_digest=prepared.digest,
+        transcript_ct=transcript_ct,
+    )
+
+
+def ingest(vault: Vault, meta: NewRecording, audio: bytes, *, actor: str) -> bool:
+    """Store one recording; returns True if stored now, False if it was already there."""
+    check_metadata(vault, meta)
+    wav = check_audio(vault, audio)
+    with vault.reading() as session:
+        prepared = resolve_owner(OwnerLookup(vault, session), meta, audio, wav)
+        if check_duplicate(session, prepared):
+            return False
+    row = build_row(vault, prepared, audio)
+    try:
+        with vault.transaction() as session:
+            if not has_data_key(session, prepared.account_id):
+                raise KeyDestroyed("This account was erased; the recording was not stored.")
+            session.add(row)
+            session.flush()
+            record(
+                session,
+                AuditAction.RECORDING_INGESTED,
+                actor=actor,
+                objects={
+                    "account": account_actor_pseudonym(vault, session, prepared.account_id),
+                    "recording": meta.id,
+                },
+                counts={"audio_bytes": len(audio)},
+            )
+    except IntegrityError:
+        vault.blobs.delete(row.audio_blob)
+        with vault.reading() as session:
+            if check_duplicate(session, prepared):
+                return False
+        raise
+    except BaseException:
+        vault.blobs.delete(row.audio_blob)
+        raise
+    return True
+
+
+@dataclass(frozen=True)
+class RecordingInfo:
+    id: str
+    device: str
+    speaker: str | None
+    captured_at: datetime
+    duration_ms: int
+    sample_rate: int
+    channels: int
+    bits_per_sample: int
+    language: str
+    audio_bytes: int
+    has_transcript: bool
+
+
+def _info(row: Recording) -> RecordingInfo:
+    return RecordingInfo(
+        id=row.id,
+        device=row.device_id,
+        speaker=row.member_id,
+        captured_at=row.captured_at,
+        duration_ms=row.duration_ms,
+        sample_rate=row.sample_rate,
+        channels=row.channels,
+        bits_per_sample=row.bits_per_sample,
+        language=row.language,
+        audio_bytes=row.audio_bytes,
+        has_transcript=row.transcript_ct is not None,
+    )
+
+
+def list_recordings(
+    vault: Vault,
+    *,
+    account: str,
+    limit: int,
+    after: tuple[datetime, str] | None,
+    actor: str,
+) -> list[RecordingInfo]:
+    """One page of an account's recordings, oldest first (keyset pagination)."""
+    if not 1 <= limit <= 1000:
+        raise InvalidInput("limit must be between 1 and 1000.")
+    with vault.transaction() as session:
+        owner = find_account(vault, session, account)
+        query = select(Recording).where(Recording.account_id == owner.id)
+        if after is not None:
+            query = query.where(tuple_(Recording.captured_at, Recording.id) > after)
+        rows = session.scalars(
+            query.order_by(Recording.captured_at, Recording.id).limit(limit)
+        ).all()
+        record(
+            session,
+            AuditAction.RECORDING_LISTED,
+            actor=actor,
+            objects={"account": account_actor_pseudonym(vault, session, owner.id)},
+            counts={"recordings": len(rows)},
+        )
+        return [_info(r) for r in rows]
+
+
+def _owned(vault: Vault, session: Session, account: str, recording_id: str) -> Recording:
+    owner: Account = find_account(vault, session, account)
+    check_id(recording_id, what="recording")
+    row = session.get(Recording, recording_id)
+    if row is None or row.account_id != owner.id:
+        raise NotFound("This account has no recording with this id.")
+    return row
+
+
+def get_recording(vault: Vault, *, account: str, recording_id: str, actor: str) -> RecordingInfo:
+    with vault.transaction() as session:
+        row = _owned(vault, session, account, recording_id)
+        record(
+            session,
+            AuditAction.RECORDING_READ,
+            actor=actor,
+            objects={
+                "account": account_actor_pseudonym(vault, session, row.account_id),
+                "recording": row.id,
+            },
+        )
+        return _info(row)
+
+
+def read_transcript(vault: Vault, *, account: str, recording_id: str, actor: str) -> str | None:
+    with vault.transaction() as session:
+        row = _owned(vault, session, account, recording_id)
+        record(
+            session,
+            AuditAction.RECORDING_TRANSCRIPT_READ,
+            actor=actor,
+            objects={
+                "account": account_actor_pseudonym(vault, session, row.account_id),
+                "recording": row.id,
+            },
+        )
+        return decrypt_transcript(vault, session, row)
+
+
+def decrypt_transcript(vault: Vault, session: Session, row: Recording) -> str | None:
+    if row.transcript_ct is None:
+        return None
+    key = vault.keyring.data_key(session, row.account_id)
+    plain = aead.open_sealed(
+        key, row.transcript_ct, ad=transcript_ad(row.account_id, row.id), kind="transcript"
+    )
+    return plain.decode()
+
+
+@dataclass(frozen=True)
+class AudioStream:
+    size: int
+    chunks: Iterator[bytes]
+
+
+def open_audio(vault: Vault, *, account: str, recording_id: str, actor: str) -> AudioStream:
+    """Audit the read, then stream the audio, authenticating each segment as it goes."""
+    with vault.transaction() as session:
+        row = _owned(vault, session, account, recording_id)
+        key = vault.keyring.data_key(session, row.account_id)
+        record(
+            session,
+            AuditAction.RECORDING_AUDIO_READ,
+            actor=actor,
+            objects={
+                "account": account_actor_pseudonym(vault, session, row.account_id),
+                "recording": row.id,
+            },
+        )
+        blob, owner, rid, size = row.audio_blob, row.account_id, row.id, row.audio_bytes
+    return AudioStream(size=size, chunks=decrypt_blob(vault, key, blob, owner, rid))
+
+
+def decrypt_blob(
+    vault: Vault, key: bytes, blob: str, account_id: str, recording_id: str
+) -> Iterator[bytes]:
+    with vault.blobs.open(blob) as source:
+        yield from aead.decrypt_stream(
+            key, source, ad=audio_ad(account_id, recording_id), kind="audio"
+        )

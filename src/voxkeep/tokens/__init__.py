@@ -1,0 +1,1 @@
+"""Ingestion tokens for the operator's backend."""

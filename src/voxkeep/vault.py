@@ -1,0 +1,173 @@
+"""The running vault: settings, database, keys and blob store, opened once per process."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from voxkeep.audit.events import SYSTEM, AuditAction, record
+from voxkeep.config import Settings
+from voxkeep.crypto import aead
+from voxkeep.crypto.keyring import Keyring
+from voxkeep.crypto.master import (
+    LocalMasterKeys,
+    MasterKeyProvider,
+    decode_key,
+    key_id_for,
+    load_file_keys,
+    next_key_file,
+    promote_next_key,
+    read_key_file,
+    write_key_file,
+)
+from voxkeep.crypto.models import InstanceKey
+from voxkeep.db import migrate
+from voxkeep.db.engine import make_engine, make_sessionmaker, read_sessionmaker, transaction
+from voxkeep.errors import ConfigError
+from voxkeep.storage.blobs import BlobStore, LocalBlobStore
+
+
+@dataclass
+class Vault:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
+    keyring: Keyring
+    blobs: BlobStore
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A read-write unit of work: commits on success, rolls back on error."""
+        with transaction(self.sessions) as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only transaction; never blocks writers."""
+        with transaction(self.read_sessions) as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _master_keys(settings: Settings) -> LocalMasterKeys:
+    if settings.master_key is not None and settings.master_key.get_secret_value():
+        return LocalMasterKeys(
+            decode_key(settings.master_key.get_secret_value(), source="VOXKEEP_MASTER_KEY")
+        )
+    return load_file_keys(settings.key_file)
+
+
+def _settle_rotation(settings: Settings, engine: Engine) -> None:
+    """Finish or undo a key rotation that a crash interrupted (see rotate_master_key)."""
+    pending = next_key_file(settings.key_file)
+    if not pending.is_file():
+        return
+    next_id = key_id_for(read_key_file(pending))
+    with engine.connect() as conn:
+        used = conn.execute(
+            select(InstanceKey.name).where(InstanceKey.master_key_id == next_id).limit(1)
+        ).first()
+    if used is not None:
+        promote_next_key(settings.key_file)
+    else:
+        pending.unlink()
+
+
+def open_vault(settings: Settings, *, check_schema: bool = True) -> Vault:
+    """Open an initialised vault; a clear error says what to run when it is not."""
+    if not settings.is_sqlite or (settings.data_dir / "voxkeep.db").exists():
+        engine = make_engine(settings)
+    else:
+        raise ConfigError(
+            f"There is no vault in {settings.data_dir}.",
+            hint="Run `voxkeep init` first (or set VOXKEEP_DATA_DIR).",
+        )
+    if check_schema:
+        current, head = migrate.current_revision(engine), migrate.head_revision()
+        if current != head:
+            engine.dispose()
+            raise ConfigError(
+                f"The database schema is at {current or 'nothing'}, this voxkeep needs {head}.",
+                hint="Run `voxkeep init` to create or upgrade it.",
+            )
+    if settings.master_key is None:
+        _settle_rotation(settings, engine)
+    return Vault(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        read_sessions=read_sessionmaker(engine),
+        keyring=Keyring(_master_keys(settings)),
+        blobs=LocalBlobStore(settings.blob_dir, fsync=settings.fsync),
+    )
+
+
+def init_vault(settings: Settings) -> tuple[Vault, bool]:
+    """Create (or upgrade) a vault; idempotent. Returns the vault and whether a key was made."""
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    created_key = False
+    if settings.master_key is None and not settings.key_file.exists():
+        write_key_file(settings.key_file, aead.new_key())
+        created_key = True
+    engine = make_engine(settings)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    vault = open_vault(settings)
+    with vault.transaction() as session:
+        had_keys = session.scalar(select(InstanceKey.name).limit(1)) is not None
+        vault.keyring.ensure_instance_keys(session)
+        if not had_keys:
+            record(
+                session,
+                AuditAction.KEY_CREATED,
+                actor=SYSTEM,
+                objects={"master_key": vault.keyring.master.current_key_id},
+            )
+    return vault, created_key
+
+
+def rotate_master_key(vault: Vault) -> tuple[int, int]:
+    """Rewrap every data key under a new master key; audio and transcripts stay as they are.
+
+    Order, so that a crash at any point loses nothing: write the new key to
+    ``master.key.next``; rewrap everything in one transaction; then replace the
+    key file. On start-up, a left-over ``.next`` file is promoted if the
+    database already uses it and deleted otherwise.
+    """
+    settings = vault.settings
+    if settings.master_key is not None:
+        raise ConfigError(
+            "The master key comes from VOXKEEP_MASTER_KEY, which voxkeep cannot rewrite.",
+            hint="Use a key file (VOXKEEP_MASTER_KEY_FILE) to rotate with `voxkeep keys rotate`.",
+        )
+    pending = next_key_file(settings.key_file)
+    if pending.exists():
+        pending.unlink()
+    new_key = aead.new_key()
+    write_key_file(pending, new_key)
+    new_master: MasterKeyProvider = LocalMasterKeys(new_key)
+    old_id = vault.keyring.master.current_key_id
+    with vault.transaction() as session:
+        data_keys, instance = vault.keyring.rewrap_all(session, new_master)
+        record(
+            session,
+            AuditAction.KEY_ROTATED,
+            actor=SYSTEM,
+            objects={"from": old_id, "to": new_master.current_key_id},
+            counts={"data_keys": data_keys, "instance_keys": instance},
+        )
+    promote_next_key(settings.key_file)
+    vault.keyring.master = LocalMasterKeys(new_key)
+    return data_keys, instance

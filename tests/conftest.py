@@ -1,0 +1,103 @@
+"""Fixtures: a real vault per test on SQLite or PostgreSQL, chosen by VOXKEEP_TEST_DB.
+
+A template vault (migrated schema, master key, instance keys) is built once
+per session and copied for every test: on SQLite by copying the data
+directory, on PostgreSQL with CREATE DATABASE ... TEMPLATE.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from voxkeep.app import create_app
+from voxkeep.config import Settings
+from voxkeep.vault import Vault, init_vault, open_vault
+
+PG_ADMIN = os.environ.get("VOXKEEP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+BACKEND = os.environ.get("VOXKEEP_TEST_DB", "sqlite")
+
+
+def _pg_url(dbname: str) -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + dbname
+
+
+def _pg_admin(sql: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def _pg_available() -> bool:
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    data_dir = tmp_path_factory.mktemp("template") / "data"
+    if BACKEND == "postgresql":
+        if not _pg_available():
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"PostgreSQL is required in CI and not reachable at {PG_ADMIN}")
+            pytest.skip("PostgreSQL is not reachable")
+        name = f"voxkeep_tpl_{uuid.uuid4().hex[:10]}"
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        settings = Settings(data_dir=data_dir, database_url=_pg_url(name))
+    else:
+        name = ""
+        settings = Settings(data_dir=data_dir)
+    vault, _ = init_vault(settings)
+    vault.close()
+    yield settings
+    if name:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(template: Settings, tmp_path: Path) -> Iterator[Settings]:
+    data_dir = tmp_path / "data"
+    shutil.copytree(template.data_dir, data_dir)
+    if BACKEND == "postgresql":
+        assert template.database_url is not None
+        source = template.database_url.get_secret_value().rsplit("/", 1)[1]
+        name = f"voxkeep_t_{uuid.uuid4().hex[:12]}"
+        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        yield Settings(data_dir=data_dir, database_url=_pg_url(name), fsync=False)
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        yield Settings(data_dir=data_dir, fsync=False)
+
+
+@pytest.fixture
+def vault(settings: Settings) -> Iterator[Vault]:
+    opened = open_vault(settings)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def token(vault: Vault) -> str:
+    from voxkeep.tokens.service import Scope, create_token
+
+    with vault.transaction() as session:
+        _, value = create_token(
+            session, name="tests", scopes=[Scope.INGEST, Scope.READ], actor="system"
+        )
+    return value
+
+
+@pytest.fixture
+def client(vault: Vault, token: str) -> Iterator[TestClient]:
+    with TestClient(create_app(vault), raise_server_exceptions=False) as test_client:
+        test_client.headers["Authorization"] = f"Bearer {token}"
+        yield test_client

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from helpers import make_wav, setup_account, upload
+
+
+def test_upload_list_fetch_and_stream_audio(client: TestClient) -> None:
+    setup_account(client)
+    audio = make_wav(1.0, seed=3)
+    response = upload(client, audio=audio)
+    assert response.status_code == 201, response.text
+    page = client.get("/api/v1/accounts/acct-1/recordings").json()
+    assert [item["id"] for item in page["items"]] == ["rec-1"]
+    assert page["items"][0]["duration_ms"] == 1000
+    got = client.get("/api/v1/accounts/acct-1/recordings/rec-1/audio")
+    assert got.status_code == 200
+    assert got.content == audio
+    transcript = client.get("/api/v1/accounts/acct-1/recordings/rec-1/transcript").json()
+    assert transcript["transcript"] == "Wie wird das Wetter morgen?"
