@@ -56,6 +56,8 @@ class Account(Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     language: Mapped[str] = mapped_column(String(2))
     retention: Mapped[str] = mapped_column(String(16))
+    # Set when erasure destroyed the data key; the purge of the rest may still run.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Index, LargeBinary, String, Text, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from voxkeep.db.base import Base, UTCDateTime, utcnow
@@ -47,12 +47,12 @@ SYSTEM = "system"
 
 
 class AuditEvent(Base):
+    """One leaf of the audit log; seq is its 0-based leaf index, assigned in commit order."""
+
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_action", "action"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(48))
@@ -80,6 +80,34 @@ def record(
         "objects": dict(objects or {}),
         "counts": dict(counts or {}),
     }
-    event = AuditEvent(at=at, actor=actor, action=action.value, data=canonical(payload))
+    event = AuditEvent(
+        seq=_next_seq(session), at=at, actor=actor, action=action.value, data=canonical(payload)
+    )
     session.add(event)
     return event
+
+
+def _next_seq(session: Session) -> int:
+    """The next leaf index. Writers are serialized (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+    a transaction-scoped advisory lock), so indexes follow commit order without gaps."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK})
+    pending = [o for o in session.new if isinstance(o, AuditEvent)]
+    if pending:
+        return max(o.seq for o in pending) + 1
+    last = session.scalar(select(func.max(AuditEvent.seq)))
+    return 0 if last is None else last + 1
+
+
+AUDIT_LOCK = 0x766F786B  # "voxk": the advisory-lock key that serializes audit appends
+
+
+class AuditCheckpoint(Base):
+    """A signed checkpoint (C2SP signed note) of the log at a tree size."""
+
+    __tablename__ = "audit_checkpoints"
+
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

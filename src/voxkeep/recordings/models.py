@@ -15,6 +15,7 @@ class Recording(Base):
     __table_args__ = (
         Index("ix_recordings_account_id_captured_at", "account_id", "captured_at"),
         Index("ix_recordings_device_id", "device_id"),
+        Index("ix_recordings_expires_at", "expires_at"),
     )
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
@@ -36,4 +37,7 @@ class Recording(Base):
     # is shredded with the key.
     audio_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
     transcript_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # When retention ends (captured_at + the account's effective retention); None
+    # for "until I delete". The sweeper reads only rows past this, via its index.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

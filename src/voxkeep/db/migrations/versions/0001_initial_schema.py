@@ -1,4 +1,4 @@
-"""Initial schema: accounts, keys, devices, members, recordings, tokens, audit events.
+"""Initial schema: accounts, keys, devices, members, recordings, tokens, audit log, retention.
 
 Revision ID: 0001
 Revises:
@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("email_verified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("language", sa.String(length=2), nullable=False),
         sa.Column("retention", sa.String(length=16), nullable=False),
+        sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("language IN ('en', 'de', 'fr')", name=op.f("ck_accounts_language")),
@@ -39,21 +40,44 @@ def upgrade() -> None:
         sa.UniqueConstraint("external_id_hash", name=op.f("uq_accounts_external_id_hash")),
     )
     op.create_table(
+        "audit_checkpoints",
+        sa.Column("size", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("root_hash", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("size", name=op.f("pk_audit_checkpoints")),
+    )
+    op.create_table(
         "audit_events",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
+        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=48), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_events")),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.create_index("ix_audit_events_action", ["action"], unique=False)
+
+    op.create_table(
+        "discarded_uploads",
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_discarded_uploads")),
+    )
+    op.create_table(
+        "erasure_receipts",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("account_pseudonym", sa.String(length=64), nullable=False),
+        sa.Column("receipt", sa.Text(), nullable=False),
+        sa.Column("signature", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_erasure_receipts")),
+    )
+    with op.batch_alter_table("erasure_receipts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_erasure_receipts_account_pseudonym"), ["account_pseudonym"], unique=False
+        )
 
     op.create_table(
         "ingest_tokens",
@@ -144,6 +168,7 @@ def upgrade() -> None:
         sa.Column("audio_bytes", sa.Integer(), nullable=False),
         sa.Column("audio_digest", sa.LargeBinary(length=32), nullable=False),
         sa.Column("transcript_ct", sa.LargeBinary(), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"],
@@ -171,10 +196,12 @@ def upgrade() -> None:
             "ix_recordings_account_id_captured_at", ["account_id", "captured_at"], unique=False
         )
         batch_op.create_index("ix_recordings_device_id", ["device_id"], unique=False)
+        batch_op.create_index("ix_recordings_expires_at", ["expires_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("recordings", schema=None) as batch_op:
+        batch_op.drop_index("ix_recordings_expires_at")
         batch_op.drop_index("ix_recordings_device_id")
         batch_op.drop_index("ix_recordings_account_id_captured_at")
 
@@ -190,8 +217,14 @@ def downgrade() -> None:
     op.drop_table("data_keys")
     op.drop_table("instance_keys")
     op.drop_table("ingest_tokens")
+    with op.batch_alter_table("erasure_receipts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_erasure_receipts_account_pseudonym"))
+
+    op.drop_table("erasure_receipts")
+    op.drop_table("discarded_uploads")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_events_action")
 
     op.drop_table("audit_events")
+    op.drop_table("audit_checkpoints")
     op.drop_table("accounts")

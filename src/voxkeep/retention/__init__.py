@@ -1,0 +1,1 @@
+"""Retention: choices, expiry, the sweeper, deletion and erasure."""
