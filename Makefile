@@ -1,0 +1,47 @@
+# One entry point for every routine task. `make help` lists them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: help setup demo test test-sqlite test-postgres lint fmt bench clips clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## Create .venv and install voxkeep with its test tools
+
+demo: $(STAMP)  ## Build the demo vault in ./voxkeep-data and serve it on 127.0.0.1:8000
+	$(BIN)/voxkeep demo
+
+lint: $(STAMP)  ## ruff (format check + lint) and mypy --strict
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/mypy
+
+fmt: $(STAMP)  ## Format and auto-fix
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests bench scripts
+
+test-sqlite: $(STAMP)  ## The suite on SQLite
+	VOXKEEP_TEST_DB=sqlite $(BIN)/python -m pytest -p no:cacheprovider
+
+test-postgres: $(STAMP)  ## The suite on PostgreSQL (VOXKEEP_TEST_PG, default postgresql://postgres@127.0.0.1:5432/test)
+	VOXKEEP_TEST_DB=postgresql $(BIN)/python -m pytest -p no:cacheprovider
+
+test: lint test-sqlite test-postgres  ## Everything: lint, types, the suite on SQLite and on PostgreSQL
+
+bench: $(STAMP)  ## The benchmarks (slow; each prints a JSON line last)
+	$(BIN)/python bench/ingest.py
+
+clips:  ## Regenerate the demo clips (needs: apt-get install espeak-ng sox)
+	$(PYTHON) scripts/make_demo_clips.py
+
+clean:  ## Remove the virtual environment and caches (not your data)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
