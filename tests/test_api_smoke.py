@@ -18,3 +18,13 @@ def test_upload_list_fetch_and_stream_audio(client: TestClient) -> None:
     assert got.content == audio
     transcript = client.get("/api/v1/accounts/acct-1/recordings/rec-1/transcript").json()
     assert transcript["transcript"] == "Wie wird das Wetter morgen?"
+
+
+def test_api_docs_are_served_without_any_cdn(client: TestClient) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text and "https://" not in page.text.split("<body")[1]
+    script = client.get("/api/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
+    spec = client.get("/api/openapi.json").json()
+    assert "/api/v1/recordings" in spec["paths"]

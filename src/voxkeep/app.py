@@ -8,7 +8,10 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from voxkeep import __version__
 from voxkeep.api.routes import router
@@ -68,7 +71,7 @@ def create_app(vault: Vault) -> FastAPI:
         version=__version__,
         description="A vault for voice-assistant recordings that answers data-protection "
         "requests. Authenticate with `Authorization: Bearer <token>`.",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from packaged assets: no CDN at run time
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -95,6 +98,18 @@ def create_app(vault: Vault) -> FastAPI:
             (time.perf_counter() - started) * 1000,
         )
         return response
+
+    app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="voxkeep API",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
+        )
 
     @app.get("/", include_in_schema=False)
     def index() -> HTMLResponse:
