@@ -78,3 +78,13 @@ def test_a_malformed_toml_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_an_explicit_config_file_does_not_leak_into_later_settings(tmp_path: Path) -> None:
+    import os
+
+    config = tmp_path / "voxkeep.toml"
+    config.write_text("port = 9300\n")
+    assert load_settings(config).port == 9300
+    assert CONFIG_ENV not in os.environ
+    assert load_settings().port == 8000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,34 +12,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from voxkeep import __version__
+from voxkeep.audit.cli import audit_group
 from voxkeep.audit.events import SYSTEM
-from voxkeep.config import Settings, load_settings
-from voxkeep.errors import VoxkeepError
-from voxkeep.vault import Vault, init_vault, open_vault
+from voxkeep.clikit import Group, LazySettings, settings_of, vault_of
+from voxkeep.config import CONFIG_ENV
+from voxkeep.exports.cli import exports_group, incidents_group, verify_export
+from voxkeep.people.cli import people as people_group
+from voxkeep.people.cli import staff as staff_group
+from voxkeep.requests.cli import requests_group
+from voxkeep.retention.cli import retention_group
+from voxkeep.vault import init_vault
 
 err = Console(stderr=True)
 out = Console()
-
-
-class Group(click.Group):
-    """Turns every VoxkeepError into its explanation and a non-zero exit, in one place."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except VoxkeepError as exc:
-            raise click.ClickException(str(exc)) from None
-
-
-def settings_of(ctx: click.Context) -> Settings:
-    settings: Settings = ctx.obj["settings"]
-    return settings
-
-
-def vault_of(ctx: click.Context) -> Vault:
-    vault: Vault = open_vault(settings_of(ctx))
-    ctx.call_on_close(vault.close)
-    return vault
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,10 +45,10 @@ def cli(ctx: click.Context, config: Path | None, data_dir: Path | None) -> None:
     overrides: dict[str, Any] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
-    try:
-        ctx.obj = {"settings": load_settings(config, **overrides)}
-    except VoxkeepError as exc:
-        raise click.ClickException(str(exc)) from None
+    if config is not None:
+        # Child processes (`serve --workers`) read their settings from the environment.
+        os.environ[CONFIG_ENV] = str(config)
+    ctx.obj = LazySettings(config, overrides)
 
 
 @cli.command()
@@ -80,14 +66,24 @@ def init(ctx: click.Context) -> None:
 @cli.command()
 @click.option("--host", help="Address to bind (default from settings: 127.0.0.1).")
 @click.option("--port", type=int, help="Port to bind (default from settings: 8000).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Processes answering requests (default from settings: 1).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API (and later the portal and console)."""
     from voxkeep.server import run
 
     settings = settings_of(ctx)
     vault = vault_of(ctx)
-    run(vault, host=host or settings.host, port=port if port is not None else settings.port)
+    run(
+        vault,
+        host=host or settings.host,
+        port=port if port is not None else settings.port,
+        workers=workers or settings.workers,
+    )
 
 
 @cli.command()
@@ -97,9 +93,10 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 def demo(ctx: click.Context, port: int | None, no_serve: bool) -> None:
     """Build the demo vault (idempotently) and serve it on 127.0.0.1."""
     from voxkeep.demo.builder import build_demo, print_welcome
+    from voxkeep.mail import demo_settings
     from voxkeep.server import run
 
-    settings = settings_of(ctx)
+    settings = demo_settings(settings_of(ctx), port=port)
     vault, _ = init_vault(settings)
     ctx.call_on_close(vault.close)
     with _progress() as bar:
@@ -111,6 +108,7 @@ def demo(ctx: click.Context, port: int | None, no_serve: bool) -> None:
         )
     port = port if port is not None else settings.port
     print_welcome(out, summary, host="127.0.0.1", port=port)
+    out.print(f"Mail (invitations, notices) is written to {settings.mail_outbox_dir}.")
     if not no_serve:
         run(vault, host="127.0.0.1", port=port)
 
@@ -144,6 +142,7 @@ def import_(ctx: click.Context, folder: Path) -> None:
     out.print(
         f"{report.found} WAV files: {report.imported} imported, "
         f"{report.already_present} already present, {len(report.rejected)} rejected"
+        + (f", {report.discarded} discarded (retention: don't save)" if report.discarded else "")
         + (f"; {report.accounts} accounts registered" if report.accounts else "")
         + "."
     )
@@ -164,7 +163,7 @@ def tokens() -> None:
     "--scope",
     "scopes",
     multiple=True,
-    type=click.Choice(["ingest", "read"]),
+    type=click.Choice(["ingest", "read", "audit", "delete"]),
     default=("ingest",),
     show_default=True,
     help="Repeat for several scopes.",
@@ -253,6 +252,16 @@ def gc(ctx: click.Context, dry_run: bool, grace: float) -> None:
     report = collect_orphans(vault, grace_s=grace, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     out.print(f"Scanned {report.scanned} blobs; {verb} {len(report.orphans)} orphans.")
+
+
+cli.add_command(audit_group)
+cli.add_command(retention_group)
+cli.add_command(requests_group)
+cli.add_command(people_group)
+cli.add_command(staff_group)
+cli.add_command(verify_export)
+cli.add_command(exports_group)
+cli.add_command(incidents_group)
 
 
 def main() -> None:

@@ -8,10 +8,11 @@ Every setting is documented in docs/configuration.md; a test keeps the two equal
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from voxkeep.accounts.models import Retention
 from voxkeep.errors import ConfigError
 
 CONFIG_ENV = "VOXKEEP_CONFIG"
@@ -48,6 +50,13 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `voxkeep serve` binds.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port `voxkeep serve` binds.")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Processes `voxkeep serve` runs to answer requests (one per CPU core is "
+        "a good start); each reads the settings from the environment and config file.",
+    )
     max_upload_bytes: int = Field(
         default=50 * 1024 * 1024, gt=0, description="Largest accepted audio upload in bytes."
     )
@@ -67,6 +76,157 @@ class Settings(BaseSettings):
         description="fsync every blob before the row naming it commits (survives power loss).",
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    export_ttl_s: float = Field(
+        default=7 * 24 * 3600.0,
+        gt=0,
+        description="How long a released answer archive can be downloaded; then its key is "
+        "destroyed.",
+    )
+    export_max_downloads: int = Field(
+        default=5,
+        ge=1,
+        description="How many times an answer archive can be downloaded (resumed ranges count "
+        "by bytes, not by request).",
+    )
+    export_reauth_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="A download needs a password re-entry within this many seconds.",
+    )
+    export_household_voices: Literal["include", "withhold"] = Field(
+        default="include",
+        description="Art. 15(4): recordings attributed to a household member are included and "
+        "marked with the speaker (include), or listed without audio and transcript (withhold).",
+    )
+    retention_default: Retention = Field(
+        default=Retention.MONTHS_3,
+        description="Retention of accounts that do not choose one: dont_save, 3_months, "
+        "18_months or until_deleted (privacy by default, Art. 25(2)).",
+    )
+    retention_max: Retention = Field(
+        default=Retention.UNTIL_DELETED,
+        description="The longest retention any account gets; caps every choice (Art. 5(1)(e)). "
+        "Lowering it re-expires existing recordings at the next sweep.",
+    )
+    retention_sweep_interval_s: float = Field(
+        default=3600.0,
+        ge=0,
+        description="Seconds between retention sweeps inside `voxkeep serve`; 0 turns them off "
+        "(then run `voxkeep retention run` from a timer).",
+    )
+    retention_batch: int = Field(
+        default=5000,
+        ge=1,
+        le=10_000,
+        description="Recordings deleted per transaction by the sweeper, deletions and erasures.",
+    )
+
+    # People and mail (docs/people.md) ------------------------------------------
+    public_url: str | None = Field(
+        default=None,
+        description="The address people use to reach voxkeep, for links in mails "
+        "(e.g. https://privacy.example.com). Empty: http://<host>:<port>.",
+    )
+    smtp_host: str = Field(default="localhost", description="SMTP server every mail goes to.")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_from: str = Field(
+        default="voxkeep@localhost", description="Sender address of every mail voxkeep sends."
+    )
+    smtp_username: str | None = Field(
+        default=None, description="SMTP user name. Empty: send without logging in."
+    )
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(
+        default=False,
+        description="Upgrade the SMTP connection with STARTTLS (certificate checked).",
+    )
+    smtp_timeout_s: float = Field(
+        default=10.0, gt=0, description="Seconds to wait for the SMTP server."
+    )
+    mail_outbox_dir: Path | None = Field(
+        default=None,
+        description="Write every mail as an .eml file into this folder instead of sending it "
+        "(demo and development). Must lie outside the data directory.",
+    )
+    session_ttl_s: float = Field(
+        default=12 * 3600.0, gt=0, description="Lifetime of a person's sign-in session."
+    )
+    staff_session_ttl_s: float = Field(
+        default=8 * 3600.0, gt=0, description="Lifetime of a staff sign-in session."
+    )
+    invite_ttl_s: float = Field(
+        default=72 * 3600.0,
+        gt=0,
+        description="How long an invitation (set-password) link stays usable.",
+    )
+    signin_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins (or re-authentications) allowed per account and per client "
+        "address within the window before 429.",
+    )
+    signin_window_s: float = Field(
+        default=900.0, gt=0, description="The window failed sign-ins are counted in."
+    )
+    password_hash_time_cost: int = Field(
+        default=3, ge=1, le=20, description="Argon2id passes per password hash."
+    )
+    password_hash_memory_kib: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=4 * 1024 * 1024,
+        description="Argon2id memory per password hash in KiB.",
+    )
+
+    # Requests and jobs (docs/requests.md) -----------------------------------------
+    request_reauth_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="A portal request needs a password re-entry within this many seconds; "
+        "that re-authentication is its identity check.",
+    )
+    request_code_ttl_s: float = Field(
+        default=72 * 3600.0,
+        gt=0,
+        description="How long a verification code mailed for a staff-entered request is valid.",
+    )
+    request_code_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=20,
+        description="Wrong entries of a verification code before it is void (send a new one).",
+    )
+    job_workers: int = Field(
+        default=2,
+        ge=0,
+        le=64,
+        description="Worker threads `voxkeep serve` runs for background jobs (exports, "
+        "erasures, notices); 0: none (run `voxkeep requests work` elsewhere).",
+    )
+    job_lease_s: float = Field(
+        default=60.0,
+        ge=1,
+        description="A running job's claim lasts this long and is renewed while it runs; "
+        "after a crash, another worker takes the job over once it lapses.",
+    )
+    job_poll_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="How often an idle worker looks for jobs other processes queued.",
+    )
+    job_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Attempts before a failing job is marked failed (retries back off).",
+    )
+    audit_checkpoint_interval_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="Seconds between signed audit-log checkpoints inside `voxkeep serve` (one "
+        "more is written at shutdown); 0 turns them off (then run `voxkeep audit checkpoint` "
+        "from a timer).",
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -74,6 +234,23 @@ class Settings(BaseSettings):
         if value.lower() not in {"debug", "info", "warning", "error"}:
             raise ValueError("must be one of debug, info, warning, error")
         return value.lower()
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _outbox_outside_data_dir(self) -> Settings:
+        # Mails carry plaintext addresses; inside the data directory they would
+        # defeat invariant 5 and the erasure scan (invariant 6).
+        if self.mail_outbox_dir is not None and is_inside(self.mail_outbox_dir, self.data_dir):
+            raise ValueError("mail_outbox_dir must lie outside the data directory")
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -85,7 +262,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_path = os.environ.get(CONFIG_ENV)
+        config_path = _config_file.get() or os.environ.get(CONFIG_ENV)
         if config_path:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_path)))
         return tuple(sources)
@@ -113,16 +290,29 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.sqlalchemy_url.startswith("sqlite")
 
+    @property
+    def base_url(self) -> str:
+        """Where people reach voxkeep: the start of every link in a mail."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """Whether path is folder or lies below it, after resolving links and relative parts."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+# An explicit --config file for the Settings being built; the environment is left alone.
+_config_file: ContextVar[str | None] = ContextVar("voxkeep_config_file", default=None)
+
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Build settings, turning validation problems into one clear ConfigError."""
-    if config_file is not None:
-        if not config_file.is_file():
-            raise ConfigError(f"The config file {config_file} does not exist.")
-        os.environ[CONFIG_ENV] = str(config_file)
-    path = os.environ.get(CONFIG_ENV)
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(f"The config file {config_file} does not exist.")
+    path = str(config_file) if config_file is not None else os.environ.get(CONFIG_ENV)
     if path and not Path(path).is_file():
         raise ConfigError(f"{CONFIG_ENV} names {path}, which does not exist.")
+    token = _config_file.set(path or None)
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -136,3 +326,5 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         ) from None
     except ValueError as exc:  # a malformed TOML file
         raise ConfigError(f"The config file could not be read: {exc}") from None
+    finally:
+        _config_file.reset(token)

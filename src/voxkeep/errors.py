@@ -26,6 +26,11 @@ class VoxkeepError(Exception):
             return f"{self.message} {self.hint}"
         return self.message
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra HTTP response headers this error calls for (e.g. ``Retry-After``)."""
+        return {}
+
 
 class ConfigError(VoxkeepError):
     status = 500
@@ -64,6 +69,34 @@ class Unauthorized(VoxkeepError):
 class Forbidden(VoxkeepError):
     status = 403
     code = "forbidden"
+
+
+class ReauthRequired(Forbidden):
+    """The action needs a password re-entry more recent than the session has."""
+
+    code = "reauth_required"
+
+
+class TooManyRequests(VoxkeepError):
+    """Too many failed attempts in a window; the client may retry after retry_after_s."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after_s: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_s = max(1, retry_after_s)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
+
+
+class MailFailed(VoxkeepError):
+    """The configured mail server (or outbox) did not take a message."""
+
+    status = 503
+    code = "mail_failed"
 
 
 class IntegrityFailure(VoxkeepError):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.config import Settings
 from voxkeep.crypto import aead
-from voxkeep.crypto.keyring import Keyring
+from voxkeep.crypto.keyring import LOOKUP, Keyring
 from voxkeep.crypto.master import (
     LocalMasterKeys,
     MasterKeyProvider,
@@ -28,7 +28,7 @@ from voxkeep.crypto.master import (
 from voxkeep.crypto.models import InstanceKey
 from voxkeep.db import migrate
 from voxkeep.db.engine import make_engine, make_sessionmaker, read_sessionmaker, transaction
-from voxkeep.errors import ConfigError
+from voxkeep.errors import ConfigError, IntegrityFailure
 from voxkeep.storage.blobs import BlobStore, LocalBlobStore
 
 
@@ -70,7 +70,12 @@ def _settle_rotation(settings: Settings, engine: Engine) -> None:
     pending = next_key_file(settings.key_file)
     if not pending.is_file():
         return
-    next_id = key_id_for(read_key_file(pending))
+    try:
+        next_id = key_id_for(read_key_file(pending))
+    except ConfigError:
+        # Not a whole key: the rotation died before the database could use it.
+        pending.unlink()
+        return
     with engine.connect() as conn:
         used = conn.execute(
             select(InstanceKey.name).where(InstanceKey.master_key_id == next_id).limit(1)
@@ -81,31 +86,52 @@ def _settle_rotation(settings: Settings, engine: Engine) -> None:
         pending.unlink()
 
 
+def _check_master_key(keyring: Keyring, sessions: sessionmaker[Session]) -> None:
+    """Refuse to open with a master key that does not unwrap this vault's keys."""
+    with transaction(sessions) as session:
+        if session.get(InstanceKey, LOOKUP) is None:
+            return  # a vault being created: `voxkeep init` makes the instance keys next
+        try:
+            keyring.instance_key(session, LOOKUP)
+        except IntegrityFailure:
+            raise ConfigError(
+                "The master key does not open this vault.",
+                hint="Point VOXKEEP_MASTER_KEY or VOXKEEP_MASTER_KEY_FILE at the key "
+                "this vault was created (or last rotated) with.",
+            ) from None
+
+
 def open_vault(settings: Settings, *, check_schema: bool = True) -> Vault:
     """Open an initialised vault; a clear error says what to run when it is not."""
-    if not settings.is_sqlite or (settings.data_dir / "voxkeep.db").exists():
-        engine = make_engine(settings)
-    else:
+    if settings.is_sqlite and not (settings.data_dir / "voxkeep.db").exists():
         raise ConfigError(
             f"There is no vault in {settings.data_dir}.",
             hint="Run `voxkeep init` first (or set VOXKEEP_DATA_DIR).",
         )
-    if check_schema:
-        current, head = migrate.current_revision(engine), migrate.head_revision()
-        if current != head:
-            engine.dispose()
-            raise ConfigError(
-                f"The database schema is at {current or 'nothing'}, this voxkeep needs {head}.",
-                hint="Run `voxkeep init` to create or upgrade it.",
-            )
-    if settings.master_key is None:
-        _settle_rotation(settings, engine)
+    engine = make_engine(settings)
+    try:
+        if check_schema:
+            current, head = migrate.current_revision(engine), migrate.head_revision()
+            if current != head:
+                raise ConfigError(
+                    f"The database schema is at {current or 'nothing'}, this voxkeep needs {head}.",
+                    hint="Run `voxkeep init` to create or upgrade it.",
+                )
+        if settings.master_key is None:
+            _settle_rotation(settings, engine)
+        keyring = Keyring(_master_keys(settings))
+        read_sessions = read_sessionmaker(engine)
+        if check_schema:
+            _check_master_key(keyring, read_sessions)
+    except BaseException:
+        engine.dispose()
+        raise
     return Vault(
         settings=settings,
         engine=engine,
         sessions=make_sessionmaker(engine),
-        read_sessions=read_sessionmaker(engine),
-        keyring=Keyring(_master_keys(settings)),
+        read_sessions=read_sessions,
+        keyring=keyring,
         blobs=LocalBlobStore(settings.blob_dir, fsync=settings.fsync),
     )
 
@@ -169,5 +195,5 @@ def rotate_master_key(vault: Vault) -> tuple[int, int]:
             counts={"data_keys": data_keys, "instance_keys": instance},
         )
     promote_next_key(settings.key_file)
-    vault.keyring.master = LocalMasterKeys(new_key)
+    vault.keyring.master = LocalMasterKeys(new_key, key_file=settings.key_file)
     return data_keys, instance

@@ -17,10 +17,11 @@ Two formats:
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -132,3 +133,94 @@ def plaintext_size(ciphertext_size: int) -> int:
     body = ciphertext_size - HEADER_BYTES
     segments = max(1, -(-body // (SEGMENT_BYTES + TAG_BYTES)))
     return body - segments * TAG_BYTES
+
+
+class SegmentedReader(io.RawIOBase):
+    """A seekable, read-only view of the plaintext of a segmented blob.
+
+    Reads decrypt (and authenticate) only the segments they touch, so a reader
+    can jump to the zip central directory or serve an HTTP range without
+    decrypting the whole blob. ``size`` is the ciphertext size: it tells which
+    segment is the last, whose nonce carries the last-segment flag.
+    """
+
+    def __init__(self, key: bytes, source: BinaryIO, *, size: int, ad: bytes, kind: str) -> None:
+        super().__init__()
+        header = source.read(HEADER_BYTES)
+        if len(header) != HEADER_BYTES or header[:4] != STREAM_MAGIC:
+            raise _integrity_error(kind)
+        self._aead = AESGCM(key)
+        self._source = source
+        self._prefix = header[4:]
+        self._ad = ad
+        self._kind = kind
+        body = size - HEADER_BYTES
+        self._segments = max(1, -(-body // (SEGMENT_BYTES + TAG_BYTES)))
+        self._size = plaintext_size(size)
+        self._pos = 0
+        self._cached_index = -1
+        self._cached = b""
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            target = offset
+        elif whence == io.SEEK_CUR:
+            target = self._pos + offset
+        elif whence == io.SEEK_END:
+            target = self._size + offset
+        else:
+            raise ValueError("invalid whence")
+        if target < 0:
+            raise ValueError("negative seek position")
+        self._pos = target
+        return target
+
+    def _segment(self, index: int) -> bytes:
+        if index != self._cached_index:
+            self._source.seek(HEADER_BYTES + index * (SEGMENT_BYTES + TAG_BYTES))
+            sealed = self._source.read(SEGMENT_BYTES + TAG_BYTES)
+            last = index == self._segments - 1
+            nonce = _nonce(self._prefix, index, last)
+            try:
+                self._cached = self._aead.decrypt(nonce, sealed, self._ad)
+            except InvalidTag:
+                raise _integrity_error(self._kind) from None
+            if not last and len(self._cached) != SEGMENT_BYTES:
+                raise _integrity_error(self._kind)
+            self._cached_index = index
+        return self._cached
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = self._size if size is None or size < 0 else min(self._size, self._pos + size)
+        parts: list[bytes] = []
+        while self._pos < end:
+            index, offset = divmod(self._pos, SEGMENT_BYTES)
+            segment = self._segment(index)
+            piece = segment[offset : offset + (end - self._pos)]
+            if not piece:
+                raise _integrity_error(self._kind)
+            parts.append(piece)
+            self._pos += len(piece)
+        return b"".join(parts)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._source.close()
+        super().close()

@@ -26,7 +26,8 @@ LOOKUP = "lookup"  # keyed hashes of e-mail addresses and external ids
 PSEUDONYM = "pseudonym"  # pseudonyms in the audit log
 AUDIT_SIGNING = "audit_signing"  # Ed25519 seed for audit checkpoints
 EXPORT_SIGNING = "export_signing"  # Ed25519 seed for export manifests
-INSTANCE_KEYS = (LOOKUP, PSEUDONYM, AUDIT_SIGNING, EXPORT_SIGNING)
+RECEIPT_SIGNING = "receipt_signing"  # Ed25519 seed for erasure receipts
+INSTANCE_KEYS = (LOOKUP, PSEUDONYM, AUDIT_SIGNING, EXPORT_SIGNING, RECEIPT_SIGNING)
 
 
 def _data_key_ad(account_id: str, key_id: str) -> bytes:

@@ -53,11 +53,16 @@ def decode_key(text: str, *, source: str) -> bytes:
 
 
 class LocalMasterKeys:
-    """Holds one or more raw master keys in memory; wraps with the current one."""
+    """Holds one or more raw master keys in memory; wraps with the current one.
 
-    def __init__(self, current: bytes, *others: bytes) -> None:
+    With a key file, an unknown key id makes it re-read the file once: another
+    process (`voxkeep keys rotate`) may have replaced the key under a running server.
+    """
+
+    def __init__(self, current: bytes, *others: bytes, key_file: Path | None = None) -> None:
         self._keys = {key_id_for(k): k for k in (current, *others)}
         self._current = key_id_for(current)
+        self._key_file = key_file
 
     def __repr__(self) -> str:
         return f"LocalMasterKeys(current={self._current!r}, keys=<{len(self._keys)} hidden>)"
@@ -71,6 +76,9 @@ class LocalMasterKeys:
 
     def unwrap(self, key_id: str, wrapped: bytes, *, ad: bytes) -> bytes:
         key = self._keys.get(key_id)
+        if key is None and self._key_file is not None:
+            self._reload()
+            key = self._keys.get(key_id)
         if key is None:
             raise IntegrityFailure(
                 f"Master key {key_id} is not available.",
@@ -79,16 +87,34 @@ class LocalMasterKeys:
             )
         return aead.open_sealed(key, wrapped, ad=ad, kind="wrapped key")
 
+    def _reload(self) -> None:
+        assert self._key_file is not None
+        try:
+            current = read_key_file(self._key_file)
+        except ConfigError:
+            return
+        self._keys[key_id_for(current)] = current
+        self._current = key_id_for(current)
+
 
 def write_key_file(path: Path, key: bytes) -> None:
-    """Create a key file with mode 0600, durably, refusing to overwrite one."""
+    """Create a key file with mode 0600, durably and atomically, refusing to overwrite one.
+
+    The key is written and synced under a temporary name, then linked into
+    place, so a crash never leaves a partial key file under the real name.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, encode_key(key).encode())
         os.fsync(fd)
     finally:
         os.close(fd)
+    try:
+        os.link(temp, path)  # fails if path exists: never overwrite a key
+    finally:
+        temp.unlink()
     _fsync_dir(path.parent)
 
 
@@ -124,8 +150,8 @@ def load_file_keys(path: Path) -> LocalMasterKeys:
     current = read_key_file(path)
     pending = next_key_file(path)
     if pending.is_file():
-        return LocalMasterKeys(current, read_key_file(pending))
-    return LocalMasterKeys(current)
+        return LocalMasterKeys(current, read_key_file(pending), key_file=path)
+    return LocalMasterKeys(current, key_file=path)
 
 
 def promote_next_key(path: Path) -> None:

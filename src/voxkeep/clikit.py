@@ -1,0 +1,57 @@
+"""What every `voxkeep` command group shares: one error handler, lazy settings, the vault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import sqlalchemy.exc
+
+from voxkeep.config import Settings, load_settings
+from voxkeep.errors import VoxkeepError
+from voxkeep.vault import Vault, open_vault
+
+
+class Group(click.Group):
+    """Turns every VoxkeepError into its explanation and a non-zero exit, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VoxkeepError as exc:
+            raise click.ClickException(str(exc)) from None
+        except sqlalchemy.exc.OperationalError as exc:
+            # The driver's first line names host, port or database, never a password.
+            first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise click.ClickException(
+                f"The database could not be reached or opened ({first}). "
+                "Check VOXKEEP_DATABASE_URL and that the server is running."
+            ) from None
+
+
+class LazySettings(dict[str, Any]):
+    """ctx.obj whose "settings" load on first use, so `--help` works with broken settings."""
+
+    def __init__(self, config: Path | None, overrides: dict[str, Any]) -> None:
+        super().__init__()
+        self._config = config
+        self._overrides = overrides
+
+    def __missing__(self, key: str) -> Any:
+        if key != "settings":
+            raise KeyError(key)
+        self["settings"] = load_settings(self._config, **self._overrides)
+        return self["settings"]
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.find_root().obj["settings"]
+    return settings
+
+
+def vault_of(ctx: click.Context) -> Vault:
+    """Open the vault for this command; it closes when the command ends."""
+    vault = open_vault(settings_of(ctx))
+    ctx.call_on_close(vault.close)
+    return vault
