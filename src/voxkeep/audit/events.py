@@ -41,6 +41,54 @@ class AuditAction(enum.StrEnum):
     KEY_CREATED = "key:created"
     KEY_ROTATED = "key:rotated"
     BLOBS_COLLECTED = "blob:orphans:removed"
+    AUDIT_CHECKPOINT = "audit:checkpoint"
+    ACCOUNT_PURGED = "account:purged"
+    RETENTION_REAPPLIED = "retention:reapplied"
+    EXPORT_BUILT = "export:built"
+    EXPORT_RELEASED = "export:released"
+    EXPORT_BLOCKED = "export:blocked"
+    EXPORT_DOWNLOADED = "export:downloaded"
+    EXPORT_REVOKED = "export:revoked"
+    EXPORT_EXPIRED = "export:expired"
+    INCIDENT_OPENED = "incident:opened"
+    # Requests: one action per state a request enters, plus the steps between.
+    REQUEST_RECEIVED = "request:received"
+    REQUEST_VERIFYING = "request:verifying"
+    REQUEST_PAUSED = "request:paused"
+    REQUEST_VERIFIED = "request:verified"
+    REQUEST_BUILDING = "request:building"
+    REQUEST_CHECKING = "request:checking"
+    REQUEST_READY = "request:ready"
+    REQUEST_DELIVERED = "request:delivered"
+    REQUEST_CLOSED = "request:closed"
+    REQUEST_REFUSED = "request:refused"
+    REQUEST_CANCELLED = "request:cancelled"
+    REQUEST_BLOCKED = "request:blocked"
+    REQUEST_EXTENDED = "request:extended"
+    REQUEST_CODE_SENT = "request:code:sent"
+    REQUEST_CODE_REJECTED = "request:code:rejected"
+    REQUEST_NOTIFIED = "request:notified"
+    REQUEST_READ = "request:read"
+    # People and staff: credentials and sessions (never an address or a name in the data).
+    PERSON_INVITED = "person:invited"
+    PERSON_PASSWORD_SET = "person:password:set"  # noqa: S105 (an event tag, not a secret)
+    PERSON_SIGNED_IN = "person:signed_in"
+    PERSON_SIGNIN_FAILED = "person:signin:failed"
+    PERSON_REAUTHENTICATED = "person:reauthenticated"
+    PERSON_REAUTH_FAILED = "person:reauth:failed"
+    PERSON_SIGNED_OUT = "person:signed_out"
+    PERSON_SESSIONS_REVOKED = "person:sessions:revoked"
+    STAFF_ADDED = "staff:added"
+    STAFF_ROLES_CHANGED = "staff:roles:changed"
+    STAFF_DISABLED = "staff:disabled"
+    STAFF_ENABLED = "staff:enabled"
+    STAFF_PASSWORD_TOKEN = "staff:password:token"  # noqa: S105
+    STAFF_PASSWORD_SET = "staff:password:set"  # noqa: S105
+    STAFF_SIGNED_IN = "staff:signed_in"
+    STAFF_SIGNIN_FAILED = "staff:signin:failed"
+    STAFF_REAUTHENTICATED = "staff:reauthenticated"
+    STAFF_REAUTH_FAILED = "staff:reauth:failed"
+    STAFF_SIGNED_OUT = "staff:signed_out"
 
 
 SYSTEM = "system"
@@ -87,11 +135,20 @@ def record(
     return event
 
 
-def _next_seq(session: Session) -> int:
-    """The next leaf index. Writers are serialized (SQLite: BEGIN IMMEDIATE; PostgreSQL:
-    a transaction-scoped advisory lock), so indexes follow commit order without gaps."""
+def lock_log(session: Session) -> None:
+    """Hold the log's append lock until the transaction ends.
+
+    Writers are serialized (SQLite: every read-write transaction begins with
+    BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock), so leaf
+    indexes follow commit order without gaps and a checkpoint sees a settled tail.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK})
+
+
+def _next_seq(session: Session) -> int:
+    """The next leaf index, under the append lock (see lock_log)."""
+    lock_log(session)
     pending = [o for o in session.new if isinstance(o, AuditEvent)]
     if pending:
         return max(o.seq for o in pending) + 1
@@ -103,11 +160,18 @@ AUDIT_LOCK = 0x766F786B  # "voxk": the advisory-lock key that serializes audit a
 
 
 class AuditCheckpoint(Base):
-    """A signed checkpoint (C2SP signed note) of the log at a tree size."""
+    """A signed checkpoint (C2SP signed note) of the log at a tree size.
+
+    ``frontier`` holds the tree's peaks at that size (32 bytes each, leftmost
+    first), so the next checkpoint hashes only the events appended since. It
+    needs no signature of its own: peaks that fold to the signed root are
+    authentic, and both writer and verifier check that they do.
+    """
 
     __tablename__ = "audit_checkpoints"
 
     size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     note: Mapped[str] = mapped_column(Text)
+    frontier: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

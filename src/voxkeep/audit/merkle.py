@@ -76,10 +76,34 @@ class MerkleAccumulator:
         self._peaks: list[bytes] = []
         self._size = 0
 
+    @classmethod
+    def from_peaks(cls, size: int, peaks: Sequence[bytes]) -> MerkleAccumulator:
+        """Resume a tree of `size` leaves from its peaks, as returned by ``peaks``.
+
+        This is what lets a log sign a new tree head after hashing only the
+        entries appended since the last one.
+        """
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ProofError("A tree size must be a non-negative integer.")
+        if len(peaks) != size.bit_count():
+            raise ProofError(
+                f"A tree of size {size} has {size.bit_count()} peaks, not {len(peaks)}."
+            )
+        _check_hashes(peaks, "peak hash")
+        accumulator = cls()
+        accumulator._peaks = list(peaks)
+        accumulator._size = size
+        return accumulator
+
     @property
     def size(self) -> int:
         """Number of leaves appended so far."""
         return self._size
+
+    @property
+    def peaks(self) -> tuple[bytes, ...]:
+        """Roots of the perfect subtrees covering the leaves, leftmost first (see peak_ranges)."""
+        return tuple(self._peaks)
 
     def append(self, leaf_hash: bytes) -> None:
         """Add the next leaf hash (already hashed with ``leaf_hash``) to the tree."""
@@ -128,29 +152,89 @@ def _check_tree_size(hashes: Sequence[bytes], size: int) -> None:
         raise ProofError(f"Tree size {size} is not available: the log holds {len(hashes)} leaves.")
 
 
-def inclusion_proof(hashes: Sequence[bytes], index: int, size: int) -> list[bytes]:
-    """PATH(index, D[0:size]) of RFC 9162 §2.1.3.1, leaf-side sibling first.
+Range = tuple[int, int]
 
-    Walks from the root down to the leaf, taking the root of the sibling
-    subtree at each level. The siblings partition the tree, so the whole proof
-    costs about `size` hashes rather than re-hashing the tree per level.
+
+def peak_ranges(size: int) -> list[Range]:
+    """The leaf ranges [start, end) of the perfect subtrees ("peaks") of a tree, leftmost first.
+
+    They follow the set bits of size from the highest down, so the peaks of a
+    tree are exactly the left siblings an inclusion proof for leaf `size` needs.
     """
-    _check_tree_size(hashes, size)
+    ranges: list[Range] = []
+    start = 0
+    for height in reversed(range(size.bit_length())):
+        if size >> height & 1:
+            ranges.append((start, start + (1 << height)))
+            start += 1 << height
+    return ranges
+
+
+def inclusion_proof_ranges(index: int, size: int) -> list[Range]:
+    """The leaf range under each hash of PATH(index, D[0:size]), in proof order.
+
+    Walks from the root down to the leaf, taking the sibling subtree at each
+    level. The ranges partition the tree minus the leaf: those left of the
+    leaf are the peaks of a tree of size `index`, the others lie right of it.
+    """
     if not 0 <= index < size:
         raise ProofError(f"Leaf index {index} is outside a tree of size {size}.")
-    siblings: list[bytes] = []
+    siblings: list[Range] = []
     start, end = 0, size
     while end - start > 1:
         middle = start + _split_point(end - start)
         if index < middle:
-            siblings.append(_subtree_root(hashes, middle, end))
+            siblings.append((middle, end))
             end = middle
         else:
-            siblings.append(_subtree_root(hashes, start, middle))
+            siblings.append((start, middle))
             start = middle
     # Collected root-first; the RFC lists the path leaf-first.
     siblings.reverse()
     return siblings
+
+
+def consistency_proof_ranges(old_size: int, new_size: int) -> list[Range]:
+    """The leaf range under each hash of PROOF(old_size, D[0:new_size]), in proof order.
+
+    Ranges ending at or before old_size are peaks of the old tree; the others
+    lie at or after old_size and do not overlap. Empty when old_size is 0 or
+    equals new_size.
+    """
+    if not 0 <= old_size <= new_size:
+        raise ProofError(
+            f"Old tree size {old_size} must be between 0 and the new tree size {new_size}."
+        )
+    if old_size in (0, new_size):
+        return []
+    # Iterative SUBPROOF(m, D[start:end], b). `whole_old_tree` is the RFC's b:
+    # true while [start, end) is still a prefix of the tree, in which case the
+    # verifier already knows the old root and the proof must not repeat it.
+    siblings: list[Range] = []
+    start, end = 0, new_size
+    whole_old_tree = True
+    while old_size != end:
+        middle = start + _split_point(end - start)
+        if old_size <= middle:
+            siblings.append((middle, end))
+            end = middle
+        else:
+            siblings.append((start, middle))
+            start = middle
+            whole_old_tree = False
+    head = [] if whole_old_tree else [(start, end)]
+    siblings.reverse()
+    return head + siblings
+
+
+def inclusion_proof(hashes: Sequence[bytes], index: int, size: int) -> list[bytes]:
+    """PATH(index, D[0:size]) of RFC 9162 §2.1.3.1, leaf-side sibling first.
+
+    The sibling subtrees partition the tree, so the whole proof costs about
+    `size` hashes rather than re-hashing the tree per level.
+    """
+    _check_tree_size(hashes, size)
+    return [_subtree_root(hashes, a, b) for a, b in inclusion_proof_ranges(index, size)]
 
 
 def consistency_proof(hashes: Sequence[bytes], old_size: int, new_size: int) -> list[bytes]:
@@ -159,34 +243,8 @@ def consistency_proof(hashes: Sequence[bytes], old_size: int, new_size: int) -> 
     Empty when old_size is 0 or equals new_size: nothing needs proving then.
     """
     _check_tree_size(hashes, new_size)
-    if not 0 <= old_size <= new_size:
-        raise ProofError(
-            f"Old tree size {old_size} must be between 0 and the new tree size {new_size}."
-        )
-    if old_size in (0, new_size):
-        return []
-    return _subproof(hashes, old_size, new_size)
-
-
-def _subproof(hashes: Sequence[bytes], old_size: int, new_size: int) -> list[bytes]:
-    # Iterative SUBPROOF(m, D[start:end], b). `whole_old_tree` is the RFC's b:
-    # true while [start, end) is still a prefix of the tree, in which case the
-    # verifier already knows the old root and the proof must not repeat it.
-    siblings: list[bytes] = []
-    start, end = 0, new_size
-    whole_old_tree = True
-    while old_size != end:
-        middle = start + _split_point(end - start)
-        if old_size <= middle:
-            siblings.append(_subtree_root(hashes, middle, end))
-            end = middle
-        else:
-            siblings.append(_subtree_root(hashes, start, middle))
-            start = middle
-            whole_old_tree = False
-    head = [] if whole_old_tree else [_subtree_root(hashes, start, end)]
-    siblings.reverse()
-    return head + siblings
+    ranges = consistency_proof_ranges(old_size, new_size)
+    return [_subtree_root(hashes, a, b) for a, b in ranges]
 
 
 def _is_power_of_two(value: int) -> bool:
