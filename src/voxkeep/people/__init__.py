@@ -1,0 +1,1 @@
+"""People (data subjects) and staff: invitations, passwords, sessions, roles (docs/people.md)."""

@@ -1,0 +1,353 @@
+"""Routes for people's and staff's credentials and sessions, and the dependencies that
+other routes use to know who is asking: ``person_session`` and ``staff_session``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from voxkeep.api.routes import ERRORS, IngestToken, VaultDep, actor, vault_of
+from voxkeep.people import credentials, staff
+from voxkeep.people.models import StaffRole
+from voxkeep.people.pages import set_password_page
+from voxkeep.people.schemas import (
+    InviteOut,
+    PasswordSetIn,
+    PasswordTokenOut,
+    ReauthIn,
+    RolesIn,
+    SessionOut,
+    SignedInOut,
+    SignInIn,
+    StaffAddedOut,
+    StaffIn,
+    StaffOut,
+    StaffSessionOut,
+    StaffSignedInOut,
+    StaffSignInIn,
+)
+from voxkeep.people.service import (
+    PersonSession,
+    StaffSession,
+    current_person,
+    current_staff,
+    invite_person,
+    reauthenticate,
+    require_role,
+    set_password,
+    sign_in,
+    sign_out,
+)
+from voxkeep.vault import Vault
+
+PERSON_COOKIE = "voxkeep_session"
+STAFF_COOKIE = "voxkeep_staff_session"
+NO_STORE = {"Cache-Control": "no-store"}
+
+api = APIRouter(prefix="/api/v1", responses={**ERRORS, 429: ERRORS[401]})
+
+
+# Dependencies -----------------------------------------------------------------
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header[:7].lower() == "bearer " else ""
+
+
+def _client(request: Request) -> str:
+    """The client's address, only ever used under a keyed hash (rate limiting)."""
+    return request.client.host if request.client else "unknown"
+
+
+def person_session(request: Request) -> PersonSession:
+    """The signed-in person: `Authorization: Bearer vs_...` or the `voxkeep_session` cookie."""
+    bearer = _bearer(request)
+    token = bearer if bearer.startswith(credentials.PERSON_SESSION) else ""
+    token = token or request.cookies.get(PERSON_COOKIE, "")
+    vault = vault_of(request)
+    with vault.reading() as session:
+        return current_person(vault, session, token=token)
+
+
+def staff_session(request: Request) -> StaffSession:
+    """The signed-in staff member: `Authorization: Bearer vst_...` or the staff cookie."""
+    bearer = _bearer(request)
+    token = bearer if bearer.startswith(credentials.STAFF_SESSION) else ""
+    token = token or request.cookies.get(STAFF_COOKIE, "")
+    vault = vault_of(request)
+    with vault.reading() as session:
+        return current_staff(vault, session, token=token)
+
+
+PersonDep = Annotated[PersonSession, Depends(person_session)]
+StaffDep = Annotated[StaffSession, Depends(staff_session)]
+
+
+def staff_with(*roles: StaffRole) -> Callable[[StaffSession], StaffSession]:
+    """A dependency: the signed-in staff member, who must hold one of roles (else 403)."""
+
+    def dependency(member: StaffDep) -> StaffSession:
+        require_role(member, *roles)
+        return member
+
+    return dependency
+
+
+AdminDep = Annotated[StaffSession, Depends(staff_with(StaffRole.ADMIN))]
+StaffReaderDep = Annotated[StaffSession, Depends(staff_with(StaffRole.ADMIN, StaffRole.DPO))]
+
+
+def _set_cookie(
+    request: Request, response: Response, name: str, token: str, seconds: float
+) -> None:
+    response.set_cookie(
+        name,
+        token,
+        max_age=max(1, int(seconds)),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        # Secure whenever the request came over HTTPS; plain http only works on a
+        # loopback development set-up, where a Secure cookie would never be sent.
+        secure=request.url.scheme == "https",
+    )
+
+
+def _session_out(person: PersonSession) -> SessionOut:
+    return SessionOut(
+        session_id=person.id,
+        created_at=person.created_at,
+        expires_at=person.expires_at,
+        reauth_at=person.reauth_at,
+    )
+
+
+# People -------------------------------------------------------------------------
+
+
+@api.post(
+    "/accounts/{account_id}/invite", response_model=InviteOut, status_code=202, tags=["people"]
+)
+def invite(account_id: str, vault: VaultDep, token: IngestToken) -> InviteOut:
+    """Mail the account's verified address a single-use link to set a password.
+
+    Needs the `ingest` scope. A new invitation replaces an unused one; the
+    link expires after `VOXKEEP_INVITE_TTL_S`. 503 `mail_failed` when the
+    mail server refuses the mail (inviting again is safe).
+    """
+    sent = invite_person(vault, external_id=account_id, actor=actor(token))
+    return InviteOut(invite_id=sent.id, expires_at=sent.expires_at)
+
+
+@api.post("/people/password", status_code=204, tags=["people"])
+def people_password(body: PasswordSetIn, vault: VaultDep) -> Response:
+    """Set (or reset) a password with the token from an invitation link (used once).
+
+    Every session of the account ends.
+    """
+    set_password(
+        vault, token=body.token.get_secret_value(), password=body.password.get_secret_value()
+    )
+    return Response(status_code=204)
+
+
+@api.post("/people/sessions", response_model=SignedInOut, status_code=201, tags=["people"])
+def people_sign_in(
+    body: SignInIn, request: Request, response: Response, vault: VaultDep
+) -> SignedInOut:
+    """Sign in with e-mail address and password.
+
+    Sets the `voxkeep_session` cookie (HttpOnly, SameSite=Strict, Secure over
+    HTTPS) and returns the same token for API clients. 401 for a wrong
+    address or password (which of the two is not said); 429 with
+    `Retry-After` after too many failures.
+    """
+    signed = sign_in(
+        vault,
+        email=body.email,
+        password=body.password.get_secret_value(),
+        client=_client(request),
+    )
+    person = signed.session
+    _set_cookie(request, response, PERSON_COOKIE, signed.token, vault.settings.session_ttl_s)
+    response.headers.update(NO_STORE)
+    return SignedInOut(**_session_out(person).model_dump(), token=signed.token)
+
+
+@api.get("/people/sessions/current", response_model=SessionOut, tags=["people"])
+def people_current(person: PersonDep) -> SessionOut:
+    """The current session: when it started, expires and was last re-authenticated."""
+    return _session_out(person)
+
+
+@api.post("/people/sessions/current/reauth", response_model=SessionOut, tags=["people"])
+def people_reauth(
+    body: ReauthIn, request: Request, person: PersonDep, vault: VaultDep
+) -> SessionOut:
+    """Re-enter the password; recorded on the session for actions that need fresh proof
+    (a download of an answer needs one within the last 10 minutes)."""
+    renewed = reauthenticate(
+        vault, person=person, password=body.password.get_secret_value(), client=_client(request)
+    )
+    return _session_out(renewed)
+
+
+@api.delete("/people/sessions/current", status_code=204, tags=["people"])
+def people_sign_out(person: PersonDep, vault: VaultDep) -> Response:
+    """Sign out: the session ends at once, for the cookie and the bearer token alike."""
+    sign_out(vault, person=person)
+    response = Response(status_code=204)
+    response.delete_cookie(PERSON_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+# Staff --------------------------------------------------------------------------
+
+
+def _staff_session_out(member: StaffSession) -> StaffSessionOut:
+    return StaffSessionOut(
+        session_id=member.id,
+        staff_id=member.staff_id,
+        name=member.name,
+        roles=sorted(member.roles, key=list(StaffRole).index),
+        created_at=member.created_at,
+        expires_at=member.expires_at,
+        reauth_at=member.reauth_at,
+    )
+
+
+def _staff_out(info: staff.StaffInfo) -> StaffOut:
+    return StaffOut(
+        id=info.id,
+        name=info.name,
+        roles=list(info.roles),
+        created_at=info.created_at,
+        disabled_at=info.disabled_at,
+        has_password=info.has_password,
+    )
+
+
+def _token_out(vault: Vault, token: staff.PasswordToken) -> PasswordTokenOut:
+    return PasswordTokenOut(
+        staff_id=token.staff_id,
+        expires_at=token.expires_at,
+        token=token.token,
+        link=staff.password_link(vault, token),
+    )
+
+
+@api.post("/staff/sessions", response_model=StaffSignedInOut, status_code=201, tags=["staff"])
+def staff_sign_in(
+    body: StaffSignInIn, request: Request, response: Response, vault: VaultDep
+) -> StaffSignedInOut:
+    """Staff sign-in with login name and password; rate-limited like people's."""
+    signed = staff.staff_sign_in(
+        vault, name=body.name, password=body.password.get_secret_value(), client=_client(request)
+    )
+    _set_cookie(request, response, STAFF_COOKIE, signed.token, vault.settings.staff_session_ttl_s)
+    response.headers.update(NO_STORE)
+    return StaffSignedInOut(**_staff_session_out(signed.session).model_dump(), token=signed.token)
+
+
+@api.get("/staff/sessions/current", response_model=StaffSessionOut, tags=["staff"])
+def staff_current(member: StaffDep) -> StaffSessionOut:
+    """Who is signed in, with the roles they hold now."""
+    return _staff_session_out(member)
+
+
+@api.post("/staff/sessions/current/reauth", response_model=StaffSessionOut, tags=["staff"])
+def staff_reauth(
+    body: ReauthIn, request: Request, member: StaffDep, vault: VaultDep
+) -> StaffSessionOut:
+    """Re-enter the password; recorded on the staff session."""
+    renewed = staff.staff_reauthenticate(
+        vault, staff=member, password=body.password.get_secret_value(), client=_client(request)
+    )
+    return _staff_session_out(renewed)
+
+
+@api.delete("/staff/sessions/current", status_code=204, tags=["staff"])
+def staff_sign_out(member: StaffDep, vault: VaultDep) -> Response:
+    """Staff sign-out."""
+    staff.staff_sign_out(vault, staff=member)
+    response = Response(status_code=204)
+    response.delete_cookie(STAFF_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+@api.post("/staff/password", status_code=204, tags=["staff"])
+def staff_password(body: PasswordSetIn, vault: VaultDep) -> Response:
+    """Set a staff password with a single-use token from `voxkeep staff add` (or an admin)."""
+    staff.use_password_token(
+        vault, token=body.token.get_secret_value(), password=body.password.get_secret_value()
+    )
+    return Response(status_code=204)
+
+
+@api.get("/staff", response_model=list[StaffOut], tags=["staff"])
+def staff_list(member: StaffReaderDep, vault: VaultDep) -> list[StaffOut]:
+    """Every staff member with roles (admin or dpo)."""
+    return [_staff_out(info) for info in staff.list_staff(vault)]
+
+
+@api.post("/staff", response_model=StaffAddedOut, status_code=201, tags=["staff"])
+def staff_add(
+    body: StaffIn, member: AdminDep, vault: VaultDep, response: Response
+) -> StaffAddedOut:
+    """Add a staff member (admin). Returns a single-use password token, shown once."""
+    info, token = staff.add_staff(
+        vault, name=body.name, roles=[r.value for r in body.roles], actor=member.actor
+    )
+    assert token is not None  # no password given, so a token was issued
+    response.headers.update(NO_STORE)
+    return StaffAddedOut(staff=_staff_out(info), password=_token_out(vault, token))
+
+
+@api.put("/staff/{staff_id}/roles", response_model=StaffOut, tags=["staff"])
+def staff_roles(staff_id: str, body: RolesIn, member: AdminDep, vault: VaultDep) -> StaffOut:
+    """Replace a staff member's roles (admin); effective at the next request."""
+    info = staff.set_roles(
+        vault,
+        ref=staff_id,
+        roles=[r.value for r in body.roles],
+        actor=member.actor,
+        acting=member.staff_id,
+    )
+    return _staff_out(info)
+
+
+@api.post("/staff/{staff_id}/disable", response_model=StaffOut, tags=["staff"])
+def staff_disable(staff_id: str, member: AdminDep, vault: VaultDep) -> StaffOut:
+    """Disable a staff member (admin): their sessions end at once."""
+    info = staff.disable_staff(vault, ref=staff_id, actor=member.actor, acting=member.staff_id)
+    return _staff_out(info)
+
+
+@api.post("/staff/{staff_id}/enable", response_model=StaffOut, tags=["staff"])
+def staff_enable(staff_id: str, member: AdminDep, vault: VaultDep) -> StaffOut:
+    """Enable a disabled staff member again (admin)."""
+    return _staff_out(staff.enable_staff(vault, ref=staff_id, actor=member.actor))
+
+
+@api.post("/staff/{staff_id}/password-token", response_model=PasswordTokenOut, tags=["staff"])
+def staff_password_token(
+    staff_id: str, member: AdminDep, vault: VaultDep, response: Response
+) -> PasswordTokenOut:
+    """A new single-use password token for a staff member (admin), e.g. a forgotten password."""
+    token = staff.issue_password_token(vault, ref=staff_id, actor=member.actor)
+    response.headers.update(NO_STORE)
+    return _token_out(vault, token)
+
+
+# One router for app.py: the API above and the set-password page.
+router = APIRouter()
+router.include_router(api)
+router.add_api_route(
+    "/portal/set-password", set_password_page, methods=["GET"], include_in_schema=False
+)
+router.add_api_route(
+    "/console/set-password", set_password_page, methods=["GET"], include_in_schema=False
+)

@@ -1,0 +1,47 @@
+"""The texts of the mails people get, in the account's language (en, de, fr).
+
+A mail carries a link and a date, never the person's data: mail is not a
+channel for personal data (DESIGN: "a bare e-mailed link delivered 100 MB").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+INVITE = {
+    "en": (
+        "Set your password for your voice recordings",
+        "Hello,\n\n"
+        "you can now see, download and delete the voice recordings kept about you.\n"
+        "Set your password here (the link works once, until {expires}):\n\n"
+        "{link}\n\n"
+        "If you did not expect this mail, ignore it: nothing happens without the link.\n",
+    ),
+    "de": (
+        "Legen Sie Ihr Passwort für Ihre Sprachaufnahmen fest",
+        "Guten Tag,\n\n"
+        "Sie können jetzt die über Sie gespeicherten Sprachaufnahmen ansehen, "
+        "herunterladen und löschen.\n"
+        "Legen Sie hier Ihr Passwort fest (der Link gilt einmal, bis {expires}):\n\n"
+        "{link}\n\n"
+        "Wenn Sie diese E-Mail nicht erwartet haben, ignorieren Sie sie: ohne den Link "
+        "geschieht nichts.\n",
+    ),
+    "fr": (
+        "Choisissez le mot de passe de vos enregistrements vocaux",
+        "Bonjour,\n\n"
+        "vous pouvez maintenant consulter, télécharger et supprimer les enregistrements "
+        "vocaux conservés à votre sujet.\n"
+        "Choisissez votre mot de passe ici (le lien ne sert qu'une fois, jusqu'au "
+        "{expires}) :\n\n"
+        "{link}\n\n"
+        "Si vous n'attendiez pas ce message, ignorez-le : rien ne se passe sans le lien.\n",
+    ),
+}
+
+
+def invite_mail(language: str, *, link: str, expires_at: datetime) -> tuple[str, str]:
+    """(subject, body) of the invitation mail."""
+    subject, body = INVITE.get(language, INVITE["en"])
+    expires = f"{expires_at:%Y-%m-%d %H:%M} UTC"
+    return subject, body.format(link=link, expires=expires)

@@ -1,0 +1,147 @@
+"""Credentials and sessions of people (data subjects) and of staff.
+
+A person's password hash is sealed under the account's data key, so erasing
+the account (destroying the key) also ends every way to sign in as it. Every
+token (invitation, password link, session) is stored as SHA-256 of a 256-bit
+secret, never the secret itself.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from voxkeep.db.base import Base, UTCDateTime, utcnow
+
+
+class StaffRole(enum.StrEnum):
+    """Roles are not ranked: a check names every role it accepts."""
+
+    AGENT = "agent"  # enters and verifies requests
+    APPROVER = "approver"  # approves a release someone else entered or verified (four eyes)
+    DPO = "dpo"  # the data-protection officer: oversight, breaches, reports
+    ADMIN = "admin"  # manages staff accounts
+
+
+# People -------------------------------------------------------------------
+
+
+class PersonCredential(Base):
+    __tablename__ = "person_credentials"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    password_ct: Mapped[bytes] = mapped_column(LargeBinary)  # argon2id PHC string, sealed
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PersonInvite(Base):
+    """A single-use link to set (or reset) a person's password."""
+
+    __tablename__ = "person_invites"
+    __table_args__ = (Index("ix_person_invites_account_id", "account_id"),)
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PersonSessionRow(Base):
+    __tablename__ = "person_sessions"
+    __table_args__ = (
+        Index("ix_person_sessions_account_id", "account_id"),
+        Index("ix_person_sessions_expires_at", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reauth_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SigninFailure(Base):
+    """One failed sign-in or re-authentication, under a keyed hash of what it was counted
+    against (an account, a staff member, an unknown e-mail or a client address)."""
+
+    __tablename__ = "signin_failures"
+    __table_args__ = (
+        Index("ix_signin_failures_key_hash_at", "key_hash", "at"),
+        Index("ix_signin_failures_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Staff --------------------------------------------------------------------
+
+
+class StaffMember(Base):
+    """An employee. The name is a work login handle (e.g. ``a.schmidt``), kept in clear so
+    staff lists and four-eyes checks need no key; the audit log names staff by id."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    password_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffRoleGrant(Base):
+    __tablename__ = "staff_roles"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({', '.join(repr(r.value) for r in StaffRole)})", name="role"),
+    )
+
+    staff_id: Mapped[str] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class StaffInvite(Base):
+    """A single-use token to set (or reset) a staff member's password."""
+
+    __tablename__ = "staff_invites"
+    __table_args__ = (Index("ix_staff_invites_staff_id", "staff_id"),)
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffSessionRow(Base):
+    __tablename__ = "staff_sessions"
+    __table_args__ = (
+        Index("ix_staff_sessions_staff_id", "staff_id"),
+        Index("ix_staff_sessions_expires_at", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reauth_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

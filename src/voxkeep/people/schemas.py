@@ -1,0 +1,99 @@
+"""Request and response bodies of the people and staff API.
+
+Passwords and tokens arrive as ``SecretStr``: they never appear in a repr, a
+log line or a validation error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from voxkeep.people.models import StaffRole
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InviteOut(BaseModel):
+    invite_id: str
+    expires_at: datetime
+
+
+class PasswordSetIn(Strict):
+    token: SecretStr = Field(description="The token from the invitation link (after `#`).")
+    password: SecretStr = Field(description="12–256 characters.")
+
+
+class SignInIn(Strict):
+    email: str = Field(max_length=254)
+    password: SecretStr
+
+
+class ReauthIn(Strict):
+    password: SecretStr
+
+
+class SessionOut(BaseModel):
+    session_id: str
+    created_at: datetime
+    expires_at: datetime
+    reauth_at: datetime | None
+
+
+class SignedInOut(SessionOut):
+    token: str = Field(
+        description="Bearer token for API clients (`Authorization: Bearer vs_...`). "
+        "Browsers use the `voxkeep_session` cookie set with it."
+    )
+
+
+class StaffSignInIn(Strict):
+    name: str = Field(max_length=64)
+    password: SecretStr
+
+
+class StaffSessionOut(BaseModel):
+    session_id: str
+    staff_id: str
+    name: str
+    roles: list[StaffRole]
+    created_at: datetime
+    expires_at: datetime
+    reauth_at: datetime | None
+
+
+class StaffSignedInOut(StaffSessionOut):
+    token: str = Field(description="Bearer token: `Authorization: Bearer vst_...`.")
+
+
+class StaffOut(BaseModel):
+    id: str
+    name: str
+    roles: list[StaffRole]
+    created_at: datetime
+    disabled_at: datetime | None
+    has_password: bool
+
+
+class StaffIn(Strict):
+    name: str = Field(max_length=64, description="A work login handle, e.g. `a.schmidt`.")
+    roles: list[StaffRole] = Field(min_length=1)
+
+
+class RolesIn(Strict):
+    roles: list[StaffRole] = Field(min_length=1)
+
+
+class PasswordTokenOut(BaseModel):
+    staff_id: str
+    expires_at: datetime
+    token: str = Field(description="Single-use; the staff member sets a password with it.")
+    link: str = Field(description="The set-password page with the token in its fragment.")
+
+
+class StaffAddedOut(BaseModel):
+    staff: StaffOut
+    password: PasswordTokenOut

@@ -1,0 +1,582 @@
+"""Staff accounts: names, roles, passwords, sessions.
+
+Staff are the operator's employees, separate from the people whose data the
+vault keeps. A staff member signs in with a login name (a work handle, kept in
+clear: staff lists and four-eyes checks need it without a key) and a password
+(argon2id). The audit log names staff only as ``staff:<id>``. Roles are read
+from the database on every request, so a change takes effect at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from voxkeep.audit.events import SYSTEM, AuditAction, record
+from voxkeep.db.base import utcnow
+from voxkeep.errors import Conflict, Forbidden, InvalidInput, NotFound, ReauthRequired, Unauthorized
+from voxkeep.people import credentials, throttle
+from voxkeep.people.models import (
+    StaffInvite,
+    StaffMember,
+    StaffRole,
+    StaffRoleGrant,
+    StaffSessionRow,
+)
+from voxkeep.people.passwords import (
+    WrongPassword,
+    check_new_password,
+    check_password,
+    hash_password,
+    needs_rehash,
+)
+from voxkeep.vault import Vault
+
+log = logging.getLogger("voxkeep.people")
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+SETUP_PAGE = "/console/set-password"
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    id: str
+    name: str
+    roles: tuple[StaffRole, ...]
+    created_at: datetime
+    disabled_at: datetime | None
+    has_password: bool
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    """A signed-in staff member; ``roles`` are as of this request."""
+
+    id: str
+    staff_id: str
+    name: str
+    roles: frozenset[StaffRole]
+    created_at: datetime
+    expires_at: datetime
+    reauth_at: datetime | None
+
+    @property
+    def actor(self) -> str:
+        """The audit log's name for this staff member."""
+        return f"staff:{self.staff_id}"
+
+
+@dataclass(frozen=True)
+class SignedInStaff:
+    session: StaffSession
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PasswordToken:
+    """A single-use token that sets a staff member's password; shown once."""
+
+    staff_id: str
+    expires_at: datetime
+    token: str = field(repr=False)
+
+
+def check_staff_name(name: str) -> str:
+    cleaned = name.strip().lower()
+    if not _NAME.fullmatch(cleaned):
+        raise InvalidInput(
+            "A staff name must be 1–64 characters: letters, digits and . _ - (not first).",
+            hint="Use a work login handle such as a.schmidt, not a full name.",
+        )
+    return cleaned
+
+
+def parse_roles(values: Iterable[str]) -> tuple[StaffRole, ...]:
+    roles: set[StaffRole] = set()
+    for value in values:
+        try:
+            roles.add(StaffRole(value.strip().lower()))
+        except ValueError:
+            raise InvalidInput(
+                "That is not a staff role.",
+                hint=f"Roles: {', '.join(r.value for r in StaffRole)}.",
+            ) from None
+    if not roles:
+        raise InvalidInput(
+            "A staff member needs at least one role.",
+            hint=f"Roles: {', '.join(r.value for r in StaffRole)}.",
+        )
+    return tuple(sorted(roles, key=list(StaffRole).index))
+
+
+def require_role(staff: StaffSession, *roles: StaffRole) -> None:
+    """Raise Forbidden unless the staff member holds at least one of roles."""
+    if not staff.roles.intersection(roles):
+        needed = " or ".join(r.value for r in roles)
+        raise Forbidden(
+            f"This needs the {needed} role.",
+            hint="An admin grants roles (`voxkeep staff roles NAME --role ...`).",
+        )
+
+
+# Records --------------------------------------------------------------------
+
+
+def _roles_of(session: Session, staff_id: str) -> tuple[StaffRole, ...]:
+    values = session.scalars(select(StaffRoleGrant.role).where(StaffRoleGrant.staff_id == staff_id))
+    return tuple(sorted((StaffRole(v) for v in values), key=list(StaffRole).index))
+
+
+def _info(session: Session, row: StaffMember) -> StaffInfo:
+    return StaffInfo(
+        id=row.id,
+        name=row.name,
+        roles=_roles_of(session, row.id),
+        created_at=row.created_at,
+        disabled_at=row.disabled_at,
+        has_password=row.password_hash is not None,
+    )
+
+
+def _find(session: Session, ref: str) -> StaffMember:
+    """A staff member by id or by name."""
+    row = session.get(StaffMember, ref)
+    if row is None:
+        row = session.scalars(
+            select(StaffMember).where(StaffMember.name == ref.strip().lower())
+        ).first()
+    if row is None:
+        raise NotFound(
+            "There is no staff member with this name or id.",
+            hint="`voxkeep staff list` shows them.",
+        )
+    return row
+
+
+def get_staff(vault: Vault, ref: str) -> StaffInfo:
+    with vault.reading() as session:
+        return _info(session, _find(session, ref))
+
+
+def list_staff(vault: Vault) -> list[StaffInfo]:
+    with vault.reading() as session:
+        rows = session.scalars(select(StaffMember).order_by(StaffMember.name))
+        return [_info(session, row) for row in rows]
+
+
+def _grant(session: Session, staff_id: str, roles: tuple[StaffRole, ...]) -> None:
+    session.execute(delete(StaffRoleGrant).where(StaffRoleGrant.staff_id == staff_id))
+    session.add_all(StaffRoleGrant(staff_id=staff_id, role=r.value) for r in roles)
+
+
+def add_staff(
+    vault: Vault,
+    *,
+    name: str,
+    roles: Iterable[str],
+    actor: str,
+    password: str | None = None,
+) -> tuple[StaffInfo, PasswordToken | None]:
+    """Create a staff member. With a password, it is set at once; else a single-use
+    password token is returned (shown once)."""
+    name = check_staff_name(name)
+    granted = parse_roles(roles)
+    hashed = None
+    if password is not None:
+        check_new_password(password)
+        hashed = hash_password(vault.settings, password)
+    with vault.transaction() as session:
+        if session.scalars(select(StaffMember.id).where(StaffMember.name == name)).first():
+            raise Conflict("A staff member with this name exists already.")
+        now = utcnow()
+        row = StaffMember(
+            id=secrets.token_hex(8),
+            name=name,
+            password_hash=hashed,
+            password_set_at=now if hashed else None,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        _grant(session, row.id, granted)
+        record(
+            session,
+            AuditAction.STAFF_ADDED,
+            actor=actor,
+            objects={"staff": row.id, "roles": [r.value for r in granted]},
+        )
+        token = None if hashed else _issue_password_token(vault, session, row.id, actor)
+        return _info(session, row), token
+
+
+def set_roles(
+    vault: Vault, *, ref: str, roles: Iterable[str], actor: str, acting: str | None = None
+) -> StaffInfo:
+    """Replace a staff member's roles. ``acting`` (a staff id) cannot drop its own admin role."""
+    granted = parse_roles(roles)
+    with vault.transaction() as session:
+        row = _find(session, ref)
+        if acting == row.id and StaffRole.ADMIN not in granted:
+            raise Conflict(
+                "You cannot remove your own admin role.",
+                hint="Another admin, or `voxkeep staff roles` on the server, can.",
+            )
+        _grant(session, row.id, granted)
+        record(
+            session,
+            AuditAction.STAFF_ROLES_CHANGED,
+            actor=actor,
+            objects={"staff": row.id, "roles": [r.value for r in granted]},
+        )
+        session.flush()
+        return _info(session, row)
+
+
+def disable_staff(vault: Vault, *, ref: str, actor: str, acting: str | None = None) -> StaffInfo:
+    """Disable a staff member: sessions and password tokens end at once."""
+    with vault.transaction() as session:
+        row = _find(session, ref)
+        if acting == row.id:
+            raise Conflict(
+                "You cannot disable your own account.",
+                hint="Another admin, or `voxkeep staff disable` on the server, can.",
+            )
+        if row.disabled_at is None:
+            now = utcnow()
+            row.disabled_at = now
+            ended = _end_sessions(session, row.id, now)
+            _revoke_tokens(session, row.id, now)
+            record(
+                session,
+                AuditAction.STAFF_DISABLED,
+                actor=actor,
+                objects={"staff": row.id},
+                counts={"sessions_ended": ended},
+            )
+        return _info(session, row)
+
+
+def enable_staff(vault: Vault, *, ref: str, actor: str) -> StaffInfo:
+    with vault.transaction() as session:
+        row = _find(session, ref)
+        if row.disabled_at is not None:
+            row.disabled_at = None
+            record(session, AuditAction.STAFF_ENABLED, actor=actor, objects={"staff": row.id})
+        return _info(session, row)
+
+
+def _end_sessions(session: Session, staff_id: str, now: datetime) -> int:
+    active = list(
+        session.scalars(
+            select(StaffSessionRow).where(
+                StaffSessionRow.staff_id == staff_id,
+                StaffSessionRow.revoked_at.is_(None),
+                StaffSessionRow.expires_at > now,
+            )
+        )
+    )
+    for row in active:
+        row.revoked_at = now
+    return len(active)
+
+
+# Passwords ------------------------------------------------------------------
+
+
+def _revoke_tokens(session: Session, staff_id: str, now: datetime) -> None:
+    session.execute(
+        update(StaffInvite)
+        .where(
+            StaffInvite.staff_id == staff_id,
+            StaffInvite.used_at.is_(None),
+            StaffInvite.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+
+
+def _issue_password_token(
+    vault: Vault, session: Session, staff_id: str, actor: str
+) -> PasswordToken:
+    now = utcnow()
+    _revoke_tokens(session, staff_id, now)
+    issued = credentials.issue(credentials.STAFF_PASSWORD)
+    expires_at = now + timedelta(seconds=vault.settings.invite_ttl_s)
+    session.add(
+        StaffInvite(
+            id=issued.id,
+            staff_id=staff_id,
+            secret_hash=issued.secret_hash,
+            created_by=actor,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    record(
+        session,
+        AuditAction.STAFF_PASSWORD_TOKEN,
+        actor=actor,
+        objects={"staff": staff_id, "token": issued.id},
+    )
+    return PasswordToken(staff_id=staff_id, expires_at=expires_at, token=issued.value)
+
+
+def issue_password_token(vault: Vault, *, ref: str, actor: str) -> PasswordToken:
+    """A new single-use password token (replacing unused ones) for a staff member."""
+    with vault.transaction() as session:
+        row = _find(session, ref)
+        if row.disabled_at is not None:
+            raise Conflict("This staff account is disabled.", hint="Enable it first.")
+        return _issue_password_token(vault, session, row.id, actor)
+
+
+def password_link(vault: Vault, token: PasswordToken) -> str:
+    return f"{vault.settings.base_url}{SETUP_PAGE}#{token.token}"
+
+
+def _store_password(session: Session, row: StaffMember, hashed: str, now: datetime) -> int:
+    row.password_hash, row.password_set_at = hashed, now
+    _revoke_tokens(session, row.id, now)
+    return _end_sessions(session, row.id, now)
+
+
+def set_staff_password(vault: Vault, *, ref: str, password: str, actor: str) -> None:
+    """Set a password directly (the CLI, from a prompt or stdin); every session ends."""
+    check_new_password(password)
+    hashed = hash_password(vault.settings, password)
+    with vault.transaction() as session:
+        row = _find(session, ref)
+        ended = _store_password(session, row, hashed, utcnow())
+        record(
+            session,
+            AuditAction.STAFF_PASSWORD_SET,
+            actor=actor,
+            objects={"staff": row.id},
+            counts={"sessions_ended": ended},
+        )
+
+
+def _bad_token() -> Unauthorized:
+    return Unauthorized(
+        "This password token is not valid: it was used already, has expired or was replaced.",
+        hint="Ask an admin for a new one (`voxkeep staff password NAME`).",
+    )
+
+
+def use_password_token(vault: Vault, *, token: str, password: str) -> str:
+    """Set a staff password with a single-use token; returns the staff id."""
+    check_new_password(password)
+    presented = credentials.parse(token, credentials.STAFF_PASSWORD)
+    if presented is None:
+        raise _bad_token()
+    with vault.reading() as session:
+        _usable_token(session, presented)
+    hashed = hash_password(vault.settings, password)
+    with vault.transaction() as session:
+        invite = session.get(StaffInvite, presented.id, with_for_update=True)
+        _usable_token(session, presented)
+        assert invite is not None
+        row = session.get(StaffMember, invite.staff_id)
+        if row is None or row.disabled_at is not None:
+            raise _bad_token()
+        now = utcnow()
+        invite.used_at = now
+        ended = _store_password(session, row, hashed, now)
+        record(
+            session,
+            AuditAction.STAFF_PASSWORD_SET,
+            actor=f"staff:{row.id}",
+            objects={"staff": row.id, "token": invite.id},
+            counts={"sessions_ended": ended},
+        )
+        return row.id
+
+
+def _usable_token(session: Session, presented: credentials.Presented) -> StaffInvite:
+    invite = session.get(StaffInvite, presented.id)
+    if (
+        invite is None
+        or not presented.matches(invite.secret_hash)
+        or invite.used_at is not None
+        or invite.revoked_at is not None
+        or invite.expires_at <= utcnow()
+    ):
+        raise _bad_token()
+    return invite
+
+
+# Sessions -------------------------------------------------------------------
+
+
+def _signin_failed() -> Unauthorized:
+    return Unauthorized(
+        "The staff name or the password is wrong.",
+        hint="Check both; after several failures, signing in pauses for a while.",
+    )
+
+
+def _view(session: Session, row: StaffSessionRow, member: StaffMember) -> StaffSession:
+    return StaffSession(
+        id=row.id,
+        staff_id=row.staff_id,
+        name=member.name,
+        roles=frozenset(_roles_of(session, row.staff_id)),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        reauth_at=row.reauth_at,
+    )
+
+
+def staff_sign_in(vault: Vault, *, name: str, password: str, client: str) -> SignedInStaff:
+    settings, keyring = vault.settings, vault.keyring
+    with vault.reading() as session:
+        member = session.scalars(
+            select(StaffMember).where(StaffMember.name == name.strip().lower())
+        ).first()
+        subject_key = (
+            throttle.key(keyring, session, kind="staff", value=member.id)
+            if member is not None
+            else throttle.key(keyring, session, kind="staff_name", value=name.strip().lower())
+        )
+        keys = [subject_key, throttle.key(keyring, session, kind="client", value=client)]
+        throttle.check(session, settings, keys)
+        usable = member is not None and member.disabled_at is None
+        stored = member.password_hash if member is not None and usable else None
+    try:
+        check_password(settings, stored, password)
+    except WrongPassword:
+        _record_failure(vault, keys, member, AuditAction.STAFF_SIGNIN_FAILED)
+        raise _signin_failed() from None
+    assert member is not None and stored is not None  # a password matched
+    rehashed = hash_password(settings, password) if needs_rehash(settings, stored) else None
+    now = utcnow()
+    with vault.transaction() as session:
+        current = session.get(StaffMember, member.id)
+        if current is None or current.disabled_at is not None:
+            raise _signin_failed()
+        if rehashed is not None:
+            current.password_hash = rehashed
+        throttle.clear(session, subject_key)
+        session.execute(
+            delete(StaffSessionRow).where(
+                StaffSessionRow.staff_id == member.id, StaffSessionRow.expires_at <= now
+            )
+        )
+        issued = credentials.issue(credentials.STAFF_SESSION)
+        row = StaffSessionRow(
+            id=issued.id,
+            staff_id=member.id,
+            secret_hash=issued.secret_hash,
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.staff_session_ttl_s),
+        )
+        session.add(row)
+        record(
+            session,
+            AuditAction.STAFF_SIGNED_IN,
+            actor=f"staff:{member.id}",
+            objects={"staff": member.id, "session": issued.id},
+        )
+        session.flush()
+        view = _view(session, row, current)
+    log.info("staff session %s started", issued.id)
+    return SignedInStaff(session=view, token=issued.value)
+
+
+def _record_failure(
+    vault: Vault, keys: list[bytes], member: StaffMember | None, action: AuditAction
+) -> None:
+    with vault.transaction() as session:
+        throttle.record_failure(session, vault.settings, keys)
+        objects = {"staff": member.id} if member is not None else {}
+        actor = SYSTEM
+        if action is AuditAction.STAFF_REAUTH_FAILED and member is not None:
+            actor = f"staff:{member.id}"
+        record(session, action, actor=actor, objects=objects)
+    log.info("%s", action.value)
+
+
+def _not_signed_in(message: str = "You are not signed in as staff.") -> Unauthorized:
+    return Unauthorized(
+        message,
+        hint="Sign in with POST /api/v1/staff/sessions and send `Authorization: Bearer vst_...`.",
+    )
+
+
+def current_staff(vault: Vault, session: Session, *, token: str) -> StaffSession:
+    """The live staff session a token names, with the member's roles as of now."""
+    presented = credentials.parse(token, credentials.STAFF_SESSION)
+    if presented is None:
+        raise _not_signed_in()
+    row = session.get(StaffSessionRow, presented.id)
+    if row is None or not presented.matches(row.secret_hash):
+        raise _not_signed_in()
+    if row.revoked_at is not None:
+        raise _not_signed_in("This staff session has ended.")
+    if row.expires_at <= utcnow():
+        raise _not_signed_in("This staff session has expired.")
+    member = session.get(StaffMember, row.staff_id)
+    if member is None or member.disabled_at is not None:
+        raise _not_signed_in("This staff account is disabled.")
+    return _view(session, row, member)
+
+
+def staff_reauthenticate(
+    vault: Vault, *, staff: StaffSession, password: str, client: str
+) -> StaffSession:
+    settings, keyring = vault.settings, vault.keyring
+    with vault.reading() as session:
+        member = session.get(StaffMember, staff.staff_id)
+        subject_key = throttle.key(keyring, session, kind="staff", value=staff.staff_id)
+        keys = [subject_key, throttle.key(keyring, session, kind="client", value=client)]
+        throttle.check(session, settings, keys)
+        stored = member.password_hash if member is not None else None
+    try:
+        check_password(settings, stored, password)
+    except WrongPassword:
+        _record_failure(vault, keys, member, AuditAction.STAFF_REAUTH_FAILED)
+        raise ReauthRequired(
+            "The password is wrong; nothing was confirmed.",
+            hint="Try again; after several failures, confirming pauses for a while.",
+        ) from None
+    with vault.transaction() as session:
+        row = session.get(StaffSessionRow, staff.id, with_for_update=True)
+        current = session.get(StaffMember, staff.staff_id)
+        if (
+            row is None
+            or current is None
+            or current.disabled_at is not None
+            or row.revoked_at is not None
+            or row.expires_at <= utcnow()
+        ):
+            raise _not_signed_in("This staff session has ended.")
+        row.reauth_at = utcnow()
+        throttle.clear(session, subject_key)
+        record(
+            session,
+            AuditAction.STAFF_REAUTHENTICATED,
+            actor=staff.actor,
+            objects={"staff": staff.staff_id, "session": row.id},
+        )
+        return _view(session, row, current)
+
+
+def staff_sign_out(vault: Vault, *, staff: StaffSession) -> None:
+    with vault.transaction() as session:
+        row = session.get(StaffSessionRow, staff.id, with_for_update=True)
+        if row is None or row.revoked_at is not None:
+            return
+        row.revoked_at = utcnow()
+        record(
+            session,
+            AuditAction.STAFF_SIGNED_OUT,
+            actor=staff.actor,
+            objects={"staff": staff.staff_id, "session": row.id},
+        )
