@@ -1,0 +1,1 @@
+"""A durable job queue in the database, and the worker that runs it."""

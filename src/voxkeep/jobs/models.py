@@ -1,0 +1,43 @@
+"""The jobs table: background work that commits with the state change that needs it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from voxkeep.db.base import Base, UTCDateTime, utcnow
+
+
+class JobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"  # claimed; the claim lapses at locked_until unless renewed
+    DONE = "done"
+    FAILED = "failed"  # gave up after the last attempt; needs a person
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({', '.join(repr(s.value) for s in JobState)})", name="state"),
+        Index("ix_jobs_state_run_after", "state", "run_after"),
+        Index("ix_jobs_ref", "ref"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # Opaque ids only (e.g. a request id), never personal data: the table is plaintext.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The object the job works on, for look-up ("which jobs does this request have?").
+    ref: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,156 @@
+"""Request and response bodies of /api/v1/requests.
+
+No body here carries recordings, and none but the staff entry of a new
+request names an account: that one names the subject, which is then verified
+through the account's own address (invariant 2).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from voxkeep.requests.models import RequestKind
+from voxkeep.requests.views import PersonView, RequestDetail, RequestSummary
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PortalRequestIn(Strict):
+    kind: RequestKind = Field(description="access (Art. 15), portability (Art. 20), erasure (17).")
+
+
+class StaffRequestIn(Strict):
+    account: str = Field(
+        description="The operator's id of the account the request is about: its subject. "
+        "The verification code goes to this account's own verified address."
+    )
+    kind: RequestKind
+    channel: Literal["email", "post", "phone"] = Field(description="How the request came in.")
+    received_at: AwareDatetime | None = Field(
+        default=None, description="When it arrived (the deadline runs from here). Default: now."
+    )
+    note: str | None = Field(
+        default=None, max_length=2000, description="Internal note; stored encrypted."
+    )
+
+
+class CodeCheckIn(Strict):
+    code: str = Field(max_length=20, description="The 8-digit code the person gave back.")
+    evidence: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="How the person gave it (e.g. 'read out on a call from the known number').",
+    )
+
+
+class ExtendIn(Strict):
+    months: int = Field(ge=1, le=2, description="1 or 2; at most 2 in all (Art. 12(3)).")
+    reason: str = Field(
+        min_length=1, max_length=2000, description="Sent to the person; no personal data."
+    )
+
+
+class ReasonIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SummaryOut(BaseModel):
+    id: str
+    kind: str
+    channel: str
+    state: str
+    received_at: datetime
+    due_at: datetime = Field(description="As of now; a running pause keeps moving it.")
+    paused: bool
+    extension_months: int
+    overdue: bool
+
+    @classmethod
+    def of(cls, summary: RequestSummary) -> SummaryOut:
+        return cls.model_validate(summary, from_attributes=True)
+
+
+class TimelineOut(BaseModel):
+    seq: int
+    at: datetime
+    from_state: str | None
+    to_state: str
+    actor: str
+    note: str | None
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    state: str
+    attempts: int
+    last_error: str | None
+
+
+class DetailOut(SummaryOut):
+    account: str | None = Field(description="The operator's account id; null once erased.")
+    entered_by: str | None
+    verified_by: str | None
+    verified_at: datetime | None
+    verification_method: str | None
+    evidence: str | None
+    approved_by: str | None
+    approved_at: datetime | None
+    extension_reason: str | None
+    extension_notified_at: datetime | None
+    refusal_reason: str | None
+    code_expires_at: datetime | None
+    export_id: str | None
+    receipt_id: str | None
+    timeline: list[TimelineOut]
+    jobs: list[JobOut]
+
+    @classmethod
+    def of_detail(cls, detail: RequestDetail) -> DetailOut:
+        fields = {k: v for k, v in vars(detail).items() if k not in ("summary", "timeline", "jobs")}
+        return cls(
+            **vars(detail.summary),
+            **fields,
+            timeline=[TimelineOut.model_validate(t, from_attributes=True) for t in detail.timeline],
+            jobs=[JobOut.model_validate(j, from_attributes=True) for j in detail.jobs],
+        )
+
+
+class StepOut(BaseModel):
+    at: datetime
+    state: str
+
+
+class PersonRequestOut(SummaryOut):
+    extension_reason: str | None
+    refusal_reason: str | None = Field(
+        description="With a refusal you may complain to a supervisory authority (Art. 77) "
+        "and seek a judicial remedy (Art. 79)."
+    )
+    export_id: str | None = Field(description="The answer to download, once ready.")
+    timeline: list[StepOut]
+
+    @classmethod
+    def of_view(cls, view: PersonView) -> PersonRequestOut:
+        return cls(
+            **vars(view.summary),
+            extension_reason=view.extension_reason,
+            refusal_reason=view.refusal_reason,
+            export_id=view.export_id,
+            timeline=[StepOut(at=at, state=state) for at, state in view.timeline],
+        )
+
+
+class CodeSentOut(BaseModel):
+    ok: bool = True
+    expires_at: datetime
+
+
+class DueOut(BaseModel):
+    ok: bool = True
+    due_at: datetime

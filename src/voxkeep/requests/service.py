@@ -1,0 +1,433 @@
+"""Filing, verifying, approving, extending, refusing and cancelling requests.
+
+Every public function here is one unit of work: it opens its own transaction,
+so mails go out only after the change they report has committed. Staff
+actions take the staff member's session (anything with ``staff_id`` and
+``roles``); portal actions take the person's session (``account_id`` and
+``reauth_at``). Neither ever takes recordings or an owner to put into an
+answer: the answer is built later from ``DataRequest.account_id`` alone
+(invariant 2).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voxkeep.accounts.models import Account
+from voxkeep.accounts.service import account_actor_pseudonym, find_account
+from voxkeep.audit.events import SYSTEM, AuditAction, record
+from voxkeep.db.base import utcnow
+from voxkeep.errors import Conflict, Forbidden, InvalidInput, NotFound
+from voxkeep.jobs.queue import enqueue
+from voxkeep.people.models import StaffRole as Role
+from voxkeep.people.service import require_recent_reauth
+from voxkeep.requests import deadlines
+from voxkeep.requests.models import (
+    STAFF_CHANNELS,
+    Channel,
+    DataRequest,
+    RequestKind,
+    RequestState,
+    VerificationMethod,
+)
+from voxkeep.requests.states import (
+    OPEN,
+    TERMINAL,
+    account_pseudonym,
+    allowed,
+    append_event,
+    lock_request,
+    open_note,
+    paused_for,
+    recompute_due,
+    seal_note,
+    transition,
+)
+from voxkeep.vault import Vault
+
+S = RequestState
+NOTE_LIMIT = 2000
+
+# Job kinds (handlers in requests/tasks.py). Payloads hold the request id only.
+EXPORT_BUILD = "export.build"
+ERASURE_RUN = "erasure.run"
+NOTIFY = "request.notify"
+
+
+class StaffActor(Protocol):
+    """A signed-in staff member (people.service.StaffSession)."""
+
+    @property
+    def staff_id(self) -> str: ...
+
+    @property
+    def roles(self) -> Collection[str]: ...
+
+
+class PersonActor(Protocol):
+    """A signed-in person (people.service.PersonSession)."""
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def reauth_at(self) -> datetime | None: ...
+
+
+# Who may do what. Approving needs the approver role and four eyes (see approve).
+MAY_READ = (Role.AGENT, Role.APPROVER, Role.DPO, Role.ADMIN)
+MAY_ENTER = (Role.AGENT, Role.DPO)
+MAY_VERIFY = (Role.AGENT, Role.DPO)
+MAY_APPROVE = (Role.APPROVER,)
+MAY_EXTEND = (Role.AGENT, Role.APPROVER, Role.DPO)
+MAY_REFUSE = (Role.APPROVER, Role.DPO)
+MAY_CANCEL = (Role.AGENT, Role.APPROVER, Role.DPO)
+
+
+def staff_actor(staff: StaffActor) -> str:
+    return f"staff:{staff.staff_id}"
+
+
+def require_staff_role(staff: StaffActor, allowed: Collection[str], *, to: str) -> None:
+    if not set(staff.roles) & set(allowed):
+        raise Forbidden(
+            f"Only staff with the role {' or '.join(allowed)} may {to}.",
+            hint="`voxkeep staff` manages roles.",
+        )
+
+
+def clean_text(text: str | None, *, what: str, required: bool) -> str | None:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        if required:
+            raise InvalidInput(f"Give the {what}.", hint="It is kept encrypted with the request.")
+        return None
+    if len(cleaned) > NOTE_LIMIT:
+        raise InvalidInput(f"The {what} must be at most {NOTE_LIMIT} characters.")
+    return cleaned
+
+
+# --- filing --------------------------------------------------------------------
+
+
+def _refuse_duplicate(session: Session, account_id: str, kind: RequestKind) -> None:
+    open_states = [s.value for s in OPEN]
+    existing = session.scalar(
+        select(DataRequest.id).where(
+            DataRequest.account_id == account_id,
+            DataRequest.kind == kind.value,
+            DataRequest.state.in_(open_states),
+        )
+    )
+    if existing is not None:
+        raise Conflict(
+            f"There is already an open {kind.value} request for this account ({existing}).",
+            hint="It will be answered; cancel it first to file a new one.",
+        )
+
+
+def _new_request(
+    vault: Vault,
+    session: Session,
+    *,
+    account: Account,
+    kind: RequestKind,
+    channel: Channel,
+    received_at: datetime,
+    actor: str,
+    note: str | None,
+) -> DataRequest:
+    if account.erased_at is not None:
+        raise Conflict("This account has been erased; it has no data to ask about.")
+    _refuse_duplicate(session, account.id, kind)
+    request = DataRequest(
+        id=f"rq_{secrets.token_hex(8)}",
+        account_id=account.id,
+        kind=kind.value,
+        channel=channel.value,
+        state=S.RECEIVED.value,
+        received_at=received_at,
+        paused_seconds=0,
+        extension_months=0,
+        code_attempts=0,
+    )
+    recompute_due(request)
+    if channel is not Channel.PORTAL:
+        request.entered_by = actor
+    session.add(request)
+    session.flush()
+    append_event(vault, session, request, actor=actor, from_state=None, note=note, now=utcnow())
+    record(
+        session,
+        AuditAction.REQUEST_RECEIVED,
+        actor=actor,
+        objects={
+            "request": request.id,
+            "account": account_pseudonym(vault, session, request),
+            "kind": kind.value,
+            "channel": channel.value,
+        },
+    )
+    return request
+
+
+def _start_work(vault: Vault, session: Session, request: DataRequest, *, actor: str) -> None:
+    """verified (or blocked) → building, with the job that does the work, in one transaction."""
+    transition(vault, session, request, S.BUILDING, actor=actor)
+    kind = ERASURE_RUN if request.kind == RequestKind.ERASURE else EXPORT_BUILD
+    enqueue(session, kind, {"request_id": request.id}, ref=request.id)
+
+
+def file_request(vault: Vault, *, person: PersonActor, kind: RequestKind) -> str:
+    """A request the signed-in person files in the portal for their own account.
+
+    The fresh re-authentication is its identity check (Art. 12(6) asks for no
+    more): it is verified at once and, with no staff involved, work starts
+    in the same transaction.
+    """
+    require_recent_reauth(person, within_s=vault.settings.request_reauth_s)
+    now = utcnow()
+    with vault.transaction() as session:
+        account = session.get(Account, person.account_id)
+        if account is None:
+            raise NotFound("Your account no longer exists.")
+        actor = account_actor_pseudonym(vault, session, account.id)
+        request = _new_request(
+            vault,
+            session,
+            account=account,
+            kind=kind,
+            channel=Channel.PORTAL,
+            received_at=now,
+            actor=actor,
+            note=None,
+        )
+        request.verified_by = actor
+        request.verified_at = person.reauth_at
+        request.verification_method = VerificationMethod.REAUTH.value
+        transition(
+            vault, session, request, S.VERIFIED, actor=actor, note="re-authenticated in the portal"
+        )
+        _start_work(vault, session, request, actor=SYSTEM)
+        return request.id
+
+
+def enter_request(
+    vault: Vault,
+    *,
+    staff: StaffActor,
+    account: str,
+    kind: RequestKind,
+    channel: Channel,
+    received_at: datetime | None = None,
+    note: str | None = None,
+) -> str:
+    """A request that reached staff by e-mail, post or phone, for the account ``account``
+    (the operator's account id). The deadline runs from ``received_at``: when the
+    letter or mail arrived, not when it was typed in."""
+    require_staff_role(staff, MAY_ENTER, to="enter requests")
+    if channel not in STAFF_CHANNELS:
+        raise InvalidInput(
+            "Staff enter requests that came by e-mail, post or phone.",
+            hint="Portal requests are filed by the signed-in person.",
+        )
+    now = utcnow()
+    received = received_at or now
+    if received.tzinfo is None:
+        raise InvalidInput("The received-at time needs a time zone.")
+    if received > now + timedelta(seconds=vault.settings.clock_skew_s):
+        raise InvalidInput("A request cannot be received in the future.")
+    note = clean_text(note, what="note", required=False)
+    with vault.transaction() as session:
+        subject = find_account(vault, session, account)
+        request = _new_request(
+            vault,
+            session,
+            account=subject,
+            kind=kind,
+            channel=channel,
+            received_at=received,
+            actor=staff_actor(staff),
+            note=note,
+        )
+        return request.id
+
+
+# --- approval, extension, refusal, cancellation ------------------------------------
+
+
+def approve(vault: Vault, *, staff: StaffActor, request_id: str) -> None:
+    """The second pair of eyes: starts building the answer (or the erasure).
+
+    The approver holds the approver role and is neither the staff member who
+    entered the request nor the one who verified it. A request blocked by the
+    release gate needs the same approval again to be rebuilt.
+    """
+    require_staff_role(staff, MAY_APPROVE, to="approve requests")
+    actor = staff_actor(staff)
+    with vault.transaction() as session:
+        request = lock_request(session, request_id)
+        if request.state not in (S.VERIFIED, S.BLOCKED):
+            raise Conflict(
+                f"Only a verified (or blocked) request can be approved; this one is "
+                f"{request.state}.",
+                hint="Verify it first: `voxkeep requests verify`.",
+            )
+        if actor in (request.entered_by, request.verified_by):
+            role = "entered" if actor == request.entered_by else "verified"
+            raise Forbidden(
+                f"Four eyes: you {role} this request, so someone else must approve it.",
+                hint="Ask another staff member with the approver role.",
+            )
+        request.approved_by = actor
+        request.approved_at = utcnow()
+        _start_work(vault, session, request, actor=actor)
+
+
+def extend(
+    vault: Vault, *, staff: StaffActor, request_id: str, months: int, reason: str
+) -> datetime:
+    """Extend the deadline by 1 or 2 months (at most 2 in all), Art. 12(3).
+
+    Allowed only within the first month, because the person must be told
+    within it; the notice (with the reasons) is mailed by a job queued here.
+    Returns the new due date.
+    """
+    require_staff_role(staff, MAY_EXTEND, to="extend deadlines")
+    text = clean_text(reason, what="reason for the extension", required=True)
+    assert text is not None
+    now = utcnow()
+    with vault.transaction() as session:
+        request = lock_request(session, request_id)
+        state = RequestState(request.state)
+        if state in TERMINAL or state in (S.READY, S.DELIVERED):
+            raise Conflict(f"A {state.value} request needs no more time.")
+        total = request.extension_months + months
+        if months < 1 or total > deadlines.MAX_EXTENSION_MONTHS:
+            left = deadlines.MAX_EXTENSION_MONTHS - request.extension_months
+            raise InvalidInput(
+                f"An extension is at most {deadlines.MAX_EXTENSION_MONTHS} months in all; "
+                f"this request can get {left} more.",
+                hint="Art. 12(3) allows two further months, no more.",
+            )
+        limit = deadlines.extension_deadline(request.received_at, paused=paused_for(request, now))
+        if now > limit:
+            raise Conflict(
+                "The first month is over: an extension can no longer be announced in time.",
+                hint="Art. 12(3): the person must be told within one month of receipt.",
+            )
+        request.extension_months = total
+        previous = (
+            open_note(vault, session, request, "extension_reason", request.extension_reason_ct)
+            if request.extension_reason_ct
+            else None
+        )
+        combined = f"{previous}\n{text}" if previous else text
+        request.extension_reason_ct = seal_note(
+            vault, session, request, "extension_reason", combined
+        )
+        request.extension_notified_at = None
+        recompute_due(request)
+        actor = staff_actor(staff)
+        append_event(
+            vault,
+            session,
+            request,
+            actor=actor,
+            from_state=state,
+            note=f"deadline extended by {months} month(s): {text}",
+            now=now,
+        )
+        record(
+            session,
+            AuditAction.REQUEST_EXTENDED,
+            actor=actor,
+            objects={"request": request.id, "account": account_pseudonym(vault, session, request)},
+            counts={"months": months, "total_months": total},
+        )
+        enqueue(session, NOTIFY, {"request_id": request.id, "notice": "extended"}, ref=request.id)
+        return request.due_at
+
+
+def refuse(vault: Vault, *, staff: StaffActor, request_id: str, reason: str) -> None:
+    """Refuse a manifestly unfounded or excessive request (Art. 12(5)), with reasons.
+
+    The person is told the reasons and their right to complain to a supervisory
+    authority and to a judicial remedy (Art. 12(4)) by a mail queued here.
+    """
+    require_staff_role(staff, MAY_REFUSE, to="refuse requests")
+    text = clean_text(reason, what="reason for the refusal", required=True)
+    assert text is not None
+    with vault.transaction() as session:
+        request = lock_request(session, request_id)
+        request.refusal_reason_ct = seal_note(vault, session, request, "refusal_reason", text)
+        request.code_hash = None
+        transition(vault, session, request, S.REFUSED, actor=staff_actor(staff), note=text)
+        enqueue(session, NOTIFY, {"request_id": request.id, "notice": "refused"}, ref=request.id)
+
+
+def cancel(vault: Vault, *, staff: StaffActor, request_id: str, reason: str) -> None:
+    """Cancel on the person's behalf (they withdrew it, or never answered verification)."""
+    require_staff_role(staff, MAY_CANCEL, to="cancel requests")
+    text = clean_text(reason, what="reason for cancelling", required=True)
+    with vault.transaction() as session:
+        request = lock_request(session, request_id)
+        request.code_hash = None
+        transition(vault, session, request, S.CANCELLED, actor=staff_actor(staff), note=text)
+
+
+def cancel_own(vault: Vault, *, person: PersonActor, request_id: str) -> None:
+    """The person withdraws their own request (before work on it started)."""
+    with vault.transaction() as session:
+        request = own_request(session, person, request_id, lock=True)
+        actor = account_actor_pseudonym(vault, session, person.account_id)
+        request.code_hash = None
+        transition(vault, session, request, S.CANCELLED, actor=actor, note="withdrawn")
+
+
+def own_request(
+    session: Session, person: PersonActor, request_id: str, *, lock: bool
+) -> DataRequest:
+    request = (
+        session.get(DataRequest, request_id, with_for_update=True, populate_existing=True)
+        if lock
+        else session.get(DataRequest, request_id)
+    )
+    # Another person's request does not exist, as far as this person can tell.
+    if request is None or request.account_id != person.account_id:
+        raise NotFound("You have no request with this id.")
+    return request
+
+
+def settle_for_erased_account(vault: Vault, session: Session, account_id: str, *, note: str) -> int:
+    """End the open requests of an account that was erased: nothing is left to answer
+    them from. Cancelled where that is a legal move, else closed; returns how many.
+
+    Call it in the transaction that finishes an erasure. A request whose answer is
+    being built or checked at that moment is left to its job.
+    """
+    count = 0
+    open_requests = session.scalars(
+        select(DataRequest)
+        .where(
+            DataRequest.account_id == account_id,
+            DataRequest.state.not_in([s.value for s in TERMINAL]),
+        )
+        .order_by(DataRequest.id)
+        .with_for_update()
+    )
+    for request in open_requests:
+        kind, state = RequestKind(request.kind), RequestState(request.state)
+        for to in (S.CANCELLED, S.CLOSED):
+            if allowed(kind, state, to):
+                request.code_hash = None
+                transition(vault, session, request, to, actor=SYSTEM, note=note)
+                count += 1
+                break
+    return count

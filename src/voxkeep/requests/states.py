@@ -1,0 +1,235 @@
+"""The request state machine: which state may follow which, and the one function that moves.
+
+The happy path is received → verifying → paused → verified → building →
+checking → ready → delivered → closed (docs/requests.md draws all of it).
+A portal request skips the code (received → verified, by re-authentication);
+an erasure has no archive to check (building → ready). Refused and cancelled
+end a request before work starts; blocked (the release gate failed) waits for
+a new approval or is closed.
+
+Every change of state goes through ``transition``: it checks the move, keeps
+the pause accounting and the due date right, and appends the timeline event
+and the audit event in the caller's transaction, so all of it commits or none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from voxkeep.audit.events import AuditAction, record
+from voxkeep.crypto import aead
+from voxkeep.db.base import utcnow
+from voxkeep.errors import Conflict, KeyDestroyed, NotFound
+from voxkeep.requests import deadlines
+from voxkeep.requests.models import DataRequest, RequestEvent, RequestKind, RequestState
+from voxkeep.vault import Vault
+
+S = RequestState
+
+NEXT: dict[RequestState, frozenset[RequestState]] = {
+    S.RECEIVED: frozenset({S.VERIFYING, S.VERIFIED, S.REFUSED, S.CANCELLED}),
+    S.VERIFYING: frozenset({S.PAUSED, S.VERIFIED, S.REFUSED, S.CANCELLED}),
+    S.PAUSED: frozenset({S.VERIFYING, S.VERIFIED, S.REFUSED, S.CANCELLED}),
+    S.VERIFIED: frozenset({S.BUILDING, S.REFUSED, S.CANCELLED}),
+    S.BUILDING: frozenset({S.CHECKING, S.READY, S.BLOCKED}),
+    S.CHECKING: frozenset({S.READY, S.BLOCKED}),
+    S.READY: frozenset({S.DELIVERED, S.CLOSED, S.BLOCKED}),
+    S.DELIVERED: frozenset({S.CLOSED, S.BLOCKED}),
+    S.BLOCKED: frozenset({S.BUILDING, S.CLOSED, S.CANCELLED}),
+    S.CLOSED: frozenset(),
+    S.REFUSED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+TERMINAL = frozenset({S.CLOSED, S.REFUSED, S.CANCELLED})
+# States in which the answer is still owed: the deadline matters.
+OPEN = frozenset(S) - TERMINAL - {S.READY, S.DELIVERED}
+
+ACTION = {state: AuditAction(f"request:{state.value}") for state in RequestState}
+
+
+def allowed(kind: RequestKind, current: RequestState, to: RequestState) -> bool:
+    """Whether a request of ``kind`` may go from ``current`` to ``to``.
+
+    An archive (access, portability) must pass the release gate (checking)
+    before it is ready; an erasure has no archive and goes straight to ready
+    with its receipt.
+    """
+    if to not in NEXT[current]:
+        return False
+    if current is S.BUILDING:
+        return (to is S.READY) == (kind is RequestKind.ERASURE) or to is S.BLOCKED
+    return True
+
+
+def next_states(kind: RequestKind, current: RequestState) -> list[RequestState]:
+    return [to for to in RequestState if allowed(kind, current, to)]
+
+
+def paused_for(request: DataRequest, now: datetime) -> timedelta:
+    """Time spent paused so far, including a pause still running."""
+    paused = timedelta(seconds=request.paused_seconds)
+    if request.paused_since is not None:
+        paused += max(now - request.paused_since, timedelta(0))
+    return paused
+
+
+def effective_due_at(request: DataRequest, now: datetime | None = None) -> datetime:
+    """The due date as of now: a running pause keeps pushing it out."""
+    return deadlines.due_at(
+        request.received_at,
+        extension_months=request.extension_months,
+        paused=paused_for(request, now or utcnow()),
+    )
+
+
+def recompute_due(request: DataRequest) -> None:
+    request.due_at = deadlines.due_at(
+        request.received_at,
+        extension_months=request.extension_months,
+        paused=timedelta(seconds=request.paused_seconds),
+    )
+
+
+def seal_note(vault: Vault, session: Session, request: DataRequest, field: str, text: str) -> bytes:
+    key = vault.keyring.data_key(session, request.account_id)
+    ad = aead.associated_data(
+        kind=f"request_{field}", owner=request.account_id, object_id=request.id
+    )
+    return aead.seal(key, text.encode(), ad=ad)
+
+
+def open_note(
+    vault: Vault, session: Session, request: DataRequest, field: str, sealed: bytes
+) -> str:
+    key = vault.keyring.data_key(session, request.account_id)
+    ad = aead.associated_data(
+        kind=f"request_{field}", owner=request.account_id, object_id=request.id
+    )
+    return aead.open_sealed(key, sealed, ad=ad, kind="request note").decode()
+
+
+def event_field(seq: int) -> str:
+    return f"event_{seq}"
+
+
+def _sealed_note(
+    vault: Vault, session: Session, request: DataRequest, seq: int, note: str | None
+) -> bytes | None:
+    if not note:
+        return None
+    try:
+        return seal_note(vault, session, request, event_field(seq), note)
+    except KeyDestroyed:
+        # The account was erased: there is no key to protect a note with, so none
+        # is kept. The move itself, its time and actor, and the audit event stay.
+        return None
+
+
+def append_event(
+    vault: Vault,
+    session: Session,
+    request: DataRequest,
+    *,
+    actor: str,
+    from_state: RequestState | None,
+    note: str | None,
+    now: datetime,
+) -> RequestEvent:
+    """A timeline entry; ``from_state == to_state`` marks a step that is not a move."""
+    last = session.scalar(
+        select(func.max(RequestEvent.seq)).where(RequestEvent.request_id == request.id)
+    )
+    pending = [
+        e.seq for e in session.new if isinstance(e, RequestEvent) and e.request_id == request.id
+    ]
+    seq = max([last or 0, *pending]) + 1
+    event = RequestEvent(
+        request_id=request.id,
+        seq=seq,
+        at=now,
+        from_state=from_state.value if from_state is not None else None,
+        to_state=request.state,
+        actor=actor,
+        note_ct=_sealed_note(vault, session, request, seq, note),
+    )
+    session.add(event)
+    return event
+
+
+def account_pseudonym(vault: Vault, session: Session, request: DataRequest) -> str:
+    return vault.keyring.pseudonym(session, kind="account", object_id=request.account_id)
+
+
+def transition(
+    vault: Vault,
+    session: Session,
+    request: DataRequest,
+    to: RequestState,
+    *,
+    actor: str,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> RequestEvent:
+    """Move ``request`` to ``to`` or raise Conflict; timeline and audit log in the same transaction.
+
+    Load the request with ``lock_request`` first, so two concurrent moves of one
+    request cannot both pass the check.
+    """
+    now = now or utcnow()
+    current, kind = RequestState(request.state), RequestKind(request.kind)
+    if not allowed(kind, current, to):
+        options = ", ".join(s.value for s in next_states(kind, current)) or "none (it is final)"
+        raise Conflict(
+            f"A {kind.value} request that is {current.value} cannot become {to.value}.",
+            hint=f"From {current.value} it can become: {options}.",
+        )
+    if current is S.PAUSED and request.paused_since is not None:
+        spent = max(now - request.paused_since, timedelta(0))
+        request.paused_seconds += int(spent.total_seconds())
+        request.paused_since = None
+    if to is S.PAUSED:
+        request.paused_since = now
+    request.state = to.value
+    recompute_due(request)
+    event = append_event(
+        vault, session, request, actor=actor, from_state=current, note=note, now=now
+    )
+    record(
+        session,
+        ACTION[to],
+        actor=actor,
+        objects={
+            "request": request.id,
+            "account": account_pseudonym(vault, session, request),
+            "from": current.value,
+        },
+    )
+    return event
+
+
+def lock_request(session: Session, request_id: str) -> DataRequest:
+    """The request, locked for update until the transaction ends (PostgreSQL: FOR UPDATE;
+    SQLite: writers are serialized by BEGIN IMMEDIATE)."""
+    request = session.get(DataRequest, request_id, with_for_update=True, populate_existing=True)
+    if request is None:
+        raise NotFound("There is no request with this id.", hint="`voxkeep requests list`.")
+    return request
+
+
+def advance(
+    vault: Vault,
+    session: Session,
+    request_id: str,
+    to: RequestState,
+    *,
+    actor: str,
+    note: str | None = None,
+) -> DataRequest:
+    """Lock the request and move it: the entry point for other domains (exports, delivery)."""
+    request = lock_request(session, request_id)
+    transition(vault, session, request, to, actor=actor, note=note)
+    return request

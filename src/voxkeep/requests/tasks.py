@@ -1,0 +1,264 @@
+"""The background work of a request, run by the job worker.
+
+Each handler gets only the request id (invariant 2: the builder and the
+erasure read ``request.account_id`` themselves) and looks at the request's
+state to decide what is left to do, so running a job twice — after a crash,
+or when a lapsed claim was taken over — repeats no finished step.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voxkeep.accounts.models import Account
+from voxkeep.accounts.service import open_field
+from voxkeep.audit.events import SYSTEM, AuditAction, record
+from voxkeep.db.base import utcnow
+from voxkeep.errors import Conflict, InvalidInput, MailFailed
+from voxkeep.exports.builder import build_for_request
+from voxkeep.exports.gate import ReleaseBlocked, check_release
+from voxkeep.jobs.registry import handles
+from voxkeep.mail import get_mailer
+from voxkeep.requests import notices
+from voxkeep.requests.models import DataRequest, RequestState
+from voxkeep.requests.service import (
+    ERASURE_RUN,
+    EXPORT_BUILD,
+    NOTIFY,
+    settle_for_erased_account,
+)
+from voxkeep.requests.states import (
+    account_pseudonym,
+    append_event,
+    lock_request,
+    open_note,
+    transition,
+)
+from voxkeep.retention.erasure import ReceiptView, destroy_key, get_receipt, purge_account
+from voxkeep.retention.models import ErasureReceipt
+from voxkeep.vault import Vault
+
+S = RequestState
+MAIL_TRIES = 3
+MAIL_RETRY_S = 2.0
+
+
+def _request_id(payload: Mapping[str, Any]) -> str:
+    value = payload.get("request_id")
+    if not isinstance(value, str):
+        raise InvalidInput("The job has no request id.")
+    return value
+
+
+def _state(vault: Vault, request_id: str) -> tuple[RequestState, str | None]:
+    with vault.reading() as session:
+        request = session.get(DataRequest, request_id)
+        if request is None:
+            raise Conflict("The request no longer exists.")
+        return S(request.state), request.export_id
+
+
+@handles(EXPORT_BUILD)
+def build_answer(vault: Vault, payload: Mapping[str, Any]) -> None:
+    """building → (build the archive) → checking → (release gate) → ready or blocked."""
+    request_id = _request_id(payload)
+    state, export_id = _state(vault, request_id)
+    if state is S.BUILDING:
+        built = build_for_request(vault, request_id)
+        with vault.transaction() as session:
+            request = lock_request(session, request_id)
+            if request.state != S.BUILDING:
+                return  # cancelled or blocked while building; the archive stays unreleased
+            request.export_id = built.id
+            transition(vault, session, request, S.CHECKING, actor=SYSTEM)
+        state, export_id = S.CHECKING, built.id
+    if state is S.CHECKING and export_id is not None:
+        try:
+            check_release(vault, export_id)  # moves the request to ready or to blocked
+        except ReleaseBlocked:
+            return  # the request is blocked and an incident is open: the job did its work
+
+
+@handles(NOTIFY)
+def notify(vault: Vault, payload: Mapping[str, Any]) -> None:
+    """Mail the person a notice about their request (extension, refusal)."""
+    request_id = _request_id(payload)
+    notice = notices.Notice(str(payload.get("notice")))
+    with vault.reading() as session:
+        request = session.get(DataRequest, request_id)
+        if request is None:
+            raise Conflict("The request no longer exists.")
+        language = notices.language_of(session, request.account_id)
+        address = notices.verified_address(vault, session, request.account_id)
+        subject, body = _notice_text(vault, session, request, notice, language)
+    get_mailer(vault).send(to=address, subject=subject, body=body)
+    with vault.transaction() as session:
+        request = lock_request(session, request_id)
+        now = utcnow()
+        if notice is notices.Notice.EXTENDED:
+            request.extension_notified_at = now
+        append_event(
+            vault,
+            session,
+            request,
+            actor=SYSTEM,
+            from_state=S(request.state),
+            note=f"{notice.value} notice mailed to the account's verified address",
+            now=now,
+        )
+        record(
+            session,
+            AuditAction.REQUEST_NOTIFIED,
+            actor=SYSTEM,
+            objects={
+                "request": request.id,
+                "account": account_pseudonym(vault, session, request),
+                "notice": notice.value,
+            },
+        )
+
+
+def _notice_text(
+    vault: Vault, session: Session, request: DataRequest, notice: notices.Notice, language: str
+) -> tuple[str, str]:
+    fields = {
+        "ref": request.id,
+        "what": notices.kind_name(request.kind, language),
+        "received": notices.day(request.received_at),
+        "due": notices.day(request.due_at),
+    }
+    if notice is notices.Notice.EXTENDED:
+        assert request.extension_reason_ct is not None
+        fields["reason"] = open_note(
+            vault, session, request, "extension_reason", request.extension_reason_ct
+        )
+    elif notice is notices.Notice.REFUSED:
+        assert request.refusal_reason_ct is not None
+        fields["reason"] = open_note(
+            vault, session, request, "refusal_reason", request.refusal_reason_ct
+        )
+    else:
+        raise InvalidInput(f"There is no {notice.value} notice to send by job.")
+    return notices.render(notice, language, **fields)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What an erasure must read while the account's key still exists (held in memory only)."""
+
+    account_id: str
+    pseudonym: str
+    external_id: str | None
+    address: str | None = field(repr=False)
+    language: str
+
+
+def _subject(vault: Vault, session: Session, request: DataRequest) -> _Subject:
+    account_id = request.account_id
+    pseudonym = vault.keyring.pseudonym(session, kind="account", object_id=account_id)
+    account = session.get(Account, account_id)
+    external_id = address = None
+    if account is not None and account.erased_at is None:
+        key = vault.keyring.data_key(session, account_id)
+        external_id = open_field(key, account_id, "external_id", account.external_id_ct)
+        try:
+            address = notices.verified_address(vault, session, account_id)
+        except Conflict:
+            address = None
+    return _Subject(
+        account_id=account_id,
+        pseudonym=pseudonym,
+        external_id=external_id,
+        address=address,
+        language=account.language if account is not None else "en",
+    )
+
+
+def _pending_receipt(session: Session, pseudonym: str) -> str | None:
+    """The receipt of an erasure that already started (a retried job after a crash)."""
+    return session.scalars(
+        select(ErasureReceipt.id)
+        .where(ErasureReceipt.account_pseudonym == pseudonym)
+        .order_by(ErasureReceipt.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+@handles(ERASURE_RUN)
+def run_erasure(vault: Vault, payload: Mapping[str, Any]) -> None:
+    """building → (erase the account) → ready → delivered (receipt mailed) → closed.
+
+    The erasure (retention.erasure) destroys the data key, purges the data and
+    signs a receipt. The receipt and its one-time salt go to the address read
+    before the key was destroyed — the only moment it can still be read; the
+    salt is never stored. If that mail fails, or the job is resumed after a
+    crash, the request closes without it and the timeline says so.
+    """
+    request_id = _request_id(payload)
+    with vault.reading() as session:
+        request = session.get(DataRequest, request_id)
+        if request is None or request.state != S.BUILDING:
+            return
+        subject = _subject(vault, session, request)
+        receipt_id = _pending_receipt(session, subject.pseudonym)
+    salt = None
+    if subject.external_id is not None:
+        erasure = destroy_key(vault, external_id=subject.external_id, actor=SYSTEM)
+        receipt_id, salt = erasure.receipt_id, erasure.subject_salt
+    if receipt_id is None:
+        raise Conflict("The account is gone and no erasure receipt was found for it.")
+    purge_account(vault, receipt_id)
+    view = get_receipt(vault, receipt_id)
+    mailed = _mail_receipt(vault, request_id, subject, view, salt)
+    _finish_erasure(vault, request_id, receipt_id=receipt_id, mailed=mailed)
+
+
+def _mail_receipt(
+    vault: Vault, request_id: str, subject: _Subject, view: ReceiptView, salt: str | None
+) -> bool:
+    if subject.address is None or salt is None or view.signed is None:
+        return False
+    bundle = json.dumps(view.signed.bundle(), indent=2)
+    mail_subject, body = notices.render(
+        notices.Notice.ERASED,
+        subject.language,
+        ref=request_id,
+        receipt=view.id,
+        salt=salt,
+        bundle=bundle,
+    )
+    for attempt in range(MAIL_TRIES):
+        try:
+            get_mailer(vault).send(to=subject.address, subject=mail_subject, body=body)
+            return True
+        except MailFailed:
+            time.sleep(MAIL_RETRY_S * (attempt + 1))
+    return False
+
+
+def _finish_erasure(vault: Vault, request_id: str, *, receipt_id: str, mailed: bool) -> None:
+    with vault.transaction() as session:
+        request = lock_request(session, request_id)
+        if request.state != S.BUILDING:
+            return
+        request.receipt_id = receipt_id
+        transition(
+            vault, session, request, S.READY, actor=SYSTEM, note=f"erased; receipt {receipt_id}"
+        )
+        if mailed:
+            note = "signed receipt and its salt mailed to the address the account had"
+            transition(vault, session, request, S.DELIVERED, actor=SYSTEM, note=note)
+            transition(vault, session, request, S.CLOSED, actor=SYSTEM)
+        else:
+            note = "the receipt could not be mailed (no verified address, or the mail failed)"
+            transition(vault, session, request, S.CLOSED, actor=SYSTEM, note=note)
+        settle_for_erased_account(
+            vault, session, request.account_id, note=f"account erased ({request.id})"
+        )

@@ -1,0 +1,271 @@
+"""Reading requests: the staff list (by due date), a request with its timeline and jobs,
+and the person's own view (no staff ids, no internal notes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voxkeep.accounts.models import Account
+from voxkeep.accounts.service import account_actor_pseudonym, open_field
+from voxkeep.audit.events import AuditAction, record
+from voxkeep.db.base import utcnow
+from voxkeep.errors import IntegrityFailure, NotFound
+from voxkeep.jobs.queue import jobs_for
+from voxkeep.requests.models import DataRequest, RequestEvent, RequestState
+from voxkeep.requests.service import (
+    MAY_READ,
+    PersonActor,
+    StaffActor,
+    own_request,
+    require_staff_role,
+    staff_actor,
+)
+from voxkeep.requests.states import (
+    OPEN,
+    account_pseudonym,
+    effective_due_at,
+    event_field,
+    open_note,
+)
+from voxkeep.vault import Vault
+
+ERASED = "(unreadable: the account was erased)"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    seq: int
+    at: datetime
+    from_state: str | None
+    to_state: str
+    actor: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    id: str
+    kind: str
+    state: str
+    attempts: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    id: str
+    kind: str
+    channel: str
+    state: str
+    received_at: datetime
+    due_at: datetime  # as of now: a running pause keeps moving it
+    paused: bool
+    extension_months: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    summary: RequestSummary
+    account: str | None  # the operator's account id; None once erased
+    entered_by: str | None
+    verified_by: str | None
+    verified_at: datetime | None
+    verification_method: str | None
+    evidence: str | None
+    approved_by: str | None
+    approved_at: datetime | None
+    extension_reason: str | None
+    extension_notified_at: datetime | None
+    refusal_reason: str | None
+    code_expires_at: datetime | None
+    export_id: str | None
+    receipt_id: str | None
+    timeline: list[TimelineEntry]
+    jobs: list[JobInfo]
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """What the person sees of their own request: no staff ids, no internal notes."""
+
+    summary: RequestSummary
+    extension_reason: str | None
+    refusal_reason: str | None
+    export_id: str | None
+    timeline: list[tuple[datetime, str]]
+
+
+def summarize(request: DataRequest, now: datetime) -> RequestSummary:
+    due = effective_due_at(request, now)
+    return RequestSummary(
+        id=request.id,
+        kind=request.kind,
+        channel=request.channel,
+        state=request.state,
+        received_at=request.received_at,
+        due_at=due,
+        paused=request.paused_since is not None,
+        extension_months=request.extension_months,
+        overdue=RequestState(request.state) in OPEN and now > due,
+    )
+
+
+def _read(
+    vault: Vault, session: Session, request: DataRequest, field: str, sealed: bytes | None
+) -> str | None:
+    if sealed is None:
+        return None
+    try:
+        return open_note(vault, session, request, field, sealed)
+    except IntegrityFailure:  # KeyDestroyed is one: the account was erased
+        return ERASED
+
+
+def _events(session: Session, request_id: str) -> list[RequestEvent]:
+    return list(
+        session.scalars(
+            select(RequestEvent)
+            .where(RequestEvent.request_id == request_id)
+            .order_by(RequestEvent.seq)
+        )
+    )
+
+
+def list_requests(
+    vault: Vault,
+    *,
+    staff: StaffActor,
+    states: list[RequestState] | None = None,
+    everything: bool = False,
+    limit: int = 1000,
+) -> list[RequestSummary]:
+    """Requests by due date, soonest first. Default: those whose answer is still owed."""
+    require_staff_role(staff, MAY_READ, to="read requests")
+    wanted = states or (list(RequestState) if everything else sorted(OPEN))
+    now = utcnow()
+    with vault.reading() as session:
+        rows = session.scalars(
+            select(DataRequest)
+            .where(DataRequest.state.in_([s.value for s in wanted]))
+            .order_by(DataRequest.due_at, DataRequest.id)
+            .limit(limit)
+        )
+        summaries = [summarize(r, now) for r in rows]
+    return sorted(summaries, key=lambda s: (s.due_at, s.id))
+
+
+def summary_of(vault: Vault, *, staff: StaffActor, request_id: str) -> RequestSummary:
+    require_staff_role(staff, MAY_READ, to="read requests")
+    with vault.reading() as session:
+        request = session.get(DataRequest, request_id)
+        if request is None:
+            raise NotFound("There is no request with this id.", hint="`voxkeep requests list`.")
+        return summarize(request, utcnow())
+
+
+def _account_id_text(vault: Vault, session: Session, account_id: str) -> str | None:
+    account = session.get(Account, account_id)
+    if account is None or account.erased_at is not None:
+        return None
+    try:
+        key = vault.keyring.data_key(session, account_id)
+    except IntegrityFailure:
+        return None
+    return open_field(key, account_id, "external_id", account.external_id_ct)
+
+
+def show_request(vault: Vault, *, staff: StaffActor, request_id: str) -> RequestDetail:
+    """One request with its timeline and jobs; decrypting its notes is audited."""
+    require_staff_role(staff, MAY_READ, to="read requests")
+    with vault.transaction() as session:
+        request = session.get(DataRequest, request_id)
+        if request is None:
+            raise NotFound("There is no request with this id.", hint="`voxkeep requests list`.")
+        detail = _detail(vault, session, request)
+        record(
+            session,
+            AuditAction.REQUEST_READ,
+            actor=staff_actor(staff),
+            objects={"request": request.id, "account": account_pseudonym(vault, session, request)},
+        )
+        return detail
+
+
+def _detail(vault: Vault, session: Session, request: DataRequest) -> RequestDetail:
+    timeline = [
+        TimelineEntry(
+            seq=e.seq,
+            at=e.at,
+            from_state=e.from_state,
+            to_state=e.to_state,
+            actor=e.actor,
+            note=_read(vault, session, request, event_field(e.seq), e.note_ct),
+        )
+        for e in _events(session, request.id)
+    ]
+    jobs = [
+        JobInfo(id=j.id, kind=j.kind, state=j.state, attempts=j.attempts, last_error=j.last_error)
+        for j in jobs_for(session, request.id)
+    ]
+    return RequestDetail(
+        summary=summarize(request, utcnow()),
+        account=_account_id_text(vault, session, request.account_id),
+        entered_by=request.entered_by,
+        verified_by=request.verified_by,
+        verified_at=request.verified_at,
+        verification_method=request.verification_method,
+        evidence=_read(vault, session, request, "evidence", request.evidence_ct),
+        approved_by=request.approved_by,
+        approved_at=request.approved_at,
+        extension_reason=_read(
+            vault, session, request, "extension_reason", request.extension_reason_ct
+        ),
+        extension_notified_at=request.extension_notified_at,
+        refusal_reason=_read(vault, session, request, "refusal_reason", request.refusal_reason_ct),
+        code_expires_at=request.code_expires_at if request.code_hash is not None else None,
+        export_id=request.export_id,
+        receipt_id=request.receipt_id,
+        timeline=timeline,
+        jobs=jobs,
+    )
+
+
+def _person_view(vault: Vault, session: Session, request: DataRequest) -> PersonView:
+    return PersonView(
+        summary=summarize(request, utcnow()),
+        extension_reason=_read(
+            vault, session, request, "extension_reason", request.extension_reason_ct
+        ),
+        refusal_reason=_read(vault, session, request, "refusal_reason", request.refusal_reason_ct),
+        export_id=request.export_id,
+        timeline=[
+            (e.at, e.to_state)
+            for e in _events(session, request.id)
+            if e.from_state != e.to_state  # moves only, not internal steps
+        ],
+    )
+
+
+def list_own(vault: Vault, *, person: PersonActor) -> list[RequestSummary]:
+    now = utcnow()
+    with vault.reading() as session:
+        rows = session.scalars(
+            select(DataRequest)
+            .where(DataRequest.account_id == person.account_id)
+            .order_by(DataRequest.received_at.desc(), DataRequest.id)
+        )
+        return [summarize(r, now) for r in rows]
+
+
+def show_own(vault: Vault, *, person: PersonActor, request_id: str) -> PersonView:
+    with vault.transaction() as session:
+        request = own_request(session, person, request_id, lock=False)
+        view = _person_view(vault, session, request)
+        actor = account_actor_pseudonym(vault, session, person.account_id)
+        record(session, AuditAction.REQUEST_READ, actor=actor, objects={"request": request.id})
+        return view

@@ -1,0 +1,121 @@
+"""The background work of a request: building the answer, erasing, telling the person."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from request_helpers import Person, Team, make_subject
+from sqlalchemy import select
+
+from helpers import make_wav
+from smtp_sink import SmtpSink
+from voxkeep.accounts.models import Account, Language
+from voxkeep.jobs.models import Job
+from voxkeep.jobs.worker import run_once
+from voxkeep.recordings.service import NewRecording, ingest
+from voxkeep.requests import service, views
+from voxkeep.requests.models import Channel, DataRequest, RequestKind
+from voxkeep.requests.tasks import build_answer
+from voxkeep.retention.erasure import get_receipt
+from voxkeep.retention.receipts import verify_bundle
+from voxkeep.vault import Vault
+
+
+def _row(vault: Vault, request_id: str) -> DataRequest:
+    with vault.reading() as session:
+        row = session.get(DataRequest, request_id)
+        assert row is not None
+        return row
+
+
+def _record(vault: Vault, name: str, n: int) -> None:
+    ingest(
+        vault,
+        NewRecording(
+            id=f"{name}-r{n}",
+            account=name,
+            device=f"{name}-dev-0",
+            captured_at=datetime.now(UTC) - timedelta(hours=n + 1),
+            language=Language.EN,
+            transcript="hello",
+            speaker=None,
+        ),
+        make_wav(0.05, seed=n),
+        actor="system:test",
+    )
+
+
+def test_an_access_answer_is_built_checked_and_announced(vault: Vault, mail: SmtpSink) -> None:
+    who = make_subject(vault, "fenna")
+    _record(vault, "fenna", 1)
+    request_id = service.file_request(vault, person=Person(who.account_id), kind=RequestKind.ACCESS)
+    run_once(vault)
+    row = _row(vault, request_id)
+    assert row.state == "ready" and row.export_id is not None
+    view = views.show_own(vault, person=Person(who.account_id), request_id=request_id)
+    moves = [state for _at, state in view.timeline]
+    assert moves == ["received", "verified", "building", "checking", "ready"]
+    [ready] = mail.wait_for("fenna@example.org")
+    assert request_id in ready.body and "http" not in ready.body  # no link in the mail
+    # A second run of the same job (a retry after a crash) repeats nothing.
+    build_answer(vault, {"request_id": request_id})
+    assert _row(vault, request_id).export_id == row.export_id
+
+
+def test_an_erasure_runs_mails_the_receipt_and_keeps_the_record(
+    vault: Vault, team: Team, mail: SmtpSink
+) -> None:
+    who = make_subject(vault, "gerda")
+    for n in range(3):
+        _record(vault, "gerda", n)
+    open_access = service.enter_request(
+        vault, staff=team.alice, account="gerda", kind=RequestKind.ACCESS, channel=Channel.POST
+    )
+    erasure = service.file_request(vault, person=Person(who.account_id), kind=RequestKind.ERASURE)
+    assert run_once(vault) == 1
+    row = _row(vault, erasure)
+    assert row.state == "closed" and row.receipt_id is not None
+    with vault.reading() as session:
+        assert session.get(Account, who.account_id) is None  # purged
+    [sent] = mail.wait_for("gerda@example.org")
+    bundle = json.loads(sent.body[sent.body.index("{") :])
+    content = verify_bundle(bundle)
+    assert content["receipt_id"] == row.receipt_id
+    assert content["counts"]["recordings"] == 3
+    assert get_receipt(vault, row.receipt_id).signed is not None
+    detail = views.show_request(vault, staff=team.dora, request_id=erasure)
+    assert [e.to_state for e in detail.timeline][-3:] == ["ready", "delivered", "closed"]
+    assert detail.account is None
+    other = views.show_request(vault, staff=team.dora, request_id=open_access)
+    assert other.summary.state == "cancelled"
+    assert other.timeline[-1].note is None  # no key left to seal a note with
+    assert other.timeline[0].to_state == "received"
+
+
+def test_an_erasure_without_an_address_still_erases(vault: Vault) -> None:
+    who = make_subject(vault, "hedy", email=False)
+    erasure = service.file_request(vault, person=Person(who.account_id), kind=RequestKind.ERASURE)
+    run_once(vault)
+    row = _row(vault, erasure)
+    assert row.state == "closed"
+    with vault.reading() as session:
+        assert session.get(Account, who.account_id) is None
+
+
+def test_a_notice_records_when_it_was_sent(vault: Vault, team: Team, mail: SmtpSink) -> None:
+    make_subject(vault, "ilse", language=Language.DE)
+    request_id = service.enter_request(
+        vault, staff=team.alice, account="ilse", kind=RequestKind.ACCESS, channel=Channel.EMAIL
+    )
+    service.extend(vault, staff=team.alice, request_id=request_id, months=1, reason="Umfang")
+    assert _row(vault, request_id).extension_notified_at is None
+    run_once(vault)
+    [notice] = mail.wait_for("ilse@example.org")
+    assert notice.subject.startswith("Mehr Zeit") and "Umfang" in notice.body
+    assert _row(vault, request_id).extension_notified_at is not None
+    with vault.reading() as session:
+        jobs = session.scalars(select(Job).where(Job.ref == request_id)).all()
+    assert [(j.kind, j.payload, j.state) for j in jobs] == [
+        ("request.notify", {"request_id": request_id, "notice": "extended"}, "done")
+    ]
