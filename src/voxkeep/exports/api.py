@@ -1,0 +1,180 @@
+"""Routes for answers: the public signing key, the person's downloads, "not my data".
+
+Thin shells over exports.delivery; every check of invariant 4 lives there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from voxkeep.api.routes import ERRORS, VaultDep
+from voxkeep.exports import delivery, signing
+from voxkeep.exports.delivery import RangeNotSatisfiable
+from voxkeep.incidents.service import list_incidents
+from voxkeep.people.api import PersonDep, StaffReaderDep
+
+router = APIRouter(
+    prefix="/api/v1", responses={**ERRORS, 410: ERRORS[404], 416: ERRORS[404]}, tags=["exports"]
+)
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class PublicKeyOut(BaseModel):
+    algorithm: str
+    key_id: str
+    public_key: str
+    pem: str
+
+
+class DownloadOut(BaseModel):
+    id: str
+    at: datetime
+    range_start: int
+    range_end: int
+    address: str
+    user_agent: str
+
+
+class ExportOut(BaseModel):
+    id: str
+    request_id: str
+    kind: str
+    state: str
+    size: int
+    files: int
+    recordings: int
+    withheld: int
+    manifest_sha256: str
+    created_at: datetime
+    released_at: datetime | None
+    expires_at: datetime | None
+    max_downloads: int
+    downloads_left: int
+    downloads: list[DownloadOut]
+
+
+class NotMineOut(BaseModel):
+    ok: bool = True
+    incident: str
+
+
+class IncidentOut(BaseModel):
+    id: str
+    opened_at: datetime
+    kind: str
+    request_id: str | None
+    details: dict[str, Any]
+
+
+def _out(view: delivery.ExportView) -> ExportOut:
+    return ExportOut(
+        **{k: v for k, v in view.__dict__.items() if k != "downloads"},
+        downloads=[DownloadOut(**d.__dict__) for d in view.downloads],
+    )
+
+
+@router.get("/exports/key", response_model=PublicKeyOut)
+def export_key(vault: VaultDep) -> PublicKeyOut:
+    """The public key that signs every answer's manifest.json (Ed25519). No sign-in needed."""
+    with vault.reading() as session:
+        info = signing.public_key_info(vault, session)
+    return PublicKeyOut(**info.__dict__)
+
+
+@router.get("/exports", response_model=list[ExportOut])
+def my_exports(vault: VaultDep, person: PersonDep) -> list[ExportOut]:
+    """The signed-in person's answers, newest first."""
+    return [_out(v) for v in delivery.list_exports(vault, person=person)]
+
+
+@router.get("/exports/{export_id}", response_model=ExportOut)
+def my_export(export_id: str, vault: VaultDep, person: PersonDep) -> ExportOut:
+    """One of the signed-in person's answers, with every download so far."""
+    return _out(delivery.get_export(vault, person=person, export_id=export_id))
+
+
+@router.get(
+    "/exports/{export_id}/archive",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/zip": {}}, "description": "The whole archive."},
+        206: {"content": {"application/zip": {}}, "description": "One byte range."},
+    },
+)
+async def download(
+    export_id: str,
+    request: Request,
+    vault: VaultDep,
+    person: PersonDep,
+    range_header: Annotated[str | None, Header(alias="range")] = None,
+    if_range: Annotated[str | None, Header(alias="if-range")] = None,
+) -> Response:
+    """Download the archive: only the owner, in their own session, within 10 minutes of a
+    password re-entry, before expiry and within the download limit. One `Range` per request."""
+    try:
+        got = await run_in_threadpool(
+            delivery.open_download,
+            vault,
+            person=person,
+            export_id=export_id,
+            range_header=range_header,
+            if_range=if_range,
+            address=request.client.host if request.client else "unknown",
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    except RangeNotSatisfiable as exc:
+        body = {
+            "ok": False,
+            "error": exc.message,
+            "hint": exc.hint,
+            "code": exc.code,
+            "status": exc.status,
+        }
+        return JSONResponse(
+            body,
+            exc.status,
+            headers={"Content-Range": f"bytes */{exc.size}", **NO_STORE},
+        )
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(got.range.length),
+        "Content-Disposition": f'attachment; filename="voxkeep-answer-{got.export_id[:12]}.zip"',
+        "ETag": got.etag,
+        **NO_STORE,
+    }
+    if got.partial:
+        headers["Content-Range"] = f"bytes {got.range.start}-{got.range.end}/{got.size}"
+    return StreamingResponse(
+        got.chunks,
+        status_code=206 if got.partial else 200,
+        media_type="application/zip",
+        headers=headers,
+    )
+
+
+@router.post("/exports/{export_id}/not-mine", response_model=NotMineOut)
+def not_mine(export_id: str, vault: VaultDep, person: PersonDep) -> NotMineOut:
+    """ "This is not my data": withdraws the answer at once and opens an incident."""
+    return NotMineOut(incident=delivery.report_not_mine(vault, person=person, export_id=export_id))
+
+
+@router.get("/incidents", response_model=list[IncidentOut], tags=["incidents"])
+def incidents(vault: VaultDep, staff: StaffReaderDep) -> list[IncidentOut]:
+    """Recent incidents, newest first (DPO or admin)."""
+    with vault.reading() as session:
+        return [
+            IncidentOut(
+                id=i.id,
+                opened_at=i.opened_at,
+                kind=i.kind,
+                request_id=i.request_id,
+                details=i.details,
+            )
+            for i in list_incidents(session)
+        ]

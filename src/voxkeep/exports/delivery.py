@@ -1,0 +1,489 @@
+"""Delivery (invariant 4): a link alone downloads nothing.
+
+A released archive is downloaded only by its owner, in their own signed-in
+session, within ``export_reauth_s`` (10 minutes) of a password re-entry,
+until it expires (``export_ttl_s``) and until ``export_max_downloads`` times
+its size has been served. Ranges (one per request) let large downloads
+resume; they count by bytes, so resuming does not use up a download. Every
+response is audited and recorded with its address and user agent, both
+sealed under the owner's data key.
+
+"This is not my data" revokes the archive at once (its key is destroyed),
+blocks the request and opens an incident naming the request and every
+download so far (Art. 33/34 start from it).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voxkeep.audit.events import SYSTEM, AuditAction, record
+from voxkeep.crypto import aead
+from voxkeep.db.base import utcnow
+from voxkeep.errors import Conflict, Forbidden, NotFound, VoxkeepError
+from voxkeep.exports.models import Export, ExportDownload, ExportState
+from voxkeep.incidents.models import Incident, IncidentKind
+from voxkeep.incidents.service import open_incident
+from voxkeep.people.service import require_recent_reauth
+from voxkeep.requests.models import DataRequest, RequestState
+from voxkeep.requests.states import advance
+from voxkeep.vault import Vault
+
+_READ = 256 * 1024
+
+
+class Gone(VoxkeepError):
+    status = 410
+    code = "export_gone"
+
+
+class DownloadsExhausted(Forbidden):
+    code = "downloads_exhausted"
+
+
+class RangeNotSatisfiable(VoxkeepError):
+    status = 416
+    code = "range_not_satisfiable"
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            "The requested byte range is not part of this archive.",
+            hint="Send one range like `Range: bytes=0-` within the archive's size.",
+        )
+        self.size = size
+
+
+class Person(Protocol):
+    """The signed-in person (people.service.PersonSession)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def reauth_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True)
+class DownloadInfo:
+    id: str
+    at: datetime
+    range_start: int
+    range_end: int
+    address: str
+    user_agent: str
+
+
+@dataclass(frozen=True)
+class ExportView:
+    id: str
+    request_id: str
+    kind: str
+    state: str
+    size: int
+    files: int
+    recordings: int
+    withheld: int
+    manifest_sha256: str
+    created_at: datetime
+    released_at: datetime | None
+    expires_at: datetime | None
+    max_downloads: int
+    downloads_left: int
+    downloads: tuple[DownloadInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    start: int
+    end: int  # inclusive
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start + 1
+
+
+@dataclass(frozen=True)
+class Download:
+    export_id: str
+    size: int  # the whole archive
+    range: ByteRange
+    partial: bool
+    etag: str
+    chunks: Iterator[bytes]
+
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def parse_range(header: str | None, size: int) -> ByteRange | None:
+    """One ``bytes=`` range (RFC 9110 §14.1.2), or None for the whole archive."""
+    if header is None or not header.strip():
+        return None
+    match = _RANGE.fullmatch(header.strip().replace(" ", ""))
+    if match is None or (not match[1] and not match[2]):
+        raise RangeNotSatisfiable(size)
+    if not match[1]:  # suffix: the last N bytes
+        suffix = int(match[2])
+        if suffix == 0:
+            raise RangeNotSatisfiable(size)
+        return ByteRange(max(0, size - suffix), size - 1)
+    start = int(match[1])
+    end = min(int(match[2]), size - 1) if match[2] else size - 1
+    if start >= size or end < start:
+        raise RangeNotSatisfiable(size)
+    return ByteRange(start, end)
+
+
+def _downloads_left(export: Export) -> int:
+    if export.state != ExportState.RELEASED.value or export.size <= 0:
+        return 0
+    used = -(-export.bytes_served // export.size)  # a started download counts
+    return max(0, export.max_downloads - used)
+
+
+def _own(session: Session, person: Person, export_id: str, *, lock: bool = False) -> Export:
+    export = session.get(Export, export_id, with_for_update=lock) if export_id else None
+    # Another account's export looks exactly like a missing one.
+    if export is None or export.account_id != person.account_id:
+        raise NotFound("You have no answer with this id.")
+    return export
+
+
+def _seal(key: bytes, export: Export, field: str, download_id: str, value: str) -> bytes:
+    ad = aead.associated_data(
+        kind=f"download_{field}", owner=export.account_id, object_id=download_id
+    )
+    return aead.seal(key, value.encode(), ad=ad)
+
+
+def _open(key: bytes, export: Export, field: str, download_id: str, sealed: bytes) -> str:
+    ad = aead.associated_data(
+        kind=f"download_{field}", owner=export.account_id, object_id=download_id
+    )
+    return aead.open_sealed(key, sealed, ad=ad, kind="download record").decode()
+
+
+def _view(export: Export, downloads: tuple[DownloadInfo, ...] = ()) -> ExportView:
+    return ExportView(
+        id=export.id,
+        request_id=export.request_id,
+        kind=export.kind,
+        state=export.state,
+        size=export.size,
+        files=export.files,
+        recordings=export.recordings,
+        withheld=export.withheld,
+        manifest_sha256=export.manifest_sha256.hex(),
+        created_at=export.created_at,
+        released_at=export.released_at,
+        expires_at=export.expires_at,
+        max_downloads=export.max_downloads,
+        downloads_left=_downloads_left(export),
+        downloads=downloads,
+    )
+
+
+def list_exports(vault: Vault, *, person: Person) -> list[ExportView]:
+    with vault.reading() as session:
+        rows = session.scalars(
+            select(Export)
+            .where(Export.account_id == person.account_id)
+            .order_by(Export.created_at.desc())
+        )
+        return [_view(e) for e in rows]
+
+
+def get_export(vault: Vault, *, person: Person, export_id: str) -> ExportView:
+    """One answer with its downloads (addresses and user agents decrypted for the owner)."""
+    with vault.reading() as session:
+        export = _own(session, person, export_id)
+        key = vault.keyring.data_key(session, export.account_id)
+        downloads = tuple(
+            DownloadInfo(
+                id=d.id,
+                at=d.at,
+                range_start=d.range_start,
+                range_end=d.range_end,
+                address=_open(key, export, "address", d.id, d.address_ct),
+                user_agent=_open(key, export, "user_agent", d.id, d.user_agent_ct),
+            )
+            for d in _downloads_of(session, export.id)
+        )
+        return _view(export, downloads)
+
+
+def _downloads_of(session: Session, export_id: str) -> list[ExportDownload]:
+    return list(
+        session.scalars(
+            select(ExportDownload)
+            .where(ExportDownload.export_id == export_id)
+            .order_by(ExportDownload.at, ExportDownload.id)
+        )
+    )
+
+
+def _expire_if_due(vault: Vault, person: Person, export_id: str, now: datetime) -> None:
+    """An answer past its time is expired (key destroyed) before anything else happens."""
+    blob = None
+    with vault.transaction() as session:
+        export = _own(session, person, export_id, lock=True)
+        due = export.expires_at is not None and export.expires_at <= now
+        if export.state == ExportState.RELEASED.value and due:
+            _expire(vault, session, export, now)
+            blob, export.blob = export.blob, None
+    if blob:
+        vault.blobs.delete(blob)
+
+
+def _check_downloadable(export: Export, now: datetime) -> None:
+    if export.state == ExportState.REVOKED.value:
+        raise Gone("This answer was withdrawn and can no longer be downloaded.")
+    if export.state == ExportState.EXPIRED.value:
+        raise Gone("This answer has expired.", hint="File a new request in the portal.")
+    if export.state != ExportState.RELEASED.value:
+        raise Conflict("This answer is not ready for download.")
+    if export.expires_at is not None and export.expires_at <= now:
+        raise Gone("This answer has expired.", hint="File a new request in the portal.")
+
+
+def open_download(
+    vault: Vault,
+    *,
+    person: Person,
+    export_id: str,
+    range_header: str | None,
+    if_range: str | None,
+    address: str,
+    user_agent: str,
+) -> Download:
+    """Check every condition of invariant 4, record the download, then stream the bytes."""
+    require_recent_reauth(person, within_s=vault.settings.export_reauth_s)
+    now = utcnow()
+    _expire_if_due(vault, person, export_id, now)
+    with vault.transaction() as session:
+        export = _own(session, person, export_id, lock=True)
+        _check_downloadable(export, now)
+        etag = f'"{export.manifest_sha256.hex()}"'
+        wanted = parse_range(range_header, export.size)
+        if wanted is not None and if_range is not None and if_range.strip() != etag:
+            wanted = None  # the archive changed since: send it whole (RFC 9110 §13.1.5)
+        span = wanted or ByteRange(0, export.size - 1)
+        if export.bytes_served + span.length > export.max_downloads * export.size:
+            raise DownloadsExhausted(
+                f"This answer has been downloaded {export.max_downloads} times, the limit.",
+                hint="File a new request in the portal if you need another copy.",
+            )
+        export.bytes_served += span.length
+        key = vault.keyring.data_key(session, export.account_id)
+        assert export.key_sealed is not None and export.blob is not None
+        ad = aead.associated_data(kind="export_key", owner=export.account_id, object_id=export.id)
+        archive_key = aead.open_sealed(key, export.key_sealed, ad=ad, kind="export key")
+        download_id = secrets.token_hex(16)
+        session.add(
+            ExportDownload(
+                id=download_id,
+                export_id=export.id,
+                session_id=person.id,
+                at=now,
+                range_start=span.start,
+                range_end=span.end,
+                address_ct=_seal(key, export, "address", download_id, address),
+                user_agent_ct=_seal(key, export, "user_agent", download_id, user_agent[:512]),
+            )
+        )
+        owner = vault.keyring.pseudonym(session, kind="account", object_id=export.account_id)
+        record(
+            session,
+            AuditAction.EXPORT_DOWNLOADED,
+            actor=owner,
+            objects={
+                "account": owner,
+                "request": export.request_id,
+                "export": export.id,
+                "download": download_id,
+            },
+            counts={"bytes": span.length, "range_start": span.start},
+        )
+        request = session.get(DataRequest, export.request_id)
+        if request is not None and request.state == RequestState.READY.value:
+            advance(vault, session, request.id, RequestState.DELIVERED, actor=owner)
+        blob, size, account_id = export.blob, export.size, export.account_id
+    return Download(
+        export_id=export_id,
+        size=size,
+        range=span,
+        partial=wanted is not None,
+        etag=etag,
+        chunks=_stream(vault, archive_key, blob, account_id, export_id, span),
+    )
+
+
+def _stream(
+    vault: Vault, key: bytes, blob: str, account_id: str, export_id: str, span: ByteRange
+) -> Iterator[bytes]:
+    ad = aead.associated_data(kind="export", owner=account_id, object_id=export_id)
+    reader = aead.SegmentedReader(
+        key, vault.blobs.open(blob), size=vault.blobs.size(blob), ad=ad, kind="export"
+    )
+    with reader:
+        reader.seek(span.start, io.SEEK_SET)
+        left = span.length
+        while left > 0:
+            chunk = reader.read(min(_READ, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            yield chunk
+
+
+def _past_expiry(export: Export, now: datetime) -> bool:
+    return (export.expires_at is not None and export.expires_at <= now) or (
+        export.bytes_served >= export.max_downloads * export.size
+    )
+
+
+def _expire(vault: Vault, session: Session, export: Export, now: datetime) -> None:
+    """Destroy the archive key; the caller deletes the blob after the commit."""
+    export.state = ExportState.EXPIRED.value
+    export.key_sealed = None
+    export.key_destroyed_at = now
+    record(
+        session,
+        AuditAction.EXPORT_EXPIRED,
+        actor=SYSTEM,
+        objects={"request": export.request_id, "export": export.id},
+        counts={"bytes_served": export.bytes_served},
+    )
+    request = session.get(DataRequest, export.request_id)
+    if request is not None and request.state in (
+        RequestState.READY.value,
+        RequestState.DELIVERED.value,
+    ):
+        advance(vault, session, request.id, RequestState.CLOSED, actor=SYSTEM, note="expired")
+
+
+def expire_export(vault: Vault, export_id: str, *, now: datetime | None = None) -> bool:
+    """Expire one released answer if it is past its time or its downloads."""
+    now = now or utcnow()
+    blob = None
+    with vault.transaction() as session:
+        export = session.get(Export, export_id, with_for_update=True)
+        if export is None or export.state != ExportState.RELEASED.value:
+            return False
+        if not _past_expiry(export, now):
+            return False
+        _expire(vault, session, export, now)
+        blob, export.blob = export.blob, None
+    if blob:
+        vault.blobs.delete(blob)
+    return True
+
+
+def expire_exports(vault: Vault, *, now: datetime | None = None) -> int:
+    """Expire released answers past their time or their downloads; destroy their keys."""
+    now = now or utcnow()
+    with vault.transaction() as session:
+        due = list(
+            session.scalars(
+                select(Export).where(Export.state == ExportState.RELEASED.value).with_for_update()
+            )
+        )
+        blobs = []
+        for export in due:
+            if _past_expiry(export, now):
+                _expire(vault, session, export, now)
+                if export.blob:
+                    blobs.append(export.blob)
+                    export.blob = None
+    for blob in blobs:
+        vault.blobs.delete(blob)
+    return len(blobs)
+
+
+def report_not_mine(vault: Vault, *, person: Person, export_id: str) -> str:
+    """Revoke at once, block the request, open an incident naming every download. Idempotent."""
+    now = utcnow()
+    with vault.transaction() as session:
+        export = _own(session, person, export_id, lock=True)
+        if export.state == ExportState.REVOKED.value:
+            earlier = _incident_for(session, export)
+            if earlier is not None:
+                return earlier.id
+        if export.state not in (ExportState.RELEASED.value, ExportState.EXPIRED.value):
+            raise Conflict("This answer was never released, so there is nothing to withdraw.")
+        owner = vault.keyring.pseudonym(session, kind="account", object_id=export.account_id)
+        export.state = ExportState.REVOKED.value
+        export.revoked_at = now
+        export.key_sealed = None
+        export.key_destroyed_at = export.key_destroyed_at or now
+        downloads = _downloads_of(session, export.id)
+        incident = open_incident(
+            vault,
+            session,
+            kind=IncidentKind.NOT_MY_DATA,
+            request_id=export.request_id,
+            details={
+                "export": export.id,
+                "account": owner,
+                "session": person.id,
+                "recordings": export.recordings,
+                "bytes_served": export.bytes_served,
+                "downloads": [
+                    {
+                        "id": d.id,
+                        "at": d.at.isoformat(),
+                        "session": d.session_id,
+                        "range": [d.range_start, d.range_end],
+                    }
+                    for d in downloads
+                ],
+            },
+            actor=owner,
+        )
+        record(
+            session,
+            AuditAction.EXPORT_REVOKED,
+            actor=owner,
+            objects={
+                "account": owner,
+                "request": export.request_id,
+                "export": export.id,
+                "incident": incident.id,
+            },
+            counts={"downloads": len(downloads)},
+        )
+        request = session.get(DataRequest, export.request_id)
+        if request is not None and request.state in (
+            RequestState.READY.value,
+            RequestState.DELIVERED.value,
+        ):
+            advance(vault, session, request.id, RequestState.BLOCKED, actor=owner, note="not mine")
+        blob = export.blob
+        export.blob = None
+    if blob:
+        vault.blobs.delete(blob)
+    return incident.id
+
+
+def _incident_for(session: Session, export: Export) -> Incident | None:
+    for incident in session.scalars(
+        select(Incident).where(
+            Incident.request_id == export.request_id,
+            Incident.kind == IncidentKind.NOT_MY_DATA.value,
+        )
+    ):
+        if incident.details.get("export") == export.id:
+            return incident
+    return None
