@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy import Engine
 
 from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import Language, Retention
@@ -30,7 +35,8 @@ from voxkeep.api.schemas import (
     TranscriptOut,
     UploadResult,
 )
-from voxkeep.errors import InvalidInput, PayloadTooLarge
+from voxkeep.batching import BatchWorker
+from voxkeep.errors import InvalidInput, PayloadTooLarge, VoxkeepError
 from voxkeep.recordings import service as recordings
 from voxkeep.recordings.service import NewRecording, RecordingInfo
 from voxkeep.tokens.service import Scope, TokenInfo, authenticate
@@ -41,6 +47,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 METADATA_LIMIT = 256 * 1024
+T = TypeVar("T")
 
 
 def vault_of(request: Request) -> Vault:
@@ -48,23 +55,61 @@ def vault_of(request: Request) -> Vault:
     return vault
 
 
-VaultDep = Annotated[Vault, Depends(vault_of)]
+async def _vault(request: Request) -> Vault:
+    # async so FastAPI resolves it on the event loop, not with a threadpool hop.
+    return vault_of(request)
 
 
-def _token(request: Request, scope: Scope) -> TokenInfo:
+VaultDep = Annotated[Vault, Depends(_vault)]
+
+
+@dataclass(frozen=True, eq=False)
+class _TokenCheck:
+    vault: Vault
+    presented: str
+    scope: Scope
+
+
+def _check_tokens(checks: list[_TokenCheck]) -> list[TokenInfo | Exception]:
+    """Authenticate a batch of requests in one read transaction."""
+    outcomes: list[TokenInfo | Exception] = []
+    with checks[0].vault.reading() as session:
+        for check in checks:
+            try:
+                outcomes.append(authenticate(session, check.presented, scope=check.scope))
+            except VoxkeepError as exc:
+                outcomes.append(exc)
+    return outcomes
+
+
+# One checker per database; requests arriving together share a transaction.
+_checkers: WeakKeyDictionary[Engine, BatchWorker[_TokenCheck, TokenInfo]] = WeakKeyDictionary()
+_checkers_lock = threading.Lock()
+
+
+async def _token(request: Request, scope: Scope) -> TokenInfo:
     header = request.headers.get("authorization", "")
     presented = header[7:] if header[:7].lower() == "bearer " else ""
     vault = vault_of(request)
-    with vault.reading() as session:
-        return authenticate(session, presented, scope=scope)
+    with _checkers_lock:
+        checker = _checkers.get(vault.engine)
+        if checker is None:
+            checker = BatchWorker(_check_tokens, name="voxkeep-auth", max_batch=256)
+            _checkers[vault.engine] = checker
+    return await _outcome(checker.submit(_TokenCheck(vault, presented, scope)))
 
 
-def ingest_token(request: Request) -> TokenInfo:
-    return _token(request, Scope.INGEST)
+async def _outcome(future: Future[T]) -> T:
+    """Await a worker's future; as with a threadpool call, the work goes on if we stop waiting."""
+    return await asyncio.shield(asyncio.wrap_future(future))
 
 
-def read_token(request: Request) -> TokenInfo:
-    return _token(request, Scope.READ)
+async def ingest_token(request: Request) -> TokenInfo:
+    return await _token(request, Scope.INGEST)
+
+
+async def read_token(request: Request) -> TokenInfo:
+    return await _token(request, Scope.READ)
 
 
 IngestToken = Annotated[TokenInfo, Depends(ingest_token)]
@@ -227,15 +272,19 @@ def _summary(exc: ValidationError) -> str:
     tags=["recordings"],
     openapi_extra=UPLOAD_DOC,
 )
-async def upload_recording(
-    request: Request, vault: VaultDep, token: IngestToken, response: Response
-) -> UploadResult:
+async def upload_recording(request: Request) -> Response:
     """Upload one recording: a `metadata` JSON part and an `audio` WAV part.
 
     201 when stored, 200 when the same id with the same audio was already
     stored, 409 when the id is taken by different audio. Nothing is stored
-    when the upload is rejected.
+    when the upload is rejected. For an account whose retention is "don't
+    save", a valid upload is answered 200 with `discarded: true` and nothing
+    but a daily count is kept.
     """
+    # The hot path: no dependencies to solve and no response model to
+    # validate; the token is still checked before the body is read.
+    vault = vault_of(request)
+    token = await ingest_token(request)
     limit = vault.settings.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit + METADATA_LIMIT:
@@ -248,11 +297,14 @@ async def upload_recording(
     if set(parts) != {"metadata", "audio"}:
         raise InvalidInput("The upload needs a 'metadata' part and an 'audio' part.")
     meta = _parse_metadata(parts["metadata"])
-    created = await run_in_threadpool(
-        recordings.ingest, vault, meta, parts["audio"], actor=actor(token)
+    outcome = await _outcome(
+        recordings.submit_ingest(vault, meta, parts["audio"], actor=actor(token))
     )
-    response.status_code = 201 if created else 200
-    return UploadResult(id=meta.id, created=created)
+    created = outcome is recordings.Ingested.STORED
+    result = UploadResult(
+        id=meta.id, created=created, discarded=outcome is recordings.Ingested.DISCARDED
+    )
+    return JSONResponse(result.model_dump(mode="json"), status_code=201 if created else 200)
 
 
 def _cursor(info: RecordingInfo) -> str:

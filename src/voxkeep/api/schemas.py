@@ -17,7 +17,9 @@ class AccountIn(Strict):
     email: str | None = Field(default=None, description="The person's verified e-mail address.")
     language: Language | None = Field(default=None, description="en, de or fr.")
     retention: Retention | None = Field(
-        default=None, description="How long recordings are kept (default 3_months)."
+        default=None,
+        description="How long recordings are kept, capped by the operator maximum "
+        "(new accounts default to the operator's retention_default, 3_months unless changed).",
     )
 
 
@@ -81,6 +83,11 @@ class UploadResult(BaseModel):
     ok: bool = True
     id: str
     created: bool
+    discarded: bool = Field(
+        default=False,
+        description="True when the account's retention is \"don't save\": the upload was "
+        "valid and was dropped at once; neither audio nor transcript was kept.",
+    )
 
 
 class RecordingPage(BaseModel):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -71,3 +74,44 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+TURN_WAIT_S = 30.0  # as long as SQLite's busy timeout; then SQLite decides
+
+
+@contextmanager
+def writer_turn(settings: Settings) -> Iterator[None]:
+    """Wait for the other batch writers of this vault, in any process, then write (SQLite).
+
+    A SQLite writer that finds the database locked sleeps and retries with
+    growing pauses (up to 100 ms), so two processes that both write batches
+    leave the database idle between their transactions. Batch writers take
+    turns on a lock file instead, polled every fraction of a millisecond, and
+    find the database free when they begin. Other writers are unaffected.
+    """
+    if not settings.is_sqlite:
+        yield
+        return
+    # Each turn opens the file anew: flock excludes other open files, so
+    # threads of one process take turns as processes do; closing releases it.
+    fd = os.open(settings.data_dir / "writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        _take_file_lock(fd)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _take_file_lock(fd: int) -> None:
+    """Lock fd, or give up after TURN_WAIT_S and let SQLite's own locking decide."""
+    deadline = time.monotonic() + TURN_WAIT_S
+    pause = 0.0001
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(pause)
+            pause = min(pause * 2, 0.001)

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import insert, select
@@ -29,6 +32,7 @@ from voxkeep.accounts.models import DeviceKind, Language, Retention
 from voxkeep.accounts.service import account_actor_pseudonym
 from voxkeep.api.schemas import RecordingMetadata
 from voxkeep.audit.events import AuditAction, record
+from voxkeep.batching import map_all, map_each
 from voxkeep.errors import InvalidInput, KeyDestroyed, VoxkeepError
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.service import (
@@ -38,9 +42,12 @@ from voxkeep.recordings.service import (
     build_row,
     check_audio,
     check_metadata,
-    resolve_owner,
+    check_owner,
+    prepare,
     same_recording,
 )
+from voxkeep.recordings.wav import WavInfo
+from voxkeep.retention import policy as retention
 from voxkeep.vault import Vault
 
 BATCH = 1000
@@ -76,6 +83,7 @@ class ImportReport:
     found: int = 0
     imported: int = 0
     already_present: int = 0
+    discarded: int = 0  # valid, for accounts whose retention is "don't save"
     accounts: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
 
@@ -171,33 +179,70 @@ def _batches(items: list[Path], size: int) -> Iterator[list[Path]]:
         yield items[start : start + size]
 
 
+Loaded = tuple[NewRecording, bytes, WavInfo] | VoxkeepError
+
+
+class _Owned(NamedTuple):
+    """A file whose owner checks passed."""
+
+    path: Path
+    meta: NewRecording
+    audio: bytes
+    wav: WavInfo
+    account_id: str
+    key: bytes
+
+    def prepared(self) -> tuple[Prepared, bytes]:
+        prepared = prepare(
+            self.meta, self.wav, self.audio, account_id=self.account_id, key=self.key
+        )
+        return prepared, self.audio
+
+
+def _load(vault: Vault, path: Path) -> Loaded:
+    """Read and check one WAV file and its sidecar; a rejection is returned, not raised."""
+    try:
+        meta, audio = _read_one(vault, path)
+        return meta, audio, check_audio(vault, audio)
+    except VoxkeepError as exc:
+        return exc
+
+
 def _import_batch(
-    vault: Vault, lookup: OwnerLookup, paths: list[Path], root: Path, report: ImportReport
+    vault: Vault,
+    lookup: OwnerLookup,
+    files: list[tuple[Path, Loaded]],
+    root: Path,
+    report: ImportReport,
+    seen: set[str],
 ) -> None:
-    ready: list[tuple[Prepared, bytes]] = []
-    seen: set[str] = set()
+    """Import one batch of loaded files; seen holds every recording id met so far in this run."""
     with vault.reading() as session:
         lookup.session = session
-        staged: list[tuple[Path, Prepared, bytes]] = []
-        for path in paths:
+        owned: list[_Owned] = []
+        for path, loaded in files:
             try:
-                meta, audio = _read_one(vault, path)
-                wav = check_audio(vault, audio)
+                if isinstance(loaded, VoxkeepError):
+                    raise loaded
+                meta, audio, wav = loaded
                 if meta.id in seen:
                     raise InvalidInput("Another file in this import has the same recording id.")
                 seen.add(meta.id)
-                staged.append((path, resolve_owner(lookup, meta, audio, wav), audio))
+                owned.append(_Owned(path, meta, audio, wav, *check_owner(lookup, meta)))
             except VoxkeepError as exc:
                 report.rejected.append((str(path.relative_to(root)), str(exc)))
         existing = {
             row.id: row
             for row in session.execute(
                 select(Recording.id, Recording.account_id, Recording.audio_digest).where(
-                    Recording.id.in_([p.meta.id for _, p, _ in staged])
+                    Recording.id.in_([o.meta.id for o in owned])
                 )
             )
         }
-    for path, prepared, audio in staged:
+    # Digests in the I/O pool: hashing releases the GIL.
+    staged = map_each(_Owned.prepared, owned, tasks=TASKS)
+    ready: list[tuple[Prepared, bytes]] = []
+    for (path, *_), (prepared, audio) in zip(owned, staged, strict=True):
         stored = existing.get(prepared.meta.id)
         if stored is None:
             ready.append((prepared, audio))
@@ -208,12 +253,26 @@ def _import_batch(
         except VoxkeepError as exc:
             report.rejected.append((str(path.relative_to(root)), str(exc)))
     if ready:
-        report.imported += store_batch(vault, ready)
+        kept = store_batch(vault, ready)
+        report.imported += kept
+        report.discarded += len(ready) - kept
 
 
 def store_batch(vault: Vault, ready: list[tuple[Prepared, bytes]], *, actor: str = ACTOR) -> int:
-    """Write a batch's blobs, sync them once, then commit all rows in one transaction."""
-    rows = [build_row(vault, prepared, audio, durable=False) for prepared, audio in ready]
+    """Write a batch's blobs, sync them once, then commit all rows in one transaction.
+
+    Returns how many were stored: uploads for "don't save" accounts are only counted.
+    """
+    ready = _drop_dont_save(vault, ready, actor=actor)
+    if not ready:
+        return 0
+    # Encrypted and written in the I/O pool; one sync below makes them all durable.
+    rows = map_all(
+        lambda item: build_row(vault, *item, durable=False),
+        ready,
+        undo=lambda row: vault.blobs.delete(row.audio_blob),
+        tasks=TASKS,
+    )
     try:
         vault.blobs.sync()
         with vault.transaction() as session:
@@ -233,12 +292,26 @@ def store_batch(vault: Vault, ready: list[tuple[Prepared, bytes]], *, actor: str
                     },
                     counts={"recordings": len(ids)},
                 )
+            retention.stamp_expiry(vault, session, rows)
             session.execute(insert(Recording), [_as_dict(row) for row in rows])
     except BaseException:
         for row in rows:
             vault.blobs.delete(row.audio_blob)
         raise
     return len(rows)
+
+
+def _drop_dont_save(
+    vault: Vault, ready: list[tuple[Prepared, bytes]], *, actor: str
+) -> list[tuple[Prepared, bytes]]:
+    with vault.reading() as session:
+        dropped = retention.dont_save_accounts(vault, session, {p.account_id for p, _ in ready})
+    if not dropped:
+        return ready
+    retention.count_discarded(
+        vault, Counter(p.account_id for p, _ in ready if p.account_id in dropped), actor=actor
+    )
+    return [(p, audio) for p, audio in ready if p.account_id not in dropped]
 
 
 def _as_dict(row: Recording) -> dict[str, object]:
@@ -264,8 +337,33 @@ def run_import(
         on_found(len(wavs))
     with vault.reading() as session:
         lookup = OwnerLookup(vault, session)
-    for batch in _batches(wavs, BATCH):
-        _import_batch(vault, lookup, batch, root, report)
+    seen: set[str] = set()
+    batches = list(_batches(wavs, BATCH))
+    loading = _start_loading(vault, batches[0]) if batches else []
+    for index, batch in enumerate(batches):
+        loaded = [result for future in loading for result in future.result()]
+        # Read the next batch's files while this one is written and committed.
+        loading = _start_loading(vault, batches[index + 1]) if index + 1 < len(batches) else []
+        try:
+            _import_batch(vault, lookup, list(zip(batch, loaded, strict=True)), root, report, seen)
+        except BaseException:
+            for future in loading:
+                future.cancel()
+            raise
         if on_done:
             on_done(len(batch))
     return report
+
+
+def _start_loading(vault: Vault, paths: list[Path]) -> list[Future[list[Loaded]]]:
+    size = -(-len(paths) // TASKS)
+    return [
+        _loaders.submit(lambda run: [_load(vault, path) for path in run], paths[i : i + size])
+        for i in range(0, len(paths), size)
+    ]
+
+
+# Threads share the work of a batch in a few long runs: file reads, hashing and
+# encryption release the GIL, and few hand-overs keep the GIL's overhead low.
+TASKS = 4
+_loaders = ThreadPoolExecutor(max_workers=TASKS, thread_name_prefix="voxkeep-import-reader")

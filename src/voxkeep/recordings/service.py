@@ -8,22 +8,26 @@ orphan for `voxkeep gc`.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, select, tuple_
 from sqlalchemy.orm import Session
 
-from voxkeep.accounts.models import Account, Device, HouseholdMember, Language
-from voxkeep.accounts.service import account_actor_pseudonym, find_account, has_data_key
+from voxkeep.accounts.models import Account, DataKey, Device, HouseholdMember, Language
+from voxkeep.accounts.service import account_actor_pseudonym, find_account
 from voxkeep.audit.events import AuditAction, record
+from voxkeep.batching import BatchWorker
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
-from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, NotFound, PayloadTooLarge
+from voxkeep.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from voxkeep.ids import check_id
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.wav import WavInfo, parse_wav
@@ -116,6 +120,52 @@ class OwnerLookup:
     devices: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
     members: dict[str, str] = field(default_factory=dict)
 
+    def prefetch(self, metas: Sequence[NewRecording]) -> None:
+        """Look up a batch's accounts, data keys, devices and speakers, one query per table.
+
+        Only what is found and usable is cached (an account as find_account
+        accepts it: present and not erased, with its data key); anything
+        else is looked up one by one later, so its error is the usual one.
+        """
+        self._prefetch_accounts({m.account for m in metas} - self.accounts.keys())
+        devices = {m.device for m in metas} - self.devices.keys()
+        if devices:
+            query = select(Device.id, Device.account_id, Device.removed_at)
+            for device_id, owner, removed_at in self.session.execute(
+                query.where(Device.id.in_(devices))
+            ):
+                self.devices[device_id] = owner, removed_at
+        members = {m.speaker for m in metas if m.speaker is not None} - self.members.keys()
+        if members:
+            owners = select(HouseholdMember.id, HouseholdMember.account_id)
+            for member_id, owner in self.session.execute(
+                owners.where(HouseholdMember.id.in_(members))
+            ):
+                self.members[member_id] = owner
+
+    def _prefetch_accounts(self, external_ids: set[str]) -> None:
+        if not external_ids:
+            return
+        keyring, session = self.vault.keyring, self.session
+        by_hash = {
+            keyring.lookup_hash(session, kind="external_id", value=external): external
+            for external in external_ids
+        }
+        accounts = session.execute(
+            select(Account.id, Account.external_id_hash).where(
+                Account.external_id_hash.in_(by_hash), Account.erased_at.is_(None)
+            )
+        )
+        external_of = {account_id: by_hash[digest] for account_id, digest in accounts}
+        keys = session.execute(
+            select(DataKey.account_id, DataKey.id, DataKey.master_key_id, DataKey.wrapped).where(
+                DataKey.account_id.in_(external_of)
+            )
+        )
+        for account_id, key_id, master_key_id, wrapped in keys:
+            key = keyring.unwrap_data_key(account_id, key_id, master_key_id, wrapped)
+            self.accounts[external_of[account_id]] = account_id, key
+
     def account(self, external_id: str) -> tuple[str, bytes]:
         found = self.accounts.get(external_id)
         if found is None:
@@ -145,6 +195,12 @@ class OwnerLookup:
 
 def resolve_owner(lookup: OwnerLookup, meta: NewRecording, audio: bytes, wav: WavInfo) -> Prepared:
     """Find the account and check the device and speaker belong to it."""
+    account_id, key = check_owner(lookup, meta)
+    return prepare(meta, wav, audio, account_id=account_id, key=key)
+
+
+def check_owner(lookup: OwnerLookup, meta: NewRecording) -> tuple[str, bytes]:
+    """The owner's account id and data key, once the device and speaker are checked."""
     account_id, key = lookup.account(meta.account)
     device = lookup.device(meta.device)
     if device is None:
@@ -161,6 +217,12 @@ def resolve_owner(lookup: OwnerLookup, meta: NewRecording, audio: bytes, wav: Wa
         raise InvalidInput("The device was removed before captured_at.")
     if meta.speaker is not None and lookup.member(meta.speaker) != account_id:
         raise InvalidInput("The speaker is not a household member of this account.")
+    return account_id, key
+
+
+def prepare(
+    meta: NewRecording, wav: WavInfo, audio: bytes, *, account_id: str, key: bytes
+) -> Prepared:
     return Prepared(
         meta=meta,
         wav=wav,
@@ -224,41 +286,62 @@ def build_row(vault: Vault, prepared: Prepared, audio: bytes, *, durable: bool =
     )
 
 
-def ingest(vault: Vault, meta: NewRecording, audio: bytes, *, actor: str) -> bool:
-    """Store one recording; returns True if stored now, False if it was already there."""
+class Ingested(enum.Enum):
+    STORED = "stored"
+    ALREADY_STORED = "already_stored"
+    # Valid, but the account's retention is "don't save": nothing was kept.
+    DISCARDED = "discarded"
+
+
+def ingest(vault: Vault, meta: NewRecording, audio: bytes, *, actor: str) -> Ingested:
+    """Store one recording (or, for "don't save" accounts, validate and drop it)."""
+    return submit_ingest(vault, meta, audio, actor=actor).result()
+
+
+def submit_ingest(
+    vault: Vault, meta: NewRecording, audio: bytes, *, actor: str
+) -> Future[Ingested]:
+    """Validate an upload, then queue it to be stored; the future holds what ingest returns.
+
+    Uploads that arrive together are stored together (group commit, see
+    recordings/batch.py), each with the outcome and audit event it would get alone.
+    """
     check_metadata(vault, meta)
     wav = check_audio(vault, audio)
-    with vault.reading() as session:
-        prepared = resolve_owner(OwnerLookup(vault, session), meta, audio, wav)
-        if check_duplicate(session, prepared):
-            return False
-    row = build_row(vault, prepared, audio)
-    try:
-        with vault.transaction() as session:
-            if not has_data_key(session, prepared.account_id):
-                raise KeyDestroyed("This account was erased; the recording was not stored.")
-            session.add(row)
-            session.flush()
-            record(
-                session,
-                AuditAction.RECORDING_INGESTED,
-                actor=actor,
-                objects={
-                    "account": account_actor_pseudonym(vault, session, prepared.account_id),
-                    "recording": meta.id,
-                },
-                counts={"audio_bytes": len(audio)},
+    return _worker(vault).submit(Upload(vault, meta, audio, wav, actor))
+
+
+@dataclass(frozen=True, eq=False)
+class Upload:
+    """A validated upload waiting to be stored."""
+
+    vault: Vault
+    meta: NewRecording
+    audio: bytes
+    wav: WavInfo
+    actor: str
+
+
+MAX_BATCH = 64
+# One worker per database: only its own uploads are ever stored together.
+_workers: WeakKeyDictionary[Engine, BatchWorker[Upload, Ingested]] = WeakKeyDictionary()
+_workers_lock = threading.Lock()
+
+
+def _worker(vault: Vault) -> BatchWorker[Upload, Ingested]:
+    from voxkeep.recordings.batch import store_uploads  # it builds on this module
+
+    with _workers_lock:
+        worker = _workers.get(vault.engine)
+        if worker is None:
+            worker = BatchWorker(
+                store_uploads,
+                name="voxkeep-ingest",
+                max_batch=MAX_BATCH,
+                key=lambda upload: upload.meta.id,
             )
-    except IntegrityError:
-        vault.blobs.delete(row.audio_blob)
-        with vault.reading() as session:
-            if check_duplicate(session, prepared):
-                return False
-        raise
-    except BaseException:
-        vault.blobs.delete(row.audio_blob)
-        raise
-    return True
+            _workers[vault.engine] = worker
+        return worker
 
 
 @dataclass(frozen=True)

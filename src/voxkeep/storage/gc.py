@@ -13,6 +13,7 @@ from itertools import islice
 from sqlalchemy import select
 
 from voxkeep.audit.events import SYSTEM, AuditAction, record
+from voxkeep.exports.models import Export
 from voxkeep.recordings.models import Recording
 from voxkeep.vault import Vault
 
@@ -42,6 +43,8 @@ def collect_orphans(
             named = set(
                 session.scalars(select(Recording.audio_blob).where(Recording.audio_blob.in_(batch)))
             )
+            # Answer archives (exports) are blobs too.
+            named.update(session.scalars(select(Export.blob).where(Export.blob.in_(batch))))
         report.orphans.extend(k for k in batch if k not in named)
     if report.orphans and not dry_run:
         for key in report.orphans:
