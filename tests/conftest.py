@@ -12,11 +12,13 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from smtp_sink import SmtpSink
 from voxkeep.app import create_app
 from voxkeep.config import Settings
 from voxkeep.vault import Vault, init_vault, open_vault
@@ -63,19 +65,52 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SmtpSink]:
+    """One real SMTP server (aiosmtpd on 127.0.0.1) for the session; every test vault's
+    mail goes to it. Tests read it through the `mailbox` fixture."""
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
 @pytest.fixture
-def settings(template: Settings, tmp_path: Path) -> Iterator[Settings]:
+def mailbox(smtp_sink: SmtpSink, settings: Settings) -> SmtpSink:
+    """The SMTP server this test's vault sends to, emptied for the test."""
+    return smtp_sink
+
+
+def _test_overrides(smtp_sink: SmtpSink) -> dict[str, Any]:
+    return {
+        "fsync": False,
+        "smtp_host": smtp_sink.host,
+        "smtp_port": smtp_sink.port,
+        "smtp_from": "voxkeep@vault.test",
+        # Real argon2id, at the lowest cost the settings allow: tests sign in a lot.
+        "password_hash_time_cost": 1,
+        "password_hash_memory_kib": 1024,
+        # Tests run background jobs themselves (voxkeep.jobs.worker.run_once), so
+        # a TestClient's lifespan starts no worker threads that race them.
+        "job_workers": 0,
+    }
+
+
+@pytest.fixture
+def settings(template: Settings, tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Settings]:
     data_dir = tmp_path / "data"
     shutil.copytree(template.data_dir, data_dir)
+    smtp_sink.clear()
+    overrides = _test_overrides(smtp_sink)
     if BACKEND == "postgresql":
         assert template.database_url is not None
         source = template.database_url.get_secret_value().rsplit("/", 1)[1]
         name = f"voxkeep_t_{uuid.uuid4().hex[:12]}"
         _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-        yield Settings(data_dir=data_dir, database_url=_pg_url(name), fsync=False)
+        yield Settings(data_dir=data_dir, database_url=_pg_url(name), **overrides)
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
-        yield Settings(data_dir=data_dir, fsync=False)
+        yield Settings(data_dir=data_dir, **overrides)
 
 
 @pytest.fixture

@@ -89,3 +89,224 @@ def upload(
             "audio": ("clip.wav", audio if audio is not None else make_wav(), "audio/wav"),
         },
     )
+
+
+# --- Added for the ingest, invariant, importer, keys, CLI and migration tests ---------
+
+import contextlib  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import struct  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator, Mapping  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+TEST_BACKEND = os.environ.get("VOXKEEP_TEST_DB", "sqlite")
+TEST_PG_ADMIN = os.environ.get("VOXKEEP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+ERROR_KEYS = {"ok", "error", "hint", "code", "status"}
+
+
+def pcm_wav(
+    data: bytes | int = 320,
+    *,
+    tag: int = 1,
+    channels: int = 1,
+    rate: int = 16000,
+    bits: int = 16,
+    riff_size: int | None = None,
+    data_size: int | None = None,
+) -> bytes:
+    """A hand-built RIFF/WAVE file whose header fields can lie (sizes, format code, rate)."""
+    payload = bytes(i % 251 for i in range(data)) if isinstance(data, int) else data
+    align = channels * max(1, bits // 8)
+    fmt = struct.pack("<HHIIHH", tag, channels, rate, rate * align, align, bits)
+    declared = len(payload) if data_size is None else data_size
+    pad = b"\x00" if len(payload) % 2 else b""
+    body = (
+        b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data"
+        + struct.pack("<I", declared)
+        + payload
+        + pad
+    )
+    size = len(body) if riff_size is None else riff_size
+    return b"RIFF" + struct.pack("<I", size) + body
+
+
+def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
+    """The API's error body: {"ok": false, "error": ..., "code": ..., "status": ...}."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body: dict[str, Any] = response.json()
+    assert set(body) <= ERROR_KEYS
+    assert {"ok", "error", "code", "status"} <= set(body)
+    assert body["ok"] is False
+    assert isinstance(body["error"], str) and body["error"].strip()
+    assert body["code"] == code
+    assert body["status"] == status
+    return body
+
+
+def blob_files(blob_dir: Path) -> set[Path]:
+    if not blob_dir.is_dir():
+        return set()
+    return {p for p in blob_dir.rglob("*") if p.is_file()}
+
+
+def voxkeep_command() -> list[str]:
+    """argv prefix of the installed `voxkeep` console script (the real CLI)."""
+    beside = Path(sys.executable).with_name("voxkeep")
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("voxkeep")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "voxkeep"]
+
+
+def cli_env(data_dir: Path, database_url: str | None = None, **extra: str | None) -> dict[str, str]:
+    """The environment for a `voxkeep` subprocess: no inherited VOXKEEP_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOXKEEP_")}
+    # Bytecode cached outside the repository: a CLI start compiles nothing twice.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(
+        {
+            "VOXKEEP_DATA_DIR": str(data_dir),
+            "VOXKEEP_FSYNC": "false",
+            "COLUMNS": "200",
+            "NO_COLOR": "1",
+            "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "voxkeep-test-pycache"),
+        }
+    )
+    if database_url:
+        env["VOXKEEP_DATABASE_URL"] = database_url
+    for key, value in extra.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def settings_env(settings: Any, **extra: str | None) -> dict[str, str]:
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    return cli_env(settings.data_dir, url, **extra)
+
+
+def run_cli(
+    *args: str, env: Mapping[str, str], timeout: float = 120, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*voxkeep_command(), *args],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], *needles: str) -> str:
+    """A CLI error: non-zero exit, one `Error: ...` line on stderr, no traceback."""
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    # (A progress bar's last frame may precede the error on a non-terminal stderr.)
+    lines = [line for line in result.stderr.splitlines() if line.strip() and "━" not in line]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def _pg_url(dbname: str) -> str:
+    return TEST_PG_ADMIN.rsplit("/", 1)[0] + "/" + dbname
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(TEST_PG_ADMIN, autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def fresh_database() -> Iterator[str | None]:
+    """An empty database on the test backend: a new PostgreSQL database, or None (SQLite)."""
+    if TEST_BACKEND != "postgresql":
+        yield None
+        return
+    name = f"voxkeep_f_{uuid.uuid4().hex[:12]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield _pg_url(name)
+    finally:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def invoke_cli(*args: str, env: Mapping[str, str | None]) -> Any:
+    """The same click tree in-process (click's CliRunner): fast variants beside real runs.
+
+    Every inherited VOXKEEP_* variable is hidden, and VOXKEEP_CONFIG is restored
+    afterwards (load_settings sets it for --config).
+    """
+    from click.testing import CliRunner
+
+    from voxkeep.cli import cli
+
+    isolated: dict[str, str | None] = {k: None for k in os.environ if k.startswith("VOXKEEP_")}
+    isolated |= {"VOXKEEP_FSYNC": "false", "VOXKEEP_CONFIG": None, "COLUMNS": "200"} | dict(env)
+    return CliRunner().invoke(cli, list(args), prog_name="voxkeep", env=isolated)
+
+
+def settings_cli_env(settings: Any, **extra: str | None) -> dict[str, str | None]:
+    """invoke_cli's env for the vault of these settings."""
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    return {"VOXKEEP_DATA_DIR": str(settings.data_dir), "VOXKEEP_DATABASE_URL": url, **extra}
+
+
+def assert_clean_failure_in_process(result: Any, *needles: str) -> str:
+    """invoke_cli's view of a CLI error: exit 1, one `Error: ...` line, no exception escaped."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    # (A progress bar's last frame may precede the error on a non-terminal stderr.)
+    lines = [line for line in result.stderr.splitlines() if line.strip() and "━" not in line]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+@contextlib.contextmanager
+def engines_disposed() -> Iterator[list[Any]]:
+    """Track every engine voxkeep.vault makes and dispose of them all at the end.
+
+    open_vault leaks its engine when it fails after connecting (refused key file,
+    bad VOXKEEP_MASTER_KEY, unreadable master.key.next); without this the leaked
+    psycopg connections surface as ResourceWarnings in whichever test runs next.
+    """
+    import voxkeep.vault as vault_module
+
+    real = vault_module.make_engine
+    made: list[Any] = []
+
+    def tracking(settings: Any) -> Any:
+        engine = real(settings)
+        made.append(engine)
+        return engine
+
+    vault_module.make_engine = tracking  # type: ignore[assignment]
+    try:
+        yield made
+    finally:
+        vault_module.make_engine = real
+        for engine in made:
+            engine.dispose()

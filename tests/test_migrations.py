@@ -1,0 +1,93 @@
+"""Alembic migrations on the test backend match the models, and go down and up again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, inspect
+
+from helpers import fresh_database
+from voxkeep.config import Settings
+from voxkeep.db import migrate
+from voxkeep.db.engine import make_engine
+from voxkeep.db.models import metadata
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path) -> Iterator[Engine]:
+    """An engine on an empty database of the test backend, made the way voxkeep makes it."""
+    with fresh_database() as url:
+        engine = make_engine(Settings(data_dir=tmp_path / "data", database_url=url))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+def differences(engine: Engine, target: MetaData = metadata) -> list[Any]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "target_metadata": target}
+        )
+        return list(compare_metadata(context, target))
+
+
+def tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_head_matches_the_models(empty_engine: Engine) -> None:
+    assert tables(empty_engine) == set()
+    assert migrate.current_revision(empty_engine) is None
+    migrate.upgrade(empty_engine)
+    assert migrate.current_revision(empty_engine) == migrate.head_revision()
+    assert tables(empty_engine) == set(metadata.tables)
+    assert differences(empty_engine) == []
+
+
+def test_downgrade_to_base_and_upgrade_again(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine)
+    migrate.downgrade(empty_engine, "base")
+    assert migrate.current_revision(empty_engine) is None
+    assert tables(empty_engine) == set()
+    migrate.upgrade(empty_engine)
+    assert migrate.current_revision(empty_engine) == migrate.head_revision()
+    assert tables(empty_engine) == set(metadata.tables)
+    assert differences(empty_engine) == []
+
+
+def test_every_revision_steps_down_and_up(empty_engine: Engine) -> None:
+    """Each revision's downgrade undoes exactly its upgrade (one step at a time)."""
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+    assert revisions, "no migrations"
+    assert len(script.get_heads()) == 1, "the migrations have more than one head"
+    seen: list[set[str]] = [tables(empty_engine)]
+    for revision in revisions:
+        migrate.upgrade(empty_engine, revision)
+        assert migrate.current_revision(empty_engine) == revision
+        seen.append(tables(empty_engine))
+    for index in range(len(revisions) - 1, -1, -1):
+        target = revisions[index - 1] if index else "base"
+        migrate.downgrade(empty_engine, target)
+        assert tables(empty_engine) == seen[index], target
+    migrate.upgrade(empty_engine)
+    assert differences(empty_engine) == []
+
+
+def test_the_comparison_is_not_blind(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine)
+    changed = MetaData(naming_convention=metadata.naming_convention)
+    for table in metadata.tables.values():
+        table.to_metadata(changed)
+    Table("recordings", changed, Column("extra", Integer), extend_existing=True)
+    Table("not_migrated", changed, Column("id", String(8), primary_key=True))
+    found = {(d[0], getattr(d[-1], "name", None)) for d in differences(empty_engine, changed)}
+    assert ("add_column", "extra") in found
+    assert ("add_table", "not_migrated") in found
