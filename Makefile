@@ -39,6 +39,7 @@ test: lint test-sqlite test-postgres  ## Everything: lint, types, the suite on S
 
 bench: $(STAMP)  ## The benchmarks (slow; each prints a JSON line last)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/export.py
 
 clips:  ## Regenerate the demo clips (needs: apt-get install espeak-ng sox)
 	$(PYTHON) scripts/make_demo_clips.py

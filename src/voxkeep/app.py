@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from voxkeep import __version__
+from voxkeep.api.audit_routes import audit_router
+from voxkeep.api.retention_routes import retention_router
 from voxkeep.api.routes import router
+from voxkeep.audit.log import start_checkpointer
 from voxkeep.errors import VoxkeepError
+from voxkeep.exports.api import router as exports_router
+from voxkeep.jobs.worker import start_worker
+from voxkeep.people.api import router as people_router
+from voxkeep.requests.api import router as requests_router
 from voxkeep.vault import Vault
 
 access_log = logging.getLogger("voxkeep.access")
@@ -30,7 +40,9 @@ async def _voxkeep_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, VoxkeepError)
     if exc.status >= 500:
         log.error("request failed: %s (%s)", exc.code, exc.message)
-    return JSONResponse(error_body(exc.status, exc.code, exc.message, exc.hint), exc.status)
+    return JSONResponse(
+        error_body(exc.status, exc.code, exc.message, exc.hint), exc.status, headers=exc.headers
+    )
 
 
 async def _validation_error(_request: Request, exc: Exception) -> Response:
@@ -57,6 +69,41 @@ async def _unexpected(_request: Request, exc: Exception) -> Response:
     )
 
 
+class AccessLog:
+    """Logs method, route template, status and time of every HTTP request.
+
+    The route template, never the concrete path: paths carry ids. A plain ASGI
+    middleware: Starlette's ``BaseHTTPMiddleware`` costs a task group and a
+    stream per request, which the upload path cannot afford.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, send_status)
+        template = getattr(scope.get("route"), "path", "<unmatched>")
+        access_log.info(
+            "%s %s %d %.1fms",
+            scope["method"],
+            template,
+            status,
+            (time.perf_counter() - started) * 1000,
+        )
+
+
 INDEX = """<!doctype html><html lang="en"><meta charset="utf-8"><title>voxkeep</title>
 <body style="font-family:system-ui;max-width:40em;margin:3em auto">
 <h1>voxkeep {version}</h1>
@@ -66,7 +113,18 @@ INDEX = """<!doctype html><html lang="en"><meta charset="utf-8"><title>voxkeep</
 
 
 def create_app(vault: Vault) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop_checkpointer = start_checkpointer(vault, vault.settings.audit_checkpoint_interval_s)
+        stop_worker = start_worker(vault)  # background jobs: answers, erasures, notices
+        try:
+            yield
+        finally:
+            await run_in_threadpool(stop_worker)
+            await run_in_threadpool(stop_checkpointer)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="voxkeep",
         version=__version__,
         description="A vault for voice-assistant recordings that answers data-protection "
@@ -80,24 +138,13 @@ def create_app(vault: Vault) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)
     app.include_router(router)
+    app.include_router(people_router)
+    app.include_router(audit_router)
+    app.include_router(retention_router)
+    app.include_router(exports_router)
+    app.include_router(requests_router)
 
-    @app.middleware("http")
-    async def log_access(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # Log the route template, never the concrete path: paths carry ids.
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "<unmatched>")
-        access_log.info(
-            "%s %s %d %.1fms",
-            request.method,
-            template,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
+    app.add_middleware(AccessLog)
 
     app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
 

@@ -25,11 +25,10 @@ from voxkeep.accounts.models import (
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
-from voxkeep.errors import Conflict, InvalidInput, NotFound
+from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, NotFound
 from voxkeep.ids import check_id
+from voxkeep.retention import policy
 from voxkeep.vault import Vault
-
-DEFAULT_RETENTION = Retention.MONTHS_3  # privacy by default, Art. 25(2)
 
 
 def normalize_email(email: str) -> str:
@@ -80,6 +79,8 @@ def find_account(vault: Vault, session: Session, external_id: str) -> Account:
     account = session.scalars(select(Account).where(Account.external_id_hash == digest)).first()
     if account is None:
         raise NotFound("There is no account with this id.", hint="Register it first.")
+    if account.erased_at is not None:
+        raise KeyDestroyed("This account has been erased; its data can no longer be read.")
     return account
 
 
@@ -107,15 +108,16 @@ def upsert_account(
             external_id_hash=id_hash,
             external_id_ct=seal_field(key, account_id, "external_id", external_id),
             language=(changes.language or Language.EN).value,
-            retention=(changes.retention or DEFAULT_RETENTION).value,
+            retention=(changes.retention or vault.settings.retention_default).value,
         )
         session.add(account)
     else:
         key = keyring.data_key(session, account.id)
         if changes.language is not None:
             account.language = changes.language.value
-        if changes.retention is not None:
+        if changes.retention is not None and changes.retention.value != account.retention:
             account.retention = changes.retention.value
+            policy.reexpire_account(vault, session, account.id, changes.retention)
     if changes.email is not None:
         _set_email(vault, session, account, key, changes.email)
     session.flush()
@@ -264,7 +266,7 @@ def members_of(session: Session, account: Account) -> list[HouseholdMember]:
 
 
 def has_data_key(session: Session, account_id: str) -> bool:
-    return (
-        session.scalars(select(DataKey.id).where(DataKey.account_id == account_id)).first()
-        is not None
-    )
+    # FOR SHARE (PostgreSQL): an erasure deleting the key waits for this
+    # transaction, so its inventory sees what this transaction stores.
+    query = select(DataKey.id).where(DataKey.account_id == account_id)
+    return session.scalars(query.with_for_update(read=True)).first() is not None

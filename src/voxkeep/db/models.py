@@ -4,8 +4,22 @@ from voxkeep.accounts.models import Account, DataKey, Device, HouseholdMember
 from voxkeep.audit.events import AuditCheckpoint, AuditEvent
 from voxkeep.crypto.models import InstanceKey
 from voxkeep.db.base import Base
+from voxkeep.exports.models import Export, ExportDownload
+from voxkeep.incidents.models import Incident
+from voxkeep.jobs.models import Job
+from voxkeep.people.models import (
+    PersonCredential,
+    PersonInvite,
+    PersonSessionRow,
+    SigninFailure,
+    StaffInvite,
+    StaffMember,
+    StaffRoleGrant,
+    StaffSessionRow,
+)
 from voxkeep.recordings.models import Recording
-from voxkeep.retention.models import DiscardedUploads, ErasureReceipt
+from voxkeep.requests.models import DataRequest, RequestEvent
+from voxkeep.retention.models import DiscardedUploads, ErasureReceipt, RetentionState
 from voxkeep.tokens.models import IngestToken
 
 metadata = Base.metadata
@@ -15,12 +29,27 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "DataKey",
+    "DataRequest",
     "Device",
     "DiscardedUploads",
     "ErasureReceipt",
+    "Export",
+    "ExportDownload",
     "HouseholdMember",
+    "Incident",
     "IngestToken",
     "InstanceKey",
+    "Job",
+    "PersonCredential",
+    "PersonInvite",
+    "PersonSessionRow",
     "Recording",
+    "RequestEvent",
+    "RetentionState",
+    "SigninFailure",
+    "StaffInvite",
+    "StaffMember",
+    "StaffRoleGrant",
+    "StaffSessionRow",
     "metadata",
 ]

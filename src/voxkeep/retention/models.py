@@ -1,10 +1,10 @@
-"""What retention and erasure keep: a content-free counter and signed erasure receipts."""
+"""What retention and erasure keep: a content-free counter, the applied maximum, receipts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String, Text
+from sqlalchemy import Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voxkeep.db.base import Base, UTCDateTime, utcnow
@@ -19,13 +19,38 @@ class DiscardedUploads(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class RetentionState(Base):
+    """One row: the operator maximum that the stored expiry times were computed under.
+
+    When the configured ``retention_max`` differs, the next sweep recomputes
+    every expiry first, so lowering (or raising) the maximum reaches recordings
+    already stored.
+    """
+
+    __tablename__ = "retention_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    applied_max: Mapped[str] = mapped_column(String(16))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ErasureReceipt(Base):
-    """The signed receipt of an account erasure; holds counts and pseudonyms, no personal data."""
+    """An account erasure: pending while its purge runs, then signed.
+
+    Holds counts, times and pseudonyms, never personal data. ``account_id``
+    names the account only while the purge runs (a resumed purge needs it) and
+    is cleared when the receipt is signed.
+    """
 
     __tablename__ = "erasure_receipts"
+    __table_args__ = (Index("ix_erasure_receipts_purged_at", "purged_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str | None] = mapped_column(String(32))
     account_pseudonym: Mapped[str] = mapped_column(String(64), index=True)
-    receipt: Mapped[str] = mapped_column(Text)  # canonical JSON
-    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    # Canonical JSON: while pending, the facts known at key destruction; once
+    # purged, the exact bytes the signature covers.
+    receipt: Mapped[str] = mapped_column(Text)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

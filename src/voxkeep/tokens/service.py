@@ -26,6 +26,8 @@ from voxkeep.tokens.models import IngestToken
 class Scope(enum.StrEnum):
     INGEST = "ingest"  # register accounts and devices, upload recordings
     READ = "read"  # list and fetch recordings and their audio
+    DELETE = "delete"  # delete recordings for a person, erase accounts
+    AUDIT = "audit"  # read audit checkpoints, the verifier key and Merkle proofs
 
 
 PREFIX = "vk_"
@@ -62,7 +64,9 @@ def create_token(
     if not name or len(name) > 100:
         raise InvalidInput("A token name must be 1–100 characters.")
     if not scopes:
-        raise InvalidInput("A token needs at least one scope.", hint="Scopes: ingest, read.")
+        raise InvalidInput(
+            "A token needs at least one scope.", hint="Scopes: ingest, read, delete, audit."
+        )
     token_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     row = IngestToken(
