@@ -40,6 +40,7 @@ test: lint test-sqlite test-postgres  ## Everything: lint, types, the suite on S
 bench: $(STAMP)  ## The benchmarks (slow; each prints a JSON line last)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/retention.py
 
 clips:  ## Regenerate the demo clips (needs: apt-get install espeak-ng sox)
 	$(PYTHON) scripts/make_demo_clips.py

@@ -98,8 +98,8 @@ def verify(*, receipt_json: str, signature: bytes, public_key: bytes) -> dict[st
             "The erasure receipt's signature does not verify.",
             hint="Check that the receipt is unchanged and the public key is this vault's.",
         ) from None
-    content: dict[str, Any] = json.loads(receipt_json)
-    if content.get("format") != FORMAT:
+    content = json.loads(receipt_json)
+    if not isinstance(content, dict) or content.get("format") != FORMAT:
         raise ReceiptInvalid(f"This is not a {FORMAT} receipt.")
     return content
 
@@ -110,7 +110,7 @@ def verify_bundle(bundle: Mapping[str, Any], *, public_key: bytes | None = None)
         embedded = base64.b64decode(str(bundle["public_key"]), validate=True)
         signature = base64.b64decode(str(bundle["signature"]), validate=True)
         text = str(bundle["receipt_json"])
-    except (KeyError, ValueError):
+    except (KeyError, TypeError, ValueError):
         raise ReceiptInvalid("The receipt bundle is incomplete or not base64.") from None
     if public_key is not None and embedded != public_key:
         raise ReceiptInvalid("The receipt was signed by a different key than the one given.")
