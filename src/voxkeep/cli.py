@@ -9,12 +9,11 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from voxkeep import __version__
 from voxkeep.audit.cli import audit_group
 from voxkeep.audit.events import SYSTEM
-from voxkeep.clikit import Group, LazySettings, settings_of, vault_of
+from voxkeep.clikit import Group, LazySettings, progress, settings_of, vault_of
 from voxkeep.config import CONFIG_ENV
 from voxkeep.exports.cli import exports_group, incidents_group, verify_export
 from voxkeep.people.cli import people as people_group
@@ -99,7 +98,7 @@ def demo(ctx: click.Context, port: int | None, no_serve: bool) -> None:
     settings = demo_settings(settings_of(ctx), port=port)
     vault, _ = init_vault(settings)
     ctx.call_on_close(vault.close)
-    with _progress() as bar:
+    with progress(err) as bar:
         task = bar.add_task("Building demo vault", total=None)
         summary = build_demo(
             vault,
@@ -113,16 +112,6 @@ def demo(ctx: click.Context, port: int | None, no_serve: bool) -> None:
         run(vault, host="127.0.0.1", port=port)
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-    )
-
-
 @cli.command("import")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.pass_context
@@ -131,7 +120,7 @@ def import_(ctx: click.Context, folder: Path) -> None:
     from voxkeep.recordings.importer import run_import
 
     vault = vault_of(ctx)
-    with _progress() as bar:
+    with progress(err) as bar:
         task = bar.add_task("Importing", total=None)
         report = run_import(
             vault,

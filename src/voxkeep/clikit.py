@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 import sqlalchemy.exc
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from voxkeep.config import Settings, load_settings
 from voxkeep.errors import VoxkeepError
@@ -43,6 +45,17 @@ class LazySettings(dict[str, Any]):
             raise KeyError(key)
         self["settings"] = load_settings(self._config, **self._overrides)
         return self["settings"]
+
+
+def progress(console: Console) -> Progress:
+    """The progress bar every long command shows."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
 
 
 def settings_of(ctx: click.Context) -> Settings:

@@ -12,25 +12,14 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from voxkeep.clikit import Group, vault_of
+from voxkeep.clikit import Group, progress, vault_of
 from voxkeep.errors import InvalidInput
 from voxkeep.retention import erasure, receipts, sweeper
 
 err = Console(stderr=True)
 out = Console(highlight=False)
 ACTOR = "system:cli"
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-    )
 
 
 @click.group("retention", cls=Group)
@@ -44,7 +33,7 @@ def retention_group() -> None:
 def run(ctx: click.Context, limit: int | None) -> None:
     """Delete every expired recording now and finish interrupted erasures. Safe to rerun."""
     vault = vault_of(ctx)
-    with _progress() as bar:
+    with progress(err) as bar:
         task = bar.add_task("Sweeping expired recordings", total=None)
         result = sweeper.run_retention(
             vault,
@@ -78,7 +67,7 @@ def erase(ctx: click.Context, account_id: str, yes: bool) -> None:
             err=True,
         )
     vault = vault_of(ctx)
-    with _progress() as bar:
+    with progress(err) as bar:
         task = bar.add_task("Purging", total=None)
         done, view = erasure.erase_account(
             vault,
