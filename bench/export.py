@@ -21,6 +21,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -145,6 +146,7 @@ def answer(vault: Vault, request_id: str) -> float:
     from voxkeep.jobs.worker import run_once
     from voxkeep.requests.models import DataRequest
 
+    os.sync()  # start clean: no dirty pages left by the previous step to write back
     started = time.perf_counter()
     run_once(vault, max_jobs=1)
     seconds = time.perf_counter() - started
@@ -155,6 +157,7 @@ def answer(vault: Vault, request_id: str) -> float:
 
 
 def zip0(wav_dir: Path, out: Path) -> float:
+    os.sync()
     started = time.perf_counter()
     subprocess.run(["zip", "-0", "-r", "-q", str(out), "."], cwd=wav_dir, check=True)
     return time.perf_counter() - started
@@ -184,7 +187,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--small", type=int, default=1700)
     parser.add_argument("--large", type=int, default=34_000)
-    parser.add_argument("--runs", type=int, default=3, help="repetitions of the small case")
+    parser.add_argument("--runs", type=int, default=5, help="repetitions of the small case")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -218,7 +221,7 @@ def run(root: Path, small: int, large: int, runs: int) -> dict[str, object]:
             file=sys.stderr,
         )
     vault.close()
-    ct, z = min(ct_times), min(zip_times)
+    ct, z = statistics.median(ct_times), statistics.median(zip_times)
     result: dict[str, object] = {
         "recordings": small,
         "wav_mb": round(wav_mb, 1),

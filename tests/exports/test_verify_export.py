@@ -122,3 +122,38 @@ def test_the_documented_snippet_checks_archives(client: TestClient, answer: Path
     forged_path.write_bytes(forged.getvalue())
     with pytest.raises(InvalidSignature):
         verify(str(forged_path), public)
+
+
+def _damaged(path: Path, damage: Any) -> Path:
+    """The answer with its raw zip bytes changed in place (no re-zipping)."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = next(i for i in archive.infolist() if i.filename.endswith(".wav"))
+    damage(data, info)
+    out = path.with_name("damaged.zip")
+    out.write_bytes(bytes(data))
+    return out
+
+
+def _check(settings: Settings, path: Path) -> str:
+    result = _cli(settings, "verify-export", str(path))
+    assert result.exit_code == 1 and "NOT VALID" in result.output, result.output
+    return str(result.output)
+
+
+def test_a_stored_recording_with_damaged_bytes_fails_its_crc(
+    settings: Settings, answer: Path
+) -> None:
+    def flip(data: bytearray, info: zipfile.ZipInfo) -> None:
+        start = info.header_offset + 30 + len(info.filename.encode())
+        data[start + 100] ^= 0x01  # in the audio, past any extra field
+
+    assert "CRC" in _check(settings, _damaged(answer, flip))
+
+
+def test_a_local_header_naming_another_file_is_refused(settings: Settings, answer: Path) -> None:
+    def rename(data: bytearray, info: zipfile.ZipInfo) -> None:
+        start = info.header_offset + 30
+        data[start] = ord("X")  # the local name no longer matches the central directory
+
+    assert "differ" in _check(settings, _damaged(answer, rename))

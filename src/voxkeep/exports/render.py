@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from itertools import groupby
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -143,31 +143,50 @@ def index_html(snap: Snapshot) -> Iterator[bytes]:
     yield "".join(parts).encode()
 
 
-def _groups(snap: Snapshot, counts: Counter[str]) -> Iterator[dict[str, Any]]:
+# The template reads these by attribute: tuples with names, because Jinja
+# tries getattr before getitem and a dict row made every lookup an exception.
+class _HtmlRow(NamedTuple):
+    date: str
+    time: str
+    length: str
+    speaker: str
+    text: str
+    path: str | None
+
+
+class _HtmlGroup(NamedTuple):
+    id: str
+    name: str
+    kind: str
+    total: str
+    rows: Iterator[_HtmlRow]
+
+
+def _groups(snap: Snapshot, counts: Counter[str]) -> Iterator[_HtmlGroup]:
     t = strings(snap.language)
     for device_id, rows in groupby(snap.rows, key=lambda r: r.device):
         info = snap.devices.get(device_id)
-        yield {
-            "id": device_id,
-            "name": info.name if info else device_id,
-            "kind": t.get(f"kind_{info.kind}", info.kind) if info else "",
-            "count": t["count_recordings"].format(n=counts[device_id]),
-            "rows": _html_rows(snap, list(rows)),
-        }
+        yield _HtmlGroup(
+            id=device_id,
+            name=info.name if info else device_id,
+            kind=t.get(f"kind_{info.kind}", info.kind) if info else "",
+            total=t["count_recordings"].format(n=counts[device_id]),
+            rows=_html_rows(snap, list(rows)),
+        )
 
 
-def _html_rows(snap: Snapshot, rows: list[Row]) -> Iterator[dict[str, Any]]:
+def _html_rows(snap: Snapshot, rows: list[Row]) -> Iterator[_HtmlRow]:
     t = strings(snap.language)
     for row, text in snap.with_transcripts(rows):
         if row.path is None:
             body = t["withheld"]
         else:
             body = text if text is not None else t["no_transcript"]
-        yield {
-            "date": long_date(row.captured_at, snap.language),
-            "time": clock(row.captured_at),
-            "length": duration(row.duration_ms),
-            "speaker": snap.members.get(row.member, row.member) if row.member else "",
-            "text": body,
-            "path": row.path,
-        }
+        yield _HtmlRow(
+            date=long_date(row.captured_at, snap.language),
+            time=clock(row.captured_at),
+            length=duration(row.duration_ms),
+            speaker=snap.members.get(row.member, row.member) if row.member else "",
+            text=body,
+            path=row.path,
+        )

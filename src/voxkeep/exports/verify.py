@@ -15,9 +15,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import io
 import json
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -245,15 +248,53 @@ def _check_entries(
 
 def _check_entry(archive: zipfile.ZipFile, entry: Entry, observe: Observer | None) -> None:
     sink = observe(entry) if observe is not None else None
-    digest = hashlib.sha256()
-    size = 0
-    with archive.open(entry.path) as member:  # zipfile checks the CRC at the end
-        while chunk := member.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            if sink is not None:
-                sink(chunk)
-            if size > entry.size:
-                break
+    info = archive.getinfo(entry.path)
+    if info.compress_type == zipfile.ZIP_STORED and info.file_size <= _CHUNK:
+        # Stored (audio) entries are read in one piece from the local header
+        # on: zipfile's streaming reader costs more than the hashing here.
+        data = _read_stored(archive, info)
+        digest = hashlib.sha256(data)
+        size = len(data)
+        if sink is not None:
+            sink(data)
+    else:
+        digest = hashlib.sha256()
+        size = 0
+        with archive.open(info) as member:  # zipfile checks the CRC at the end
+            while chunk := member.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                if sink is not None:
+                    sink(chunk)
+                if size > entry.size:
+                    break
     if size != entry.size or digest.hexdigest() != entry.sha256:
         raise ArchiveInvalid("entry_hash", "A file's size or SHA-256 differs from the manifest.")
+
+
+_LOCAL_HEADER = struct.Struct("<4s2sHHHHLLLHH")
+
+
+def _read_stored(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """An uncompressed entry's bytes, its local header and CRC-32 checked as zipfile would."""
+    source = archive.fp
+    if source is None:
+        raise ValueError("the archive is closed")
+    source.seek(info.header_offset)
+    header = source.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile("truncated local header")
+    magic, _, flags, method, _, _, _, _, _, name_len, extra_len = _LOCAL_HEADER.unpack(header)
+    if magic != b"PK\x03\x04" or method != zipfile.ZIP_STORED or flags & 0x1:
+        raise zipfile.BadZipFile(f"bad local header for {info.filename!r}")
+    name = source.read(name_len)
+    encoding = "utf-8" if flags & 0x800 else "cp437"
+    if name.decode(encoding, errors="replace") != info.orig_filename:
+        raise zipfile.BadZipFile(f"local and central names of {info.filename!r} differ")
+    source.seek(extra_len, io.SEEK_CUR)
+    data = source.read(info.file_size)
+    if len(data) != info.file_size or info.compress_size != info.file_size:
+        raise zipfile.BadZipFile(f"truncated entry {info.filename!r}")
+    if zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+    return data
