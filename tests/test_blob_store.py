@@ -23,7 +23,9 @@ def _files(root: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("fsync", [True, False])
-def test_a_stream_larger_than_the_writer_blocks_is_stored_whole(tmp_path: Path, fsync: bool) -> None:
+def test_a_stream_larger_than_the_writer_blocks_is_stored_whole(
+    tmp_path: Path, fsync: bool
+) -> None:
     store = LocalBlobStore(tmp_path, fsync=fsync)
     key = store.new_key()
     expected = b"".join(_chunks(300, 70_001))  # 21 MB: many blocks, crosses a sync step

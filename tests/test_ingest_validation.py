@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from helpers import (
     ago,
@@ -535,6 +535,18 @@ def test_same_id_different_bytes_conflicts(api: TestClient, vault: Vault) -> Non
     assert api.get("/api/v1/accounts/acct-1/recordings/rec-1/audio").content == audio
     transcript = api.get("/api/v1/accounts/acct-1/recordings/rec-1/transcript").json()
     assert transcript["transcript"] == meta()["transcript"]
+
+
+def test_repeats_of_recordings_stored_before_sealed_hashes(api: TestClient, vault: Vault) -> None:
+    """Rows from before migration 0002 have no sealed hash: the blob answers instead."""
+    audio = make_wav(0.3, seed=7)
+    assert send(api, metadata=meta(), audio=audio).status_code == 201
+    with vault.transaction() as session:
+        session.execute(update(Recording).values(audio_sha256=None))
+    again = send(api, metadata=meta(), audio=audio)
+    assert again.status_code == 200 and outcome(again)["created"] is False, again.text
+    assert_error(send(api, metadata=meta(), audio=make_wav(0.3, seed=8)), 409, "conflict")
+    assert recording_rows(vault) == 1
 
 
 def test_same_id_same_bytes_other_account_conflicts(api: TestClient, vault: Vault) -> None:

@@ -225,20 +225,67 @@ def test_counts_must_match_the_vault(vault: Vault, monkeypatch: pytest.MonkeyPat
     _assert_blocked(vault, request_id, export_id, "counts")
 
 
-def test_the_gate_recomputes_the_vaults_keyed_digest(vault: Vault) -> None:
-    """The gate's streaming digest is ingestion's audio_digest, byte for byte."""
+def _swap_audio(vault: Vault, export_id: str, audio: bytes) -> None:
+    """Put other audio under a recording's name, with a manifest re-signed to match."""
+
+    def swap(files: Files) -> None:
+        manifest = json.loads(files["manifest.json"])
+        entry = next(e for e in manifest["files"] if e["source"] == "recording:me-0")
+        files[entry["path"]] = audio
+        entry["size"], entry["sha256"] = len(audio), hashlib.sha256(audio).hexdigest()
+        files["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(vault, export_id, swap, resign=True)  # a builder bug would sign it too
+
+
+def test_a_strangers_audio_under_the_requesters_recording_is_blocked(vault: Vault) -> None:
+    """Consistent archive and signed manifest, but the bytes are not the vault's for that id."""
+    me, stranger = _households(vault)
+    request_id, export_id = _build(vault, me)
+    _swap_audio(vault, export_id, stranger.recordings["st-0"])
+    _assert_blocked(vault, request_id, export_id, "recording_bytes")
+
+
+def _forget_sealed_hashes(vault: Vault, account_id: str) -> None:
+    """Make the account's recordings look as if stored before migration 0002."""
     from voxkeep.recordings.models import Recording
-    from voxkeep.recordings.service import audio_digest
+
+    with vault.transaction() as session:
+        session.execute(
+            update(Recording).where(Recording.account_id == account_id).values(audio_sha256=None)
+        )
+
+
+def test_recordings_stored_before_sealed_hashes_are_answered_and_checked(vault: Vault) -> None:
+    me, stranger = _households(vault)
+    _forget_sealed_hashes(vault, me.account_id)
+    request_id, export_id = _build(vault, me)
+    assert check_release(vault, export_id).recordings == 3
+    with zipfile.ZipFile(io.BytesIO(archive_bytes(vault, export_id))) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    hashes = {e["source"]: e["sha256"] for e in manifest["files"]}
+    for rid, audio in me.recordings.items():
+        assert hashes[f"recording:{rid}"] == hashlib.sha256(audio).hexdigest()
+
+    request_id, export_id = _build(vault, me)  # and a stranger's bytes are still caught
+    _swap_audio(vault, export_id, stranger.recordings["st-0"])
+    _assert_blocked(vault, request_id, export_id, "recording_bytes")
+
+
+def test_a_sealed_hash_moved_to_another_recording_does_not_open(vault: Vault) -> None:
+    """Invariant 1 for the hash: it is bound to its owner and recording id."""
+    from voxkeep.errors import IntegrityFailure
+    from voxkeep.recordings.models import Recording
+    from voxkeep.recordings.service import stored_sha256
 
     me, _ = _households(vault)
     with vault.reading() as session:
-        row = session.get(Recording, "me-0")
-        assert row is not None
+        rows = {r.id: r for r in session.scalars(select(Recording))}
         key = vault.keyring.data_key(session, me.account_id)
-    mac = gate.hmac.new(gate._mac_key(key), builder.audio_ad(me.account_id, "me-0"), "sha256")
-    mac.update(me.recordings["me-0"])
+    own = rows["me-0"]
     assert (
-        mac.digest()
-        == row.audio_digest
-        == audio_digest(key, me.account_id, "me-0", me.recordings["me-0"])
+        stored_sha256(vault, key, me.account_id, "me-0", own.audio_sha256, own.audio_blob)
+        == hashlib.sha256(me.recordings["me-0"]).digest()
     )
+    with pytest.raises(IntegrityFailure):
+        stored_sha256(vault, key, me.account_id, "me-1", own.audio_sha256, own.audio_blob)

@@ -48,7 +48,7 @@ def _slice(data: bytes) -> bytes:
 
 
 def recording_traces(vault: Vault, recording_ids: list[str]) -> Traces:
-    """The stored ciphertext of recordings: transcript, audio blob, keyed digest."""
+    """The stored ciphertext of recordings: transcript, audio blob, sealed audio hash."""
     traces = Traces()
     with vault.reading() as session:
         rows = session.scalars(select(Recording).where(Recording.id.in_(recording_ids))).all()
@@ -60,7 +60,8 @@ def recording_traces(vault: Vault, recording_ids: list[str]) -> Traces:
             traces.add(f"{row.id} audio ciphertext tail", blob[-SLICE:])
             if row.transcript_ct is not None:
                 traces.add(f"{row.id} transcript ciphertext", _slice(row.transcript_ct))
-            traces.add(f"{row.id} audio digest", row.audio_digest)
+            if row.audio_sha256 is not None:
+                traces.add(f"{row.id} sealed audio hash", row.audio_sha256)
     return traces
 
 

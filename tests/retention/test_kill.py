@@ -110,9 +110,16 @@ def run_and_kill(
 
 
 def calibrate(
-    args: list[str], env: dict[str, str], working: Callable[[], bool]
+    args: list[str],
+    env: dict[str, str],
+    working: Callable[[], bool],
+    worked: Callable[[], bool] | None = None,
 ) -> tuple[float, float]:
-    """Run the command to its end: (seconds until its first effect, seconds of work after)."""
+    """Run the command to its end: (seconds until its first effect, seconds of work after).
+
+    The work ends with the process, or once ``worked`` says its last effect is
+    committed (so the kills aim at the work, not at the process's exit).
+    """
     started = time.monotonic()
     process = subprocess.Popen(
         [*voxkeep_command(), *args],
@@ -124,9 +131,12 @@ def calibrate(
     while not working() and process.poll() is None:
         time.sleep(0.005)
     first = time.monotonic()
+    while worked is not None and not worked() and process.poll() is None:
+        time.sleep(0.002)
+    last = time.monotonic()
     _, errors = process.communicate(timeout=300)
     assert process.returncode == 0, errors
-    return first - started, time.monotonic() - first
+    return first - started, (last if worked is not None else time.monotonic()) - first
 
 
 def audit_verifies(vault: Vault, settings: Settings, *, cli: bool = False) -> None:
@@ -233,8 +243,17 @@ def test_killing_an_erasure_at_random_points(
 
         return check
 
+    def purged(internal: str) -> Callable[[], bool]:
+        def check() -> bool:
+            with vault.reading() as session:
+                return session.get(Account, internal) is None
+
+        return check
+
     name, internal, _ = victim(99)
-    startup, work = calibrate(["retention", "erase", name, "--yes"], env, shredded(internal))
+    startup, work = calibrate(
+        ["retention", "erase", name, "--yes"], env, shredded(internal), purged(internal)
+    )
     shredded_midway = intact = 0
     for n in range(ROUNDS):
         name, internal, blobs = victim(n)

@@ -35,6 +35,7 @@ class Row:
     language: str
     blob: str
     audio_bytes: int
+    audio_sha256: bytes | None  # sealed; None for rows stored before migration 0002
     transcript_ct: bytes | None
     path: str | None
 
@@ -136,6 +137,7 @@ def read_snapshot(
             Recording.language,
             Recording.audio_blob,
             Recording.audio_bytes,
+            Recording.audio_sha256,
             Recording.transcript_ct,
         )
         .where(Recording.account_id == account_id)
@@ -154,6 +156,7 @@ def read_snapshot(
                 language=r.language,
                 blob=r.audio_blob,
                 audio_bytes=r.audio_bytes,
+                audio_sha256=r.audio_sha256,
                 transcript_ct=r.transcript_ct,
                 path=None if held else archive_path(r.captured_at, r.device_id, taken),
             )

@@ -1,6 +1,8 @@
 """The release gate (invariant 3): nothing is downloadable until this check has passed.
 
-It shares no code path with the builder. It reopens the finished, encrypted
+It shares no code path with the builder (both read the vault's sealed audio
+hashes through recordings.service, which a bug could make wrong but not
+agree with bytes that are not the vault's). It reopens the finished, encrypted
 archive through its own random-access reader, reads the zip with Python's
 zipfile, parses the manifest with its own parser (exports/verify.py), and
 then checks every entry against the vault, starting from the *request's*
@@ -11,8 +13,8 @@ account id:
 * the manifest names this export, this request and the request's kind, and
   every entry's owner is the request account's pseudonym;
 * every recording in it belongs to the request's account, came from a device
-  registered to that account, and its bytes are the vault's bytes (the keyed
-  digest stored at ingestion matches);
+  registered to that account, and its bytes are the vault's bytes (their
+  SHA-256, computed here from the archive, is the one sealed at ingestion);
 * an account with no device receives no recordings;
 * the counts match the vault: every recording the account had when the
   build started is in the archive (or withheld under Art. 15(4)).
@@ -24,9 +26,7 @@ the request to ready, in one transaction.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any
@@ -42,11 +42,12 @@ from voxkeep.errors import Conflict, IntegrityFailure, NotFound, VoxkeepError
 from voxkeep.exports import signing
 from voxkeep.exports.models import Export, ExportState
 from voxkeep.exports.tasks import EXPIRE, NOTIFY_READY
-from voxkeep.exports.verify import ArchiveInvalid, Entry, Manifest, verify_archive
+from voxkeep.exports.verify import ArchiveInvalid, Manifest, verify_archive
 from voxkeep.incidents.models import IncidentKind
 from voxkeep.incidents.service import open_incident
 from voxkeep.jobs.queue import enqueue
 from voxkeep.recordings.models import Recording
+from voxkeep.recordings.service import stored_sha256
 from voxkeep.requests.models import DataRequest, RequestState
 from voxkeep.requests.states import advance
 from voxkeep.vault import Vault
@@ -99,9 +100,9 @@ def check_release(vault: Vault, export_id: str) -> Verdict:
     """Check a built export; release it, or block the request and open an incident."""
     ctx = _load(vault, export_id)
     try:
-        manifest, seen = _check_archive(vault, ctx)
+        manifest = _check_archive(vault, ctx)
         with vault.reading() as session:
-            _check_vault(session, ctx, manifest, seen)
+            _check_vault(vault, session, ctx, manifest)
     except ArchiveInvalid as exc:
         raise _block(vault, ctx, exc.check, str(exc)) from None
     except IntegrityFailure:
@@ -140,28 +141,11 @@ def _load(vault: Vault, export_id: str) -> _Context:
         )
 
 
-def _mac_key(data_key: bytes) -> bytes:
-    # The keyed digest that ingestion stores (recordings.service.audio_digest),
-    # recomputed here while the bytes stream past, without holding them.
-    return hmac.new(data_key, b"voxkeep/v1 audio digest", hashlib.sha256).digest()
-
-
-def _check_archive(vault: Vault, ctx: _Context) -> tuple[Manifest, dict[str, bytes]]:
+def _check_archive(vault: Vault, ctx: _Context) -> Manifest:
     if not ctx.archive_key:
         raise ArchiveInvalid("export_owner", "The export is not bound to the request's account.")
     with vault.reading() as session:
         public_key = signing.public_key(vault, session)
-    mac_key = _mac_key(ctx.data_key)
-    macs: dict[str, hmac.HMAC] = {}
-
-    def observe(entry: Entry) -> Callable[[bytes], None] | None:
-        if not entry.source.startswith("recording:"):
-            return None
-        rid = entry.source.removeprefix("recording:")
-        ad = aead.associated_data(kind="audio", owner=ctx.account_id, object_id=rid)
-        mac = macs[rid] = hmac.new(mac_key, ad, hashlib.sha256)
-        return mac.update
-
     size = vault.blobs.size(ctx.blob)
     ad = aead.associated_data(kind="export", owner=ctx.account_id, object_id=ctx.export_id)
 
@@ -172,21 +156,17 @@ def _check_archive(vault: Vault, ctx: _Context) -> tuple[Manifest, dict[str, byt
             ctx.archive_key, vault.blobs.open(ctx.blob), size=size, ad=ad, kind="export"
         )
 
-    manifest = verify_archive(
-        open_archive, public_key=public_key, observe=observe, workers=GATE_THREADS
-    )
+    manifest = verify_archive(open_archive, public_key=public_key, workers=GATE_THREADS)
     if manifest.export != ctx.export_id or manifest.request != ctx.request_id:
         raise ArchiveInvalid("manifest_binding", "The manifest names another export or request.")
     if manifest.kind != ctx.kind:
         raise ArchiveInvalid("manifest_binding", "The manifest's kind is not the request's.")
     if manifest.owner != ctx.owner:
         raise ArchiveInvalid("manifest_owner", "The manifest's owner is not the requester.")
-    return manifest, {rid: mac.digest() for rid, mac in macs.items()}
+    return manifest
 
 
-def _check_vault(
-    session: Session, ctx: _Context, manifest: Manifest, digests: dict[str, bytes]
-) -> None:
+def _check_vault(vault: Vault, session: Session, ctx: _Context, manifest: Manifest) -> None:
     devices = {
         d.id: d for d in session.scalars(select(Device).where(Device.account_id == ctx.account_id))
     }
@@ -209,7 +189,8 @@ def _check_vault(
                 Recording.device_id,
                 Recording.member_id,
                 Recording.captured_at,
-                Recording.audio_digest,
+                Recording.audio_sha256,
+                Recording.audio_blob,
             ).where(Recording.id.in_(batch))
         ):
             rows[found.id] = found
@@ -227,8 +208,15 @@ def _check_vault(
                 "unregistered_device",
                 "A recording in the archive comes from a device not registered to the requester.",
             )
+    # verify_archive has checked that each file's bytes have its manifest hash;
+    # here that hash must be the vault's own for the recording it names.
+    hashes = {e.source.removeprefix("recording:"): e.sha256 for e in manifest.files}
     for rid in included:
-        if not hmac.compare_digest(digests.get(rid, b""), rows[rid].audio_digest):
+        row = rows[rid]
+        vault_sha256 = stored_sha256(
+            vault, ctx.data_key, ctx.account_id, rid, row.audio_sha256, row.audio_blob
+        )
+        if not hmac.compare_digest(vault_sha256.hex(), hashes[rid]):
             raise ArchiveInvalid(
                 "recording_bytes", "A recording's bytes are not the vault's bytes for it."
             )

@@ -81,11 +81,6 @@ def _is_recording(entry: Entry) -> bool:
     return entry.source.startswith("recording:")
 
 
-# A hook that sees each file's bytes as they are checked (the gate compares
-# recordings with the vault's keyed digest through it).
-Observer = Callable[[Entry], Callable[[bytes], None] | None]
-
-
 def _field(obj: dict[str, Any], name: str, kind: type, check: str) -> Any:
     value = obj.get(name)
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
@@ -188,28 +183,27 @@ def verify_archive(
     open_archive: Opener,
     *,
     public_key: Ed25519PublicKey,
-    observe: Observer | None = None,
     workers: int = 1,
 ) -> Manifest:
     """Check signature, entry set, sizes, SHA-256 and CRC of every file; return the manifest.
 
     ``open_archive`` opens the archive afresh; with ``workers`` > 1 the files
-    are hashed on that many threads, each with its own handle (hashing
-    releases the GIL, so a second core halves the time).
+    are hashed on that many threads, each reading stored files through its
+    own handle (hashing releases the GIL) and sharing the one parsed listing.
     """
     try:
         with open_archive() as source, zipfile.ZipFile(source) as archive:
             manifest = _check_listing(archive, public_key)
-            if workers <= 1 or len(manifest.files) < 2 * workers:
-                for entry in manifest.files:
-                    _check_entry(archive, entry, observe)
+            files = manifest.files
+            if workers <= 1 or len(files) < 2 * workers:
+                _check_entries(archive, source, files)
                 return manifest
-        size = -(-len(manifest.files) // workers)
-        parts = [manifest.files[i : i + size] for i in range(0, len(manifest.files), size)]
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voxkeep-gate") as pool:
-            done = [pool.submit(_check_entries, open_archive, part, observe) for part in parts]
-            for future in done:
-                future.result()
+            size = -(-len(files) // workers)
+            parts = [files[i : i + size] for i in range(0, len(files), size)]
+            with ThreadPoolExecutor(workers, thread_name_prefix="voxkeep-gate") as pool:
+                done = [pool.submit(_check_part, archive, open_archive, part) for part in parts]
+                for future in done:
+                    future.result()
     except zipfile.BadZipFile as exc:
         raise ArchiveInvalid("zip", f"The archive is not a valid zip file ({exc}).") from None
     return manifest
@@ -238,25 +232,28 @@ def _check_listing(archive: zipfile.ZipFile, public_key: Ed25519PublicKey) -> Ma
     return manifest
 
 
-def _check_entries(
-    open_archive: Opener, entries: tuple[Entry, ...], observe: Observer | None
-) -> None:
-    with open_archive() as source, zipfile.ZipFile(source) as archive:
-        for entry in entries:
-            _check_entry(archive, entry, observe)
+def _check_part(archive: zipfile.ZipFile, open_archive: Opener, entries: tuple[Entry, ...]) -> None:
+    with open_archive() as source:
+        _check_entries(archive, source, entries)
 
 
-def _check_entry(archive: zipfile.ZipFile, entry: Entry, observe: Observer | None) -> None:
-    sink = observe(entry) if observe is not None else None
+def _check_entries(archive: zipfile.ZipFile, source: IO[bytes], entries: tuple[Entry, ...]) -> None:
+    for entry in entries:
+        _check_entry(archive, source, entry)
+
+
+def _check_entry(archive: zipfile.ZipFile, source: IO[bytes], entry: Entry) -> None:
+    """One file's size and SHA-256; stored files are read through source.
+
+    Stored (audio) files are read in one piece from their local header on:
+    zipfile's streaming reader costs more than the hashing. Compressed files
+    go through zipfile, whose shared reader is safe across threads.
+    """
     info = archive.getinfo(entry.path)
     if info.compress_type == zipfile.ZIP_STORED and info.file_size <= _CHUNK:
-        # Stored (audio) entries are read in one piece from the local header
-        # on: zipfile's streaming reader costs more than the hashing here.
-        data = _read_stored(archive, info)
+        data = _read_stored(source, info)
         digest = hashlib.sha256(data)
         size = len(data)
-        if sink is not None:
-            sink(data)
     else:
         digest = hashlib.sha256()
         size = 0
@@ -264,8 +261,6 @@ def _check_entry(archive: zipfile.ZipFile, entry: Entry, observe: Observer | Non
             while chunk := member.read(_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
-                if sink is not None:
-                    sink(chunk)
                 if size > entry.size:
                     break
     if size != entry.size or digest.hexdigest() != entry.sha256:
@@ -275,11 +270,8 @@ def _check_entry(archive: zipfile.ZipFile, entry: Entry, observe: Observer | Non
 _LOCAL_HEADER = struct.Struct("<4s2sHHHHLLLHH")
 
 
-def _read_stored(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+def _read_stored(source: IO[bytes], info: zipfile.ZipInfo) -> bytes:
     """An uncompressed entry's bytes, its local header and CRC-32 checked as zipfile would."""
-    source = archive.fp
-    if source is None:
-        raise ValueError("the archive is closed")
     source.seek(info.header_offset)
     header = source.read(_LOCAL_HEADER.size)
     if len(header) != _LOCAL_HEADER.size:

@@ -45,6 +45,7 @@ from voxkeep.recordings.service import (
     check_owner,
     prepare,
     same_recording,
+    stored_rows,
 )
 from voxkeep.retention import policy
 from voxkeep.vault import Vault
@@ -111,7 +112,7 @@ def _sort_out(
         if not owned:
             return [], []
         dont_save = policy.dont_save_accounts(vault, session, {o.account_id for o in owned})
-        stored = _stored(
+        stored = stored_rows(
             session, [o.upload.meta.id for o in owned if o.account_id not in dont_save]
         )
     fresh: list[_Owned] = []
@@ -121,23 +122,13 @@ def _sort_out(
             discard.append(item)
         elif item.upload.meta.id in stored:
             try:
-                same_recording(_prepared(item), *stored[item.upload.meta.id])
+                same_recording(vault, _prepared(item), stored[item.upload.meta.id])
                 outcomes[item.index] = Ingested.ALREADY_STORED
             except VoxkeepError as exc:
                 outcomes[item.index] = exc
         else:
             fresh.append(item)
     return fresh, discard
-
-
-def _stored(session: Session, ids: list[str]) -> dict[str, tuple[str, bytes]]:
-    """Owner and audio digest of the recordings among ids that exist."""
-    if not ids:
-        return {}
-    query = select(Recording.id, Recording.account_id, Recording.audio_digest).where(
-        Recording.id.in_(ids)
-    )
-    return {rid: (account_id, digest) for rid, account_id, digest in session.execute(query)}
 
 
 def _prepared(item: _Owned) -> Prepared:
@@ -181,7 +172,7 @@ def _commit(vault: Vault, fresh: list[_Owned], outcomes: list[Outcome | None]) -
         _delete_blobs(vault, rows)
         if len(fresh) == 1:  # another upload of this id may have committed first
             with vault.reading() as session:
-                if check_duplicate(session, built[0][0]):
+                if check_duplicate(vault, session, built[0][0]):
                     outcomes[fresh[0].index] = Ingested.ALREADY_STORED
                     return
         raise

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import DeviceKind, Language, Retention
@@ -45,6 +45,7 @@ from voxkeep.recordings.service import (
     check_owner,
     prepare,
     same_recording,
+    stored_rows,
 )
 from voxkeep.recordings.wav import WavInfo
 from voxkeep.retention import policy as retention
@@ -231,14 +232,7 @@ def _import_batch(
                 owned.append(_Owned(path, meta, audio, wav, *check_owner(lookup, meta)))
             except VoxkeepError as exc:
                 report.rejected.append((str(path.relative_to(root)), str(exc)))
-        existing = {
-            row.id: row
-            for row in session.execute(
-                select(Recording.id, Recording.account_id, Recording.audio_digest).where(
-                    Recording.id.in_([o.meta.id for o in owned])
-                )
-            )
-        }
+        existing = stored_rows(session, [o.meta.id for o in owned])
     # Digests in the I/O pool: hashing releases the GIL.
     staged = map_each(_Owned.prepared, owned, tasks=TASKS)
     ready: list[tuple[Prepared, bytes]] = []
@@ -248,7 +242,7 @@ def _import_batch(
             ready.append((prepared, audio))
             continue
         try:
-            same_recording(prepared, stored.account_id, stored.audio_digest)
+            same_recording(vault, prepared, stored)
             report.already_present += 1
         except VoxkeepError as exc:
             report.rejected.append((str(path.relative_to(root)), str(exc)))

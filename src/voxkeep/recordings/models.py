@@ -32,10 +32,12 @@ class Recording(Base):
     language: Mapped[str] = mapped_column(String(2))
     audio_blob: Mapped[str] = mapped_column(String(64), unique=True)
     audio_bytes: Mapped[int] = mapped_column(Integer)
-    # HMAC of the plaintext audio under a key derived from the owner's data key:
-    # answers "same bytes again?" for idempotent uploads without decrypting, and
-    # is shredded with the key.
-    audio_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # SHA-256 of the plaintext audio, sealed under the owner's data key (bound to
+    # owner and id): answers "same bytes again?" for idempotent uploads, goes
+    # into an answer's manifest and is checked by the release gate without
+    # hashing the audio again; shredded with the key. None only for rows
+    # stored before migration 0002 (recordings.service.stored_sha256).
+    audio_sha256: Mapped[bytes | None] = mapped_column(LargeBinary)
     transcript_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     # When retention ends (captured_at + the account's effective retention); None
     # for "until I delete". The sweeper reads only rows past this, via its index.

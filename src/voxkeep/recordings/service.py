@@ -57,7 +57,7 @@ class Prepared:
     device_id: str
     member_id: str | None
     key: bytes
-    digest: bytes
+    sha256: bytes  # of the plaintext audio
 
 
 def audio_ad(account_id: str, recording_id: str) -> bytes:
@@ -68,12 +68,28 @@ def transcript_ad(account_id: str, recording_id: str) -> bytes:
     return aead.associated_data(kind="transcript", owner=account_id, object_id=recording_id)
 
 
-def audio_digest(key: bytes, account_id: str, recording_id: str, audio: bytes) -> bytes:
-    """Keyed digest of the audio; compares re-uploads without decrypting the blob."""
-    mac_key = hmac.new(key, b"voxkeep/v1 audio digest", hashlib.sha256).digest()
-    mac = hmac.new(mac_key, audio_ad(account_id, recording_id), hashlib.sha256)
-    mac.update(audio)
-    return mac.digest()
+def audio_sha256_ad(account_id: str, recording_id: str) -> bytes:
+    return aead.associated_data(kind="audio_sha256", owner=account_id, object_id=recording_id)
+
+
+def stored_sha256(
+    vault: Vault, key: bytes, account_id: str, recording_id: str, sealed: bytes | None, blob: str
+) -> bytes:
+    """SHA-256 of a stored recording's audio, as the vault knows it.
+
+    Opened from the row's sealed copy (under the owner's data key, bound to
+    owner and id, so a value moved to another row fails to open); a row stored
+    before migration 0002 has none, and its hash is recomputed from the blob.
+    """
+    if sealed is not None:
+        ad = audio_sha256_ad(account_id, recording_id)
+        return aead.open_sealed(key, sealed, ad=ad, kind="audio hash")
+    digest = hashlib.sha256()
+    with vault.blobs.open(blob) as source:
+        ad = audio_ad(account_id, recording_id)
+        for chunk in aead.decrypt_stream(key, source, ad=ad, kind="audio"):
+            digest.update(chunk)
+    return digest.digest()
 
 
 def check_metadata(vault: Vault, meta: NewRecording) -> None:
@@ -230,23 +246,51 @@ def prepare(
         device_id=meta.device,
         member_id=meta.speaker,
         key=key,
-        digest=audio_digest(key, account_id, meta.id, audio),
+        sha256=hashlib.sha256(audio).digest(),
     )
 
 
-def check_duplicate(session: Session, prepared: Prepared) -> bool:
+@dataclass(frozen=True)
+class Stored:
+    """What a repeated upload is compared with: the stored row's owner and audio hash."""
+
+    account_id: str
+    sha256_sealed: bytes | None
+    blob: str
+
+
+STORED_COLUMNS = (Recording.id, Recording.account_id, Recording.audio_sha256, Recording.audio_blob)
+
+
+def stored_rows(session: Session, ids: Sequence[str]) -> dict[str, Stored]:
+    """The recordings among ids that exist, by id."""
+    if not ids:
+        return {}
+    query = select(*STORED_COLUMNS).where(Recording.id.in_(ids))
+    return {rid: Stored(owner, sealed, blob) for rid, owner, sealed, blob in session.execute(query)}
+
+
+def check_duplicate(vault: Vault, session: Session, prepared: Prepared) -> bool:
     """True when this exact recording is already stored; Conflict when the id is taken."""
-    existing = session.execute(
-        select(Recording.account_id, Recording.audio_digest).where(Recording.id == prepared.meta.id)
-    ).one_or_none()
+    existing = stored_rows(session, [prepared.meta.id]).get(prepared.meta.id)
     if existing is None:
         return False
-    return same_recording(prepared, existing.account_id, existing.audio_digest)
+    return same_recording(vault, prepared, existing)
 
 
-def same_recording(prepared: Prepared, account_id: str, digest: bytes) -> bool:
+def same_recording(vault: Vault, prepared: Prepared, stored: Stored) -> bool:
     """True for a repeat of a stored upload; Conflict when the id holds other audio."""
-    same = account_id == prepared.account_id and hmac.compare_digest(digest, prepared.digest)
+    same = stored.account_id == prepared.account_id and hmac.compare_digest(
+        stored_sha256(
+            vault,
+            prepared.key,
+            prepared.account_id,
+            prepared.meta.id,
+            stored.sha256_sealed,
+            stored.blob,
+        ),
+        prepared.sha256,
+    )
     if not same:
         raise Conflict(
             "A recording with this id already exists with different content.",
@@ -281,7 +325,9 @@ def build_row(vault: Vault, prepared: Prepared, audio: bytes, *, durable: bool =
         language=meta.language.value,
         audio_blob=blob,
         audio_bytes=len(audio),
-        audio_digest=prepared.digest,
+        audio_sha256=aead.seal(
+            prepared.key, prepared.sha256, ad=audio_sha256_ad(prepared.account_id, meta.id)
+        ),
         transcript_ct=transcript_ct,
     )
 
