@@ -233,8 +233,8 @@ def test_tokens_create_list_revoke_round_trip(
     assert listed.exit_code == 0, listed.output
     line = next(x for x in listed.stdout.splitlines() if x.startswith(token_id))
     assert "backend" in line and "[ingest, read]" in line and line.endswith("active")
-    assert value not in listed.stdout and value.split("_")[2] not in listed.stdout
-    assert other_value.split("_")[2] not in listed.stdout
+    assert value not in listed.stdout and value.split("_", 2)[2] not in listed.stdout
+    assert other_value.split("_", 2)[2] not in listed.stdout
 
     with TestClient(create_app(vault), raise_server_exceptions=False) as api:
         api.headers["Authorization"] = f"Bearer {value}"

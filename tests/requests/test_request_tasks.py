@@ -119,3 +119,23 @@ def test_a_notice_records_when_it_was_sent(vault: Vault, team: Team, mail: SmtpS
     assert [(j.kind, j.payload, j.state) for j in jobs] == [
         ("request.notify", {"request_id": request_id, "notice": "extended"}, "done")
     ]
+
+
+def test_an_operator_erasure_settles_the_accounts_open_requests(vault: Vault, team: Team) -> None:
+    """Erased through the API or `voxkeep retention erase`: nothing left to answer from."""
+    from voxkeep.retention.erasure import erase_account
+
+    make_subject(vault, "jutta")
+    _record(vault, "jutta", 1)
+    open_access = service.enter_request(
+        vault, staff=team.alice, account="jutta", kind=RequestKind.ACCESS, channel=Channel.PHONE
+    )
+    bystander = make_subject(vault, "karla")
+    theirs = service.file_request(
+        vault, person=Person(bystander.account_id), kind=RequestKind.ACCESS
+    )
+    erase_account(vault, external_id="jutta", actor="operator:test")
+    detail = views.show_request(vault, staff=team.dora, request_id=open_access)
+    assert detail.summary.state == "cancelled"
+    assert detail.timeline[-1].actor == "system"
+    assert _row(vault, theirs).state not in ("cancelled", "closed")  # only that account's

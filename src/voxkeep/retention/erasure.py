@@ -39,6 +39,7 @@ from voxkeep.errors import NotFound
 from voxkeep.exports.models import Export
 from voxkeep.ids import check_id
 from voxkeep.recordings.models import Recording
+from voxkeep.requests.service import settle_for_erased_account
 from voxkeep.retention import purge, receipts
 from voxkeep.retention.models import ErasureReceipt
 from voxkeep.vault import Vault
@@ -151,6 +152,10 @@ def destroy_key(vault: Vault, *, external_id: str, actor: str) -> Erasure:
             actor=actor,
             objects={"account": pseudonym, "data_key": key_id, "receipt": receipt_id},
             counts=counts,
+        )
+        # Nothing is left to answer the account's open requests from.
+        settle_for_erased_account(
+            vault, session, account.id, note=f"account erased (receipt {receipt_id})"
         )
     return Erasure(receipt_id=receipt_id, subject_salt=salt.hex())
 

@@ -13,6 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,7 +47,15 @@ def _digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
-def _info(row: IngestToken) -> TokenInfo:
+class _TokenFields(Protocol):
+    id: str
+    name: str
+    scopes: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def _info(row: _TokenFields) -> TokenInfo:
     return TokenInfo(
         id=row.id,
         name=row.name,
@@ -95,10 +104,23 @@ def revoke_token(session: Session, token_id: str, *, actor: str) -> TokenInfo:
     return _info(row)
 
 
+# Every API request runs this: a plain row, not an ORM object (half the cost).
+_BY_ID = select(
+    IngestToken.id,
+    IngestToken.name,
+    IngestToken.scopes,
+    IngestToken.created_at,
+    IngestToken.revoked_at,
+    IngestToken.secret_hash,
+)
+
+
 def authenticate(session: Session, presented: str, *, scope: Scope) -> TokenInfo:
     """The token's record if the value is valid, unrevoked and carries the scope."""
     token_id, _, secret = presented.removeprefix(PREFIX).partition("_")
-    row = session.get(IngestToken, token_id) if presented.startswith(PREFIX) else None
+    row = None
+    if presented.startswith(PREFIX):
+        row = session.execute(_BY_ID.where(IngestToken.id == token_id)).one_or_none()
     if row is None or not hmac.compare_digest(row.secret_hash, _digest(secret)):
         raise Unauthorized(
             "The API token is missing or not valid.",
