@@ -40,8 +40,10 @@ COMMON = {
     (R.VERIFIED, R.REFUSED),
     (R.VERIFIED, R.CANCELLED),
     (R.BUILDING, R.BLOCKED),
+    (R.BUILDING, R.CANCELLED),  # e.g. the account was erased meanwhile
     (R.CHECKING, R.READY),
     (R.CHECKING, R.BLOCKED),
+    (R.CHECKING, R.CANCELLED),
     (R.READY, R.DELIVERED),
     (R.READY, R.CLOSED),
     (R.READY, R.BLOCKED),  # "this is not my data" before a download

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from request_helpers import Person, Team, make_subject
 from sqlalchemy import select
 
@@ -139,3 +140,33 @@ def test_an_operator_erasure_settles_the_accounts_open_requests(vault: Vault, te
     assert detail.summary.state == "cancelled"
     assert detail.timeline[-1].actor == "system"
     assert _row(vault, theirs).state not in ("cancelled", "closed")  # only that account's
+
+
+def test_an_answer_in_the_making_when_the_account_is_erased_is_cancelled(
+    vault: Vault, team: Team
+) -> None:
+    """The job finds its request cancelled and releases nothing; nothing stays stuck."""
+    from voxkeep.exports.models import Export
+    from voxkeep.retention.erasure import erase_account
+
+    who = make_subject(vault, "lotte")
+    _record(vault, "lotte", 1)
+    request_id = service.file_request(vault, person=Person(who.account_id), kind=RequestKind.ACCESS)
+    assert _row(vault, request_id).state == "building"  # its build job is queued
+    erase_account(vault, external_id="lotte", actor="operator:test")
+    assert _row(vault, request_id).state == "cancelled"
+    run_once(vault)
+    assert _row(vault, request_id).state == "cancelled"
+    with vault.reading() as session:
+        assert session.scalars(select(Export)).all() == []
+
+
+def test_a_person_cannot_withdraw_a_request_being_answered(vault: Vault) -> None:
+    from voxkeep.errors import Conflict
+
+    who = make_subject(vault, "mia")
+    request_id = service.file_request(vault, person=Person(who.account_id), kind=RequestKind.ACCESS)
+    assert _row(vault, request_id).state == "building"
+    with pytest.raises(Conflict, match="being answered"):
+        service.cancel_own(vault, person=Person(who.account_id), request_id=request_id)
+    assert _row(vault, request_id).state == "building"

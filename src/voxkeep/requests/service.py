@@ -386,6 +386,11 @@ def cancel_own(vault: Vault, *, person: PersonActor, request_id: str) -> None:
     """The person withdraws their own request (before work on it started)."""
     with vault.transaction() as session:
         request = own_request(session, person, request_id, lock=True)
+        if request.state in (S.BUILDING, S.CHECKING):
+            raise Conflict(
+                "Your request is being answered and can no longer be withdrawn.",
+                hint="The answer will be ready shortly; you need not download it.",
+            )
         actor = account_actor_pseudonym(vault, session, person.account_id)
         request.code_hash = None
         transition(vault, session, request, S.CANCELLED, actor=actor, note="withdrawn")
@@ -409,8 +414,9 @@ def settle_for_erased_account(vault: Vault, session: Session, account_id: str, *
     """End the open requests of an account that was erased: nothing is left to answer
     them from. Cancelled where that is a legal move, else closed; returns how many.
 
-    Call it in the transaction that finishes an erasure. A request whose answer is
-    being built or checked at that moment is left to its job.
+    Call it in the transaction that destroys the account's key. An access or
+    portability answer being built or checked is cancelled too (its job then
+    releases nothing); the erasure request being carried out is left to its job.
     """
     count = 0
     open_requests = session.scalars(
@@ -424,6 +430,8 @@ def settle_for_erased_account(vault: Vault, session: Session, account_id: str, *
     )
     for request in open_requests:
         kind, state = RequestKind(request.kind), RequestState(request.state)
+        if kind is RequestKind.ERASURE and state is S.BUILDING:
+            continue
         for to in (S.CANCELLED, S.CLOSED):
             if allowed(kind, state, to):
                 request.code_hash = None

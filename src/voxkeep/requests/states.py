@@ -34,8 +34,8 @@ NEXT: dict[RequestState, frozenset[RequestState]] = {
     S.VERIFYING: frozenset({S.PAUSED, S.VERIFIED, S.REFUSED, S.CANCELLED}),
     S.PAUSED: frozenset({S.VERIFYING, S.VERIFIED, S.REFUSED, S.CANCELLED}),
     S.VERIFIED: frozenset({S.BUILDING, S.REFUSED, S.CANCELLED}),
-    S.BUILDING: frozenset({S.CHECKING, S.READY, S.BLOCKED}),
-    S.CHECKING: frozenset({S.READY, S.BLOCKED}),
+    S.BUILDING: frozenset({S.CHECKING, S.READY, S.BLOCKED, S.CANCELLED}),
+    S.CHECKING: frozenset({S.READY, S.BLOCKED, S.CANCELLED}),
     S.READY: frozenset({S.DELIVERED, S.CLOSED, S.BLOCKED}),
     S.DELIVERED: frozenset({S.CLOSED, S.BLOCKED}),
     S.BLOCKED: frozenset({S.BUILDING, S.CLOSED, S.CANCELLED}),
@@ -56,12 +56,13 @@ def allowed(kind: RequestKind, current: RequestState, to: RequestState) -> bool:
 
     An archive (access, portability) must pass the release gate (checking)
     before it is ready; an erasure has no archive and goes straight to ready
-    with its receipt.
+    with its receipt. A request being answered can still be cancelled (its
+    account was erased meanwhile, say); its job then releases nothing.
     """
     if to not in NEXT[current]:
         return False
     if current is S.BUILDING:
-        return (to is S.READY) == (kind is RequestKind.ERASURE) or to is S.BLOCKED
+        return (to is S.READY) == (kind is RequestKind.ERASURE) or to in (S.BLOCKED, S.CANCELLED)
     return True
 
 
