@@ -1,0 +1,69 @@
+"""`voxkeep serve --workers 2`: several processes share one vault, and stop cleanly."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx2 as httpx
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from helpers import settings_env, setup_account, upload, voxkeep_command
+from voxkeep.config import Settings
+from voxkeep.recordings.models import Recording
+from voxkeep.vault import Vault
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_two_worker_processes_store_concurrent_uploads_and_stop_on_sigterm(
+    settings: Settings, client: TestClient, vault: Vault, token: str
+) -> None:
+    setup_account(client)
+    port = _free_port()
+    server = subprocess.Popen(
+        [*voxkeep_command(), "serve", "--port", str(port), "--workers", "2"],
+        env=settings_env(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(400):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+
+        def send(n: int) -> int:
+            with httpx.Client(base_url=base, timeout=30) as remote:
+                remote.headers["Authorization"] = f"Bearer {token}"
+                return int(upload(remote, rec_id=f"multi-{n}").status_code)
+
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(pool.map(send, range(48)))
+        # The same ids again, spread over both processes: each is a repeat, not a new row.
+        with ThreadPoolExecutor(8) as pool:
+            again = list(pool.map(send, range(48)))
+        server.send_signal(signal.SIGTERM)
+        _, errors = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert codes == [201] * 48
+    assert again == [200] * 48
+    assert server.returncode == 0, errors.decode(errors="replace")[-2000:]
+    with vault.reading() as session:
+        stored = session.scalar(
+            select(func.count()).select_from(Recording).where(Recording.id.like("multi-%"))
+        )
+    assert stored == 48
