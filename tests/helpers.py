@@ -310,3 +310,32 @@ def engines_disposed() -> Iterator[list[Any]]:
         vault_module.make_engine = real
         for engine in made:
             engine.dispose()
+
+
+def start_server(settings: Any, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`voxkeep serve` on a free loopback port, once /healthz answers: (process, base URL)."""
+    import socket
+    import time
+
+    import httpx2
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [*voxkeep_command(), "serve", "--port", str(port), *extra],
+        env=settings_env(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return server, base
+        except httpx2.TransportError:
+            time.sleep(0.05)
+    server.kill()
+    _, errors = server.communicate()
+    raise AssertionError(f"voxkeep serve did not answer /healthz: {errors.decode()[-1000:]}")

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
 import time
 
 import httpx2 as httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from helpers import blob_files, settings_env, setup_account, upload, voxkeep_command
+from helpers import blob_files, setup_account, start_server, upload
 from voxkeep.config import Settings
 from voxkeep.recordings.models import Recording
 from voxkeep.storage.gc import collect_orphans
@@ -56,23 +54,8 @@ def test_invariant_8_a_killed_server_loses_nothing_it_acknowledged(
 ) -> None:
     """Uploads acknowledged before SIGKILL are all there, each with its blob, after restart."""
     setup_account(client)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [*voxkeep_command(), "serve", "--port", str(port)],
-        env=settings_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, base = start_server(settings)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
         acknowledged = []
         with httpx.Client(base_url=base, timeout=10) as remote:
             remote.headers["Authorization"] = f"Bearer {token}"
@@ -80,10 +63,11 @@ def test_invariant_8_a_killed_server_loses_nothing_it_acknowledged(
                 if upload(remote, rec_id=f"live-{n}").status_code == 201:
                     acknowledged.append(f"live-{n}")
         server.send_signal(signal.SIGKILL)
-        server.wait(timeout=10)
+        server.communicate(timeout=10)  # also closes its stderr pipe
     finally:
         if server.poll() is None:
             server.kill()
+            server.communicate()
     assert len(acknowledged) == 20
     with vault.reading() as session:
         stored = set(session.scalars(select(Recording.id).where(Recording.id.like("live-%"))))

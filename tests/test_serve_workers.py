@@ -3,46 +3,24 @@
 from __future__ import annotations
 
 import signal
-import socket
-import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx2 as httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from helpers import settings_env, setup_account, upload, voxkeep_command
+from helpers import setup_account, start_server, upload
 from voxkeep.config import Settings
 from voxkeep.recordings.models import Recording
 from voxkeep.vault import Vault
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_two_worker_processes_store_concurrent_uploads_and_stop_on_sigterm(
     settings: Settings, client: TestClient, vault: Vault, token: str
 ) -> None:
     setup_account(client)
-    port = _free_port()
-    server = subprocess.Popen(
-        [*voxkeep_command(), "serve", "--port", str(port), "--workers", "2"],
-        env=settings_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(settings, "--workers", "2")
     try:
-        for _ in range(400):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
 
         def send(n: int) -> int:
             with httpx.Client(base_url=base, timeout=30) as remote:
@@ -59,6 +37,7 @@ def test_two_worker_processes_store_concurrent_uploads_and_stop_on_sigterm(
     finally:
         if server.poll() is None:
             server.kill()
+            server.communicate()
     assert codes == [201] * 48
     assert again == [200] * 48
     assert server.returncode == 0, errors.decode(errors="replace")[-2000:]
