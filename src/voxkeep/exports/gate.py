@@ -166,64 +166,69 @@ def _check_archive(vault: Vault, ctx: _Context) -> Manifest:
     return manifest
 
 
+_ROWS = select(
+    Recording.id,
+    Recording.account_id,
+    Recording.device_id,
+    Recording.member_id,
+    Recording.captured_at,
+    Recording.audio_sha256,
+    Recording.audio_blob,
+)
+
+
 def _check_vault(vault: Vault, session: Session, ctx: _Context, manifest: Manifest) -> None:
     devices = {
         d.id: d for d in session.scalars(select(Device).where(Device.account_id == ctx.account_id))
     }
-    included = manifest.recording_ids()
-    withheld = manifest.withheld_ids()
-    if included and not devices:
+    # (recording id, the SHA-256 its file has, checked by verify_archive), or None if withheld
+    listed: list[tuple[str, str | None]] = [
+        (e.source.removeprefix("recording:"), e.sha256)
+        for e in manifest.files
+        if e.source.startswith("recording:")
+    ]
+    if listed and not devices:
         raise ArchiveInvalid(
             "no_device", "The account has no device, yet the archive holds recordings."
         )
-    if len(set(included) | set(withheld)) != len(included) + len(withheld):
+    listed += [(rid, None) for rid in manifest.withheld_ids()]
+    answered = {rid for rid, _ in listed}
+    if len(answered) != len(listed):
         raise ArchiveInvalid("recording_twice", "A recording appears twice in the manifest.")
-    rows: dict[str, Any] = {}
-    ids = included + withheld
-    for start in range(0, len(ids), 500):
-        batch = ids[start : start + 500]
-        for found in session.execute(
-            select(
-                Recording.id,
-                Recording.account_id,
-                Recording.device_id,
-                Recording.member_id,
-                Recording.captured_at,
-                Recording.audio_sha256,
-                Recording.audio_blob,
-            ).where(Recording.id.in_(batch))
-        ):
-            rows[found.id] = found
-    for rid in ids:
-        row = rows.get(rid)
-        if row is None or row.account_id != ctx.account_id:
-            raise ArchiveInvalid(
-                "foreign_recording", "A recording in the archive is not the requester's."
+    # In batches, each checked as read: a large answer's rows are never all in memory.
+    for start in range(0, len(listed), 500):
+        batch = listed[start : start + 500]
+        rows = {r.id: r for r in session.execute(_ROWS.where(Recording.id.in_(dict(batch))))}
+        for rid, _ in batch:
+            _check_owner(ctx, devices, rows.get(rid))
+        for rid, sha256 in batch:
+            row = rows[rid]
+            if sha256 is None:
+                if row.member_id is None:
+                    raise ArchiveInvalid("withheld", "A recording was withheld without a reason.")
+                continue
+            # The file's hash must be the vault's own for the recording it names.
+            vault_sha256 = stored_sha256(
+                vault, ctx.data_key, ctx.account_id, rid, row.audio_sha256, row.audio_blob
             )
-        device = devices.get(row.device_id)
-        if device is None or (
-            device.removed_at is not None and device.removed_at < row.captured_at
-        ):
-            raise ArchiveInvalid(
-                "unregistered_device",
-                "A recording in the archive comes from a device not registered to the requester.",
-            )
-    # verify_archive has checked that each file's bytes have its manifest hash;
-    # here that hash must be the vault's own for the recording it names.
-    hashes = {e.source.removeprefix("recording:"): e.sha256 for e in manifest.files}
-    for rid in included:
-        row = rows[rid]
-        vault_sha256 = stored_sha256(
-            vault, ctx.data_key, ctx.account_id, rid, row.audio_sha256, row.audio_blob
+            if not hmac.compare_digest(vault_sha256.hex(), sha256):
+                raise ArchiveInvalid(
+                    "recording_bytes", "A recording's bytes are not the vault's bytes for it."
+                )
+    _check_complete(session, ctx, answered)
+
+
+def _check_owner(ctx: _Context, devices: dict[str, Device], row: Any) -> None:
+    if row is None or row.account_id != ctx.account_id:
+        raise ArchiveInvalid(
+            "foreign_recording", "A recording in the archive is not the requester's."
         )
-        if not hmac.compare_digest(vault_sha256.hex(), hashes[rid]):
-            raise ArchiveInvalid(
-                "recording_bytes", "A recording's bytes are not the vault's bytes for it."
-            )
-    for rid in withheld:
-        if rows[rid].member_id is None:
-            raise ArchiveInvalid("withheld", "A recording was withheld without a reason.")
-    _check_complete(session, ctx, set(ids))
+    device = devices.get(row.device_id)
+    if device is None or (device.removed_at is not None and device.removed_at < row.captured_at):
+        raise ArchiveInvalid(
+            "unregistered_device",
+            "A recording in the archive comes from a device not registered to the requester.",
+        )
 
 
 def _check_complete(session: Session, ctx: _Context, answered: set[str]) -> None:

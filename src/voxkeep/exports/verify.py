@@ -99,7 +99,10 @@ def parse_manifest(data: bytes) -> Manifest:
     owner = _field(body, "owner", str, "manifest_fields")
     entries: list[Entry] = []
     seen: set[str] = set()
-    for raw in _field(body, "files", list, "manifest_fields"):
+    listed = _field(body, "files", list, "manifest_fields")
+    listed.reverse()
+    while listed:  # popped as parsed: a large manifest is not held twice
+        raw = listed.pop()
         if not isinstance(raw, dict):
             raise ArchiveInvalid("manifest_fields", "A manifest file entry is not an object.")
         entry = Entry(
