@@ -91,3 +91,59 @@ def test_the_comparison_is_not_blind(empty_engine: Engine) -> None:
     found = {(d[0], getattr(d[-1], "name", None)) for d in differences(empty_engine, changed)}
     assert ("add_column", "extra") in found
     assert ("add_table", "not_migrated") in found
+
+
+def test_0002_keeps_recordings_and_older_rows_still_answer(vault: Any) -> None:
+    """A vault stored at 0001 and upgraded: its recordings stay, readable and re-uploadable."""
+    import hashlib
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from helpers import make_wav
+    from voxkeep.accounts import service as accounts
+    from voxkeep.accounts.models import DeviceKind, Language
+    from voxkeep.recordings import service as recordings
+    from voxkeep.recordings.models import Recording
+
+    with vault.transaction() as session:
+        account, _ = accounts.upsert_account(
+            vault,
+            session,
+            external_id="old",
+            changes=accounts.AccountChanges(language=Language.DE),
+            actor="tests",
+        )
+        accounts.upsert_device(
+            vault,
+            session,
+            account=account,
+            device_id="old-dev",
+            kind=DeviceKind.SPEAKER,
+            name="Küche",
+            registered_at=datetime.now(UTC) - timedelta(days=9),
+            actor="tests",
+        )
+    audio = make_wav(0.2, seed=3)
+    meta = recordings.NewRecording(
+        id="old-1",
+        account="old",
+        device="old-dev",
+        captured_at=datetime.now(UTC) - timedelta(days=1),
+        language=Language.DE,
+        transcript="Guten Morgen",
+    )
+    assert recordings.ingest(vault, meta, audio, actor="tests") is recordings.Ingested.STORED
+    migrate.downgrade(vault.engine, "0001")
+    migrate.upgrade(vault.engine)
+    with vault.reading() as session:
+        row = session.get(Recording, "old-1")
+        assert row is not None and row.audio_sha256 is None  # as if stored before 0002
+        key = vault.keyring.data_key(session, row.account_id)
+        found = recordings.stored_sha256(
+            vault, key, row.account_id, row.id, row.audio_sha256, row.audio_blob
+        )
+        assert session.scalar(select(Recording.transcript_ct).where(Recording.id == "old-1"))
+    assert found == hashlib.sha256(audio).digest()
+    repeat = recordings.ingest(vault, meta, audio, actor="tests")
+    assert repeat is recordings.Ingested.ALREADY_STORED
