@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voxkeep.accounts.models import Account
@@ -33,7 +33,7 @@ from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, KeyDestroyed, ReauthRequired, Unauthorized
 from voxkeep.mail import get_mailer
-from voxkeep.people import credentials, throttle
+from voxkeep.people import credentials, sessions, throttle
 from voxkeep.people.mails import invite_mail
 from voxkeep.people.models import PersonCredential, PersonInvite, PersonSessionRow
 from voxkeep.people.passwords import (
@@ -250,7 +250,7 @@ def set_password(vault: Vault, *, token: str, password: str) -> str:
         invite.used_at = now
         _store_password(vault, session, account.id, hashed)
         _revoke_open_invites(session, account.id, now)
-        ended = _end_sessions(session, account.id, now)
+        ended = sessions.PERSON.end_all(session, account.id, now=now)
         pseudonym = account_actor_pseudonym(vault, session, account.id)
         record(
             session,
@@ -260,21 +260,6 @@ def set_password(vault: Vault, *, token: str, password: str) -> str:
             counts={"sessions_ended": ended},
         )
         return account.id
-
-
-def _end_sessions(session: Session, account_id: str, now: datetime) -> int:
-    active = list(
-        session.scalars(
-            select(PersonSessionRow).where(
-                PersonSessionRow.account_id == account_id,
-                PersonSessionRow.revoked_at.is_(None),
-                PersonSessionRow.expires_at > now,
-            )
-        )
-    )
-    for row in active:
-        row.revoked_at = now
-    return len(active)
 
 
 # Sign-in --------------------------------------------------------------------
@@ -317,21 +302,9 @@ def sign_in(vault: Vault, *, email: str, password: str, client: str) -> SignedIn
         if rehashed is not None:
             _store_password(vault, session, account.id, rehashed)
         throttle.clear(session, subject_key)
-        # Expired sessions are useless; dropping them keeps one account's rows few.
-        session.execute(
-            delete(PersonSessionRow).where(
-                PersonSessionRow.account_id == account.id, PersonSessionRow.expires_at <= now
-            )
+        issued, row = sessions.PERSON.start(
+            session, account.id, now=now, ttl_s=settings.session_ttl_s
         )
-        issued = credentials.issue(credentials.PERSON_SESSION)
-        row = PersonSessionRow(
-            id=issued.id,
-            account_id=account.id,
-            secret_hash=issued.secret_hash,
-            created_at=now,
-            expires_at=now + timedelta(seconds=settings.session_ttl_s),
-        )
-        session.add(row)
         pseudonym = account_actor_pseudonym(vault, session, account.id)
         record(
             session,
@@ -374,26 +347,13 @@ def _not_signed_in(message: str = "You are not signed in.") -> Unauthorized:
     )
 
 
-def _live_row(session: Session, presented: credentials.Presented) -> PersonSessionRow:
-    row = session.get(PersonSessionRow, presented.id)
-    if row is None or not presented.matches(row.secret_hash):
-        raise _not_signed_in()
-    if row.revoked_at is not None:
-        raise _not_signed_in("This session has ended.")
-    if row.expires_at <= utcnow():
-        raise _not_signed_in("This session has expired.")
+def current_person(vault: Vault, session: Session, *, token: str) -> PersonSession:
+    """The live session a token names; raises Unauthorized when missing, expired or ended."""
+    row = sessions.PERSON.live(session, token, refused=_not_signed_in)
     account = session.get(Account, row.account_id)
     if account is None or account.erased_at is not None:
         raise _not_signed_in("This session has ended.")
-    return row
-
-
-def current_person(vault: Vault, session: Session, *, token: str) -> PersonSession:
-    """The live session a token names; raises Unauthorized when missing, expired or ended."""
-    presented = credentials.parse(token, credentials.PERSON_SESSION)
-    if presented is None:
-        raise _not_signed_in()
-    return _view(_live_row(session, presented))
+    return _view(row)
 
 
 class Reauthenticated(Protocol):
@@ -469,7 +429,7 @@ def revoke_person_sessions(vault: Vault, *, external_id: str, actor: str) -> int
     """End every session of an account at once (a lost device, a suspected break-in)."""
     with vault.transaction() as session:
         account = find_account(vault, session, external_id)
-        ended = _end_sessions(session, account.id, utcnow())
+        ended = sessions.PERSON.end_all(session, account.id, now=utcnow())
         record(
             session,
             AuditAction.PERSON_SESSIONS_REVOKED,

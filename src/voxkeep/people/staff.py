@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, Forbidden, InvalidInput, NotFound, ReauthRequired, Unauthorized
-from voxkeep.people import credentials, throttle
+from voxkeep.people import credentials, sessions, throttle
 from voxkeep.people.models import (
     StaffInvite,
     StaffMember,
@@ -251,7 +251,7 @@ def disable_staff(vault: Vault, *, ref: str, actor: str, acting: str | None = No
         if row.disabled_at is None:
             now = utcnow()
             row.disabled_at = now
-            ended = _end_sessions(session, row.id, now)
+            ended = sessions.STAFF.end_all(session, row.id, now=now)
             _revoke_tokens(session, row.id, now)
             record(
                 session,
@@ -270,21 +270,6 @@ def enable_staff(vault: Vault, *, ref: str, actor: str) -> StaffInfo:
             row.disabled_at = None
             record(session, AuditAction.STAFF_ENABLED, actor=actor, objects={"staff": row.id})
         return _info(session, row)
-
-
-def _end_sessions(session: Session, staff_id: str, now: datetime) -> int:
-    active = list(
-        session.scalars(
-            select(StaffSessionRow).where(
-                StaffSessionRow.staff_id == staff_id,
-                StaffSessionRow.revoked_at.is_(None),
-                StaffSessionRow.expires_at > now,
-            )
-        )
-    )
-    for row in active:
-        row.revoked_at = now
-    return len(active)
 
 
 # Passwords ------------------------------------------------------------------
@@ -344,7 +329,7 @@ def password_link(vault: Vault, token: PasswordToken) -> str:
 def _store_password(session: Session, row: StaffMember, hashed: str, now: datetime) -> int:
     row.password_hash, row.password_set_at = hashed, now
     _revoke_tokens(session, row.id, now)
-    return _end_sessions(session, row.id, now)
+    return sessions.STAFF.end_all(session, row.id, now=now)
 
 
 def set_staff_password(vault: Vault, *, ref: str, password: str, actor: str) -> None:
@@ -464,20 +449,9 @@ def staff_sign_in(vault: Vault, *, name: str, password: str, client: str) -> Sig
         if rehashed is not None:
             current.password_hash = rehashed
         throttle.clear(session, subject_key)
-        session.execute(
-            delete(StaffSessionRow).where(
-                StaffSessionRow.staff_id == member.id, StaffSessionRow.expires_at <= now
-            )
+        issued, row = sessions.STAFF.start(
+            session, member.id, now=now, ttl_s=settings.staff_session_ttl_s
         )
-        issued = credentials.issue(credentials.STAFF_SESSION)
-        row = StaffSessionRow(
-            id=issued.id,
-            staff_id=member.id,
-            secret_hash=issued.secret_hash,
-            created_at=now,
-            expires_at=now + timedelta(seconds=settings.staff_session_ttl_s),
-        )
-        session.add(row)
         record(
             session,
             AuditAction.STAFF_SIGNED_IN,
@@ -512,16 +486,7 @@ def _not_signed_in(message: str = "You are not signed in as staff.") -> Unauthor
 
 def current_staff(vault: Vault, session: Session, *, token: str) -> StaffSession:
     """The live staff session a token names, with the member's roles as of now."""
-    presented = credentials.parse(token, credentials.STAFF_SESSION)
-    if presented is None:
-        raise _not_signed_in()
-    row = session.get(StaffSessionRow, presented.id)
-    if row is None or not presented.matches(row.secret_hash):
-        raise _not_signed_in()
-    if row.revoked_at is not None:
-        raise _not_signed_in("This staff session has ended.")
-    if row.expires_at <= utcnow():
-        raise _not_signed_in("This staff session has expired.")
+    row = sessions.STAFF.live(session, token, refused=_not_signed_in)
     member = session.get(StaffMember, row.staff_id)
     if member is None or member.disabled_at is not None:
         raise _not_signed_in("This staff account is disabled.")
