@@ -32,33 +32,6 @@ class PublicKeyOut(BaseModel):
     pem: str
 
 
-class DownloadOut(BaseModel):
-    id: str
-    at: datetime
-    range_start: int
-    range_end: int
-    address: str
-    user_agent: str
-
-
-class ExportOut(BaseModel):
-    id: str
-    request_id: str
-    kind: str
-    state: str
-    size: int
-    files: int
-    recordings: int
-    withheld: int
-    manifest_sha256: str
-    created_at: datetime
-    released_at: datetime | None
-    expires_at: datetime | None
-    max_downloads: int
-    downloads_left: int
-    downloads: list[DownloadOut]
-
-
 class NotMineOut(BaseModel):
     ok: bool = True
     incident: str
@@ -72,13 +45,6 @@ class IncidentOut(BaseModel):
     details: dict[str, Any]
 
 
-def _out(view: delivery.ExportView) -> ExportOut:
-    return ExportOut(
-        **{k: v for k, v in view.__dict__.items() if k != "downloads"},
-        downloads=[DownloadOut(**d.__dict__) for d in view.downloads],
-    )
-
-
 @router.get("/exports/key", response_model=PublicKeyOut)
 def export_key(vault: VaultDep) -> PublicKeyOut:
     """The public key that signs every answer's manifest.json (Ed25519). No sign-in needed."""
@@ -87,16 +53,17 @@ def export_key(vault: VaultDep) -> PublicKeyOut:
     return PublicKeyOut(**info.__dict__)
 
 
-@router.get("/exports", response_model=list[ExportOut])
-def my_exports(vault: VaultDep, person: PersonDep) -> list[ExportOut]:
+# The views are dataclasses; FastAPI serializes and documents them as they are.
+@router.get("/exports", response_model=list[delivery.ExportView])
+def my_exports(vault: VaultDep, person: PersonDep) -> list[delivery.ExportView]:
     """The signed-in person's answers, newest first."""
-    return [_out(v) for v in delivery.list_exports(vault, person=person)]
+    return delivery.list_exports(vault, person=person)
 
 
-@router.get("/exports/{export_id}", response_model=ExportOut)
-def my_export(export_id: str, vault: VaultDep, person: PersonDep) -> ExportOut:
+@router.get("/exports/{export_id}", response_model=delivery.ExportView)
+def my_export(export_id: str, vault: VaultDep, person: PersonDep) -> delivery.ExportView:
     """One of the signed-in person's answers, with every download so far."""
-    return _out(delivery.get_export(vault, person=person, export_id=export_id))
+    return delivery.get_export(vault, person=person, export_id=export_id)
 
 
 @router.get(
