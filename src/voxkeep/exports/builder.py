@@ -46,7 +46,7 @@ from voxkeep.exports.content import Row, Snapshot, iso, read_snapshot
 from voxkeep.exports.history import request_history
 from voxkeep.exports.models import Export, ExportKind, ExportState
 from voxkeep.exports.pdf import render_pdf
-from voxkeep.recordings.service import audio_ad, stored_sha256
+from voxkeep.recordings.service import decrypt_blob, stored_sha256
 from voxkeep.requests.models import DataRequest, RequestKind, RequestState
 from voxkeep.vault import Vault
 
@@ -159,11 +159,9 @@ class _Audio:
         sha256 = stored_sha256(
             self._vault, snap.key, snap.account_id, row.id, row.audio_sha256, row.blob
         )
-        with self._vault.blobs.open(row.blob) as source:
-            ad = audio_ad(snap.account_id, row.id)
-            for chunk in aead.decrypt_stream(snap.key, source, ad=ad, kind="audio"):
-                size += len(chunk)
-                yield chunk
+        for chunk in decrypt_blob(self._vault, snap.key, row.blob, snap.account_id, row.id):
+            size += len(chunk)
+            yield chunk
         if size != row.audio_bytes:
             raise IntegrityFailure("A recording's audio has a different length than its record.")
         assert row.path is not None

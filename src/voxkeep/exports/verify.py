@@ -208,7 +208,9 @@ def verify_archive(
                 for future in done:
                     future.result()
     except zipfile.BadZipFile as exc:
-        raise ArchiveInvalid("zip", f"The archive is not a valid zip file ({exc}).") from None
+        # zipfile names the file; its name holds a recording's time and device.
+        reason = re.sub(r"'[^']*'", "a file", str(exc))
+        raise ArchiveInvalid("zip", f"The archive is not a valid zip file ({reason}).") from None
     return manifest
 
 
@@ -281,15 +283,15 @@ def _read_stored(source: IO[bytes], info: zipfile.ZipInfo) -> bytes:
         raise zipfile.BadZipFile("truncated local header")
     magic, _, flags, method, _, _, _, _, _, name_len, extra_len = _LOCAL_HEADER.unpack(header)
     if magic != b"PK\x03\x04" or method != zipfile.ZIP_STORED or flags & 0x1:
-        raise zipfile.BadZipFile(f"bad local header for {info.filename!r}")
+        raise zipfile.BadZipFile("bad local header of a stored file")
     name = source.read(name_len)
     encoding = "utf-8" if flags & 0x800 else "cp437"
     if name.decode(encoding, errors="replace") != info.orig_filename:
-        raise zipfile.BadZipFile(f"local and central names of {info.filename!r} differ")
+        raise zipfile.BadZipFile("a stored file's local and central names differ")
     source.seek(extra_len, io.SEEK_CUR)
     data = source.read(info.file_size)
     if len(data) != info.file_size or info.compress_size != info.file_size:
-        raise zipfile.BadZipFile(f"truncated entry {info.filename!r}")
+        raise zipfile.BadZipFile("a stored file is truncated")
     if zlib.crc32(data) != info.CRC:
-        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+        raise zipfile.BadZipFile("bad CRC-32 of a stored file")
     return data

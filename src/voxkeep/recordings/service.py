@@ -85,10 +85,8 @@ def stored_sha256(
         ad = audio_sha256_ad(account_id, recording_id)
         return aead.open_sealed(key, sealed, ad=ad, kind="audio hash")
     digest = hashlib.sha256()
-    with vault.blobs.open(blob) as source:
-        ad = audio_ad(account_id, recording_id)
-        for chunk in aead.decrypt_stream(key, source, ad=ad, kind="audio"):
-            digest.update(chunk)
+    for chunk in decrypt_blob(vault, key, blob, account_id, recording_id):
+        digest.update(chunk)
     return digest.digest()
 
 
