@@ -36,7 +36,7 @@ from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import DeviceKind, Language, Retention
 from voxkeep.config import Settings
 from voxkeep.jobs.models import Job
-from voxkeep.recordings.importer import store_batch
+from voxkeep.recordings.bulk import store_batch
 from voxkeep.recordings.service import NewRecording, OwnerLookup, check_audio, resolve_owner
 from voxkeep.vault import Vault, init_vault, open_vault
 

@@ -1,7 +1,8 @@
 """Benchmark: the retention sweeper and account erasure at scale.
 
 A vault of 1,000,000 recordings with small audio (about 3 KB each, really
-encrypted, one blob file each) and transcripts, half of them expired. One
+encrypted, stored as ingestion stores them: a pack file per batch of 1,000)
+and transcripts, half of them expired. One
 account of 100,000 recordings has "until I delete" (none of it expires).
 
 1. Sweep the first 50,000 expired recordings (timed), then the rest: expired
@@ -13,8 +14,8 @@ account of 100,000 recordings has "until I delete" (none of it expires).
    same 50,000 took about as long inside the 1,000,000-recording vault: the
    sweep's cost follows the expired count, not the size of the vault.
 
-The vault is built directly (bulk INSERT of rows and blob files made with the
-product's own encryption and digest functions, no HTTP, no audit events per
+The vault is built directly (bulk INSERT of rows and packs made with the
+product's own encryption and row functions, no HTTP, no audit events per
 upload); the sweep and the erasure are the product's code, unchanged.
 
     .venv/bin/python bench/retention.py [--recordings N] [--big N] [--small N]
@@ -47,17 +48,25 @@ from sqlalchemy import func, insert, select, text
 from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import DeviceKind, Language, Retention
 from voxkeep.config import Settings
-from voxkeep.crypto import aead
 from voxkeep.errors import KeyDestroyed
 from voxkeep.recordings.models import Recording
-from voxkeep.recordings.service import audio_ad, audio_digest, open_audio, transcript_ad
+from voxkeep.recordings.service import (
+    NewRecording,
+    audio_into,
+    open_audio,
+    prepare,
+    row_values,
+)
+from voxkeep.recordings.wav import WavInfo, parse_wav
 from voxkeep.retention import erasure, policy, purge
 from voxkeep.retention.sweeper import count_expired, sweep
+from voxkeep.storage.blobs import Pack
 from voxkeep.vault import Vault, init_vault
 
 ACTOR = "system:bench"
 PER_ACCOUNT = 1000
 CHUNK = 10_000
+PACK = 1000  # recordings per pack, as a batch of uploads or of an import
 TRANSCRIPT = "Wie wird das Wetter morgen in München?"
 
 
@@ -96,35 +105,27 @@ def register(vault: Vault, name: str, retention: Retention) -> tuple[str, bytes,
 
 
 def row(
-    vault: Vault,
+    pack: Pack,
+    wav: tuple[bytes, WavInfo],
     account: tuple[str, bytes, str],
     period: Retention,
     when: datetime,
-    audio: bytes,
 ) -> dict[str, Any]:
-    """One encrypted row and its blob file, as ingestion makes them."""
+    """One encrypted row and its pack entry, as ingestion makes them."""
     account_id, key, device = account
-    rid = str(uuid.uuid4())  # clients choose ids; UUIDs are the common choice
-    blob = vault.blobs.new_key()
-    ciphertext = aead.encrypt_bytes(key, audio, ad=audio_ad(account_id, rid))
-    vault.blobs.put(blob, ciphertext, durable=False)
-    return {
-        "id": rid,
-        "account_id": account_id,
-        "device_id": device,
-        "member_id": None,
-        "captured_at": when,
-        "duration_ms": 187,
-        "sample_rate": 8000,
-        "channels": 1,
-        "bits_per_sample": 16,
-        "language": "de",
-        "audio_blob": blob,
-        "audio_bytes": len(audio),
-        "audio_digest": audio_digest(key, account_id, rid, audio),
-        "transcript_ct": aead.seal(key, TRANSCRIPT.encode(), ad=transcript_ad(account_id, rid)),
-        "expires_at": policy.expiry(when, period),
-    }
+    audio, info = wav
+    meta = NewRecording(
+        id=str(uuid.uuid4()),  # clients choose ids; UUIDs are the common choice
+        account=account_id,
+        device=device,
+        captured_at=when,
+        language=Language.DE,
+        transcript=TRANSCRIPT,
+    )
+    prepared = prepare(meta, info, audio, account_id=account_id, key=key)
+    values = row_values(prepared, blob=audio_into(pack, prepared, audio), audio_bytes=len(audio))
+    values["expires_at"] = policy.expiry(when, period)
+    return values
 
 
 def plan(total: int, expired: int, big: int, accounts: int) -> list[tuple[datetime, int]]:
@@ -153,6 +154,7 @@ def plan(total: int, expired: int, big: int, accounts: int) -> list[tuple[dateti
 def build(vault: Vault, *, total: int, expired: int, big: int, tag: str) -> str | None:
     """total recordings, `expired` of them past retention; one account of `big` never expires."""
     audio = small_wav()
+    wav = (audio, parse_wav(audio))
     started = time.perf_counter()
     count = -(-(total - big) // PER_ACCOUNT)
     owners = {n: register(vault, f"{tag}-acct-{n:05d}", Retention.MONTHS_3) for n in range(count)}
@@ -164,17 +166,21 @@ def build(vault: Vault, *, total: int, expired: int, big: int, tag: str) -> str 
         periods[-1] = Retention.UNTIL_DELETED
     planned = plan(total, expired, big, count)
     for start in range(0, len(planned), CHUNK):
-        rows = [
-            row(vault, owners[n], periods[n], when, audio)
-            for when, n in planned[start : start + CHUNK]
-        ]
+        chunk = planned[start : start + CHUNK]
+        rows = []
+        for first in range(0, len(chunk), PACK):
+            with vault.blobs.new_pack() as pack:
+                rows.extend(
+                    row(pack, wav, owners[n], periods[n], when)
+                    for when, n in chunk[first : first + PACK]
+                )
         with vault.transaction() as session:
             session.execute(insert(Recording), rows)
         done = start + len(rows)
         if done % 100_000 == 0:
             elapsed = time.perf_counter() - started
             print(f"  built {done:,} recordings ({elapsed:.0f} s)", file=sys.stderr)
-    vault.blobs.sync()
+    os.sync()
     purge.checkpoint_wal(vault, busy_timeout_ms=60_000)
     with vault.transaction() as session:
         session.execute(text("ANALYZE"))

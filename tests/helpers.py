@@ -153,10 +153,22 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     return body
 
 
-def blob_files(blob_dir: Path) -> set[Path]:
-    if not blob_dir.is_dir():
-        return set()
-    return {p for p in blob_dir.rglob("*") if p.is_file()}
+def stored_blobs(blob_dir: Path) -> set[str]:
+    """The reference of every blob with data under blob_dir: files of their own, pack entries."""
+    from voxkeep.storage.blobs import LocalBlobStore
+
+    return set(LocalBlobStore(blob_dir).keys_older_than(-3600.0))
+
+
+def blob_contents(blob_dir: Path) -> dict[str, bytes]:
+    from voxkeep.storage.blobs import LocalBlobStore
+
+    store = LocalBlobStore(blob_dir)
+    contents = {}
+    for ref in stored_blobs(blob_dir):
+        with store.open(ref) as blob:
+            contents[ref] = blob.read()
+    return contents
 
 
 def voxkeep_command() -> list[str]:

@@ -64,15 +64,3 @@ def test_a_failing_disk_is_reported_and_leaves_no_blob(
         store.put_stream(store.new_key(), _chunks(400, 65_536))
     assert caught.value.errno == errno.ENOSPC
     assert _files(tmp_path) == []
-
-
-def test_sync_flushes_the_blob_file_system_and_reports_failures(tmp_path: Path) -> None:
-    store = LocalBlobStore(tmp_path / "blobs")
-    (tmp_path / "blobs").mkdir()
-    key = store.new_key()
-    store.put(key, b"x" * 1000, durable=False)
-    store.sync()  # syncfs(2) on Linux: no error, and the blob is still there
-    assert store.size(key) == 1000
-    gone = LocalBlobStore(tmp_path / "missing")
-    with pytest.raises(OSError):
-        gone.sync()

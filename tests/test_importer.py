@@ -7,6 +7,7 @@ through the API and the services of the same vault.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -25,18 +26,19 @@ from helpers import (
     ago,
     assert_clean_failure,
     assert_clean_failure_in_process,
-    blob_files,
     invoke_cli,
     make_wav,
     pcm_wav,
     run_cli,
     settings_cli_env,
     settings_env,
+    stored_blobs,
     voxkeep_command,
 )
 from voxkeep.accounts.service import find_account
 from voxkeep.config import Settings
-from voxkeep.recordings import importer
+from voxkeep.errors import NotFound
+from voxkeep.recordings import bulk, importer
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.service import decrypt_blob
 from voxkeep.vault import Vault
@@ -164,7 +166,7 @@ def test_clean_import_exits_zero_and_rerun_imports_nothing(
         "transcript": None,
     }
     assert client.get("/api/v1/accounts/imp-a/recordings/rec-a1").json()["speaker"] == "imp-a-oma"
-    blobs = blob_files(settings.blob_dir)
+    blobs = stored_blobs(settings.blob_dir)
     assert len(blobs) == 5
 
     again = invoke_cli("import", str(folder), env=settings_cli_env(settings))
@@ -177,7 +179,7 @@ def test_clean_import_exits_zero_and_rerun_imports_nothing(
         "accounts": 2,
     }
     assert recording_count(vault) == 5
-    assert blob_files(settings.blob_dir) == blobs
+    assert stored_blobs(settings.blob_dir) == blobs
     assert_stored(client, expected)
 
 
@@ -242,7 +244,7 @@ def test_every_rejected_file_is_listed_with_its_reason(
     assert "Grüße" not in output
 
     assert recording_count(vault) == 6
-    assert len(blob_files(settings.blob_dir)) == 6
+    assert len(stored_blobs(settings.blob_dir)) == 6
     assert_stored(client, expected)
     for rec_id in ("rec-bad-wav", "rec-ghost", "rec-foreign", "rec-latin1", "rec-future"):
         assert client.get(f"/api/v1/accounts/imp-a/recordings/{rec_id}").status_code == 404
@@ -337,13 +339,6 @@ def write_many(folder: Path, count: int) -> dict[str, tuple[str, bytes]]:
     return expected
 
 
-def count_blobs(root: Path) -> int:
-    count = 0
-    for _, _, files in os.walk(root):
-        count += len(files)
-    return count
-
-
 def rows(vault: Vault) -> list[tuple[str, str, str]]:
     with vault.reading() as session:
         return [
@@ -354,6 +349,18 @@ def rows(vault: Vault) -> list[tuple[str, str, str]]:
         ]
 
 
+def wait_until_gone(group: int) -> None:
+    """Wait until no process of the group is left (the workers are reaped by init)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        assert time.monotonic() < deadline, "the import's workers outlived it"
+        time.sleep(0.01)
+
+
 @pytest.mark.slow
 def test_killed_import_resumes_and_gc_removes_exactly_the_orphans(
     settings: Settings, vault: Vault, client: TestClient, tmp_path: Path
@@ -362,39 +369,45 @@ def test_killed_import_resumes_and_gc_removes_exactly_the_orphans(
     expected = write_many(folder, KILL_FILES)
     env = settings_env(settings)
 
+    # Its own process group: the importer and its worker processes are stopped and
+    # killed together.
     proc = subprocess.Popen(
         [*voxkeep_command(), "import", str(folder)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
+    group = proc.pid
     try:
-        # Wait until a batch has committed and the next one is writing its blobs, so that
-        # committed rows and uncommitted (orphan) blobs both exist. SIGSTOP freezes the
-        # import while that is confirmed; then SIGKILL. If the batch committed in between,
-        # let it run on and catch the next one.
+        # Wait until a batch has committed and later ones have written their packs, so
+        # that committed rows and uncommitted (orphan) blobs both exist. SIGSTOP freezes
+        # the import while that is confirmed; then SIGKILL. If a batch committed in
+        # between, let it run on and catch the next one.
         deadline = time.monotonic() + 120
         while True:
             assert proc.poll() is None, "the import ended before it could be killed"
             assert time.monotonic() < deadline, "the import made no progress"
             committed = recording_count(vault)
-            if committed and count_blobs(settings.blob_dir) > committed:
-                proc.send_signal(signal.SIGSTOP)
+            if committed and len(stored_blobs(settings.blob_dir)) > committed:
+                os.killpg(group, signal.SIGSTOP)
                 time.sleep(0.05)  # let the stop land
                 committed = recording_count(vault)
-                if count_blobs(settings.blob_dir) > committed:
+                if len(stored_blobs(settings.blob_dir)) > committed:
                     break
-                proc.send_signal(signal.SIGCONT)
+                os.killpg(group, signal.SIGCONT)
             time.sleep(0.002 if committed else 0.02)
-        proc.send_signal(signal.SIGKILL)
+        os.killpg(group, signal.SIGKILL)
     finally:
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+    wait_until_gone(group)
 
     committed = recording_count(vault)
     assert 0 < committed < KILL_FILES, committed
-    orphans = len(blob_files(settings.blob_dir)) - committed
+    orphans = len(stored_blobs(settings.blob_dir)) - committed
     assert orphans > 0, "the kill landed after the batch committed; no orphans to collect"
 
     rerun = invoke_cli("import", str(folder), env=settings_cli_env(settings))
@@ -410,14 +423,14 @@ def test_killed_import_resumes_and_gc_removes_exactly_the_orphans(
     stored = rows(vault)
     assert len(stored) == KILL_FILES
     assert sorted(r[0] for r in stored) == sorted(expected)
-    assert len(blob_files(settings.blob_dir)) == KILL_FILES + orphans
+    assert len(stored_blobs(settings.blob_dir)) == KILL_FILES + orphans
 
     gc = run_cli("gc", "--grace", "0", env=env)
     assert gc.returncode == 0, gc.stdout + gc.stderr
     assert f"removed {orphans} orphans" in gc.stdout, gc.stdout
-    blobs = blob_files(settings.blob_dir)
+    blobs = stored_blobs(settings.blob_dir)
     assert len(blobs) == len(stored) == KILL_FILES
-    assert {p.name for p in blobs} == {blob for _, _, blob in stored}
+    assert blobs == {blob for _, _, blob in stored}
 
     # Every recording decrypts to exactly its file's bytes (services), a sample via the API.
     with vault.reading() as session:
@@ -433,3 +446,95 @@ def test_killed_import_resumes_and_gc_removes_exactly_the_orphans(
         got = client.get(f"/api/v1/accounts/{account}/recordings/{rec_id}/audio")
         assert got.status_code == 200
         assert got.content == audio
+
+
+# --- worker processes ----------------------------------------------------------------
+
+
+def stored_audio(vault: Vault) -> dict[str, bytes]:
+    """Every recording's decrypted audio, by id."""
+    out = {}
+    with vault.reading() as session:
+        for rec_id, account_id, blob in session.execute(
+            select(Recording.id, Recording.account_id, Recording.audio_blob)
+        ):
+            key = vault.keyring.data_key(session, account_id)
+            out[rec_id] = b"".join(decrypt_blob(vault, key, blob, account_id, rec_id))
+    return out
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_any_number_of_workers_imports_the_same(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    folder = tmp_path / "bulk"
+    expected = write_many(folder, 120)
+    put(folder, "zz/dup.wav", make_wav(0.1, seed=3), sidecar("bulk-00007", "imp-a", "imp-a-car"))
+    put(folder, "zz/ghost.wav", make_wav(0.1), sidecar("rec-ghost", "imp-a", "ghost-device"))
+    monkeypatch.setattr(importer, "BATCH", 7)  # 18 batches: several in flight at once
+    report = importer.run_import(vault, folder, workers=workers)
+    assert (report.found, report.imported, report.already_present) == (122, 120, 0)
+    assert report.rejected == [
+        ("zz/dup.wav", importer.DUPLICATE),
+        (
+            "zz/ghost.wav",
+            "The device is not registered. Register the device for this account first.",
+        ),
+    ]
+    assert stored_audio(vault) == {rec_id: audio for rec_id, (_, audio) in expected.items()}
+    assert len(stored_blobs(vault.settings.blob_dir)) == 120, "the duplicate's blob is gone"
+
+
+def test_a_failed_commit_leaves_no_blob_of_the_batches_staged_ahead(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "bulk"
+    write_many(folder, 60)
+    monkeypatch.setattr(importer, "BATCH", 10)
+    real_insert, inserts = bulk.insert_rows, []
+
+    def failing(*args: Any, **kwargs: Any) -> None:
+        if len(inserts) == 2:
+            raise importer.InvalidInput("the database refused the batch")
+        inserts.append(1)
+        real_insert(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "insert_rows", failing)
+    with pytest.raises(importer.InvalidInput, match="refused"):
+        importer.run_import(vault, folder, workers=2)
+    assert recording_count(vault) == 20
+    assert stored_blobs(vault.settings.blob_dir) == {blob for _, _, blob in rows(vault)}
+
+
+def test_workers_option_is_checked(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "drop"
+    good_files(folder)
+    ok = invoke_cli("import", "--workers", "1", str(folder), env=settings_cli_env(settings))
+    assert ok.exit_code == 0, ok.output
+    assert summary(ok.stdout)["imported"] == 5
+    bad = invoke_cli("import", "--workers", "0", str(folder), env=settings_cli_env(settings))
+    assert bad.exit_code == 2
+    assert "--workers" in bad.stderr
+
+
+def test_accounts_file_with_an_address_twice_registers_nothing(
+    settings: Settings, vault: Vault, tmp_path: Path
+) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    twice = [
+        {
+            "id": "twin-1",
+            "email": "same@example.org",
+            "devices": [{"id": "t1", "kind": "tv", "name": "TV"}],
+        },
+        {"id": "twin-2", "email": "SAME@example.org"},
+    ]
+    (folder / "accounts.json").write_text(json.dumps(twice), encoding="utf-8")
+    result = run_cli("import", str(folder), env=settings_env(settings))
+    assert_clean_failure(result, "e-mail address twice")
+    assert "same@example.org" not in (result.stdout + result.stderr).lower()
+    with vault.reading() as session:
+        for external in ("twin-1", "twin-2"):
+            with pytest.raises(NotFound):
+                find_account(vault, session, external)

@@ -8,7 +8,6 @@ content); everything left alone must still read back exactly.
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -172,13 +171,16 @@ def copy_column(vault: Vault, column: str, source: str, target: str) -> None:
 
 
 def copy_blob_file(vault: Vault, source: str, target: str) -> None:
-    """Overwrite the target recording's blob file with the source's ciphertext."""
+    """Put a copy of the source recording's ciphertext where the target's row points."""
     with vault.reading() as session:
         src = session.scalar(select(Recording.audio_blob).where(Recording.id == source))
-        dst = session.scalar(select(Recording.audio_blob).where(Recording.id == target))
-    assert src is not None and dst is not None
-    root = vault.settings.blob_dir
-    shutil.copyfile(root / src[:2] / src[2:4] / src, root / dst[:2] / dst[2:4] / dst)
+    assert src is not None
+    with vault.blobs.open(src) as blob:
+        ciphertext = blob.read()
+    with vault.blobs.new_pack() as pack:
+        copy = pack.add(len(ciphertext), lambda out: out.__setitem__(slice(None), ciphertext))
+    with vault.transaction() as session:
+        session.execute(update(Recording).where(Recording.id == target).values(audio_blob=copy))
 
 
 def reassign_row(vault: Vault, rec_id: str, account_id: str) -> None:

@@ -11,7 +11,7 @@ import httpx2 as httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from helpers import blob_files, setup_account, start_server, upload
+from helpers import setup_account, start_server, stored_blobs, upload
 from voxkeep.config import Settings
 from voxkeep.recordings.models import Recording
 from voxkeep.storage.gc import collect_orphans
@@ -21,7 +21,7 @@ from voxkeep.vault import Vault
 def _rows_and_blobs(vault: Vault) -> tuple[set[str], set[str]]:
     with vault.reading() as session:
         named = set(session.scalars(select(Recording.audio_blob)))
-    on_disk = {path.name for path in blob_files(vault.settings.blob_dir)}
+    on_disk = stored_blobs(vault.settings.blob_dir)
     return named, on_disk
 
 
@@ -30,19 +30,20 @@ def test_invariant_8_a_crash_between_blob_and_row_leaves_only_an_orphan_that_gc_
 ) -> None:
     setup_account(client)
     assert upload(client, rec_id="kept").status_code == 201
-    # A crash after the blob write and before the commit: the blob exists, no row names it.
-    orphan = vault.blobs.new_key()
-    vault.blobs.put(orphan, b"ciphertext of an upload that never committed")
+    # A crash after the pack was written and before the commit: no row names its entries.
+    with vault.blobs.new_pack() as pack:
+        orphans = {pack.add(44, lambda out: out.__setitem__(slice(None), b"c" * 44)) for _ in "ab"}
     named, on_disk = _rows_and_blobs(vault)
     assert named <= on_disk, "a committed row must never lack its blob"
-    assert on_disk - named == {orphan}
+    assert on_disk - named == orphans
 
     assert collect_orphans(vault, grace_s=3600).orphans == []  # in-flight uploads are spared
     old = time.time() - 7200
-    for path in blob_files(vault.settings.blob_dir):
+    for path in vault.settings.blob_dir.rglob("*"):
         os.utime(path, (old, old))
     report = collect_orphans(vault, grace_s=3600)
-    assert report.orphans == [orphan]
+    assert set(report.orphans) == orphans
+    assert len(list(vault.settings.blob_dir.rglob("*.pack"))) == 1, "the orphan pack is gone"
     named, on_disk = _rows_and_blobs(vault)
     assert named == on_disk
     audio = client.get("/api/v1/accounts/acct-1/recordings/kept/audio")

@@ -114,19 +114,27 @@ def demo(ctx: click.Context, port: int | None, no_serve: bool) -> None:
 
 @cli.command("import")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes that read, check and encrypt the files  [default: one per CPU core, at most 8]",
+)
 @click.pass_context
-def import_(ctx: click.Context, folder: Path) -> None:
+def import_(ctx: click.Context, folder: Path, workers: int | None) -> None:
     """Import FOLDER: WAV files with JSON sidecars (see docs/import.md). Rerun to resume."""
     from voxkeep.recordings.importer import run_import
 
     vault = vault_of(ctx)
-    with progress(err) as bar:
+    # Redrawn as batches commit, not by a thread of its own: the import forks its workers.
+    with progress(err, auto_refresh=False) as bar:
         task = bar.add_task("Importing", total=None)
         report = run_import(
             vault,
             folder,
-            on_found=lambda n: bar.update(task, total=n),
-            on_done=lambda n: bar.advance(task, n),
+            workers=workers,
+            on_found=lambda n: bar.update(task, total=n, refresh=True),
+            on_done=lambda n: bar.update(task, advance=n, refresh=True),
         )
     out.print(
         f"{report.found} WAV files: {report.imported} imported, "

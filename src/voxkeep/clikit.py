@@ -47,14 +47,15 @@ class LazySettings(dict[str, Any]):
         return self["settings"]
 
 
-def progress(console: Console) -> Progress:
-    """The progress bar every long command shows."""
+def progress(console: Console, *, auto_refresh: bool = True) -> Progress:
+    """The progress bar every long command shows (auto_refresh: redrawn by a thread)."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=console,
+        auto_refresh=auto_refresh,
     )
 
 

@@ -99,6 +99,13 @@ class MailFailed(VoxkeepError):
     code = "mail_failed"
 
 
+class StorageFailed(VoxkeepError):
+    """The blob store could not be written (a full or failing disk)."""
+
+    status = 507
+    code = "storage_failed"
+
+
 class IntegrityFailure(VoxkeepError):
     """Ciphertext did not authenticate: wrong owner, wrong object, or tampering."""
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import DeviceKind, Language
-from voxkeep.recordings.importer import store_batch
+from voxkeep.recordings.bulk import store_batch
 from voxkeep.recordings.service import NewRecording, OwnerLookup, check_audio, resolve_owner
 from voxkeep.requests.models import RequestKind
 from voxkeep.requests.service import file_request

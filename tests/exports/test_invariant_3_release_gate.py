@@ -73,9 +73,8 @@ def _rewrite(
         )
         blob, account_id = export.blob, export.account_id
     vault.blobs.delete(blob)
-    vault.blobs.put(
-        blob, aead.encrypt_bytes(key, out.getvalue(), ad=builder.export_ad(account_id, export_id))
-    )
+    sealed = aead.encrypt_bytes(key, out.getvalue(), ad=builder.export_ad(account_id, export_id))
+    vault.blobs.put_stream(blob, [sealed])
 
 
 def _assert_blocked(vault: Vault, request_id: str, export_id: str, check: str) -> None:

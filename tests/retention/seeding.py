@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from helpers import make_wav
 from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import DeviceKind, Language, Retention
-from voxkeep.recordings.importer import store_batch
+from voxkeep.recordings.bulk import store_batch
 from voxkeep.recordings.service import (
     NewRecording,
     OwnerLookup,

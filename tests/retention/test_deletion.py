@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from helpers import assert_error, blob_files, iso, setup_account, upload
+from helpers import assert_error, iso, setup_account, stored_blobs, upload
 from voxkeep.audit.events import AuditEvent
 from voxkeep.recordings.models import Recording
 from voxkeep.vault import Vault
@@ -57,7 +57,7 @@ def deletion_events(vault: Vault) -> list[dict[str, Any]]:
 
 
 def test_one_recording(client: TestClient, vault: Vault, recordings: dict[str, datetime]) -> None:
-    blobs = blob_files(vault.settings.blob_dir)
+    blobs = stored_blobs(vault.settings.blob_dir)
     response = client.delete("/api/v1/accounts/acct-1/recordings/b")
     assert response.status_code == 200, response.text
     receipt = response.json()
@@ -65,7 +65,7 @@ def test_one_recording(client: TestClient, vault: Vault, recordings: dict[str, d
     assert (receipt["deleted"], receipt["transcripts"], receipt["account"]) == (1, 1, "acct-1")
     assert datetime.fromisoformat(receipt["at"]) >= NOW
     assert remaining(vault) == ["a", "c", "d", "e", "x"]
-    assert len(blob_files(vault.settings.blob_dir)) == len(blobs) - 1
+    assert len(stored_blobs(vault.settings.blob_dir)) == len(blobs) - 1
     assert client.get("/api/v1/accounts/acct-1/recordings/b").status_code == 404
     [event] = deletion_events(vault)
     assert event["objects"]["recordings"] == ["b"] and event["objects"]["deletion"] == "recording"

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from helpers import assert_error, blob_files, run_cli, settings_env, setup_account, upload
+from helpers import assert_error, run_cli, settings_env, setup_account, stored_blobs, upload
 from retention.seeding import days_ago, register, seed
 from voxkeep.accounts.models import Account, DataKey, Device, HouseholdMember
 from voxkeep.audit.events import AuditEvent
@@ -109,7 +109,7 @@ def test_the_erasure_api_purges_and_returns_a_signed_receipt(
 ) -> None:
     populated(client)
     internal = account_id(vault, "acct-1")
-    blobs_before = len(blob_files(vault.settings.blob_dir))
+    blobs_before = len(stored_blobs(vault.settings.blob_dir))
 
     response = client.post("/api/v1/accounts/acct-1/erasure")
     assert response.status_code == 200, response.text
@@ -158,7 +158,7 @@ def test_the_erasure_api_purges_and_returns_a_signed_receipt(
     # Nothing is left; the audit log tells the story by pseudonym.
     assert count(vault, Account, id=internal) == 0
     assert count(vault, Recording) == 1
-    assert len(blob_files(vault.settings.blob_dir)) == blobs_before - 4
+    assert len(stored_blobs(vault.settings.blob_dir)) == blobs_before - 4
     with vault.reading() as session:
         actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
     assert actions[-2:] == ["account:erased", "account:purged"]

@@ -96,9 +96,39 @@ def upsert_account(
 ) -> tuple[Account, bool]:
     """Create the account or apply the given changes; returns (account, created)."""
     check_id(external_id, what="account")
+    id_hash = vault.keyring.lookup_hash(session, kind="external_id", value=external_id)
+    existing = session.scalars(select(Account).where(Account.external_id_hash == id_hash)).first()
+    account, _, created = apply_account(
+        vault,
+        session,
+        external_id=external_id,
+        id_hash=id_hash,
+        existing=existing,
+        key=None,
+        changes=changes,
+        actor=actor,
+    )
+    session.flush()
+    return account, created
+
+
+def apply_account(
+    vault: Vault,
+    session: Session,
+    *,
+    external_id: str,
+    id_hash: bytes,
+    existing: Account | None,
+    key: bytes | None,
+    changes: AccountChanges,
+    actor: str,
+) -> tuple[Account, bytes, bool]:
+    """upsert_account once the account row (or None) and maybe its data key are at hand.
+
+    Returns (account, its data key, created).
+    """
     keyring = vault.keyring
-    id_hash = keyring.lookup_hash(session, kind="external_id", value=external_id)
-    account = session.scalars(select(Account).where(Account.external_id_hash == id_hash)).first()
+    account = existing
     created = account is None
     if account is None:
         account_id = secrets.token_hex(16)
@@ -112,7 +142,8 @@ def upsert_account(
         )
         session.add(account)
     else:
-        key = keyring.data_key(session, account.id)
+        if key is None:
+            key = keyring.data_key(session, account.id)
         if changes.language is not None:
             account.language = changes.language.value
         if changes.retention is not None and changes.retention.value != account.retention:
@@ -120,14 +151,13 @@ def upsert_account(
             policy.reexpire_account(vault, session, account.id, changes.retention)
     if changes.email is not None:
         _set_email(vault, session, account, key, changes.email)
-    session.flush()
     record(
         session,
         AuditAction.ACCOUNT_REGISTERED if created else AuditAction.ACCOUNT_UPDATED,
         actor=actor,
         objects={"account": account_actor_pseudonym(vault, session, account.id)},
     )
-    return account, created
+    return account, key, created
 
 
 def _set_email(vault: Vault, session: Session, account: Account, key: bytes, email: str) -> None:
@@ -135,7 +165,8 @@ def _set_email(vault: Vault, session: Session, account: Account, key: bytes, ema
     digest = vault.keyring.lookup_hash(session, kind="email", value=email)
     if account.email_hash == digest:
         return
-    holder = session.scalars(select(Account.id).where(Account.email_hash == digest)).first()
+    with session.no_autoflush:  # a new account is inserted once, with its address
+        holder = session.scalars(select(Account.id).where(Account.email_hash == digest)).first()
     if holder is not None and holder != account.id:
         raise Conflict("This e-mail address belongs to another account.")
     account.email_hash = digest
@@ -156,14 +187,44 @@ def upsert_device(
     actor: str,
 ) -> tuple[Device, bool]:
     check_id(device_id, what="device")
+    key = vault.keyring.data_key(session, account.id)
+    device, created = apply_device(
+        vault,
+        session,
+        account=account,
+        key=key,
+        existing=session.get(Device, device_id),
+        device_id=device_id,
+        kind=kind,
+        name=name,
+        registered_at=registered_at,
+        actor=actor,
+    )
+    session.flush()
+    return device, created
+
+
+def apply_device(
+    vault: Vault,
+    session: Session,
+    *,
+    account: Account,
+    key: bytes,
+    existing: Device | None,
+    device_id: str,
+    kind: DeviceKind,
+    name: str,
+    registered_at: datetime | None,
+    actor: str,
+) -> tuple[Device, bool]:
+    """upsert_device once the device row (or None) and the account's data key are at hand."""
     name = _check_name(name, what="device")
-    device = session.get(Device, device_id)
+    device = existing
     if device is not None and device.account_id != account.id:
         raise Conflict(
             "This device id is registered to another account.",
             hint="Device ids are unique across the vault; a device belongs to one account.",
         )
-    key = vault.keyring.data_key(session, account.id)
     created = device is None
     if device is None:
         device = Device(
@@ -179,7 +240,6 @@ def upsert_device(
     device.kind = kind.value
     device.name_ct = _seal_name(key, account.id, "device_name", device_id, name)
     device.removed_at = None
-    session.flush()
     record(
         session,
         AuditAction.DEVICE_REGISTERED if created else AuditAction.DEVICE_UPDATED,
@@ -223,11 +283,37 @@ def upsert_member(
     vault: Vault, session: Session, *, account: Account, member_id: str, name: str, actor: str
 ) -> tuple[HouseholdMember, bool]:
     check_id(member_id, what="household member")
+    key = vault.keyring.data_key(session, account.id)
+    member, created = apply_member(
+        vault,
+        session,
+        account=account,
+        key=key,
+        existing=session.get(HouseholdMember, member_id),
+        member_id=member_id,
+        name=name,
+        actor=actor,
+    )
+    session.flush()
+    return member, created
+
+
+def apply_member(
+    vault: Vault,
+    session: Session,
+    *,
+    account: Account,
+    key: bytes,
+    existing: HouseholdMember | None,
+    member_id: str,
+    name: str,
+    actor: str,
+) -> tuple[HouseholdMember, bool]:
+    """upsert_member once the member row (or None) and the account's data key are at hand."""
     name = _check_name(name, what="household member")
-    member = session.get(HouseholdMember, member_id)
+    member = existing
     if member is not None and member.account_id != account.id:
         raise Conflict("This household member id belongs to another account.")
-    key = vault.keyring.data_key(session, account.id)
     created = member is None
     sealed = _seal_name(key, account.id, "member_name", member_id, name)
     if member is None:
@@ -235,7 +321,6 @@ def upsert_member(
         session.add(member)
     else:
         member.name_ct = sealed
-    session.flush()
     if created:
         record(
             session,

@@ -147,15 +147,29 @@ def lock_log(session: Session) -> None:
 
 
 def _next_seq(session: Session) -> int:
-    """The next leaf index, under the append lock (see lock_log)."""
-    lock_log(session)
-    pending = [o for o in session.new if isinstance(o, AuditEvent)]
-    if pending:
-        return max(o.seq for o in pending) + 1
-    last = session.scalar(select(func.max(AuditEvent.seq)))
-    return 0 if last is None else last + 1
+    """The next leaf index, under the append lock (see lock_log).
+
+    The first event of a transaction (or of a savepoint) takes the lock and
+    reads where the log ends; the transaction's later events count on from
+    there, so a transaction of many events costs one query, not one each.
+    """
+    where = (session.get_transaction(), session.get_nested_transaction())
+    cached = session.info.get(_NEXT_SEQ)
+    if cached is not None and cached[0] == where:
+        seq: int = cached[1]
+    else:
+        lock_log(session)
+        pending = [o for o in session.new if isinstance(o, AuditEvent)]
+        if pending:
+            seq = max(o.seq for o in pending) + 1
+        else:
+            last = session.scalar(select(func.max(AuditEvent.seq)))
+            seq = 0 if last is None else last + 1
+    session.info[_NEXT_SEQ] = (where, seq + 1)
+    return seq
 
 
+_NEXT_SEQ = "voxkeep.audit.next_seq"
 AUDIT_LOCK = 0x766F786B  # "voxk": the advisory-lock key that serializes audit appends
 
 

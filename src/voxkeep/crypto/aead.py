@@ -93,17 +93,38 @@ def encrypt_stream(key: bytes, chunks: Iterable[bytes], *, ad: bytes) -> Iterato
     yield aead.encrypt(_nonce(prefix, index, True), bytes(pending), ad)
 
 
-def encrypt_bytes(key: bytes, data: bytes, *, ad: bytes) -> bytes:
-    """Segmented ciphertext of one buffer, without copying it into segments first."""
+def stream_size(plaintext_bytes: int) -> int:
+    """Size of the segmented ciphertext of plaintext_bytes (the inverse of plaintext_size)."""
+    segments = max(1, -(-plaintext_bytes // SEGMENT_BYTES))
+    return HEADER_BYTES + plaintext_bytes + segments * TAG_BYTES
+
+
+def encrypt_into(key: bytes, data: bytes | memoryview, *, ad: bytes, out: memoryview) -> None:
+    """Write the segmented ciphertext of one buffer into out (exactly stream_size bytes).
+
+    Encrypting in place, straight into its destination, spares a copy and the
+    fresh memory it would take.
+    """
+    if len(out) != stream_size(len(data)):
+        raise ValueError("out must be exactly stream_size(len(data)) bytes")
     aead = AESGCM(key)
     prefix = os.urandom(_PREFIX_BYTES)
-    parts = [STREAM_MAGIC + prefix]
+    out[:HEADER_BYTES] = STREAM_MAGIC + prefix
     view = memoryview(data)
     count = max(1, -(-len(data) // SEGMENT_BYTES))
+    pos = HEADER_BYTES
     for index in range(count):
         segment = view[index * SEGMENT_BYTES : (index + 1) * SEGMENT_BYTES]
-        parts.append(aead.encrypt(_nonce(prefix, index, index == count - 1), segment, ad))
-    return b"".join(parts)
+        end = pos + len(segment) + TAG_BYTES
+        aead.encrypt_into(_nonce(prefix, index, index == count - 1), segment, ad, out[pos:end])
+        pos = end
+
+
+def encrypt_bytes(key: bytes, data: bytes, *, ad: bytes) -> bytes:
+    """Segmented ciphertext of one buffer."""
+    out = bytearray(stream_size(len(data)))
+    encrypt_into(key, data, ad=ad, out=memoryview(out))
+    return bytes(out)
 
 
 def decrypt_stream(key: bytes, source: BinaryIO, *, ad: bytes, kind: str) -> Iterator[bytes]:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import DeviceKind, Language, Retention
 from voxkeep.demo.clips import Clip, load_clips
-from voxkeep.recordings.importer import store_batch
+from voxkeep.recordings.bulk import store_batch
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.service import (
     NewRecording,

@@ -6,9 +6,8 @@ whatever is queued to :func:`store_uploads`, which stores them in three steps:
 1. one read transaction resolves every owner (one query per table, see
    ``OwnerLookup.prefetch``) and answers repeats, "don't save" accounts and
    rejections;
-2. the new uploads' digests, ciphertexts and blob files are made on two
-   threads of the I/O pool (hashing, encryption and writes release the GIL),
-   then one syncfs(2) makes all of them durable: cheaper than an fsync each;
+2. the new uploads' audio is encrypted into one pack (storage/packs.py),
+   made durable with one fsync: cheaper than a file and an fsync each;
 3. one write transaction inserts the rows, each with its own audit event
    (on SQLite, after a turn on a lock file shared by the batch writers of
    every `voxkeep serve` worker process; see ``db.engine.writer_turn``).
@@ -24,23 +23,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voxkeep.accounts.models import DataKey
 from voxkeep.accounts.service import account_actor_pseudonym
 from voxkeep.audit.events import AuditAction, record
-from voxkeep.batching import map_all
 from voxkeep.db.engine import writer_turn
 from voxkeep.errors import KeyDestroyed, VoxkeepError
-from voxkeep.recordings.models import Recording
+from voxkeep.recordings.bulk import delete_blobs, insert_rows, write_pack
 from voxkeep.recordings.service import (
     Ingested,
     OwnerLookup,
     Prepared,
     Upload,
-    build_row,
     check_duplicate,
     check_owner,
     prepare,
@@ -136,27 +133,22 @@ def _prepared(item: _Owned) -> Prepared:
     return prepare(upload.meta, upload.wav, upload.audio, account_id=item.account_id, key=item.key)
 
 
-def _build(item: _Owned) -> tuple[Prepared, Recording]:
-    prepared = _prepared(item)
-    return prepared, build_row(item.upload.vault, prepared, item.upload.audio, durable=False)
-
-
 def _commit(vault: Vault, fresh: list[_Owned], outcomes: list[Outcome | None]) -> None:
-    """Write the blobs durably, then commit the rows with their audit events."""
-    built = _write_blobs(vault, fresh)
-    rows = [row for _, row in built]
+    """Write the audio durably, then commit the rows with their audit events."""
+    prepared = [_prepared(item) for item in fresh]
+    rows = write_pack(
+        vault, [(p, item.upload.audio) for p, item in zip(prepared, fresh, strict=True)]
+    )
     try:
         with writer_turn(vault.settings), vault.transaction() as session:
             owners = {item.account_id for item in fresh}
             erased = owners - _with_data_key(session, owners)
             kept = [
                 (item, row)
-                for item, (_, row) in zip(fresh, built, strict=True)
+                for item, row in zip(fresh, rows, strict=True)
                 if item.account_id not in erased
             ]
-            policy.stamp_expiry(vault, session, [row for _, row in kept])
-            if kept:
-                session.execute(insert(Recording), [_columns(row) for _, row in kept])
+            insert_rows(vault, session, [row for _, row in kept])
             for item, _ in kept:
                 record(
                     session,
@@ -169,42 +161,24 @@ def _commit(vault: Vault, fresh: list[_Owned], outcomes: list[Outcome | None]) -
                     counts={"audio_bytes": len(item.upload.audio)},
                 )
     except IntegrityError:
-        _delete_blobs(vault, rows)
+        delete_blobs(vault, rows)
         if len(fresh) == 1:  # another upload of this id may have committed first
             with vault.reading() as session:
-                if check_duplicate(vault, session, built[0][0]):
+                if check_duplicate(vault, session, prepared[0]):
                     outcomes[fresh[0].index] = Ingested.ALREADY_STORED
                     return
         raise
     except BaseException:
-        _delete_blobs(vault, rows)
+        delete_blobs(vault, rows)
         raise
     for item, row in zip(fresh, rows, strict=True):
         if item.account_id in erased:
-            vault.blobs.delete(row.audio_blob)
+            vault.blobs.delete(row["audio_blob"])
             outcomes[item.index] = KeyDestroyed(
                 "This account was erased; the recording was not stored."
             )
         else:
             outcomes[item.index] = Ingested.STORED
-
-
-# Hashing, encryption and writes release the GIL; with one sync for the whole
-# batch, a couple of threads do it, and more only add hand-overs.
-WRITERS = 2
-
-
-def _write_blobs(vault: Vault, fresh: list[_Owned]) -> list[tuple[Prepared, Recording]]:
-    """Digest, encrypt and write each blob, then sync them all; all of them, or none."""
-    built = map_all(
-        _build, fresh, undo=lambda built: vault.blobs.delete(built[1].audio_blob), tasks=WRITERS
-    )
-    try:
-        vault.blobs.sync()
-    except BaseException:
-        _delete_blobs(vault, [row for _, row in built])
-        raise
-    return built
 
 
 def _with_data_key(session: Session, account_ids: set[str]) -> set[str]:
@@ -215,16 +189,3 @@ def _with_data_key(session: Session, account_ids: set[str]) -> set[str]:
     """
     query = select(DataKey.account_id).where(DataKey.account_id.in_(account_ids))
     return set(session.scalars(query.with_for_update(read=True)))
-
-
-# Column values for one multi-row INSERT (created_at comes from its column default).
-_COLUMNS = [c.key for c in Recording.__table__.columns if c.key != "created_at"]
-
-
-def _columns(row: Recording) -> dict[str, object]:
-    return {key: getattr(row, key) for key in _COLUMNS}
-
-
-def _delete_blobs(vault: Vault, rows: list[Recording]) -> None:
-    for row in rows:
-        vault.blobs.delete(row.audio_blob)

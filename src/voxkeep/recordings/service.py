@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, select, tuple_
@@ -31,6 +32,7 @@ from voxkeep.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from voxkeep.ids import check_id
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.wav import WavInfo, parse_wav
+from voxkeep.storage.blobs import Pack
 from voxkeep.vault import Vault
 
 
@@ -114,7 +116,7 @@ def check_metadata(vault: Vault, meta: NewRecording) -> None:
             raise InvalidInput("The transcript contains a NUL character.")
 
 
-def check_audio(vault: Vault, audio: bytes) -> WavInfo:
+def check_audio(vault: Vault, audio: bytes | memoryview) -> WavInfo:
     limit = vault.settings.max_upload_bytes
     if len(audio) > limit:
         raise PayloadTooLarge(f"The audio is larger than the {limit}-byte limit.")
@@ -235,7 +237,7 @@ def check_owner(lookup: OwnerLookup, meta: NewRecording) -> tuple[str, bytes]:
 
 
 def prepare(
-    meta: NewRecording, wav: WavInfo, audio: bytes, *, account_id: str, key: bytes
+    meta: NewRecording, wav: WavInfo, audio: bytes | memoryview, *, account_id: str, key: bytes
 ) -> Prepared:
     return Prepared(
         meta=meta,
@@ -297,12 +299,22 @@ def same_recording(vault: Vault, prepared: Prepared, stored: Stored) -> bool:
     return True
 
 
-def build_row(vault: Vault, prepared: Prepared, audio: bytes, *, durable: bool = True) -> Recording:
-    """Encrypt and write the blob; return the row that names it (not yet added)."""
+def audio_into(pack: Pack, prepared: Prepared, audio: bytes | memoryview) -> str:
+    """Encrypt the audio straight into a new entry of pack; return the entry's reference."""
+    ad = audio_ad(prepared.account_id, prepared.meta.id)
+
+    def fill(out: memoryview) -> None:
+        aead.encrypt_into(prepared.key, audio, ad=ad, out=out)
+
+    return pack.add(aead.stream_size(len(audio)), fill)
+
+
+RowValues = dict[str, Any]
+
+
+def row_values(prepared: Prepared, *, blob: str, audio_bytes: int) -> RowValues:
+    """The columns of a new recording's row, for a bulk INSERT (expiry is stamped then)."""
     meta = prepared.meta
-    blob = vault.blobs.new_key()
-    ciphertext = aead.encrypt_bytes(prepared.key, audio, ad=audio_ad(prepared.account_id, meta.id))
-    vault.blobs.put(blob, ciphertext, durable=durable)
     transcript_ct = None
     if meta.transcript is not None:
         transcript_ct = aead.seal(
@@ -310,24 +322,25 @@ def build_row(vault: Vault, prepared: Prepared, audio: bytes, *, durable: bool =
             meta.transcript.encode(),
             ad=transcript_ad(prepared.account_id, meta.id),
         )
-    return Recording(
-        id=meta.id,
-        account_id=prepared.account_id,
-        device_id=prepared.device_id,
-        member_id=prepared.member_id,
-        captured_at=meta.captured_at,
-        duration_ms=round(prepared.wav.duration_s * 1000),
-        sample_rate=prepared.wav.sample_rate,
-        channels=prepared.wav.channels,
-        bits_per_sample=prepared.wav.bits_per_sample,
-        language=meta.language.value,
-        audio_blob=blob,
-        audio_bytes=len(audio),
-        audio_sha256=aead.seal(
+    return {
+        "id": meta.id,
+        "account_id": prepared.account_id,
+        "device_id": prepared.device_id,
+        "member_id": prepared.member_id,
+        "captured_at": meta.captured_at,
+        "duration_ms": round(prepared.wav.duration_s * 1000),
+        "sample_rate": prepared.wav.sample_rate,
+        "channels": prepared.wav.channels,
+        "bits_per_sample": prepared.wav.bits_per_sample,
+        "language": meta.language.value,
+        "audio_blob": blob,
+        "audio_bytes": audio_bytes,
+        "audio_sha256": aead.seal(
             prepared.key, prepared.sha256, ad=audio_sha256_ad(prepared.account_id, meta.id)
         ),
-        transcript_ct=transcript_ct,
-    )
+        "transcript_ct": transcript_ct,
+        "expires_at": None,
+    }
 
 
 class Ingested(enum.Enum):

@@ -101,15 +101,15 @@ def account_retention(vault: Vault, choice: str) -> Retention:
 # Ingestion hooks ---------------------------------------------------------------
 
 
-def stamp_expiry(vault: Vault, session: Session, rows: Sequence[Recording]) -> None:
-    """Set expires_at on rows about to be inserted, inside the inserting transaction.
+def stamp_expiry(vault: Vault, session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Set expires_at in the column values of rows about to be inserted, in that transaction.
 
     On PostgreSQL the accounts are share-locked, so a retention change that
     commits meanwhile either waits for these rows (and re-expires them) or is
     seen here. Call it after has_data_key: an erasure locks the data key, then
     the account, and every writer takes the two in that order (no deadlock).
     """
-    owners = {row.account_id for row in rows}
+    owners = {row["account_id"] for row in rows}
     if not owners:
         return
     query = select(Account.id, Account.retention).where(Account.id.in_(owners))
@@ -118,7 +118,8 @@ def stamp_expiry(vault: Vault, session: Session, rows: Sequence[Recording]) -> N
         for account_id, choice in session.execute(query.with_for_update(read=True))
     }
     for row in rows:
-        row.expires_at = expiry(row.captured_at, account_retention(vault, choices[row.account_id]))
+        retention = account_retention(vault, choices[row["account_id"]])
+        row["expires_at"] = expiry(row["captured_at"], retention)
 
 
 def dont_save_accounts(vault: Vault, session: Session, account_ids: Collection[str]) -> set[str]:

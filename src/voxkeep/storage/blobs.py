@@ -3,39 +3,53 @@
 Blobs hold only ciphertext. The order is always: write the blob, then commit
 the row that names it (invariant 8). A crash in between leaves an orphan blob,
 which `voxkeep gc` finds and removes; never a row without its blob.
+
+A blob is named by a reference: a key of its own (a file per blob: answer
+archives, and recordings stored before packs), or ``<pack key>:<offset>`` for
+an entry of a pack (storage/packs.py), which is how recordings are stored: a
+batch of them is written as one pack, and each can still be deleted alone.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import queue
 import re
 import secrets
-import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, cast
 
 from voxkeep.errors import NotFound
+from voxkeep.storage import packs
+
+
+class Pack(Protocol):
+    """A pack being written: ``add`` returns each entry's reference.
+
+    As a context manager it is sealed (made durable) when the block ends, and
+    removed when the block raises. No row may name an entry before it is sealed.
+    """
+
+    def add(self, size: int, fill: Callable[[memoryview], None]) -> str:
+        """Reserve an entry of size bytes; fill writes them in place."""
+
+    def __enter__(self) -> Pack: ...
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None: ...
 
 
 class BlobStore(Protocol):
     def new_key(self) -> str: ...
 
-    def put(self, key: str, data: bytes, *, durable: bool = True) -> int:
-        """Store data under key (which must be new) and return its size.
+    def new_pack(self) -> Pack:
+        """Start a pack for a batch of blobs."""
 
-        durable=False defers durability to the next sync() (for batches).
-        """
-
-    def put_stream(self, key: str, chunks: Iterable[bytes], *, durable: bool = True) -> int: ...
-
-    def sync(self) -> None:
-        """Make every blob written so far durable."""
+    def put_stream(self, key: str, chunks: Iterable[bytes], *, durable: bool = True) -> int:
+        """Store the chunks as one blob under key (which must be new); return its size."""
 
     def open(self, key: str) -> BinaryIO: ...
 
@@ -44,25 +58,17 @@ class BlobStore(Protocol):
     def delete(self, key: str) -> None:
         """Remove the blob; removing a missing blob is not an error (idempotent)."""
 
-    def keys_older_than(self, seconds: float) -> Iterator[str]: ...
+    def keys_older_than(self, seconds: float) -> Iterator[str]:
+        """The reference of every stored blob in files last written over seconds ago."""
 
 
 _KEY = re.compile(r"[0-9a-f]{32}")
-_libc = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+_ENTRY = re.compile(r"([0-9a-f]{32}):(0|[1-9][0-9]{0,15})")
+_PACK_SUFFIX = ".pack"
 
 
-def _syncfs(path: str) -> None:
-    """Flush the file system holding path to disk."""
-    if _libc is None:
-        os.sync()
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        if _libc.syncfs(fd) != 0:
-            code = ctypes.get_errno()
-            raise OSError(code, os.strerror(code), path)
-    finally:
-        os.close(fd)
+def _missing() -> NotFound:
+    return NotFound("The stored audio for this item is missing.")
 
 
 def _unlink(path: str) -> None:
@@ -137,7 +143,7 @@ class _Writer:
 
 
 class LocalBlobStore:
-    """Blobs as files under root/ab/cd/<key>, written in place and fsynced on request."""
+    """Blobs as files under root/ab/cd/<key>, packs as root/ab/cd/<key>.pack."""
 
     # Keys come in runs that share their first four hex digits, so blobs
     # written together share a directory: on a young vault nearly every random
@@ -165,10 +171,23 @@ class LocalBlobStore:
             prefix = self._run_prefix
         return prefix + secrets.token_hex(14)
 
+    def _dir(self, key: str) -> str:
+        return f"{self._root}/{key[:2]}/{key[2:4]}"
+
     def _path(self, key: str) -> str:
         if _KEY.fullmatch(key) is None:
             raise ValueError("not a blob key")
-        return f"{self._root}/{key[:2]}/{key[2:4]}/{key}"
+        return f"{self._dir(key)}/{key}"
+
+    def _entry(self, ref: str) -> tuple[str, int] | None:
+        """(pack path, offset) for a pack entry's reference; None for a blob key."""
+        match = _ENTRY.fullmatch(ref)
+        if match is None:
+            return None
+        key, offset = match[1], int(match[2])
+        if offset % packs.ALIGN:
+            raise ValueError("not a blob reference")
+        return f"{self._dir(key)}/{key}{_PACK_SUFFIX}", offset
 
     def _create(self, key: str) -> tuple[int, str]:
         path = self._path(key)
@@ -179,27 +198,9 @@ class LocalBlobStore:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         return fd, path
 
-    def put(self, key: str, data: bytes, *, durable: bool = True) -> int:
-        fd, path = self._create(key)
-        try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                if self.fsync and durable:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
-        except BaseException:
-            _unlink(path)
-            raise
-        return len(data)
-
-    def sync(self) -> None:
-        # One flush for a whole batch beats an fsync per file. syncfs(2) flushes
-        # only the blob store's file system; sync(2) where it is missing.
-        if self.fsync:
-            _syncfs(self._root)
+    def new_pack(self) -> LocalPack:
+        key = self.new_key()
+        return LocalPack(key, f"{self._dir(key)}/{key}{_PACK_SUFFIX}", durable=self.fsync)
 
     def put_stream(self, key: str, chunks: Iterable[bytes], *, durable: bool = True) -> int:
         fd, path = self._create(key)
@@ -215,24 +216,97 @@ class LocalBlobStore:
         return size
 
     def open(self, key: str) -> BinaryIO:
+        entry = self._entry(key)
+        if entry is None:
+            try:
+                return open(self._path(key), "rb")
+            except FileNotFoundError:
+                raise _missing() from None
+        path, offset = entry
         try:
-            return open(self._path(key), "rb")
+            fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
-            raise NotFound("The stored audio for this item is missing.") from None
+            raise _missing() from None
+        try:
+            length = packs.entry_length(fd, offset)
+            if length is None:
+                raise _missing()
+        except BaseException:
+            os.close(fd)
+            raise
+        return cast(BinaryIO, packs.EntryReader(fd, offset + packs.HEADER_BYTES, length))
 
     def size(self, key: str) -> int:
+        entry = self._entry(key)
         try:
-            return os.stat(self._path(key)).st_size
+            if entry is None:
+                return os.stat(self._path(key)).st_size
+            path, offset = entry
+            fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
-            raise NotFound("The stored audio for this item is missing.") from None
+            raise _missing() from None
+        try:
+            length = packs.entry_length(fd, offset)
+        finally:
+            os.close(fd)
+        if length is None:
+            raise _missing()
+        return length
 
     def delete(self, key: str) -> None:
-        _unlink(self._path(key))
+        entry = self._entry(key)
+        if entry is None:
+            _unlink(self._path(key))
+        else:
+            packs.delete_entry(*entry, durable=self.fsync)
 
     def keys_older_than(self, seconds: float) -> Iterator[str]:
         cutoff = time.time() - seconds
         if not self.root.is_dir():
             return
         for path in self.root.glob("*/*/*"):
-            if len(path.name) == 32 and path.stat().st_mtime < cutoff:
-                yield path.name
+            name = path.name
+            if name.endswith(_PACK_SUFFIX):
+                key = name[: -len(_PACK_SUFFIX)]
+                if _KEY.fullmatch(key) is not None:
+                    yield from self._pack_refs(key, str(path), cutoff)
+            elif _KEY.fullmatch(name) is not None and path.stat().st_mtime < cutoff:
+                yield name
+
+    @staticmethod
+    def _pack_refs(key: str, path: str, cutoff: float) -> Iterator[str]:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return  # its last entry was deleted meanwhile
+        try:
+            if os.fstat(fd).st_mtime >= cutoff:
+                return
+            refs = [f"{key}:{offset}" for offset, _ in packs.entries(fd)]
+        finally:
+            os.close(fd)
+        yield from refs
+
+
+class LocalPack:
+    """A pack file being written (see the Pack protocol)."""
+
+    def __init__(self, key: str, path: str, *, durable: bool) -> None:
+        self.key = key
+        self._writer = packs.PackWriter(path, durable=durable)
+
+    def add(self, size: int, fill: Callable[[memoryview], None]) -> str:
+        return f"{self.key}:{self._writer.add(size, fill)}"
+
+    def __enter__(self) -> LocalPack:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if kind is not None or self._writer.entries == 0:
+            self._writer.abort()
+        else:
+            try:
+                self._writer.finish()
+            except BaseException:
+                self._writer.abort()
+                raise

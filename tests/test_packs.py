@@ -1,0 +1,206 @@
+"""Pack files: many blobs in one file, each readable and deletable on its own, for real."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from voxkeep.errors import IntegrityFailure, NotFound
+from voxkeep.storage import packs
+from voxkeep.storage.blobs import LocalBlobStore
+
+
+def writer(data: bytes) -> Callable[[memoryview], None]:
+    def fill(out: memoryview) -> None:
+        out[:] = data
+
+    return fill
+
+
+def payloads() -> list[bytes]:
+    # Sizes around the 4 KiB alignment, an empty one, and one larger than the write buffer.
+    sizes = [0, 1, 4096 - packs.HEADER_BYTES, 4096, 60_844, packs.BUFFER_BYTES + 12_345, 777]
+    return [bytes([n + 1]) * size for n, size in enumerate(sizes)]
+
+
+def write_pack(store: LocalBlobStore, items: list[bytes]) -> list[str]:
+    with store.new_pack() as pack:
+        return [pack.add(len(item), writer(item)) for item in items]
+
+
+def pack_files(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.pack"))
+
+
+def read(store: LocalBlobStore, ref: str) -> bytes:
+    with store.open(ref) as blob:
+        return blob.read()
+
+
+@pytest.mark.parametrize("durable", [True, False], ids=["fsync+O_DIRECT", "buffered"])
+def test_every_entry_reads_back_whole_and_seeks(tmp_path: Path, durable: bool) -> None:
+    store = LocalBlobStore(tmp_path, fsync=durable)
+    items = payloads()
+    refs = write_pack(store, items)
+    assert len(pack_files(tmp_path)) == 1
+    assert len(set(refs)) == len(refs)
+    for ref, item in zip(refs, items, strict=True):
+        assert store.size(ref) == len(item)
+        assert read(store, ref) == item
+        with store.open(ref) as blob:
+            blob.seek(len(item) // 2)
+            assert blob.read(10) == item[len(item) // 2 :][:10]
+            blob.seek(-min(3, len(item)), os.SEEK_END)
+            assert blob.read() == item[-3:]
+    assert sorted(store.keys_older_than(-60)) == sorted(refs)
+
+
+def test_deleting_an_entry_removes_its_bytes_and_keeps_the_others(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    marker = b"MARKER-of-a-deleted-recording" * 2000
+    items = [b"a" * 50_000, marker, b"c" * 70_000]
+    refs = write_pack(store, items)
+    (path,) = pack_files(tmp_path)
+    blocks_before = os.stat(path).st_blocks
+    store.delete(refs[1])
+    assert marker[:29] not in path.read_bytes()
+    assert os.stat(path).st_blocks < blocks_before, "the entry's blocks were freed"
+    with pytest.raises(NotFound):
+        store.open(refs[1])
+    with pytest.raises(NotFound):
+        store.size(refs[1])
+    store.delete(refs[1])  # idempotent
+    assert read(store, refs[0]) == items[0]
+    assert read(store, refs[2]) == items[2]
+    assert sorted(store.keys_older_than(-60)) == sorted([refs[0], refs[2]])
+
+
+def test_the_pack_goes_when_its_last_entry_is_deleted(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    refs = write_pack(store, [b"x" * 5000, b"y" * 9000, b"z" * 100])
+    for ref in refs[:-1]:
+        store.delete(ref)
+        assert len(pack_files(tmp_path)) == 1
+    store.delete(refs[-1])
+    assert pack_files(tmp_path) == []
+    store.delete(refs[0])  # a missing pack is no error either
+    with pytest.raises(NotFound):
+        store.open(refs[0])
+
+
+def test_without_hole_punching_entries_are_zeroed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packs, "_fallocate", None)  # a file system that cannot punch holes
+    store = LocalBlobStore(tmp_path)
+    marker = b"zeroed-marker" * 1000
+    refs = write_pack(store, [marker, b"keep" * 1000])
+    (path,) = pack_files(tmp_path)
+    store.delete(refs[0])
+    data = path.read_bytes()
+    assert b"zeroed-marker" not in data
+    assert data[: packs.entry_span(len(marker))] == bytes(packs.entry_span(len(marker)))
+    assert read(store, refs[1]) == b"keep" * 1000
+    assert list(store.keys_older_than(-60)) == [refs[1]]
+    store.delete(refs[1])
+    assert pack_files(tmp_path) == []
+
+
+def test_a_failure_while_filling_leaves_no_pack(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+
+    def broken(out: memoryview) -> None:
+        raise RuntimeError("encryption failed")
+
+    with pytest.raises(RuntimeError, match="encryption failed"), store.new_pack() as pack:
+        pack.add(100, writer(b"a" * 100))
+        pack.add(100, broken)
+    assert pack_files(tmp_path) == []
+    with store.new_pack():
+        pass  # nothing added: nothing written
+    assert pack_files(tmp_path) == []
+
+
+def test_a_full_disk_is_reported_and_leaves_no_pack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalBlobStore(tmp_path)
+
+    def full(fd: int, data: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(packs.os, "write", full)
+    with pytest.raises(OSError) as caught, store.new_pack() as pack:
+        pack.add(10, writer(b"0123456789"))
+    assert caught.value.errno == errno.ENOSPC
+    assert pack_files(tmp_path) == []
+
+
+def test_file_systems_without_o_direct_get_buffered_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = os.open
+    refused: list[str] = []
+
+    def no_direct(path: str, flags: int, mode: int = 0o777) -> int:
+        if flags & packs._O_DIRECT:
+            refused.append(path)
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(packs.os, "open", no_direct)
+    store = LocalBlobStore(tmp_path, fsync=True)
+    refs = write_pack(store, [b"q" * 20_000])
+    assert refused, "the durable pack asked for O_DIRECT first"
+    assert read(store, refs[0]) == b"q" * 20_000
+
+
+def test_a_damaged_entry_header_is_an_integrity_error(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    refs = write_pack(store, [b"a" * 100, b"b" * 100])
+    (path,) = pack_files(tmp_path)
+    with path.open("r+b") as raw:
+        raw.seek(packs.ALIGN)
+        raw.write(b"XXXX")
+    with pytest.raises(IntegrityFailure) as caught:
+        store.open(refs[1])
+    assert "damaged" in str(caught.value)
+    assert read(store, refs[0]) == b"a" * 100
+
+
+def test_references_that_name_no_entry_are_refused(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    (ref,) = write_pack(store, [b"a" * 100])
+    key = ref.split(":")[0]
+    for bad in (f"{key}:12", f"{key}:-4096", f"{key}:", f"../{key}:0", f"{key}:0:1"):
+        with pytest.raises((ValueError, NotFound)):
+            store.open(bad)
+    with pytest.raises(NotFound):
+        store.open(f"{key}:{10 * packs.ALIGN}")  # past the end
+
+
+def test_a_forked_child_never_writes_into_its_parents_buffers(tmp_path: Path) -> None:
+    """The import's workers are forked: pack buffers must be their own, not shared memory."""
+    store = LocalBlobStore(tmp_path, fsync=False)
+    write_pack(store, [b"warm" * 1000])  # a buffer now waits in this process's pool
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            refs = [write_pack(store, [b"C" * 300_000]) for _ in range(20)]
+            (tmp_path / "child.txt").write_text("\n".join(r[0] for r in refs))
+            code = 0
+        finally:
+            os._exit(code)
+    mine = [write_pack(store, [b"P" * 300_000])[0] for _ in range(20)]
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    theirs = (tmp_path / "child.txt").read_text().split()
+    for ref in mine:
+        assert read(store, ref) == b"P" * 300_000
+    for ref in theirs:
+        assert read(store, ref) == b"C" * 300_000
