@@ -247,15 +247,7 @@ def _parse_metadata(raw: bytes) -> NewRecording:
         meta = RecordingMetadata.model_validate_json(text)
     except ValidationError as exc:
         raise InvalidInput(f"The metadata is not valid: {_summary(exc)}.") from None
-    return NewRecording(
-        id=meta.id,
-        account=meta.account,
-        device=meta.device,
-        captured_at=meta.captured_at,
-        language=meta.language,
-        transcript=meta.transcript,
-        speaker=meta.speaker,
-    )
+    return meta.recording()
 
 
 def _summary(exc: ValidationError) -> str:

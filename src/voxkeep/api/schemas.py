@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from voxkeep.accounts.models import DeviceKind, Language, Retention
+from voxkeep.recordings.service import NewRecording
 
 
 class Strict(BaseModel):
@@ -62,6 +63,18 @@ class RecordingMetadata(Strict):
     language: Language
     transcript: str | None = None
     speaker: str | None = Field(default=None, description="A household member id, when known.")
+
+    def recording(self) -> NewRecording:
+        """The recording this metadata describes, for the ingestion service."""
+        return NewRecording(
+            id=self.id,
+            account=self.account,
+            device=self.device,
+            captured_at=self.captured_at,
+            language=self.language,
+            transcript=self.transcript,
+            speaker=self.speaker,
+        )
 
 
 class RecordingOut(BaseModel):

@@ -17,7 +17,6 @@ Two formats:
 
 from __future__ import annotations
 
-import io
 import os
 import struct
 from collections.abc import Iterable, Iterator
@@ -27,6 +26,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from voxkeep.errors import IntegrityFailure
+from voxkeep.rawio import SizedReader
 
 KEY_BYTES = 32
 SEALED_VERSION = 0x01
@@ -156,7 +156,7 @@ def plaintext_size(ciphertext_size: int) -> int:
     return body - segments * TAG_BYTES
 
 
-class SegmentedReader(io.RawIOBase):
+class SegmentedReader(SizedReader):
     """A seekable, read-only view of the plaintext of a segmented blob.
 
     Reads decrypt (and authenticate) only the segments they touch, so a reader
@@ -166,7 +166,7 @@ class SegmentedReader(io.RawIOBase):
     """
 
     def __init__(self, key: bytes, source: BinaryIO, *, size: int, ad: bytes, kind: str) -> None:
-        super().__init__()
+        super().__init__(plaintext_size(size))
         header = source.read(HEADER_BYTES)
         if len(header) != HEADER_BYTES or header[:4] != STREAM_MAGIC:
             raise _integrity_error(kind)
@@ -177,37 +177,12 @@ class SegmentedReader(io.RawIOBase):
         self._kind = kind
         body = size - HEADER_BYTES
         self._segments = max(1, -(-body // (SEGMENT_BYTES + TAG_BYTES)))
-        self._size = plaintext_size(size)
-        self._pos = 0
         self._cached_index = -1
         self._cached = b""
 
     @property
     def size(self) -> int:
         return self._size
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence == io.SEEK_SET:
-            target = offset
-        elif whence == io.SEEK_CUR:
-            target = self._pos + offset
-        elif whence == io.SEEK_END:
-            target = self._size + offset
-        else:
-            raise ValueError("invalid whence")
-        if target < 0:
-            raise ValueError("negative seek position")
-        self._pos = target
-        return target
 
     def _segment(self, index: int) -> bytes:
         if index != self._cached_index:

@@ -120,15 +120,7 @@ def _read_sidecar(vault: Vault, wav_path: str) -> NewRecording:
     except ValidationError as exc:
         fields = ", ".join(sorted({str(e["loc"][0]) if e["loc"] else "body" for e in exc.errors()}))
         raise InvalidInput(f"The sidecar is not valid (fields: {fields}).") from None
-    new = NewRecording(
-        id=meta.id,
-        account=meta.account,
-        device=meta.device,
-        captured_at=meta.captured_at,
-        language=meta.language,
-        transcript=meta.transcript,
-        speaker=meta.speaker,
-    )
+    new = meta.recording()
     check_metadata(vault, new)
     return new
 

@@ -28,7 +28,6 @@ import contextlib
 import ctypes
 import errno
 import fcntl
-import io
 import mmap
 import os
 import struct
@@ -38,6 +37,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from voxkeep.errors import IntegrityFailure
+from voxkeep.rawio import SizedReader
 
 ALIGN = 4096
 MAGIC = b"VXE1"
@@ -252,32 +252,16 @@ def entry_length(fd: int, offset: int) -> int | None:
     return int(length)
 
 
-class EntryReader(io.RawIOBase):
+class EntryReader(SizedReader):
     """A read-only, seekable file over one entry's payload; owns (and closes) fd."""
 
     def __init__(self, fd: int, start: int, length: int) -> None:
-        super().__init__()
-        self._fd, self._start, self._length, self._pos = fd, start, length, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._length}[whence]
-        if base + offset < 0:
-            raise ValueError("negative seek position")
-        self._pos = base + offset
-        return self._pos
+        super().__init__(length)
+        self._fd, self._start = fd, start
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
-        want = max(0, min(len(view), self._length - self._pos))
+        want = max(0, min(len(view), self._size - self._pos))
         done = 0
         while done < want:
             got = os.preadv(self._fd, [view[done:want]], self._start + self._pos + done)
@@ -288,7 +272,7 @@ class EntryReader(io.RawIOBase):
         return done
 
     def read(self, size: int | None = -1) -> bytes:
-        left = self._length - self._pos
+        left = self._size - self._pos
         want = left if size is None or size < 0 else min(size, left)
         out = bytearray(max(0, want))
         return bytes(out[: self.readinto(out)])
