@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import warnings
 from collections import deque
 from collections.abc import Generator, Sequence
@@ -106,6 +107,26 @@ def _read_small(path: str) -> bytes:
         os.close(fd)
 
 
+def _read_ahead(paths: Sequence[str]) -> None:
+    """Ask the kernel to start reading a batch's files, so they are in memory when needed.
+
+    Files that are not in the page cache (written a while ago) would otherwise
+    be read one at a time, each read waiting for the disk.
+    """
+    for path in paths:
+        for name in (path[: -len(".wav")] + ".json", path):
+            try:
+                fd = os.open(name, os.O_RDONLY)
+            except OSError:
+                continue  # reported when the file is read
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+
+
 def _read_sidecar(vault: Vault, wav_path: str) -> NewRecording:
     sidecar = wav_path[: -len(".wav")] + ".json"
     try:
@@ -147,6 +168,14 @@ class Stager:
         self._reader = _Reader()
 
     def stage(self, paths: Sequence[str]) -> list[Staged]:
+        ahead = threading.Thread(target=_read_ahead, args=(paths,), daemon=True)
+        ahead.start()
+        try:
+            return self._stage(paths)
+        finally:
+            ahead.join()
+
+    def _stage(self, paths: Sequence[str]) -> list[Staged]:
         relative = [path[self._prefix :] for path in paths]
         staged: list[Staged | None] = [None] * len(paths)
         metas: list[tuple[int, NewRecording]] = []
