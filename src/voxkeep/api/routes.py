@@ -71,14 +71,19 @@ class _TokenCheck:
 
 
 def _check_tokens(checks: list[_TokenCheck]) -> list[TokenInfo | Exception]:
-    """Authenticate a batch of requests in one read transaction."""
+    """Authenticate a batch of requests in one read transaction, each valid token once."""
     outcomes: list[TokenInfo | Exception] = []
+    valid: dict[tuple[str, Scope], TokenInfo] = {}
     with checks[0].vault.reading() as session:
         for check in checks:
-            try:
-                outcomes.append(authenticate(session, check.presented, scope=check.scope))
-            except VoxkeepError as exc:
-                outcomes.append(exc)
+            key = (check.presented, check.scope)
+            if key not in valid:
+                try:
+                    valid[key] = authenticate(session, check.presented, scope=check.scope)
+                except VoxkeepError as exc:  # each failure its own error object
+                    outcomes.append(exc)
+                    continue
+            outcomes.append(valid[key])
     return outcomes
 
 
