@@ -273,9 +273,17 @@ class EntryReader(SizedReader):
 
     def read(self, size: int | None = -1) -> bytes:
         left = self._size - self._pos
-        want = left if size is None or size < 0 else min(size, left)
-        out = bytearray(max(0, want))
-        return bytes(out[: self.readinto(out)])
+        want = max(0, left if size is None or size < 0 else min(size, left))
+        parts: list[bytes] = []
+        got = 0
+        while got < want:  # os.pread: one buffer per read, no copy
+            chunk = os.pread(self._fd, want - got, self._start + self._pos + got)
+            if not chunk:
+                raise _damaged()  # the file is shorter than its entry says
+            parts.append(chunk)
+            got += len(chunk)
+        self._pos += got
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def readall(self) -> bytes:
         return self.read(-1)
