@@ -204,3 +204,27 @@ def test_a_forked_child_never_writes_into_its_parents_buffers(tmp_path: Path) ->
         assert read(store, ref) == b"P" * 300_000
     for ref in theirs:
         assert read(store, ref) == b"C" * 300_000
+
+
+def test_deleting_many_takes_each_pack_in_one_pass(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    first = write_pack(store, [bytes([n]) * (3000 + n) for n in range(10)])
+    second = write_pack(store, [b"s" * 5000, b"t" * 5000])
+    single = store.new_key()
+    store.put_stream(single, [b"an answer archive"])
+    (first_path,) = [p for p in pack_files(tmp_path) if p.name.startswith(first[0].split(":")[0])]
+    doomed = [*first[2:5], first[7], *second, single, first[3], f"{store.new_key()}:0"]
+    store.delete_many(doomed)
+    assert not (tmp_path / single[:2] / single[2:4] / single).exists()
+    assert len(pack_files(tmp_path)) == 1, "the pack whose every entry went is unlinked"
+    kept = [ref for n, ref in enumerate(first) if n not in (2, 3, 4, 7)]
+    assert sorted(store.keys_older_than(-60)) == sorted(kept)
+    for n, ref in enumerate(first):
+        if ref in kept:
+            assert read(store, ref) == bytes([n]) * (3000 + n)
+    raw = first_path.read_bytes()
+    start = int(first[2].split(":")[1])
+    end = int(first[5].split(":")[1])
+    assert raw[start:end] == bytes(end - start), "the three adjacent entries are gone"
+    store.delete_many(kept)
+    assert pack_files(tmp_path) == []

@@ -51,8 +51,7 @@ def insert_rows(vault: Vault, session: Session, rows: Sequence[RowValues]) -> No
 
 
 def delete_blobs(vault: Vault, rows: Iterable[RowValues]) -> None:
-    for row in rows:
-        vault.blobs.delete(row["audio_blob"])
+    vault.blobs.delete_many([row["audio_blob"] for row in rows])
 
 
 def commit_imported(vault: Vault, rows: Sequence[RowValues], *, actor: str) -> None:

@@ -338,6 +338,5 @@ def _discard(vault: Vault, pending: deque[Future[list[Staged]]]) -> None:
         if future.cancel():
             continue
         with contextlib.suppress(Exception):
-            for item in future.result():
-                if item.row is not None:
-                    vault.blobs.delete(item.row["audio_blob"])
+            staged = future.result()
+            vault.blobs.delete_many([i.row["audio_blob"] for i in staged if i.row is not None])

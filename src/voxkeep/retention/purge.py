@@ -25,12 +25,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, select
 from sqlalchemy.orm import Session
 
-from voxkeep.batching import map_all
 from voxkeep.recordings.models import Recording
 from voxkeep.vault import Vault
 
 log = logging.getLogger("voxkeep.retention")
-UNLINKERS = 8
 
 # Called inside the deleting transaction with the ids actually deleted and the counts.
 AuditHook = Callable[[Session, list[str], "Counts"], None]
@@ -80,9 +78,7 @@ def fetch(vault: Vault, query: Select[str, str, bool]) -> list[Doomed]:
 
 def unlink(vault: Vault, batch: Sequence[Doomed]) -> None:
     """Delete the batch's audio blobs (idempotent: a missing blob is no error)."""
-    # Unlinks wait on the file system (on a disk with online discard, mostly);
-    # several in flight at once are several times faster than one after another.
-    map_all(vault.blobs.delete, [item.audio_blob for item in batch], undo=_keep, tasks=UNLINKERS)
+    vault.blobs.delete_many([item.audio_blob for item in batch])
 
 
 def delete_rows(vault: Vault, batch: Sequence[Doomed], audit: AuditHook | None) -> Counts:
@@ -167,10 +163,6 @@ def remove_where(
             if flying is not None:  # an error above: let the write finish, then re-raise
                 flying.exception()
     return progress
-
-
-def _keep(_: None) -> None:
-    """A deleted blob cannot be undone; the next run retries what failed."""
 
 
 def checkpoint_wal(vault: Vault, *, busy_timeout_ms: int = 2000) -> bool:

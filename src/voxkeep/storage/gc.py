@@ -47,8 +47,7 @@ def collect_orphans(
             named.update(session.scalars(select(Export.blob).where(Export.blob.in_(batch))))
         report.orphans.extend(k for k in batch if k not in named)
     if report.orphans and not dry_run:
-        for key in report.orphans:
-            vault.blobs.delete(key)
+        vault.blobs.delete_many(report.orphans)
         with vault.transaction() as session:
             record(
                 session,

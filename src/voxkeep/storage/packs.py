@@ -33,7 +33,7 @@ import os
 import struct
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 from voxkeep.errors import IntegrityFailure
@@ -318,22 +318,46 @@ def entries(fd: int) -> Iterator[tuple[int, int]]:
 # --------------------------------------------------------------------------- deleting
 
 
-def delete_entry(path: str, offset: int, *, durable: bool) -> None:
-    """Remove one entry's bytes for good; unlink the pack once nothing is left in it."""
+def delete_entries(path: str, offsets: Collection[int], *, durable: bool) -> None:
+    """Remove entries' bytes for good; unlink the pack once nothing is left in it.
+
+    One pass per pack: when the doomed are all that is left, the pack is
+    simply unlinked; otherwise adjacent entries are punched out together.
+    Entries already deleted are skipped (deleting is idempotent).
+    """
     try:
         fd = os.open(path, os.O_RDWR)
     except FileNotFoundError:
         return  # the whole pack is gone already
+    doomed = set(offsets)
     try:
-        length = entry_length(fd, offset)
-        if length is not None:
-            _punch(fd, offset, entry_span(length), durable=durable)
-        empty = next(entries(fd), None) is None
+        survivor = any(offset not in doomed for offset, _ in entries(fd))
+        if survivor:
+            for start, span in _coalesced(fd, sorted(doomed)):
+                _punch(fd, start, span, durable=durable)
+            # Another deletion may have taken the survivors meanwhile.
+            survivor = next(entries(fd), None) is not None
     finally:
         os.close(fd)
-    if empty:
+    if not survivor:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
+
+
+def _coalesced(fd: int, offsets: list[int]) -> Iterator[tuple[int, int]]:
+    """(start, length) of the byte ranges the live entries among offsets take, merged."""
+    start = end = -1
+    for offset in offsets:
+        length = entry_length(fd, offset)
+        if length is None:
+            continue
+        if offset != end:
+            if end > start:
+                yield start, end - start
+            start = offset
+        end = offset + entry_span(length)
+    if end > start:
+        yield start, end - start
 
 
 def _punch(fd: int, offset: int, span: int, *, durable: bool) -> None:
