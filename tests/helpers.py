@@ -351,3 +351,20 @@ def start_server(settings: Any, *extra: str) -> tuple[subprocess.Popen[bytes], s
     server.kill()
     _, errors = server.communicate()
     raise AssertionError(f"voxkeep serve did not answer /healthz: {errors.decode()[-1000:]}")
+
+
+def walk_commands(
+    group: Any, prefix: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """(path, command) for a click group and everything under it, lazily loaded ones too."""
+    import click
+
+    yield prefix, group
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, (prefix, name)
+        if isinstance(command, click.Group):
+            yield from walk_commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command

@@ -25,6 +25,7 @@ from helpers import (
     invoke_cli,
     run_cli,
     settings_env,
+    walk_commands,
 )
 from voxkeep.app import create_app
 from voxkeep.cli import cli
@@ -49,17 +50,8 @@ def env_of(data_dir: Path, url: str | None = None) -> dict[str, str | None]:
 # --- help and version ------------------------------------------------------------
 
 
-def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    paths = [prefix]
-    ctx = click.Context(group)
-    for name in group.list_commands(ctx):
-        command = group.get_command(ctx, name)
-        assert command is not None
-        if isinstance(command, click.Group):
-            paths += command_paths(command, (*prefix, name))
-        else:
-            paths.append((*prefix, name))
-    return paths
+def command_paths(group: click.Group) -> list[tuple[str, ...]]:
+    return [path for path, _ in walk_commands(group)]
 
 
 def test_the_walk_finds_every_command() -> None:

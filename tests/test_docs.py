@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from helpers import walk_commands
 from voxkeep.cli import cli
 from voxkeep.config import Settings
 
@@ -30,15 +31,13 @@ def test_every_documented_setting_exists() -> None:
     assert documented == {name.upper() for name in Settings.model_fields}
 
 
-def _commands(group: click.Group, prefix: str = "voxkeep") -> list[str]:
-    found = []
-    for name, command in group.commands.items():
-        path = f"{prefix} {name}"
-        if isinstance(command, click.Group):
-            found.extend(_commands(command, path))
-        else:
-            found.append(path)
-    return found
+def _commands(group: click.Group) -> list[str]:
+    """Every runnable command, as "voxkeep a b"."""
+    return [
+        " ".join(("voxkeep", *path))
+        for path, command in walk_commands(group)
+        if not isinstance(command, click.Group)
+    ]
 
 
 def test_every_command_is_in_the_cli_reference() -> None:

@@ -51,6 +51,11 @@ def test_head_matches_the_models(empty_engine: Engine) -> None:
     assert differences(empty_engine) == []
 
 
+def test_head_constant_is_the_newest_migration() -> None:
+    """open_vault compares with migrate.HEAD; it must name the newest revision."""
+    assert migrate.head_revision() == migrate.HEAD
+
+
 def test_downgrade_to_base_and_upgrade_again(empty_engine: Engine) -> None:
     migrate.upgrade(empty_engine)
     migrate.downgrade(empty_engine, "base")

@@ -11,22 +11,29 @@ import click
 from rich.console import Console
 
 from voxkeep import __version__
-from voxkeep.audit.cli import audit_group
 from voxkeep.audit.events import SYSTEM
 from voxkeep.clikit import Group, LazySettings, progress, settings_of, vault_of
 from voxkeep.config import CONFIG_ENV
-from voxkeep.exports.cli import exports_group, incidents_group, verify_export
-from voxkeep.people.cli import people as people_group
-from voxkeep.people.cli import staff as staff_group
-from voxkeep.requests.cli import requests_group
-from voxkeep.retention.cli import retention_group
 from voxkeep.vault import init_vault
 
 err = Console(stderr=True)
 out = Console()
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+# The command groups of other domains, loaded when used.
+GROUPS = {
+    "audit": "voxkeep.audit.cli:audit_group",
+    "retention": "voxkeep.retention.cli:retention_group",
+    "requests": "voxkeep.requests.cli:requests_group",
+    "people": "voxkeep.people.cli:people",
+    "staff": "voxkeep.people.cli:staff",
+    "verify-export": "voxkeep.exports.cli:verify_export",
+    "exports": "voxkeep.exports.cli:exports_group",
+    "incidents": "voxkeep.exports.cli:incidents_group",
+}
+
+
+@click.group(cls=Group, lazy=GROUPS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="voxkeep")
 @click.option(
     "--config",
@@ -249,16 +256,6 @@ def gc(ctx: click.Context, dry_run: bool, grace: float) -> None:
     report = collect_orphans(vault, grace_s=grace, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     out.print(f"Scanned {report.scanned} blobs; {verb} {len(report.orphans)} orphans.")
-
-
-cli.add_command(audit_group)
-cli.add_command(retention_group)
-cli.add_command(requests_group)
-cli.add_command(people_group)
-cli.add_command(staff_group)
-cli.add_command(verify_export)
-cli.add_command(exports_group)
-cli.add_command(incidents_group)
 
 
 def main() -> None:

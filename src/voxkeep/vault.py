@@ -111,7 +111,7 @@ def open_vault(settings: Settings, *, check_schema: bool = True) -> Vault:
     engine = make_engine(settings)
     try:
         if check_schema:
-            current, head = migrate.current_revision(engine), migrate.head_revision()
+            current, head = migrate.current_revision(engine), migrate.HEAD
             if current != head:
                 raise ConfigError(
                     f"The database schema is at {current or 'nothing'}, this voxkeep needs {head}.",
