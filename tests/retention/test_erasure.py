@@ -104,6 +104,27 @@ def test_the_key_is_destroyed_at_once_and_everything_answers_410(
     assert finished["status"] == "purged" and finished["signed"] is not None
 
 
+def test_an_upload_whose_account_is_erased_before_its_commit_is_not_stored(
+    client: TestClient, vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The erasure lands after the upload's audio is in its pack, before its row commits."""
+    from voxkeep.recordings import batch
+
+    populated(client)
+    before = stored_blobs(vault.settings.blob_dir)
+    write_pack = batch.write_pack
+
+    def erased_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        rows = write_pack(*args, **kwargs)
+        erasure.destroy_key(vault, external_id="acct-1", actor="tests")
+        return rows
+
+    monkeypatch.setattr(batch, "write_pack", erased_meanwhile)
+    assert_error(upload(client, rec_id="late", device="d1"), 410, "key_destroyed")
+    assert count(vault, Recording, id="late") == 0
+    assert stored_blobs(vault.settings.blob_dir) == before  # its entry was deleted again
+
+
 def test_the_erasure_api_purges_and_returns_a_signed_receipt(
     client: TestClient, vault: Vault
 ) -> None:

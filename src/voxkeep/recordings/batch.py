@@ -171,9 +171,10 @@ def _commit(vault: Vault, fresh: list[_Owned], outcomes: list[Outcome | None]) -
     except BaseException:
         delete_blobs(vault, rows)
         raise
-    for item, row in zip(fresh, rows, strict=True):
+    unstored = [row for item, row in zip(fresh, rows, strict=True) if item.account_id in erased]
+    delete_blobs(vault, unstored)  # their accounts were erased meanwhile: nothing names them
+    for item in fresh:
         if item.account_id in erased:
-            vault.blobs.delete(row["audio_blob"])
             outcomes[item.index] = KeyDestroyed(
                 "This account was erased; the recording was not stored."
             )

@@ -38,6 +38,7 @@ from pydantic import ValidationError
 
 from voxkeep.api.schemas import RecordingMetadata
 from voxkeep.errors import InvalidInput, PayloadTooLarge, StorageFailed, VoxkeepError
+from voxkeep.recordings.bulk import delete_blobs
 from voxkeep.recordings.service import (
     NewRecording,
     OwnerLookup,
@@ -339,4 +340,4 @@ def _discard(vault: Vault, pending: deque[Future[list[Staged]]]) -> None:
             continue
         with contextlib.suppress(Exception):
             staged = future.result()
-            vault.blobs.delete_many([i.row["audio_blob"] for i in staged if i.row is not None])
+            delete_blobs(vault, [item.row for item in staged if item.row is not None])

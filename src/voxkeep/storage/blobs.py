@@ -87,6 +87,23 @@ def _missing() -> NotFound:
     return NotFound("The stored audio for this item is missing.")
 
 
+def _open_entry(path: str, offset: int) -> tuple[int, int]:
+    """(an open descriptor of the pack, the entry's payload length); NotFound when deleted."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        raise _missing() from None
+    try:
+        length = packs.entry_length(fd, offset)
+    except BaseException:
+        os.close(fd)
+        raise
+    if length is None:
+        os.close(fd)
+        raise _missing()
+    return fd, length
+
+
 def _unlink(path: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
@@ -238,35 +255,18 @@ class LocalBlobStore:
                 return open(self._path(key), "rb")
             except FileNotFoundError:
                 raise _missing() from None
-        path, offset = entry
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
-            raise _missing() from None
-        try:
-            length = packs.entry_length(fd, offset)
-            if length is None:
-                raise _missing()
-        except BaseException:
-            os.close(fd)
-            raise
-        return cast(BinaryIO, packs.EntryReader(fd, offset + packs.HEADER_BYTES, length))
+        fd, length = _open_entry(*entry)
+        return cast(BinaryIO, packs.EntryReader(fd, entry[1] + packs.HEADER_BYTES, length))
 
     def size(self, key: str) -> int:
         entry = self._entry(key)
-        try:
-            if entry is None:
+        if entry is None:
+            try:
                 return os.stat(self._path(key)).st_size
-            path, offset = entry
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
-            raise _missing() from None
-        try:
-            length = packs.entry_length(fd, offset)
-        finally:
-            os.close(fd)
-        if length is None:
-            raise _missing()
+            except FileNotFoundError:
+                raise _missing() from None
+        fd, length = _open_entry(*entry)
+        os.close(fd)
         return length
 
     def delete(self, key: str) -> None:
