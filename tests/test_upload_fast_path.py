@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 
 from helpers import assert_error, setup_account, upload
 from voxkeep import app as app_module
-from voxkeep.api import routes
 from voxkeep.errors import Forbidden, Unauthorized
 from voxkeep.recordings import service as recordings
 from voxkeep.tokens.service import Scope, create_token
 from voxkeep.vault import Vault
+from voxkeep.web import deps
 
 
 class _Lines(logging.Handler):
@@ -97,14 +97,14 @@ def test_a_batch_of_token_checks_answers_each_request(vault: Vault) -> None:
         _, reader = create_token(session, name="reader", scopes=[Scope.READ], actor="system")
         _, ingester = create_token(session, name="ingest", scopes=[Scope.INGEST], actor="system")
     checks = [
-        routes._TokenCheck(vault, ingester, Scope.INGEST),
-        routes._TokenCheck(vault, "vk_nothing_valid", Scope.INGEST),
-        routes._TokenCheck(vault, reader, Scope.INGEST),
-        routes._TokenCheck(vault, ingester, Scope.INGEST),
-        routes._TokenCheck(vault, "vk_nothing_valid", Scope.INGEST),
-        routes._TokenCheck(vault, reader, Scope.READ),
+        deps._TokenCheck(vault, ingester, Scope.INGEST),
+        deps._TokenCheck(vault, "vk_nothing_valid", Scope.INGEST),
+        deps._TokenCheck(vault, reader, Scope.INGEST),
+        deps._TokenCheck(vault, ingester, Scope.INGEST),
+        deps._TokenCheck(vault, "vk_nothing_valid", Scope.INGEST),
+        deps._TokenCheck(vault, reader, Scope.READ),
     ]
-    outcomes = routes._check_tokens(checks)
+    outcomes = deps._check_tokens(checks)
     assert [type(o).__name__ for o in outcomes] == [
         "TokenInfo",
         "Unauthorized",

@@ -8,66 +8,32 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import NamedTuple
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from voxkeep import __version__
-from voxkeep.api.audit_routes import audit_router
-from voxkeep.api.retention_routes import retention_router
-from voxkeep.api.routes import router, upload_recording
+from voxkeep.accounts.api import router as accounts_router
+from voxkeep.audit.api import router as audit_router
 from voxkeep.audit.log import start_checkpointer
 from voxkeep.errors import VoxkeepError
 from voxkeep.exports.api import router as exports_router
 from voxkeep.jobs.worker import start_worker
 from voxkeep.people.api import router as people_router
+from voxkeep.recordings.api import router as recordings_router
+from voxkeep.recordings.api import upload_recording
 from voxkeep.requests.api import router as requests_router
+from voxkeep.retention.api import router as retention_router
 from voxkeep.vault import Vault
+from voxkeep.web.errors import unexpected, validation_error, voxkeep_error
 
 access_log = logging.getLogger("voxkeep.access")
 log = logging.getLogger("voxkeep.app")
-
-
-def error_body(status: int, code: str, message: str, hint: str | None = None) -> dict[str, object]:
-    return {"ok": False, "error": message, "hint": hint, "code": code, "status": status}
-
-
-async def _voxkeep_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, VoxkeepError)
-    if exc.status >= 500:
-        log.error("request failed: %s (%s)", exc.code, exc.message)
-    return JSONResponse(
-        error_body(exc.status, exc.code, exc.message, exc.hint), exc.status, headers=exc.headers
-    )
-
-
-async def _validation_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    # Field names and messages only: the rejected input may be personal data.
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-    )
-    return JSONResponse(
-        error_body(422, "invalid_input", f"The request is not valid: {problems}."), 422
-    )
-
-
-async def _unexpected(_request: Request, exc: Exception) -> Response:
-    log.error("unexpected error: %s", type(exc).__name__)
-    return JSONResponse(
-        error_body(
-            500,
-            "internal_error",
-            "Something went wrong inside voxkeep.",
-            "The error was logged; try again, and report it if it persists.",
-        ),
-        500,
-    )
 
 
 class AccessLog:
@@ -133,9 +99,9 @@ class UploadFastPath:
         try:
             response = await upload_recording(request)
         except VoxkeepError as exc:
-            response = await _voxkeep_error(request, exc)
+            response = await voxkeep_error(request, exc)
         except Exception as exc:
-            response = await _unexpected(request, exc)
+            response = await unexpected(request, exc)
         await response(scope, receive, send)
 
 
@@ -169,10 +135,11 @@ def create_app(vault: Vault) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.vault = vault
-    app.add_exception_handler(VoxkeepError, _voxkeep_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected)
-    app.include_router(router)
+    app.add_exception_handler(VoxkeepError, voxkeep_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected)
+    app.include_router(accounts_router)
+    app.include_router(recordings_router)
     app.include_router(people_router)
     app.include_router(audit_router)
     app.include_router(retention_router)

@@ -13,11 +13,11 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from voxkeep.api.routes import ERRORS, VaultDep
 from voxkeep.exports import delivery, signing
 from voxkeep.exports.delivery import RangeNotSatisfiable
 from voxkeep.incidents.service import list_incidents
 from voxkeep.people.api import PersonDep, StaffReaderDep
+from voxkeep.web.deps import ERRORS, VaultDep
 
 router = APIRouter(
     prefix="/api/v1", responses={**ERRORS, 410: ERRORS[404], 416: ERRORS[404]}, tags=["exports"]

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from voxkeep.api.routes import ERRORS, IngestToken, VaultDep, actor, vault_of
 from voxkeep.people import credentials, staff
 from voxkeep.people.models import StaffRole
 from voxkeep.people.pages import set_password_page
@@ -41,6 +40,7 @@ from voxkeep.people.service import (
     sign_out,
 )
 from voxkeep.vault import Vault
+from voxkeep.web.deps import ERRORS, IngestToken, VaultDep, actor, vault_of
 
 PERSON_COOKIE = "voxkeep_session"
 STAFF_COOKIE = "voxkeep_staff_session"

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from voxkeep.api.schemas import RecordingMetadata
 from voxkeep.errors import InvalidInput, PayloadTooLarge, StorageFailed, VoxkeepError
 from voxkeep.recordings.bulk import delete_blobs
+from voxkeep.recordings.schemas import RecordingMetadata
 from voxkeep.recordings.service import (
     NewRecording,
     OwnerLookup,

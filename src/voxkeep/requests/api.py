@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from voxkeep.api.schemas import ErrorOut
 from voxkeep.people.api import person_session, staff_session
 from voxkeep.people.service import PersonSession
 from voxkeep.people.staff import StaffSession
@@ -32,6 +31,7 @@ from voxkeep.requests.schemas import (
     SummaryOut,
 )
 from voxkeep.vault import Vault
+from voxkeep.web.schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422, 503)

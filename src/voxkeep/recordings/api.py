@@ -1,218 +1,32 @@
-"""Routes of /api/v1: thin shells over the services."""
+"""Routes of /api/v1/recordings and an account's recordings: thin shells over the service."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import threading
 from collections.abc import Iterator
-from concurrent.futures import Future
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
-from weakref import WeakKeyDictionary
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
-from sqlalchemy import Engine
 
-from voxkeep.accounts import service as accounts
-from voxkeep.accounts.models import Language, Retention
-from voxkeep.api.multipart import read_parts
-from voxkeep.api.schemas import (
-    AccountIn,
-    AccountOut,
-    DeviceIn,
-    DeviceOut,
-    ErrorOut,
-    MemberIn,
-    MemberOut,
+from voxkeep.errors import InvalidInput, PayloadTooLarge
+from voxkeep.recordings import service as recordings
+from voxkeep.recordings.schemas import (
     RecordingMetadata,
     RecordingOut,
     RecordingPage,
     TranscriptOut,
     UploadResult,
 )
-from voxkeep.batching import BatchWorker
-from voxkeep.errors import InvalidInput, PayloadTooLarge, VoxkeepError
-from voxkeep.recordings import service as recordings
 from voxkeep.recordings.service import NewRecording, RecordingInfo
-from voxkeep.tokens.service import Scope, TokenInfo, authenticate
-from voxkeep.vault import Vault
+from voxkeep.web.deps import ERRORS, ReadToken, VaultDep, actor, ingest_token, outcome, vault_of
+from voxkeep.web.multipart import read_parts
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 422)
-}
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 METADATA_LIMIT = 256 * 1024
-T = TypeVar("T")
-
-
-def vault_of(request: Request) -> Vault:
-    vault: Vault = request.app.state.vault
-    return vault
-
-
-async def _vault(request: Request) -> Vault:
-    # async so FastAPI resolves it on the event loop, not with a threadpool hop.
-    return vault_of(request)
-
-
-VaultDep = Annotated[Vault, Depends(_vault)]
-
-
-@dataclass(frozen=True, eq=False)
-class _TokenCheck:
-    vault: Vault
-    presented: str
-    scope: Scope
-
-
-def _check_tokens(checks: list[_TokenCheck]) -> list[TokenInfo | Exception]:
-    """Authenticate a batch of requests in one read transaction, each valid token once."""
-    outcomes: list[TokenInfo | Exception] = []
-    valid: dict[tuple[str, Scope], TokenInfo] = {}
-    with checks[0].vault.reading() as session:
-        for check in checks:
-            key = (check.presented, check.scope)
-            if key not in valid:
-                try:
-                    valid[key] = authenticate(session, check.presented, scope=check.scope)
-                except VoxkeepError as exc:  # each failure its own error object
-                    outcomes.append(exc)
-                    continue
-            outcomes.append(valid[key])
-    return outcomes
-
-
-# One checker per database; requests arriving together share a transaction.
-_checkers: WeakKeyDictionary[Engine, BatchWorker[_TokenCheck, TokenInfo]] = WeakKeyDictionary()
-_checkers_lock = threading.Lock()
-
-
-async def _token(request: Request, scope: Scope) -> TokenInfo:
-    header = request.headers.get("authorization", "")
-    presented = header[7:] if header[:7].lower() == "bearer " else ""
-    vault = vault_of(request)
-    with _checkers_lock:
-        checker = _checkers.get(vault.engine)
-        if checker is None:
-            checker = BatchWorker(_check_tokens, name="voxkeep-auth", max_batch=256)
-            _checkers[vault.engine] = checker
-    return await _outcome(checker.submit(_TokenCheck(vault, presented, scope)))
-
-
-async def _outcome(future: Future[T]) -> T:
-    """Await a worker's future; as with a threadpool call, the work goes on if we stop waiting."""
-    return await asyncio.shield(asyncio.wrap_future(future))
-
-
-async def ingest_token(request: Request) -> TokenInfo:
-    return await _token(request, Scope.INGEST)
-
-
-async def read_token(request: Request) -> TokenInfo:
-    return await _token(request, Scope.READ)
-
-
-IngestToken = Annotated[TokenInfo, Depends(ingest_token)]
-ReadToken = Annotated[TokenInfo, Depends(read_token)]
-
-
-def actor(token: TokenInfo) -> str:
-    return f"token:{token.id}"
-
-
-def _account_out(external_id: str, account: Any) -> AccountOut:
-    return AccountOut(
-        id=external_id,
-        language=Language(account.language),
-        retention=Retention(account.retention),
-        has_email=account.email_hash is not None,
-        created_at=account.created_at,
-    )
-
-
-@router.put("/accounts/{account_id}", response_model=AccountOut, tags=["accounts"])
-def put_account(
-    account_id: str, body: AccountIn, vault: VaultDep, token: IngestToken, response: Response
-) -> AccountOut:
-    """Register an account, or update its e-mail, language or retention choice."""
-    changes = accounts.AccountChanges(
-        email=body.email, language=body.language, retention=body.retention
-    )
-    with vault.transaction() as session:
-        account, created = accounts.upsert_account(
-            vault, session, external_id=account_id, changes=changes, actor=actor(token)
-        )
-        response.status_code = 201 if created else 200
-        return _account_out(account_id, account)
-
-
-@router.put(
-    "/accounts/{account_id}/devices/{device_id}", response_model=DeviceOut, tags=["accounts"]
-)
-def put_device(
-    account_id: str,
-    device_id: str,
-    body: DeviceIn,
-    vault: VaultDep,
-    token: IngestToken,
-    response: Response,
-) -> DeviceOut:
-    """Register a device for an account, or update it."""
-    with vault.transaction() as session:
-        account = accounts.find_account(vault, session, account_id)
-        device, created = accounts.upsert_device(
-            vault,
-            session,
-            account=account,
-            device_id=device_id,
-            kind=body.kind,
-            name=body.name,
-            registered_at=body.registered_at,
-            actor=actor(token),
-        )
-        response.status_code = 201 if created else 200
-        return DeviceOut.model_validate(device, from_attributes=True)
-
-
-@router.delete(
-    "/accounts/{account_id}/devices/{device_id}", response_model=DeviceOut, tags=["accounts"]
-)
-def delete_device(
-    account_id: str, device_id: str, vault: VaultDep, token: IngestToken
-) -> DeviceOut:
-    """Mark a device removed (its recordings stay until deleted or expired)."""
-    with vault.transaction() as session:
-        account = accounts.find_account(vault, session, account_id)
-        device = accounts.remove_device(
-            vault, session, account=account, device_id=device_id, actor=actor(token)
-        )
-        return DeviceOut.model_validate(device, from_attributes=True)
-
-
-@router.put(
-    "/accounts/{account_id}/members/{member_id}", response_model=MemberOut, tags=["accounts"]
-)
-def put_member(
-    account_id: str,
-    member_id: str,
-    body: MemberIn,
-    vault: VaultDep,
-    token: IngestToken,
-    response: Response,
-) -> MemberOut:
-    """Register a household member (a named voice profile), or rename one."""
-    with vault.transaction() as session:
-        account = accounts.find_account(vault, session, account_id)
-        _, created = accounts.upsert_member(
-            vault, session, account=account, member_id=member_id, name=body.name, actor=actor(token)
-        )
-        response.status_code = 201 if created else 200
-        return MemberOut(id=member_id)
 
 
 UPLOAD_DOC: dict[str, Any] = {
@@ -294,12 +108,12 @@ async def upload_recording(request: Request) -> Response:
     if set(parts) != {"metadata", "audio"}:
         raise InvalidInput("The upload needs a 'metadata' part and an 'audio' part.")
     meta = _parse_metadata(parts["metadata"])
-    outcome = await _outcome(
+    stored = await outcome(
         recordings.submit_ingest(vault, meta, parts["audio"], actor=actor(token))
     )
-    created = outcome is recordings.Ingested.STORED
+    created = stored is recordings.Ingested.STORED
     result = UploadResult(
-        id=meta.id, created=created, discarded=outcome is recordings.Ingested.DISCARDED
+        id=meta.id, created=created, discarded=stored is recordings.Ingested.DISCARDED
     )
     return JSONResponse(result.model_dump(mode="json"), status_code=201 if created else 200)
 

@@ -6,40 +6,21 @@ Thin shells over ``voxkeep.audit.log``. Every route needs a token with the
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
-from voxkeep.api.schemas import ErrorOut
 from voxkeep.audit import log as audit
-from voxkeep.tokens.service import Scope, TokenInfo, authenticate
-from voxkeep.vault import Vault
+from voxkeep.web.deps import AuditToken, VaultDep, errors
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 422, 500)
-}
-audit_router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=_ERRORS)
+router = APIRouter(
+    prefix="/api/v1/audit", tags=["audit"], responses=errors(401, 403, 404, 422, 500)
+)
 
 # Leaf indexes and tree sizes are unsigned 64-bit in RFC 9162; the database holds BIGINT.
 _MAX_INDEX = 2**63 - 1
-
-
-def _vault(request: Request) -> Vault:
-    vault: Vault = request.app.state.vault
-    return vault
-
-
-def _audit_token(request: Request) -> TokenInfo:
-    header = request.headers.get("authorization", "")
-    presented = header[7:] if header[:7].lower() == "bearer " else ""
-    with _vault(request).reading() as session:
-        return authenticate(session, presented, scope=Scope.AUDIT)
-
-
-VaultDep = Annotated[Vault, Depends(_vault)]
-AuditToken = Annotated[TokenInfo, Depends(_audit_token)]
 
 
 class VerifierKeyOut(BaseModel):
@@ -67,7 +48,7 @@ class ConsistencyProofOut(BaseModel):
     proof: list[str] = Field(description="PROOF(old_size, tree) of RFC 9162 §2.1.4.1, hex.")
 
 
-@audit_router.get(
+@router.get(
     "/checkpoint",
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/plain": {}}, "description": "A C2SP signed note."}},
@@ -79,7 +60,7 @@ def get_checkpoint(vault: VaultDep, _token: AuditToken) -> PlainTextResponse:
     )
 
 
-@audit_router.get("/key", response_model=VerifierKeyOut)
+@router.get("/key", response_model=VerifierKeyOut)
 def get_key(vault: VaultDep, _token: AuditToken) -> VerifierKeyOut:
     """The key that verifies this vault's checkpoints. Publish it outside the vault too."""
     identity = audit.log_identity(vault)
@@ -88,7 +69,7 @@ def get_key(vault: VaultDep, _token: AuditToken) -> VerifierKeyOut:
     )
 
 
-@audit_router.get("/proofs/inclusion", response_model=InclusionProofOut)
+@router.get("/proofs/inclusion", response_model=InclusionProofOut)
 def get_inclusion_proof(
     vault: VaultDep,
     _token: AuditToken,
@@ -110,7 +91,7 @@ def get_inclusion_proof(
     )
 
 
-@audit_router.get("/proofs/consistency", response_model=ConsistencyProofOut)
+@router.get("/proofs/consistency", response_model=ConsistencyProofOut)
 def get_consistency_proof(
     vault: VaultDep,
     _token: AuditToken,

@@ -1,56 +1,14 @@
-"""Request and response bodies of the HTTP API."""
+"""Request and response bodies of the recordings API."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from voxkeep.accounts.models import DeviceKind, Language, Retention
+from voxkeep.accounts.models import Language
 from voxkeep.recordings.service import NewRecording
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AccountIn(Strict):
-    email: str | None = Field(default=None, description="The person's verified e-mail address.")
-    language: Language | None = Field(default=None, description="en, de or fr.")
-    retention: Retention | None = Field(
-        default=None,
-        description="How long recordings are kept, capped by the operator maximum "
-        "(new accounts default to the operator's retention_default, 3_months unless changed).",
-    )
-
-
-class AccountOut(BaseModel):
-    id: str
-    language: Language
-    retention: Retention
-    has_email: bool
-    created_at: datetime
-
-
-class DeviceIn(Strict):
-    kind: DeviceKind
-    name: str = Field(min_length=1, max_length=100, description="Shown to the person.")
-    registered_at: AwareDatetime | None = None
-
-
-class DeviceOut(BaseModel):
-    id: str
-    kind: DeviceKind
-    registered_at: datetime
-    removed_at: datetime | None
-
-
-class MemberIn(Strict):
-    name: str = Field(min_length=1, max_length=100, description="The voice profile's name.")
-
-
-class MemberOut(BaseModel):
-    id: str
+from voxkeep.web.schemas import Strict
 
 
 class RecordingMetadata(Strict):
@@ -111,11 +69,3 @@ class RecordingPage(BaseModel):
 class TranscriptOut(BaseModel):
     id: str
     transcript: str | None
-
-
-class ErrorOut(BaseModel):
-    ok: bool = False
-    error: str
-    hint: str | None = None
-    code: str
-    status: int

@@ -8,41 +8,16 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from voxkeep.api.schemas import ErrorOut
 from voxkeep.retention import deletion, erasure, receipts
 from voxkeep.retention.deletion import DeletionKind, DeletionReceipt, DeletionRequest
-from voxkeep.tokens.service import Scope, TokenInfo, authenticate
-from voxkeep.vault import Vault
+from voxkeep.web.deps import DeleteToken, VaultDep, actor, errors
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 410, 422)
-}
-retention_router = APIRouter(prefix="/api/v1", tags=["deletion"], responses=_ERRORS)
-
-
-def _vault(request: Request) -> Vault:
-    vault: Vault = request.app.state.vault
-    return vault
-
-
-def _delete_token(request: Request) -> TokenInfo:
-    header = request.headers.get("authorization", "")
-    presented = header[7:] if header[:7].lower() == "bearer " else ""
-    with _vault(request).reading() as session:
-        return authenticate(session, presented, scope=Scope.DELETE)
-
-
-VaultDep = Annotated[Vault, Depends(_vault)]
-DeleteToken = Annotated[TokenInfo, Depends(_delete_token)]
-
-
-def _actor(token: TokenInfo) -> str:
-    return f"token:{token.id}"
+router = APIRouter(prefix="/api/v1", tags=["deletion"], responses=errors(401, 403, 404, 410, 422))
 
 
 class DeletionIn(BaseModel):
@@ -88,7 +63,7 @@ def _receipt_out(receipt: DeletionReceipt) -> DeletionReceiptOut:
     )
 
 
-@retention_router.post(
+@router.post(
     "/accounts/{account_id}/deletions", response_model=DeletionReceiptOut, tags=["deletion"]
 )
 def post_deletion(
@@ -103,12 +78,12 @@ def post_deletion(
         kind=body.kind, recording=body.recording, device=body.device, start=body.from_, end=body.to
     )
     receipt = deletion.delete_recordings(
-        vault, account=account_id, request=request, actor=_actor(token)
+        vault, account=account_id, request=request, actor=actor(token)
     )
     return _receipt_out(receipt)
 
 
-@retention_router.delete(
+@router.delete(
     "/accounts/{account_id}/recordings/{recording_id}",
     response_model=DeletionReceiptOut,
     tags=["deletion"],
@@ -119,7 +94,7 @@ def delete_recording(
     """Delete one recording (audio, transcript, metadata) and return the receipt."""
     request = DeletionRequest(kind=DeletionKind.RECORDING, recording=recording_id)
     receipt = deletion.delete_recordings(
-        vault, account=account_id, request=request, actor=_actor(token)
+        vault, account=account_id, request=request, actor=actor(token)
     )
     return _receipt_out(receipt)
 
@@ -163,9 +138,7 @@ def _erasure_out(view: erasure.ReceiptView, salt: str | None = None) -> ErasureO
     )
 
 
-@retention_router.post(
-    "/accounts/{account_id}/erasure", response_model=ErasureOut, tags=["deletion"]
-)
+@router.post("/accounts/{account_id}/erasure", response_model=ErasureOut, tags=["deletion"])
 def post_erasure(account_id: str, vault: VaultDep, token: DeleteToken) -> ErasureOut:
     """Erase the account: destroy its key at once, purge everything, return the signed receipt.
 
@@ -173,7 +146,7 @@ def post_erasure(account_id: str, vault: VaultDep, token: DeleteToken) -> Erasur
     410. Asking again while a purge is unfinished resumes it; once purged, the
     account no longer exists (404).
     """
-    done, view = erasure.erase_account(vault, external_id=account_id, actor=_actor(token))
+    done, view = erasure.erase_account(vault, external_id=account_id, actor=actor(token))
     return _erasure_out(view, done.subject_salt)
 
 
@@ -184,9 +157,7 @@ class PublicKeyOut(BaseModel):
     key_id: str = Field(description="First 16 hex digits of SHA-256 of the raw key.")
 
 
-@retention_router.get(
-    "/erasure-receipts/public-key", response_model=PublicKeyOut, tags=["deletion"]
-)
+@router.get("/erasure-receipts/public-key", response_model=PublicKeyOut, tags=["deletion"])
 def get_receipt_key(vault: VaultDep) -> PublicKeyOut:
     """The public key that verifies this vault's erasure receipts (no token needed)."""
     with vault.reading() as session:
@@ -198,9 +169,7 @@ def get_receipt_key(vault: VaultDep) -> PublicKeyOut:
     )
 
 
-@retention_router.get(
-    "/erasure-receipts/{receipt_id}", response_model=ErasureOut, tags=["deletion"]
-)
+@router.get("/erasure-receipts/{receipt_id}", response_model=ErasureOut, tags=["deletion"])
 def get_receipt(receipt_id: str, vault: VaultDep, token: DeleteToken) -> ErasureOut:
     """An erasure's state and, once purged, its signed receipt."""
     return _erasure_out(erasure.get_receipt(vault, receipt_id))
