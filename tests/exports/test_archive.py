@@ -105,6 +105,18 @@ def test_layout_contents_and_storage(vault: Vault) -> None:
         assert sources == {f"recording:{r}" for r in texts}
 
 
+def test_derived_files_name_the_owner_pseudonym_as_their_source(vault: Vault) -> None:
+    house, _ = _mueller(vault)
+    export_id = run_export_job(vault, portal_request(vault, house))
+    assert export_id is not None
+    with open_zip(archive_bytes(vault, export_id)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    owner = manifest["owner"]
+    assert owner.startswith("account:") and not owner.startswith("account:account:")
+    derived = {f["path"]: f["source"] for f in manifest["files"] if f["path"] in TEXT_FILES}
+    assert derived == dict.fromkeys(TEXT_FILES, owner)
+
+
 def test_pdf_is_grouped_sorted_dated_and_localized(vault: Vault) -> None:
     house, texts = _mueller(vault)
     export_id = run_export_job(vault, portal_request(vault, house))

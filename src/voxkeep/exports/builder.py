@@ -180,7 +180,8 @@ def _zip(
 ) -> tuple[ZipStream, _Manifest, list[bytes]]:
     zs = ZipStream(compress_type=ZIP_STORED)
     manifest = _Manifest(owner=snap.owner)
-    account_source = f"account:{snap.owner}"
+    # The pseudonym already reads "account:<digest>": it is the source as it stands.
+    account_source = snap.owner
 
     def text(path: str, chunks: Iterable[bytes]) -> None:
         zs.add(
