@@ -76,9 +76,16 @@ def _reauth(client: TestClient, token: str) -> None:
 
 @pytest.fixture
 def answer(vault: Vault, client: TestClient, mailbox: SmtpSink) -> Answer:
+    return make_answer(vault, client, mailbox, recordings=4, frames=40_000)
+
+
+def make_answer(
+    vault: Vault, client: TestClient, mailbox: SmtpSink, *, recordings: int, frames: int
+) -> Answer:
+    """A released answer of anna's, who has just re-entered her password."""
     house, token = _signed_in_household(vault, client, mailbox, "anna")
-    for n in range(4):
-        record(vault, house, f"anna-{n}", seed=n, frames=40_000, transcript="Wie spät ist es?")
+    for n in range(recordings):
+        record(vault, house, f"anna-{n}", seed=n, frames=frames, transcript="Wie spät ist es?")
     request_id = portal_request(vault, house)
     export_id = run_export_job(vault, request_id)
     assert export_id is not None

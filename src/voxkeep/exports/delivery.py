@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -122,7 +122,7 @@ class Download:
     range: ByteRange
     partial: bool
     etag: str
-    chunks: Iterator[bytes]
+    chunks: Generator[bytes]  # close() settles a download cut off midway
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -360,7 +360,7 @@ def _stream(
     export_id: str,
     download_id: str,
     span: ByteRange,
-) -> Iterator[bytes]:
+) -> Generator[bytes]:
     ad = aead.associated_data(kind="export", owner=account_id, object_id=export_id)
     sent = 0
     try:
