@@ -105,6 +105,38 @@ def test_layout_contents_and_storage(vault: Vault) -> None:
         assert sources == {f"recording:{r}" for r in texts}
 
 
+def _answered(vault: Vault) -> tuple[str, dict[str, bytes]]:
+    """The request id of a real built answer and its files by name."""
+    house, _ = _mueller(vault)
+    request_id = portal_request(vault, house)
+    export_id = run_export_job(vault, request_id)
+    assert export_id is not None
+    with open_zip(archive_bytes(vault, export_id)) as archive:
+        return request_id, {n: archive.read(n) for n in archive.namelist()}
+
+
+def test_requests_json_shows_the_answered_request_as_the_person_finds_it(vault: Vault) -> None:
+    request_id, files = _answered(vault)
+    history = json.loads(files["requests.json"])["requests"]
+    created_at = json.loads(files["manifest.json"])["created_at"]
+    with vault.reading() as session:
+        request = session.get(DataRequest, request_id)
+        assert request is not None and request.state == "ready"  # what the ready mail says
+    [answered] = history
+    assert answered["state"] == "ready"
+    assert answered["answered_at"] == created_at  # this answer's own time
+    assert answered["timeline"][-1]["to"] == "building"  # the steps recorded so far, as they are
+
+
+def test_derived_files_name_the_owner_pseudonym_as_their_source(vault: Vault) -> None:
+    _, files = _answered(vault)
+    manifest = json.loads(files["manifest.json"])
+    owner = manifest["owner"]
+    assert owner.startswith("account:") and not owner.startswith("account:account:")
+    derived = {f["path"]: f["source"] for f in manifest["files"] if f["path"] in TEXT_FILES}
+    assert derived == dict.fromkeys(TEXT_FILES, owner)
+
+
 def test_pdf_is_grouped_sorted_dated_and_localized(vault: Vault) -> None:
     house, texts = _mueller(vault)
     export_id = run_export_job(vault, portal_request(vault, house))

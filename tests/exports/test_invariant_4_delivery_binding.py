@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from export_helpers import archive_bytes, run_export_job
@@ -22,11 +24,14 @@ from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import DeviceKind
 from voxkeep.audit.events import AuditEvent
 from voxkeep.db.base import utcnow
+from voxkeep.exports.delivery import open_download
 from voxkeep.exports.models import Export, ExportDownload
 from voxkeep.incidents.models import Incident
 from voxkeep.people.models import PersonSessionRow
 from voxkeep.requests.models import DataRequest
 from voxkeep.vault import Vault
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @dataclass
@@ -71,9 +76,16 @@ def _reauth(client: TestClient, token: str) -> None:
 
 @pytest.fixture
 def answer(vault: Vault, client: TestClient, mailbox: SmtpSink) -> Answer:
+    return make_answer(vault, client, mailbox, recordings=4, frames=40_000)
+
+
+def make_answer(
+    vault: Vault, client: TestClient, mailbox: SmtpSink, *, recordings: int, frames: int
+) -> Answer:
+    """A released answer of anna's, who has just re-entered her password."""
     house, token = _signed_in_household(vault, client, mailbox, "anna")
-    for n in range(4):
-        record(vault, house, f"anna-{n}", seed=n, frames=40_000, transcript="Wie spät ist es?")
+    for n in range(recordings):
+        record(vault, house, f"anna-{n}", seed=n, frames=frames, transcript="Wie spät ist es?")
     request_id = portal_request(vault, house)
     export_id = run_export_job(vault, request_id)
     assert export_id is not None
@@ -248,4 +260,89 @@ def test_ranges_resume_to_the_whole_archive(
     assert bad.status_code == 416 and bad.headers["content-range"] == f"bytes */{size}"
     # Resuming costs bytes, not downloads: one archive's worth (and a bit) was served.
     seen = client.get(f"/api/v1/exports/{answer.export_id}", headers=bearer(answer.token)).json()
-    assert seen["downloads_left"] == 3
+    assert seen["downloads_left"] == 4
+
+
+def _get(client: TestClient, answer: Answer, range_: str | None = None) -> Any:
+    headers = bearer(answer.token) | ({"Range": f"bytes={range_}"} if range_ else {})
+    return client.get(answer.url, headers=headers)
+
+
+def _refused(response: Any) -> None:
+    assert response.status_code == 403, response.status_code
+    body = response.json()
+    assert body["code"] == "downloads_exhausted"
+    assert body["error"].startswith("This answer has been downloaded 5 times, the limit.")
+
+
+def test_small_ranges_do_not_use_up_a_whole_download(client: TestClient, answer: Answer) -> None:
+    """The issue's reproduction: 1 whole, 110 bytes in 3 ranges, 3 whole, then the 5th."""
+    assert _get(client, answer).status_code == 200
+    for range_ in ("0-9", "10-59", "60-109"):
+        assert _get(client, answer, range_).status_code == 206
+    for _ in range(3):
+        assert _get(client, answer).status_code == 200
+    fifth = _get(client, answer)  # four archives and 110 bytes were sent: this is the 5th
+    assert fifth.status_code == 200 and fifth.content == answer.archive
+    _refused(_get(client, answer))  # the 6th
+    _refused(_get(client, answer, "110-"))  # and no range past the limit either
+    seen = client.get(f"/api/v1/exports/{answer.export_id}", headers=bearer(answer.token)).json()
+    assert seen["downloads_left"] == 0
+
+
+@pytest.mark.parametrize("short", [1, 0], ids=["one-byte-below", "exactly-at-the-limit"])
+def test_the_limit_is_five_archives_worth_of_bytes(
+    client: TestClient, answer: Answer, short: int
+) -> None:
+    size = len(answer.archive)
+    for _ in range(4):
+        assert _get(client, answer).status_code == 200
+    assert _get(client, answer, f"0-{size - 1 - short}").status_code == 206
+    # Sent so far: 5 archives' worth less `short` bytes.
+    seen = client.get(f"/api/v1/exports/{answer.export_id}", headers=bearer(answer.token)).json()
+    assert seen["downloads_left"] == short
+    after = _get(client, answer, "0-0")
+    if short:
+        assert after.status_code == 206 and after.content == answer.archive[:1]
+        _refused(_get(client, answer, "0-0"))  # now exactly 5 archives' worth: the limit
+    else:
+        _refused(after)
+
+
+def test_the_refusal_states_the_rule_of_the_docs(client: TestClient, answer: Answer) -> None:
+    for _ in range(5):
+        assert _get(client, answer).status_code == 200
+    refusal = _get(client, answer).json()
+    docs = " ".join((DOCS / "exports.md").read_text().replace("\n  > ", " ").split())
+    assert " ".join(refusal["error"].split()) in docs  # the same rule, the same numbers
+
+
+@dataclass
+class _Signedin:
+    id: str
+    account_id: str
+    reauth_at: datetime
+
+
+def test_a_download_cut_off_counts_only_the_bytes_sent(vault: Vault, answer: Answer) -> None:
+    with vault.reading() as session:
+        export = session.get(Export, answer.export_id)
+        assert export is not None
+        owner = _Signedin("session-1", export.account_id, utcnow())
+    got = open_download(
+        vault,
+        person=owner,
+        export_id=answer.export_id,
+        range_header=None,
+        if_range=None,
+        address="192.0.2.1",
+        user_agent="tests/1",
+    )
+    first = next(got.chunks)
+    assert 0 < len(first) < len(answer.archive)
+    got.chunks.close()  # the connection dropped after the first chunk
+    with vault.reading() as session:
+        export = session.get(Export, answer.export_id)
+        [download] = session.scalars(select(ExportDownload)).all()
+        assert export is not None and export.bytes_served == len(first)
+        assert (download.range_start, download.range_end) == (0, len(first) - 1)

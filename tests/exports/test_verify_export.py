@@ -159,3 +159,16 @@ def test_a_local_header_naming_another_file_is_refused(settings: Settings, answe
 
     output = _check(settings, _damaged(answer, rename))
     assert "differ" in output and "recordings/" not in output
+
+
+def test_a_source_that_is_neither_a_recording_nor_the_owner_is_refused(answer: Path) -> None:
+    from voxkeep.exports.verify import ArchiveInvalid, parse_manifest
+
+    with zipfile.ZipFile(answer) as archive:
+        manifest = archive.read("manifest.json")
+    parse_manifest(manifest)  # the real one passes
+    doubled = manifest.replace(b'"source": "account:', b'"source": "account:account:')
+    assert doubled != manifest
+    with pytest.raises(ArchiveInvalid) as refused:
+        parse_manifest(doubled)
+    assert refused.value.check == "manifest_source"

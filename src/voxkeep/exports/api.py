@@ -5,13 +5,16 @@ Thin shells over exports.delivery; every check of invariant 4 lives there.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from datetime import datetime
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Send
 
 from voxkeep.exports import delivery, signing
 from voxkeep.exports.delivery import RangeNotSatisfiable
@@ -43,6 +46,25 @@ class IncidentOut(BaseModel):
     kind: str
     request_id: str | None
     details: dict[str, Any]
+
+
+class _ArchiveResponse(StreamingResponse):
+    """Closes the archive's byte stream however the response ends.
+
+    A download cut off midway is then settled at once (exports.delivery counts
+    only the bytes handed on), not whenever the garbage collector frees it.
+    """
+
+    def __init__(self, chunks: Generator[bytes], **kwargs: Any) -> None:
+        super().__init__(chunks, **kwargs)
+        self._chunks = chunks
+
+    async def stream_response(self, send: Send) -> None:
+        try:
+            await super().stream_response(send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(self._chunks.close)
 
 
 @router.get("/exports/key", response_model=PublicKeyOut)
@@ -117,7 +139,7 @@ async def download(
     }
     if got.partial:
         headers["Content-Range"] = f"bytes {got.range.start}-{got.range.end}/{got.size}"
-    return StreamingResponse(
+    return _ArchiveResponse(
         got.chunks,
         status_code=206 if got.partial else 200,
         media_type="application/zip",

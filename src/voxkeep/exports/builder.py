@@ -31,6 +31,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -180,7 +181,8 @@ def _zip(
 ) -> tuple[ZipStream, _Manifest, list[bytes]]:
     zs = ZipStream(compress_type=ZIP_STORED)
     manifest = _Manifest(owner=snap.owner)
-    account_source = f"account:{snap.owner}"
+    # The pseudonym already reads "account:<digest>": it is the source as it stands.
+    account_source = snap.owner
 
     def text(path: str, chunks: Iterable[bytes]) -> None:
         zs.add(
@@ -252,7 +254,7 @@ def build_archive(
     account_id_from_request: str,
     request_id: str,
     kind: ExportKind,
-    requests: Callable[[Session, str, bytes], list[dict[str, Any]]] | None = None,
+    requests: Callable[[Session, str, bytes, str, datetime], list[dict[str, Any]]] | None = None,
 ) -> BuiltExport:
     """Build, encrypt and store the archive; record the export as built (not yet released).
 
@@ -267,7 +269,7 @@ def build_archive(
         except LookupError:
             raise NotFound("The request's account does not exist any more.") from None
         if requests is not None:
-            snap.requests = requests(session, account_id_from_request, snap.key)
+            snap.requests = requests(session, account_id_from_request, snap.key, request_id, now)
         signer = signing.private_key(vault, session)
     audio_rows = [r for r in snap.by_time() if r.path is not None]
     audio = _Audio(vault, snap)

@@ -2,11 +2,12 @@
 
 A released archive is downloaded only by its owner, in their own signed-in
 session, within ``export_reauth_s`` (10 minutes) of a password re-entry,
-until it expires (``export_ttl_s``) and until ``export_max_downloads`` times
-its size has been served. Ranges (one per request) let large downloads
-resume; they count by bytes, so resuming does not use up a download. Every
-response is audited and recorded with its address and user agent, both
-sealed under the owner's data key.
+until it expires (``export_ttl_s``) and within the download limit
+(``export_max_downloads``), counted by ``downloads_counted``: the one rule,
+stated to the person by ``LIMIT_RULE``. Ranges (one per request) let large
+downloads resume; they count by bytes, so resuming does not use up a
+download. Every response is audited and recorded with its address and user
+agent, both sealed under the owner's data key.
 
 "This is not my data" revokes the archive at once (its key is destroyed),
 blocks the request and opens an incident naming the request and every
@@ -18,7 +19,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -121,7 +122,7 @@ class Download:
     range: ByteRange
     partial: bool
     etag: str
-    chunks: Iterator[bytes]
+    chunks: Generator[bytes]  # close() settles a download cut off midway
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -146,11 +147,30 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     return ByteRange(start, end)
 
 
+# The download limit, as the person is told it (the refusal, docs/exports.md).
+LIMIT_RULE = (
+    "Every archive's worth of bytes sent counts as one download, whether it was "
+    "sent whole or in ranges; a request is answered while fewer than {limit} "
+    "archives' worth have been sent."
+)
+
+
+def downloads_counted(export: Export) -> int:
+    """The download rule: whole archives' worth of bytes sent so far, rounded down.
+
+    A request (whole or a range) is answered while this is below
+    ``max_downloads``, so probing or resuming with ranges never costs a whole
+    download, and no range is answered past the limit. Bytes are counted
+    when a response starts (parallel requests cannot overrun the limit) and
+    settled to the bytes really sent when it ends (``_settle``).
+    """
+    return export.bytes_served // export.size if export.size > 0 else export.max_downloads
+
+
 def _downloads_left(export: Export) -> int:
-    if export.state != ExportState.RELEASED.value or export.size <= 0:
+    if export.state != ExportState.RELEASED.value:
         return 0
-    used = -(-export.bytes_served // export.size)  # a started download counts
-    return max(0, export.max_downloads - used)
+    return max(0, export.max_downloads - downloads_counted(export))
 
 
 def _own(session: Session, person: Person, export_id: str, *, lock: bool = False) -> Export:
@@ -280,12 +300,14 @@ def open_download(
         if wanted is not None and if_range is not None and if_range.strip() != etag:
             wanted = None  # the archive changed since: send it whole (RFC 9110 §13.1.5)
         span = wanted or ByteRange(0, export.size - 1)
-        if export.bytes_served + span.length > export.max_downloads * export.size:
+        if _downloads_left(export) <= 0:
+            limit = export.max_downloads
             raise DownloadsExhausted(
-                f"This answer has been downloaded {export.max_downloads} times, the limit.",
+                f"This answer has been downloaded {limit} times, the limit. "
+                + LIMIT_RULE.format(limit=limit),
                 hint="File a new request in the portal if you need another copy.",
             )
-        export.bytes_served += span.length
+        export.bytes_served += span.length  # reserved now, settled by _settle
         key = vault.keyring.data_key(session, export.account_id)
         assert export.key_sealed is not None and export.blob is not None
         ad = aead.associated_data(kind="export_key", owner=export.account_id, object_id=export.id)
@@ -326,31 +348,52 @@ def open_download(
         range=span,
         partial=wanted is not None,
         etag=etag,
-        chunks=_stream(vault, archive_key, blob, account_id, export_id, span),
+        chunks=_stream(vault, archive_key, blob, account_id, export_id, download_id, span),
     )
 
 
 def _stream(
-    vault: Vault, key: bytes, blob: str, account_id: str, export_id: str, span: ByteRange
-) -> Iterator[bytes]:
+    vault: Vault,
+    key: bytes,
+    blob: str,
+    account_id: str,
+    export_id: str,
+    download_id: str,
+    span: ByteRange,
+) -> Generator[bytes]:
     ad = aead.associated_data(kind="export", owner=account_id, object_id=export_id)
-    reader = aead.SegmentedReader(
-        key, vault.blobs.open(blob), size=vault.blobs.size(blob), ad=ad, kind="export"
-    )
-    with reader:
-        reader.seek(span.start, io.SEEK_SET)
-        left = span.length
-        while left > 0:
-            chunk = reader.read(min(_READ, left))
-            if not chunk:
-                break
-            left -= len(chunk)
-            yield chunk
+    sent = 0
+    try:
+        reader = aead.SegmentedReader(
+            key, vault.blobs.open(blob), size=vault.blobs.size(blob), ad=ad, kind="export"
+        )
+        with reader:
+            reader.seek(span.start, io.SEEK_SET)
+            while sent < span.length:
+                chunk = reader.read(min(_READ, span.length - sent))
+                if not chunk:
+                    break
+                sent += len(chunk)  # handed to the server: counted even if the line drops now
+                yield chunk
+    finally:
+        if sent < span.length:  # cut off (or the archive went meanwhile)
+            _settle(vault, export_id, download_id, span, sent)
+
+
+def _settle(vault: Vault, export_id: str, download_id: str, span: ByteRange, sent: int) -> None:
+    """Count only the bytes a download really sent; its record ends at the last of them."""
+    with vault.transaction() as session:
+        export = session.get(Export, export_id, with_for_update=True)
+        download = session.get(ExportDownload, download_id)
+        if export is None or download is None:
+            return  # erased meanwhile: nothing left to count
+        export.bytes_served = max(0, export.bytes_served - (span.length - sent))
+        download.range_end = span.start + sent - 1
 
 
 def _past_expiry(export: Export, now: datetime) -> bool:
     return (export.expires_at is not None and export.expires_at <= now) or (
-        export.bytes_served >= export.max_downloads * export.size
+        downloads_counted(export) >= export.max_downloads
     )
 
 

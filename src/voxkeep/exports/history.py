@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxkeep.exports.content import iso
-from voxkeep.requests.models import DataRequest, RequestEvent
+from voxkeep.requests.models import DataRequest, RequestEvent, RequestState
+
+# The archive is written while its request is still building, but the person
+# can open it only once the release gate has made the request ready: that is
+# the state they were mailed about and find in the portal, so it is the state
+# the archive shows for the request it answers.
+ANSWERED_STATE = RequestState.READY
 
 
-def request_history(session: Session, account_id: str, key: bytes) -> list[dict[str, Any]]:
-    """Kinds, channels, dates and state changes; staff ids and internal notes stay out."""
+def request_history(
+    session: Session, account_id: str, key: bytes, answering: str, answered_at: datetime
+) -> list[dict[str, Any]]:
+    """Kinds, channels, dates and state changes; staff ids and internal notes stay out.
+
+    The request ``answering`` (the one this archive answers) shows
+    ANSWERED_STATE and ``answered_at``, the time this answer was made (the
+    manifest's ``created_at``); its timeline holds the steps recorded so far.
+    """
     requests = session.scalars(
         select(DataRequest)
         .where(DataRequest.account_id == account_id)
@@ -28,16 +42,23 @@ def request_history(session: Session, account_id: str, key: bytes) -> list[dict[
             events[event.request_id].append(
                 {"at": iso(event.at), "from": event.from_state, "to": event.to_state}
             )
-    return [
-        {
-            "id": r.id,
-            "kind": r.kind,
-            "channel": r.channel,
-            "received_at": iso(r.received_at),
-            "due_at": iso(r.due_at),
-            "extension_months": r.extension_months,
-            "state": r.state,
-            "timeline": events[r.id],
-        }
-        for r in requests
-    ]
+    return [_entry(r, events[r.id], answering, answered_at) for r in requests]
+
+
+def _entry(
+    request: DataRequest, timeline: list[dict[str, Any]], answering: str, answered_at: datetime
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": request.id,
+        "kind": request.kind,
+        "channel": request.channel,
+        "received_at": iso(request.received_at),
+        "due_at": iso(request.due_at),
+        "extension_months": request.extension_months,
+        "state": request.state,
+    }
+    if request.id == answering:
+        entry["state"] = ANSWERED_STATE.value
+        entry["answered_at"] = iso(answered_at)
+    entry["timeline"] = timeline
+    return entry

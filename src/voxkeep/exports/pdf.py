@@ -1,8 +1,9 @@
 """transcripts.pdf: every transcript, grouped by device, sorted by time, dated, localized.
 
 Drawn directly on reportlab's canvas (no table layout engine): a row is placed,
-wrapped and, when the page is full, continued on the next page, so 34,000
-rows cost seconds, not minutes. The font is Bitstream Vera, shipped inside
+wrapped and, when the page is full, continued on the next page (under the
+device heading, column headers and day again), so 34,000 rows cost seconds,
+not minutes. The font is Bitstream Vera, shipped inside
 reportlab and embedded in the file with a Unicode map, so accented text
 (ä, ß, é, œ, ç …) shows and copies correctly on any reader.
 """
@@ -31,6 +32,7 @@ _fonts_ready = False
 WIDTH, HEIGHT = A4
 LEFT, RIGHT, TOP, BOTTOM = 42.0, WIDTH - 42.0, HEIGHT - 48.0, 48.0
 COL_TIME, COL_LEN, COL_SPEAKER, COL_TEXT = LEFT, LEFT + 58, LEFT + 92, LEFT + 178
+_COLUMNS = (COL_TIME, COL_LEN, COL_SPEAKER, COL_TEXT)
 TEXT_WIDTH = RIGHT - COL_TEXT
 SIZE, LEADING = 8.5, 11.0
 
@@ -45,13 +47,21 @@ def _register_fonts() -> None:
 
 
 class _Pages:
-    """Pages with one text object each: far cheaper than a text object per string."""
+    """Pages with one text object each: far cheaper than a text object per string.
 
-    def __init__(self, canvas: Canvas, title: str, footer: str, page_label: str) -> None:
+    A page that continues a device's rows starts with that device's heading,
+    the column headers and the current day again, each marked as continued,
+    so every page says whose rows these are and what each column means.
+    """
+
+    def __init__(self, canvas: Canvas, words: dict[str, str], footer: str) -> None:
         self.canvas = canvas
-        self.title = title
+        self.words = words
+        self.title = words["pdf_title"]
         self.footer = footer
-        self.page_label = page_label
+        self.page_label = words["page"]
+        self.heading: str | None = None  # the device whose rows are being placed
+        self.day: str | None = None  # the day whose rows are being placed
         self.page = 0
         self.y = 0.0
         self.text: Any = None
@@ -71,6 +81,37 @@ class _Pages:
         width = pdfmetrics.stringWidth(label, REGULAR, 7.5)
         self.put(RIGHT - width, HEIGHT - 30, label, REGULAR, 7.5)
         self.y = TOP
+        continued = f" ({self.words['continued']})"
+        if self.heading is not None:
+            self._heading(self.heading + continued)
+        if self.day is not None:
+            self._day(self.day + continued)
+
+    def start_device(self, heading: str) -> None:
+        self.heading = self.day = None  # a page break here continues nothing
+        self.need(LEADING * 5)
+        if self.y < TOP:
+            self.y -= 10
+        self._heading(heading)
+        self.heading = heading
+
+    def start_day(self, day: str) -> None:
+        self.day = None
+        self.need(LEADING * 3)
+        self._day(day)
+        self.day = day
+
+    def _heading(self, heading: str) -> None:
+        self.put(LEFT, self.y, heading, BOLD, 11)
+        self.y -= LEADING + 2
+        for x, column in zip(_COLUMNS, ("time", "duration", "speaker", "transcript"), strict=True):
+            self.put(x, self.y, self.words[column], BOLD, 7.5)
+        self.y -= LEADING
+
+    def _day(self, day: str) -> None:
+        self.y -= 4
+        self.put(LEFT, self.y, day, BOLD, SIZE)
+        self.y -= LEADING
 
     def put(self, x: float, y: float, text: str, font: str = REGULAR, size: float = SIZE) -> None:
         if self.font != (font, size):
@@ -109,12 +150,7 @@ def render_pdf(
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
     canvas.setTitle(words["pdf_title"])
     canvas.setCreator("voxkeep")
-    pages = _Pages(
-        canvas,
-        words["pdf_title"],
-        words["generated"].format(date=long_date(generated_at, lang)),
-        words["page"],
-    )
+    pages = _Pages(canvas, words, words["generated"].format(date=long_date(generated_at, lang)))
     current_device: str | None = None
     current_day: str | None = None
     empty = True
@@ -122,14 +158,11 @@ def render_pdf(
         empty = False
         if row.device != current_device:
             current_device, current_day = row.device, None
-            _device_heading(pages, devices.get(row.device), row.device, lang, words)
+            pages.start_device(_device_heading(devices.get(row.device), row.device, lang, words))
         day = long_date(row.captured_at, lang)
         if day != current_day:
             current_day = day
-            pages.need(LEADING * 3)
-            pages.y -= 4
-            pages.put(LEFT, pages.y, day, BOLD, SIZE)
-            pages.y -= LEADING
+            pages.start_day(day)
         _row(pages, row, text, members, words)
     if empty:
         pages.put(LEFT, pages.y, words["no_recordings"], REGULAR, 10)
@@ -139,23 +172,14 @@ def render_pdf(
 
 
 def _device_heading(
-    pages: _Pages, info: DeviceInfo | None, device_id: str, lang: str, words: dict[str, str]
-) -> None:
-    pages.need(LEADING * 5)
-    if pages.y < TOP:
-        pages.y -= 10
+    info: DeviceInfo | None, device_id: str, lang: str, words: dict[str, str]
+) -> str:
     name = info.name if info else device_id
     kind = words.get(f"kind_{info.kind}", info.kind) if info else ""
     heading = f"{words['device']}: {name} ({kind}) — {device_id}"
     if info and info.removed_at is not None:
         heading += f", {words['removed'].format(date=long_date(info.removed_at, lang))}"
-    pages.put(LEFT, pages.y, heading, BOLD, 11)
-    pages.y -= LEADING + 2
-    pages.put(COL_TIME, pages.y, words["time"], BOLD, 7.5)
-    pages.put(COL_LEN, pages.y, words["duration"], BOLD, 7.5)
-    pages.put(COL_SPEAKER, pages.y, words["speaker"], BOLD, 7.5)
-    pages.put(COL_TEXT, pages.y, words["transcript"], BOLD, 7.5)
-    pages.y -= LEADING
+    return heading
 
 
 def _clip(text: str, width: float) -> str:

@@ -35,6 +35,7 @@ FORMAT = "voxkeep-export-manifest/1"
 MANIFEST_NAME = "manifest.json"
 SIGNATURE_NAME = "manifest.sig"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_RECORDING_SOURCE = re.compile(r"recording:.+", re.S)
 _CHUNK = 1024 * 1024
 _MAX_MANIFEST = 256 * 1024 * 1024
 
@@ -114,6 +115,12 @@ def parse_manifest(data: bytes) -> Manifest:
         )
         if entry.size < 0 or not _HEX64.fullmatch(entry.sha256):
             raise ArchiveInvalid("manifest_fields", "A manifest entry has a bad size or hash.")
+        if entry.source != owner and not _RECORDING_SOURCE.fullmatch(entry.source):
+            raise ArchiveInvalid(
+                "manifest_source",
+                "A manifest entry's source is neither a recording nor the owner.",
+                hint="A source is `recording:<id>`, or the owner pseudonym for derived files.",
+            )
         if entry.path in seen or entry.path in (MANIFEST_NAME, SIGNATURE_NAME):
             raise ArchiveInvalid("manifest_duplicate", "The manifest lists a path twice.")
         seen.add(entry.path)
