@@ -4,6 +4,7 @@ work, and its ids are not names."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from helpers import (
 )
 from voxkeep.app import create_app
 from voxkeep.config import Settings
+from voxkeep.demo import builder as demo
 from voxkeep.demo.builder import DemoSummary, build_demo
 from voxkeep.recordings.models import Recording
 from voxkeep.tokens.service import list_tokens
@@ -116,3 +118,46 @@ def test_serve_on_a_busy_port_is_one_clear_line(settings: Settings, busy_port: i
     line = assert_clean_failure_in_process(result, f"Port {busy_port} on 127.0.0.1")
     assert "voxkeep serve --port " in line
     assert "Errno" not in line
+
+
+# --- point 8 (the demo's part): ids that are not names -------------------------------
+
+
+def name_parts() -> set[str]:
+    """Every word of the demo's names and addresses, as an id might spell it."""
+    folded = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
+    texts = [demo.NO_DEVICE_ACCOUNT[1]]
+    for house in demo.HOUSEHOLDS:
+        texts += [house.email, *house.members.values(), *(name for _, _, name in house.devices)]
+    words = {w for t in texts for w in re.split(r"[^a-zß-ÿ]+", t.lower().translate(folded))}
+    return {w for w in words if len(w) >= 3} - {"example", "org"}
+
+
+def demo_ids() -> list[str]:
+    ids = [demo.NO_DEVICE_ACCOUNT[0]]
+    for house in demo.HOUSEHOLDS:
+        ids += [house.account, *(device for device, _, _ in house.devices)]
+        ids += [house.member_id(voice) for voice in house.members]
+    return ids
+
+
+def test_demo_ids_are_opaque_and_name_nobody() -> None:
+    parts = name_parts()
+    assert {"mueller", "dubois", "smith", "kueche", "anna"} <= parts  # the check can bite
+    for object_id in demo_ids():
+        assert re.fullmatch(r"(acct|dev|mem)-\d{4}(-[a-z0-9]+)?", object_id), object_id
+        assert not [p for p in parts if p in object_id], object_id
+    assert len(set(demo_ids())) == len(demo_ids())
+
+
+def test_a_demo_vault_with_the_old_name_ids_is_refused_clearly(vault: Vault) -> None:
+    from voxkeep.accounts.service import AccountChanges, upsert_account
+    from voxkeep.errors import ConfigError
+
+    with vault.transaction() as session:
+        upsert_account(
+            vault, session, external_id=demo.LEGACY_ACCOUNT, changes=AccountChanges(), actor="t"
+        )
+    with pytest.raises(ConfigError, match="older voxkeep") as refused:
+        build_demo(vault, scale=0.01)
+    assert "Remove that folder" in str(refused.value)
