@@ -4,14 +4,18 @@ work, and its ids are not names."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -23,6 +27,7 @@ from helpers import (
     settings_env,
 )
 from voxkeep.app import create_app
+from voxkeep.cli import cli
 from voxkeep.config import Settings
 from voxkeep.demo import builder as demo
 from voxkeep.demo.builder import DemoSummary, build_demo
@@ -161,3 +166,129 @@ def test_a_demo_vault_with_the_old_name_ids_is_refused_clearly(vault: Vault) -> 
     with pytest.raises(ConfigError, match="older voxkeep") as refused:
         build_demo(vault, scale=0.01)
     assert "Remove that folder" in str(refused.value)
+
+
+# --- points 5 and 11: a vault made by `voxkeep demo`, used from the command line -------
+
+SIGN_IN = re.compile(r"^  (person|agent|approver|dpo \+ admin) +(\S+) +(\S+)$", re.M)
+
+
+def demo_env(settings: Settings) -> dict[str, str | None]:
+    """The environment of a person at a terminal: no mail setting at all."""
+    return settings_cli_env(
+        settings,
+        VOXKEEP_PASSWORD_HASH_TIME_COST="1",  # real argon2id, cheaply
+        VOXKEEP_PASSWORD_HASH_MEMORY_KIB="1024",
+    )
+
+
+@pytest.fixture
+def cli_demo(settings: Settings) -> dict[str, tuple[str, str]]:
+    """`voxkeep demo --no-serve` on the test's vault: its printed sign-ins by role."""
+    result = invoke_cli("demo", "--no-serve", env=demo_env(settings))
+    assert result.exit_code == 0, result.output
+    outbox = settings.data_dir.resolve().with_name("data-outbox")
+    assert f"Mail outbox   {outbox}" in result.stdout
+    return {who: (login, password) for who, login, password in SIGN_IN.findall(result.stdout)}
+
+
+def invoke_as(settings: Settings, staff: tuple[str, str], *args: str) -> Result:
+    name, password = staff
+    isolated = {k: None for k in os.environ if k.startswith("VOXKEEP_")} | demo_env(settings)
+    return CliRunner().invoke(
+        cli,
+        ["requests", "--as", name, "--password-stdin", *args],
+        input=password + "\n",
+        env=isolated,
+        prog_name="voxkeep",
+    )
+
+
+def outbox_mails(settings: Settings) -> list[EmailMessage]:
+    outbox = settings.data_dir.resolve().with_name("data-outbox")
+    return [
+        message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
+        for path in sorted(outbox.glob("*.eml"))
+    ]
+
+
+def test_every_command_on_a_demo_vault_mails_into_its_outbox(
+    settings: Settings, cli_demo: dict[str, tuple[str, str]]
+) -> None:
+    invited = invoke_cli("people", "invite", "acct-0002", env=demo_env(settings))
+    assert invited.exit_code == 0, invited.output
+    [invitation] = outbox_mails(settings)
+    assert invitation["To"] == "camille.dubois@example.fr"
+    assert "http://127.0.0.1:8000/portal/set-password#vi_" in invitation.get_content()
+
+    entered = invoke_as(
+        settings, cli_demo["agent"], "enter", "acct-0001", "--kind", "access", "--channel", "post"
+    )
+    assert entered.exit_code == 0, entered.output
+    request_id = entered.stdout.strip()
+    sent = invoke_as(settings, cli_demo["agent"], "verify", request_id, "--send-code")
+    assert sent.exit_code == 0, sent.output
+    code_mail = outbox_mails(settings)[-1]
+    assert code_mail["To"] == "familie.mueller@example.de"
+    assert "Bestätigungscode" in code_mail["Subject"]
+
+
+def test_the_printed_sign_ins_work_through_the_api(
+    vault: Vault, cli_demo: dict[str, tuple[str, str]]
+) -> None:
+    assert set(cli_demo) == {"person", "agent", "approver", "dpo + admin"}
+    with TestClient(create_app(vault)) as client:
+        email, password = cli_demo["person"]
+        person = client.post("/api/v1/people/sessions", json={"email": email, "password": password})
+        assert person.status_code == 201, person.text
+        for who, (name, password) in cli_demo.items():
+            if who == "person":
+                continue
+            signed = client.post(
+                "/api/v1/staff/sessions", json={"name": name, "password": password}
+            )
+            assert signed.status_code == 201, signed.text
+            me = client.get(
+                "/api/v1/staff/sessions/current",
+                headers={"Authorization": f"Bearer {signed.json()['token']}"},
+            )
+            assert sorted(me.json()["roles"]) == sorted(who.split(" + ")), me.text
+
+
+def test_the_demo_settings_file_ranks_below_environment_and_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voxkeep.config import CONFIG_ENV, load_settings, write_demo_settings
+
+    for key in [k for k in os.environ if k.startswith("VOXKEEP_")]:
+        monkeypatch.delenv(key)
+    data = tmp_path / "data"
+    data.mkdir()
+    write_demo_settings(data, {"public_url": "http://127.0.0.1:8123", "port": 8123})
+    assert load_settings(data_dir=data).base_url == "http://127.0.0.1:8123"
+    assert load_settings(data_dir=data).port == 8123
+    assert load_settings(data_dir=data, demo_file=False).public_url is None
+
+    config = tmp_path / "voxkeep.toml"
+    config.write_text("port = 9300\n")
+    monkeypatch.setenv(CONFIG_ENV, str(config))
+    assert load_settings(data_dir=data).port == 9300
+    monkeypatch.setenv("VOXKEEP_PUBLIC_URL", "https://privacy.example")
+    assert load_settings(data_dir=data).base_url == "https://privacy.example"
+    # The data directory may itself come from the environment or the config file.
+    monkeypatch.setenv("VOXKEEP_DATA_DIR", str(data))
+    assert load_settings().port == 9300
+    monkeypatch.delenv(CONFIG_ENV)
+    assert load_settings().port == 8123
+
+
+def test_a_second_demo_run_on_another_port_moves_the_links(
+    settings: Settings, cli_demo: dict[str, tuple[str, str]]
+) -> None:
+    again = invoke_cli("demo", "--no-serve", "--port", "8011", env=demo_env(settings))
+    assert again.exit_code == 0, again.output
+    assert "http://127.0.0.1:8011/" in again.stdout
+    invited = invoke_cli("people", "invite", "acct-0002", env=demo_env(settings))
+    assert invited.exit_code == 0, invited.output
+    [invitation] = outbox_mails(settings)
+    assert "http://127.0.0.1:8011/portal/set-password#vi_" in invitation.get_content()

@@ -75,8 +75,12 @@ class LazySettings(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         if key != "settings":
             raise KeyError(key)
-        self["settings"] = load_settings(self._config, **self._overrides)
+        self["settings"] = self.load()
         return self["settings"]
+
+    def load(self, *, demo_file: bool = True) -> Settings:
+        """The settings anew (demo_file=False: without what `voxkeep demo` chose)."""
+        return load_settings(self._config, demo_file=demo_file, **self._overrides)
 
 
 class LeftColumn(TimeRemainingColumn):
@@ -111,6 +115,12 @@ def progress(
         auto_refresh=auto_refresh,
         get_time=get_time,
     )
+
+
+def operator_settings(ctx: click.Context) -> Settings:
+    """The settings as the operator gave them, without those `voxkeep demo` keeps."""
+    lazy: LazySettings = ctx.find_root().obj
+    return lazy.load(demo_file=False)
 
 
 def settings_of(ctx: click.Context) -> Settings:

@@ -13,18 +13,23 @@ only in the encrypted name fields.
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import Account, DeviceKind, Language, Retention
 from voxkeep.demo.clips import Clip, load_clips
-from voxkeep.errors import ConfigError
+from voxkeep.errors import ConfigError, NotFound
+from voxkeep.people.service import set_password_without_invitation
+from voxkeep.people.staff import add_staff, get_staff, set_staff_password
 from voxkeep.recordings.bulk import store_batch
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.service import (
@@ -104,6 +109,24 @@ HOUSEHOLDS = (
 )
 # Signed up, never owned a device: an access request must yield no recordings.
 NO_DEVICE_ACCOUNT = ("acct-0004", "sam.nodevice@example.org", Language.DE)
+# The household whose person signs in (English, like the docs).
+DEMO_PERSON = HOUSEHOLDS[2]
+# Staff with one role each where four eyes matter: an agent enters and verifies a
+# request, a different person approves it.
+DEMO_STAFF = (
+    ("demo-agent", ("agent",)),
+    ("demo-approver", ("approver",)),
+    ("demo-dpo", ("dpo", "admin")),
+)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A demo sign-in. The password is new on every run and printed only then."""
+
+    who: str  # "person" or the staff roles
+    login: str  # an e-mail address (a person) or a staff name
+    password: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,7 @@ class DemoSummary:
     added: int
     token: str
     sample: tuple[str, str]  # (account, recording id) to try first
+    sign_ins: tuple[SignIn, ...] = ()
 
 
 # The first account's id in demo vaults built before the ids were opaque.
@@ -241,6 +265,7 @@ def build_demo(
         if on_done:
             on_done(len(chunk))
     token = _demo_token(vault)
+    sign_ins = _sign_ins(vault)
     with vault.reading() as session:
         total = session.scalar(select(func.count()).select_from(Recording)) or 0
     first = plan[0][0]
@@ -250,6 +275,7 @@ def build_demo(
         added=len(todo),
         token=token,
         sample=(first.account, first.id),
+        sign_ins=sign_ins,
     )
 
 
@@ -268,13 +294,39 @@ def _demo_token(vault: Vault) -> str:
     return value
 
 
-def print_welcome(console: Console, summary: DemoSummary, *, host: str, port: int) -> None:
+def _sign_ins(vault: Vault) -> tuple[SignIn, ...]:
+    """A person's and staff members' sign-ins, with passwords new on every run (so an
+    earlier run's printout stops working, as its token does)."""
+    person = SignIn("person", DEMO_PERSON.email, secrets.token_urlsafe(12))
+    set_password_without_invitation(
+        vault, external_id=DEMO_PERSON.account, password=person.password, actor=ACTOR
+    )
+    made = [person]
+    for name, roles in DEMO_STAFF:
+        member = SignIn(" + ".join(roles), name, secrets.token_urlsafe(12))
+        try:
+            get_staff(vault, name)
+        except NotFound:
+            add_staff(vault, name=name, roles=roles, password=member.password, actor=ACTOR)
+        else:
+            set_staff_password(vault, ref=name, password=member.password, actor=ACTOR)
+        made.append(member)
+    return tuple(made)
+
+
+def print_welcome(
+    console: Console, summary: DemoSummary, *, host: str, port: int, outbox: Path | None
+) -> None:
     base = f"http://{host}:{port}"
     account, recording = summary.sample
     audio = f"{base}/api/v1/accounts/{account}/recordings/{recording}/audio"
     accounts = ", ".join(
         [f"{h.account} ({h.language.value})" for h in HOUSEHOLDS]
         + [f"{NO_DEVICE_ACCOUNT[0]} (no devices)"]
+    )
+    width = max((len(s.login) for s in summary.sign_ins), default=0)
+    sign_ins = "".join(
+        f"  {s.who:<13} {s.login:<{width}}  {s.password}\n" for s in summary.sign_ins
     )
     console.print(
         f"\n[bold]voxkeep demo[/bold]: {summary.households} households, "
@@ -283,7 +335,15 @@ def print_welcome(console: Console, summary: DemoSummary, *, host: str, port: in
         f"  API docs      {base}/api/docs  (Authorize with the token below)\n"
         f"  Demo token    {summary.token}\n"
         f"  Hear a clip   curl -H 'Authorization: Bearer {summary.token}' {audio} -o clip.wav\n"
-        f"  Accounts      {accounts}\n",
+        f"  Accounts      {accounts}\n"
+        f"  Mail outbox   {escape(str(outbox)) if outbox else 'none (SMTP)'}\n"
+        "\n[bold]Sign-ins[/bold] (demo only: new passwords on every run, shown only here)\n"
+        f"{sign_ins}"
+        f"  A person signs in with POST {base}/api/v1/people/sessions "
+        '{"email", "password"},\n'
+        f"  staff with POST {base}/api/v1/staff/sessions "
+        '{"name", "password"} or on the command line: voxkeep requests --as demo-agent list\n',
         highlight=False,
         soft_wrap=True,
+        markup=True,
     )
