@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+PORT   ?=
 
 .PHONY: help setup demo test test-sqlite test-postgres lint fmt bench clips clean
 
@@ -17,8 +18,8 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)  ## Create .venv and install voxkeep with its test tools
 
-demo: $(STAMP)  ## Build the demo vault in ./voxkeep-data and serve it on 127.0.0.1:8000
-	$(BIN)/voxkeep demo
+demo: $(STAMP)  ## Build the demo vault in ./voxkeep-data and serve it on 127.0.0.1:8000 (PORT=8011 for another)
+	$(BIN)/voxkeep demo $(if $(PORT),--port $(PORT))
 
 lint: $(STAMP)  ## ruff (format check + lint) and mypy --strict
 	$(BIN)/ruff format --check src tests bench scripts

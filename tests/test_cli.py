@@ -3,6 +3,7 @@ token round trip (create → use → revoke → 401) through the real CLI and th
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import uuid
@@ -13,6 +14,7 @@ import click
 import pytest
 from click.testing import Result
 from fastapi.testclient import TestClient
+from rich.console import Console
 
 import voxkeep
 from helpers import (
@@ -29,6 +31,7 @@ from helpers import (
 )
 from voxkeep.app import create_app
 from voxkeep.cli import cli
+from voxkeep.clikit import progress
 from voxkeep.config import Settings
 from voxkeep.vault import Vault
 
@@ -267,3 +270,27 @@ def test_token_name_and_scope_are_validated(settings: Settings) -> None:
     bad_scope = invoke("tokens", "create", "x", "--scope", "root", env=env)
     assert bad_scope.exit_code == 2
     assert "'root' is not one of" in bad_scope.stderr
+
+
+# --- progress ----------------------------------------------------------------------
+
+
+def test_the_progress_bar_shows_the_time_taken_and_the_time_left() -> None:
+    now = [1000.0]  # rich's own clock hook: ten seconds pass without sleeping
+    screen = io.StringIO()
+    console = Console(file=screen, width=120, force_terminal=False)
+    with progress(console, auto_refresh=False, get_time=lambda: now[0]) as bar:
+        task = bar.add_task("Working", total=4)
+        for _ in range(2):
+            now[0] += 2.5
+            bar.advance(task)
+        halfway = Console(file=io.StringIO(), width=120)
+        halfway.print(bar.get_renderable())
+        assert isinstance(halfway.file, io.StringIO)
+        middle = halfway.file.getvalue()
+        now[0] += 5.0
+        bar.advance(task, 2)
+    assert "2/4 0:00:05 0:00:05 left" in middle, middle
+    last = screen.getvalue().strip().splitlines()[-1]
+    assert "4/4 0:00:10" in last, last
+    assert "left" not in last, last

@@ -12,7 +12,14 @@ from rich.console import Console
 
 from voxkeep import __version__
 from voxkeep.audit.events import SYSTEM
-from voxkeep.clikit import Group, LazySettings, progress, settings_of, vault_of
+from voxkeep.clikit import (
+    Group,
+    LazySettings,
+    operator_settings,
+    progress,
+    settings_of,
+    vault_of,
+)
 from voxkeep.config import CONFIG_ENV
 from voxkeep.vault import init_vault
 
@@ -92,19 +99,39 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     )
 
 
+DEMO_HOST = "127.0.0.1"
+DEMO_CHOOSE = "make demo PORT={port} (or voxkeep demo --port {port})"
+
+
 @cli.command()
-@click.option("--port", type=int, default=None, help="Port to serve on (default 8000).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port to serve on (default from settings: 8000).",
+)
 @click.option("--no-serve", is_flag=True, help="Build the demo vault and exit.")
 @click.pass_context
 def demo(ctx: click.Context, port: int | None, no_serve: bool) -> None:
     """Build the demo vault (idempotently) and serve it on 127.0.0.1."""
+    from voxkeep.config import write_demo_settings
     from voxkeep.demo.builder import build_demo, print_welcome
-    from voxkeep.mail import demo_settings
-    from voxkeep.server import run
+    from voxkeep.mail import demo_choices
+    from voxkeep.server import check_port, run
 
-    settings = demo_settings(settings_of(ctx), port=port)
+    operator = operator_settings(ctx)
+    port = port if port is not None else operator.port
+    if not no_serve:
+        # Before anything is built, printed or revoked: a demo already serving on
+        # this port keeps its token.
+        check_port(DEMO_HOST, port, choose=DEMO_CHOOSE)
+    choices = demo_choices(operator, port=port)
+    settings = operator.model_copy(update=choices)
     vault, _ = init_vault(settings)
     ctx.call_on_close(vault.close)
+    # Kept in the vault: `voxkeep people invite` and every other command that opens
+    # it mail into the same outbox, with links to this demo server.
+    write_demo_settings(settings.data_dir, choices)
     with progress(err) as bar:
         task = bar.add_task("Building demo vault", total=None)
         summary = build_demo(
@@ -112,11 +139,9 @@ def demo(ctx: click.Context, port: int | None, no_serve: bool) -> None:
             on_total=lambda n: bar.update(task, total=n),
             on_done=lambda n: bar.advance(task, n),
         )
-    port = port if port is not None else settings.port
-    print_welcome(out, summary, host="127.0.0.1", port=port)
-    out.print(f"Mail (invitations, notices) is written to {settings.mail_outbox_dir}.")
+    print_welcome(out, summary, host=DEMO_HOST, port=port, outbox=settings.mail_outbox_dir)
     if not no_serve:
-        run(vault, host="127.0.0.1", port=port)
+        run(vault, host=DEMO_HOST, port=port, choose=DEMO_CHOOSE)
 
 
 @cli.command("import")

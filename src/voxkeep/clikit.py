@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 import sqlalchemy.exc
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from voxkeep.config import Settings, load_settings
 from voxkeep.errors import VoxkeepError
@@ -66,20 +75,52 @@ class LazySettings(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         if key != "settings":
             raise KeyError(key)
-        self["settings"] = load_settings(self._config, **self._overrides)
+        self["settings"] = self.load()
         return self["settings"]
 
+    def load(self, *, demo_file: bool = True) -> Settings:
+        """The settings anew (demo_file=False: without what `voxkeep demo` chose)."""
+        return load_settings(self._config, demo_file=demo_file, **self._overrides)
 
-def progress(console: Console, *, auto_refresh: bool = True) -> Progress:
-    """The progress bar every long command shows (auto_refresh: redrawn by a thread)."""
+
+class LeftColumn(TimeRemainingColumn):
+    """The estimated time left, labelled, while there is an estimate; blank once done.
+
+    Alone, rich's remaining-time column reads 0:00:00 at the end of every job,
+    which looks like the time the job took.
+    """
+
+    def render(self, task: Task) -> Text:
+        if task.finished or task.total is None:
+            return Text("")
+        remaining = super().render(task)
+        remaining.append(" left")
+        return remaining
+
+
+def progress(
+    console: Console, *, auto_refresh: bool = True, get_time: Callable[[], float] | None = None
+) -> Progress:
+    """The progress bar every long command shows: done of total, time taken, time left.
+
+    auto_refresh: redrawn by a thread; get_time: the clock (tests pass their own).
+    """
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+        LeftColumn(),
         console=console,
         auto_refresh=auto_refresh,
+        get_time=get_time,
     )
+
+
+def operator_settings(ctx: click.Context) -> Settings:
+    """The settings as the operator gave them, without those `voxkeep demo` keeps."""
+    lazy: LazySettings = ctx.find_root().obj
+    return lazy.load(demo_file=False)
 
 
 def settings_of(ctx: click.Context) -> Settings:

@@ -1,12 +1,14 @@
 """Typed settings from ``VOXKEEP_*`` environment variables and an optional TOML file.
 
 Precedence, highest first: values passed in code, environment variables, the
-TOML file named by ``VOXKEEP_CONFIG`` (or ``--config``), then the defaults here.
+TOML file named by ``VOXKEEP_CONFIG`` (or ``--config``), the settings ``voxkeep
+demo`` keeps in its vault's data directory (``demo.toml``), then the defaults here.
 Every setting is documented in docs/configuration.md; a test keeps the two equal.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from contextvars import ContextVar
 from pathlib import Path
@@ -24,6 +26,9 @@ from voxkeep.accounts.models import Retention
 from voxkeep.errors import ConfigError
 
 CONFIG_ENV = "VOXKEEP_CONFIG"
+# What `voxkeep demo` chose for its vault (the mail outbox, the links' address), in
+# the data directory, so every command that opens that vault does the same.
+DEMO_SETTINGS_FILE = "demo.toml"
 
 
 class Settings(BaseSettings):
@@ -265,6 +270,9 @@ class Settings(BaseSettings):
         config_path = _config_file.get() or os.environ.get(CONFIG_ENV)
         if config_path:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_path)))
+        demo_path = _demo_file.get()
+        if demo_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=demo_path))
         return tuple(sources)
 
     @property
@@ -303,10 +311,18 @@ def is_inside(path: Path, folder: Path) -> bool:
 
 # An explicit --config file for the Settings being built; the environment is left alone.
 _config_file: ContextVar[str | None] = ContextVar("voxkeep_config_file", default=None)
+# The demo's settings file of the data directory, once that directory is known.
+_demo_file: ContextVar[Path | None] = ContextVar("voxkeep_demo_file", default=None)
 
 
-def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
-    """Build settings, turning validation problems into one clear ConfigError."""
+def load_settings(
+    config_file: Path | None = None, *, demo_file: bool = True, **overrides: Any
+) -> Settings:
+    """Build settings, turning validation problems into one clear ConfigError.
+
+    demo_file: also read the settings `voxkeep demo` keeps in the data directory
+    (False: what the operator set, for the demo command to choose its own).
+    """
     if config_file is not None and not config_file.is_file():
         raise ConfigError(f"The config file {config_file} does not exist.")
     path = str(config_file) if config_file is not None else os.environ.get(CONFIG_ENV)
@@ -314,7 +330,16 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise ConfigError(f"{CONFIG_ENV} names {path}, which does not exist.")
     token = _config_file.set(path or None)
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
+        demo_path = settings.data_dir / DEMO_SETTINGS_FILE
+        if not demo_file or not demo_path.is_file():
+            return settings
+        # Again, now that the data directory (from any source above) is known.
+        demo_token = _demo_file.set(demo_path)
+        try:
+            return Settings(**overrides)
+        finally:
+            _demo_file.reset(demo_token)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
@@ -328,3 +353,17 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise ConfigError(f"The config file could not be read: {exc}") from None
     finally:
         _config_file.reset(token)
+
+
+def write_demo_settings(data_dir: Path, values: dict[str, Any]) -> None:
+    """Keep the settings `voxkeep demo` chose in its vault (replacing earlier ones)."""
+    path = data_dir / DEMO_SETTINGS_FILE
+    lines = [
+        "# Written by `voxkeep demo`: every command that opens this vault reads it,",
+        "# below the environment and VOXKEEP_CONFIG. Delete it to use those alone.",
+    ]
+    # A JSON string is a valid TOML basic string.
+    lines += [f"{key} = {json.dumps(str(value))}" for key, value in sorted(values.items())]
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(partial, path)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from typing import Any
 
 import uvicorn
@@ -10,6 +12,7 @@ from fastapi import FastAPI
 
 from voxkeep.app import create_app
 from voxkeep.config import load_settings
+from voxkeep.errors import VoxkeepError
 from voxkeep.logs import configure
 from voxkeep.retention.sweeper import start_sweeper
 from voxkeep.vault import Vault, open_vault
@@ -21,8 +24,70 @@ UVICORN: dict[str, Any] = {
 }
 
 
-def run(vault: Vault, *, host: str, port: int, workers: int = 1) -> None:
-    """Serve until stopped; with workers > 1, in that many processes sharing the socket."""
+class PortUnavailable(VoxkeepError):
+    """The address and port to serve on cannot be bound (in use, not ours, not allowed)."""
+
+    code = "port_unavailable"
+
+
+def _bindable(host: str, port: int) -> OSError | None:
+    """Bind a socket the way Uvicorn will, then let it go: None, or why it failed."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+        # As Uvicorn does: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc
+    return None
+
+
+def free_port_after(host: str, port: int) -> int | None:
+    """The first port above ``port`` that can be bound on host (a suggestion), or None."""
+    for candidate in range(port + 1, min(port + 100, 65535) + 1):
+        if _bindable(host, candidate) is None:
+            return candidate
+    return None
+
+
+def check_port(host: str, port: int, *, choose: str = "voxkeep serve --port {port}") -> None:
+    """Raise PortUnavailable, saying how to choose another port, unless host:port is free.
+
+    Checked before a command changes anything, so a busy port costs nothing; ``choose``
+    shows how to pick another, with ``{port}`` where a free port number goes.
+    """
+    failure = _bindable(host, port)
+    if failure is None:
+        return
+    if failure.errno == errno.EADDRINUSE:
+        other = free_port_after(host, port)
+        example = choose.format(port=other if other is not None else port + 1)
+        raise PortUnavailable(
+            f"Port {port} on {host} is already in use (is voxkeep already running there?).",
+            hint=f"Stop what uses it, or choose another port: {example}.",
+        )
+    reason = failure.strerror or type(failure).__name__
+    raise PortUnavailable(
+        f"voxkeep cannot listen on {host} port {port} ({reason}).",
+        hint="Check the address (VOXKEEP_HOST, --host) and the port (VOXKEEP_PORT, --port); "
+        "ports below 1024 need privileges.",
+    )
+
+
+def run(
+    vault: Vault,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    choose: str = "voxkeep serve --port {port}",
+) -> None:
+    """Serve until stopped; with workers > 1, in that many processes sharing the socket.
+
+    A port that cannot be bound is one clear PortUnavailable before anything starts.
+    """
+    check_port(host, port, choose=choose)
     settings = vault.settings
     configure(settings.log_level)
     stop_sweeper = start_sweeper(vault)  # retention sweeps while serving, in this process only

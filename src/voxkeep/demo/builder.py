@@ -4,21 +4,32 @@ German, French and English households with several devices each, named
 household members (one per synthesized voice), two years of history (several
 thousand recordings of real synthesized speech) and one account that has no
 device at all, the case that went wrong in the story behind voxkeep.
+
+The ids are opaque (``acct-0001``, ``dev-0001-a``, ``mem-0001-f2``), as an
+operator's should be: ids are stored and logged in plaintext, while names live
+only in the encrypted name fields.
 """
 
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from voxkeep.accounts import service as accounts
-from voxkeep.accounts.models import DeviceKind, Language, Retention
+from voxkeep.accounts.models import Account, DeviceKind, Language, Retention
 from voxkeep.demo.clips import Clip, load_clips
+from voxkeep.errors import ConfigError, NotFound
+from voxkeep.people.service import set_password_without_invitation
+from voxkeep.people.staff import add_staff, get_staff, set_staff_password
 from voxkeep.recordings.bulk import store_batch
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.service import (
@@ -44,57 +55,78 @@ class Household:
     retention: Retention
     days: int
     recordings: int
-    devices: tuple[tuple[str, DeviceKind, str], ...]
+    devices: tuple[tuple[str, DeviceKind, str], ...]  # (id, kind, name)
     members: dict[str, str]  # clip voice → member name
+
+    def member_id(self, voice: str) -> str:
+        return f"mem-{self.account.removeprefix('acct-')}-{voice}"
 
 
 HOUSEHOLDS = (
     Household(
-        account="haushalt-mueller",
+        account="acct-0001",
         email="familie.mueller@example.de",
         language=Language.DE,
         retention=Retention.UNTIL_DELETED,
         days=730,
         recordings=1500,
         devices=(
-            ("mueller-kueche", DeviceKind.SPEAKER, "Küche"),
-            ("mueller-wohnzimmer", DeviceKind.TV, "Wohnzimmer"),
-            ("mueller-schlafzimmer", DeviceKind.SPEAKER, "Schlafzimmer"),
-            ("mueller-auto", DeviceKind.CAR, "Auto"),
+            ("dev-0001-a", DeviceKind.SPEAKER, "Küche"),
+            ("dev-0001-b", DeviceKind.TV, "Wohnzimmer"),
+            ("dev-0001-c", DeviceKind.SPEAKER, "Schlafzimmer"),
+            ("dev-0001-d", DeviceKind.CAR, "Auto"),
         ),
         members={"f2": "Anna", "m3": "Jonas", "m1": "Opa Karl"},
     ),
     Household(
-        account="foyer-dubois",
+        account="acct-0002",
         email="camille.dubois@example.fr",
         language=Language.FR,
         retention=Retention.UNTIL_DELETED,
         days=730,
         recordings=1300,
         devices=(
-            ("dubois-salon", DeviceKind.SPEAKER, "Salon"),
-            ("dubois-chambre", DeviceKind.SPEAKER, "Chambre"),
-            ("dubois-telephone", DeviceKind.PHONE, "Téléphone de Camille"),
+            ("dev-0002-a", DeviceKind.SPEAKER, "Salon"),
+            ("dev-0002-b", DeviceKind.SPEAKER, "Chambre"),
+            ("dev-0002-c", DeviceKind.PHONE, "Téléphone de Camille"),
         ),
         members={"f1": "Camille", "m2": "Julien", "f3": "Léa"},
     ),
     Household(
-        account="home-smith",
+        account="acct-0003",
         email="emma.smith@example.org",
         language=Language.EN,
         retention=Retention.MONTHS_18,
         days=520,
         recordings=1200,
         devices=(
-            ("smith-kitchen", DeviceKind.SPEAKER, "Kitchen"),
-            ("smith-living-room", DeviceKind.TV, "Living room"),
-            ("smith-car", DeviceKind.CAR, "Car"),
+            ("dev-0003-a", DeviceKind.SPEAKER, "Kitchen"),
+            ("dev-0003-b", DeviceKind.TV, "Living room"),
+            ("dev-0003-c", DeviceKind.CAR, "Car"),
         ),
         members={"f2": "Emma", "m3": "Oliver", "f4": "Grace"},
     ),
 )
 # Signed up, never owned a device: an access request must yield no recordings.
-NO_DEVICE_ACCOUNT = ("no-device-user", "sam.nodevice@example.org", Language.DE)
+NO_DEVICE_ACCOUNT = ("acct-0004", "sam.nodevice@example.org", Language.DE)
+# The household whose person signs in (English, like the docs).
+DEMO_PERSON = HOUSEHOLDS[2]
+# Staff with one role each where four eyes matter: an agent enters and verifies a
+# request, a different person approves it.
+DEMO_STAFF = (
+    ("demo-agent", ("agent",)),
+    ("demo-approver", ("approver",)),
+    ("demo-dpo", ("dpo", "admin")),
+)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A demo sign-in. The password is new on every run and printed only then."""
+
+    who: str  # "person" or the staff roles
+    login: str  # an e-mail address (a person) or a staff name
+    password: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -104,10 +136,26 @@ class DemoSummary:
     added: int
     token: str
     sample: tuple[str, str]  # (account, recording id) to try first
+    sign_ins: tuple[SignIn, ...] = ()
+
+
+# The first account's id in demo vaults built before the ids were opaque.
+LEGACY_ACCOUNT = "haushalt-mueller"
+
+
+def _refuse_legacy(vault: Vault, session: Session) -> None:
+    digest = vault.keyring.lookup_hash(session, kind="external_id", value=LEGACY_ACCOUNT)
+    if session.scalars(select(Account.id).where(Account.external_id_hash == digest)).first():
+        raise ConfigError(
+            f"The demo vault in {vault.settings.data_dir} was built by an older voxkeep, whose "
+            "demo ids were family names.",
+            hint="Remove that folder (and the demo's outbox beside it) and run the demo again.",
+        )
 
 
 def _register(vault: Vault) -> None:
     with vault.transaction() as session:
+        _refuse_legacy(vault, session)
         for house in HOUSEHOLDS:
             changes = accounts.AccountChanges(
                 email=house.email, language=house.language, retention=house.retention
@@ -132,7 +180,7 @@ def _register(vault: Vault) -> None:
                     vault,
                     session,
                     account=account,
-                    member_id=f"{house.account}-{voice}",
+                    member_id=house.member_id(voice),
                     name=name,
                     actor=ACTOR,
                 )
@@ -172,7 +220,7 @@ def _plan(house: Household, clips: list[Clip], now: datetime) -> list[tuple[NewR
                     captured_at=when.replace(microsecond=0),
                     language=house.language,
                     transcript=clip.text,
-                    speaker=f"{house.account}-{clip.voice}" if known else None,
+                    speaker=house.member_id(clip.voice) if known else None,
                 ),
                 clip,
             )
@@ -217,6 +265,7 @@ def build_demo(
         if on_done:
             on_done(len(chunk))
     token = _demo_token(vault)
+    sign_ins = _sign_ins(vault)
     with vault.reading() as session:
         total = session.scalar(select(func.count()).select_from(Recording)) or 0
     first = plan[0][0]
@@ -226,6 +275,7 @@ def build_demo(
         added=len(todo),
         token=token,
         sample=(first.account, first.id),
+        sign_ins=sign_ins,
     )
 
 
@@ -244,10 +294,40 @@ def _demo_token(vault: Vault) -> str:
     return value
 
 
-def print_welcome(console: Console, summary: DemoSummary, *, host: str, port: int) -> None:
+def _sign_ins(vault: Vault) -> tuple[SignIn, ...]:
+    """A person's and staff members' sign-ins, with passwords new on every run (so an
+    earlier run's printout stops working, as its token does)."""
+    person = SignIn("person", DEMO_PERSON.email, secrets.token_urlsafe(12))
+    set_password_without_invitation(
+        vault, external_id=DEMO_PERSON.account, password=person.password, actor=ACTOR
+    )
+    made = [person]
+    for name, roles in DEMO_STAFF:
+        member = SignIn(" + ".join(roles), name, secrets.token_urlsafe(12))
+        try:
+            get_staff(vault, name)
+        except NotFound:
+            add_staff(vault, name=name, roles=roles, password=member.password, actor=ACTOR)
+        else:
+            set_staff_password(vault, ref=name, password=member.password, actor=ACTOR)
+        made.append(member)
+    return tuple(made)
+
+
+def print_welcome(
+    console: Console, summary: DemoSummary, *, host: str, port: int, outbox: Path | None
+) -> None:
     base = f"http://{host}:{port}"
     account, recording = summary.sample
     audio = f"{base}/api/v1/accounts/{account}/recordings/{recording}/audio"
+    accounts = ", ".join(
+        [f"{h.account} ({h.language.value})" for h in HOUSEHOLDS]
+        + [f"{NO_DEVICE_ACCOUNT[0]} (no devices)"]
+    )
+    width = max((len(s.login) for s in summary.sign_ins), default=0)
+    sign_ins = "".join(
+        f"  {s.who:<13} {s.login:<{width}}  {s.password}\n" for s in summary.sign_ins
+    )
     console.print(
         f"\n[bold]voxkeep demo[/bold]: {summary.households} households, "
         f"{summary.recordings} recordings ({summary.added} added now).\n"
@@ -255,8 +335,15 @@ def print_welcome(console: Console, summary: DemoSummary, *, host: str, port: in
         f"  API docs      {base}/api/docs  (Authorize with the token below)\n"
         f"  Demo token    {summary.token}\n"
         f"  Hear a clip   curl -H 'Authorization: Bearer {summary.token}' {audio} -o clip.wav\n"
-        f"  Accounts      haushalt-mueller (de), foyer-dubois (fr), home-smith (en), "
-        f"no-device-user (no devices)\n",
+        f"  Accounts      {accounts}\n"
+        f"  Mail outbox   {escape(str(outbox)) if outbox else 'none (SMTP)'}\n"
+        "\n[bold]Sign-ins[/bold] (demo only: new passwords on every run, shown only here)\n"
+        f"{sign_ins}"
+        f"  A person signs in with POST {base}/api/v1/people/sessions "
+        '{"email", "password"},\n'
+        f"  staff with POST {base}/api/v1/staff/sessions "
+        '{"name", "password"} or on the command line: voxkeep requests --as demo-agent list\n',
         highlight=False,
         soft_wrap=True,
+        markup=True,
     )

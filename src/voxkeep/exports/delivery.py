@@ -271,11 +271,11 @@ def _check_downloadable(export: Export, now: datetime) -> None:
     if export.state == ExportState.REVOKED.value:
         raise Gone("This answer was withdrawn and can no longer be downloaded.")
     if export.state == ExportState.EXPIRED.value:
-        raise Gone("This answer has expired.", hint="File a new request in the portal.")
+        raise Gone("This answer has expired.", hint="Make a new request for another copy.")
     if export.state != ExportState.RELEASED.value:
         raise Conflict("This answer is not ready for download.")
     if export.expires_at is not None and export.expires_at <= now:
-        raise Gone("This answer has expired.", hint="File a new request in the portal.")
+        raise Gone("This answer has expired.", hint="Make a new request for another copy.")
 
 
 def open_download(
@@ -305,7 +305,7 @@ def open_download(
             raise DownloadsExhausted(
                 f"This answer has been downloaded {limit} times, the limit. "
                 + LIMIT_RULE.format(limit=limit),
-                hint="File a new request in the portal if you need another copy.",
+                hint="Make a new request if you need another copy.",
             )
         export.bytes_served += span.length  # reserved now, settled by _settle
         key = vault.keyring.data_key(session, export.account_id)

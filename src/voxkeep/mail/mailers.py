@@ -17,7 +17,7 @@ import weakref
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import SecretStr
 
@@ -180,13 +180,18 @@ def _forget(key: int) -> None:
         _mailers.pop(key, None)
 
 
-def demo_settings(settings: Settings, *, port: int | None = None) -> Settings:
-    """The demo's mail goes to ``<data dir>-outbox`` (beside, never inside, the data
-    directory) and its links point at the demo server, unless the operator chose otherwise."""
-    updates: dict[str, object] = {}
+def demo_choices(settings: Settings, *, port: int | None = None) -> dict[str, Any]:
+    """What the demo sets that the operator left unset: mail goes to ``<data dir>-outbox``
+    (beside, never inside, the data directory) and links point at the demo server."""
+    choices: dict[str, Any] = {}
     if settings.mail_outbox_dir is None:
         data = settings.data_dir.resolve()
-        updates["mail_outbox_dir"] = data.with_name(f"{data.name}-outbox")
+        choices["mail_outbox_dir"] = data.with_name(f"{data.name}-outbox")
     if settings.public_url is None:
-        updates["public_url"] = f"http://127.0.0.1:{port if port is not None else settings.port}"
-    return settings.model_copy(update=updates)
+        choices["public_url"] = f"http://127.0.0.1:{port if port is not None else settings.port}"
+    return choices
+
+
+def demo_settings(settings: Settings, *, port: int | None = None) -> Settings:
+    """The settings with the demo's choices applied (see demo_choices)."""
+    return settings.model_copy(update=demo_choices(settings, port=port))

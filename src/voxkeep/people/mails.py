@@ -2,6 +2,8 @@
 
 A mail carries a link and a date, never the person's data: mail is not a
 channel for personal data (DESIGN: "a bare e-mailed link delivered 100 MB").
+A mail promises only what a person can do today (tests/test_texts.py checks it
+against the routes the app has).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ INVITE = {
     "en": (
         "Set your password for your voice recordings",
         "Hello,\n\n"
-        "you can now see, download and delete the voice recordings kept about you.\n"
+        "with a password you can sign in to the account that holds the voice recordings "
+        "kept about you, ask for a copy of them or for their erasure, and download the "
+        "answer.\n"
         "Set your password here (the link works once, until {expires}):\n\n"
         "{link}\n\n"
         "If you did not expect this mail, ignore it: nothing happens without the link.\n",
@@ -20,8 +24,9 @@ INVITE = {
     "de": (
         "Legen Sie Ihr Passwort für Ihre Sprachaufnahmen fest",
         "Guten Tag,\n\n"
-        "Sie können jetzt die über Sie gespeicherten Sprachaufnahmen ansehen, "
-        "herunterladen und löschen.\n"
+        "mit einem Passwort können Sie sich in dem Konto anmelden, das die über Sie "
+        "gespeicherten Sprachaufnahmen enthält, eine Kopie davon oder ihre Löschung "
+        "verlangen und die Antwort herunterladen.\n"
         "Legen Sie hier Ihr Passwort fest (der Link gilt einmal, bis {expires}):\n\n"
         "{link}\n\n"
         "Wenn Sie diese E-Mail nicht erwartet haben, ignorieren Sie sie: ohne den Link "
@@ -30,8 +35,9 @@ INVITE = {
     "fr": (
         "Choisissez le mot de passe de vos enregistrements vocaux",
         "Bonjour,\n\n"
-        "vous pouvez maintenant consulter, télécharger et supprimer les enregistrements "
-        "vocaux conservés à votre sujet.\n"
+        "avec un mot de passe, vous pouvez vous connecter au compte qui contient les "
+        "enregistrements vocaux conservés à votre sujet, en demander une copie ou "
+        "l'effacement, et télécharger la réponse.\n"
         "Choisissez votre mot de passe ici (le lien ne sert qu'une fois, jusqu'au "
         "{expires}) :\n\n"
         "{link}\n\n"

@@ -248,18 +248,50 @@ def set_password(vault: Vault, *, token: str, password: str) -> str:
         if account is None or account.erased_at is not None:
             raise _bad_link()
         invite.used_at = now
-        _store_password(vault, session, account.id, hashed)
-        _revoke_open_invites(session, account.id, now)
-        ended = sessions.PERSON.end_all(session, account.id, now=now)
-        pseudonym = account_actor_pseudonym(vault, session, account.id)
-        record(
-            session,
-            AuditAction.PERSON_PASSWORD_SET,
-            actor=pseudonym,
-            objects={"account": pseudonym, "invite": invite.id},
-            counts={"sessions_ended": ended},
-        )
+        _replace_password(vault, session, account.id, hashed, now, actor=None, invite=invite.id)
         return account.id
+
+
+def _replace_password(
+    vault: Vault,
+    session: Session,
+    account_id: str,
+    hashed: str,
+    now: datetime,
+    *,
+    actor: str | None,
+    invite: str | None,
+) -> None:
+    """Store the new password; open invitations and every session end. actor None: the
+    person themself."""
+    _store_password(vault, session, account_id, hashed)
+    _revoke_open_invites(session, account_id, now)
+    ended = sessions.PERSON.end_all(session, account_id, now=now)
+    pseudonym = account_actor_pseudonym(vault, session, account_id)
+    record(
+        session,
+        AuditAction.PERSON_PASSWORD_SET,
+        actor=actor or pseudonym,
+        objects={"account": pseudonym} | ({"invite": invite} if invite else {}),
+        counts={"sessions_ended": ended},
+    )
+
+
+def set_password_without_invitation(
+    vault: Vault, *, external_id: str, password: str, actor: str
+) -> None:
+    """Set a person's password with no invitation: nobody proved the address is theirs.
+
+    For the demo's own accounts (and tests), never for real people: they choose
+    their password through the link mailed to their own address. Every session
+    of the account ends, as with set_password.
+    """
+    check_new_password(password)
+    hashed = hash_password(vault.settings, password)
+    now = utcnow()
+    with vault.transaction() as session:
+        account = find_account(vault, session, external_id)
+        _replace_password(vault, session, account.id, hashed, now, actor=actor, invite=None)
 
 
 # Sign-in --------------------------------------------------------------------

@@ -114,19 +114,25 @@ _TEXTS: dict[Notice, dict[str, tuple[str, str]]] = {
     Notice.READY: {
         "en": (
             "Your answer is ready",
-            "The answer to your request (reference {ref}) is ready. Sign in to your account "
-            "to download it; it stays available until {expires} (UTC).\n",
+            "The answer to your request (reference {ref}) is ready. It can be downloaded only "
+            "from your account, signed in with your password, until {expires} (UTC); this "
+            "mail holds no link. If you have not set a password yet, answer this mail and we "
+            "will send you an invitation to set one.\n",
         ),
         "de": (
             "Ihre Antwort liegt bereit",
-            "Die Antwort auf Ihre Anfrage (Aktenzeichen {ref}) liegt bereit. Melden Sie sich "
-            "in Ihrem Konto an, um sie herunterzuladen; sie bleibt bis {expires} (UTC) "
-            "verfügbar.\n",
+            "Die Antwort auf Ihre Anfrage (Aktenzeichen {ref}) liegt bereit. Sie kann nur aus "
+            "Ihrem Konto heruntergeladen werden, angemeldet mit Ihrem Passwort, bis {expires} "
+            "(UTC); diese E-Mail enthält keinen Link. Wenn Sie noch kein Passwort festgelegt "
+            "haben, antworten Sie auf diese E-Mail, und wir senden Ihnen eine Einladung dazu.\n",
         ),
         "fr": (
             "Votre réponse est prête",
-            "La réponse à votre demande (référence {ref}) est prête. Connectez-vous à votre "
-            "compte pour la télécharger ; elle reste disponible jusqu'au {expires} (UTC).\n",
+            "La réponse à votre demande (référence {ref}) est prête. Elle ne peut être "
+            "téléchargée que depuis votre compte, connecté avec votre mot de passe, jusqu'au "
+            "{expires} (UTC) ; ce message ne contient aucun lien. Si vous n'avez pas encore "
+            "choisi de mot de passe, répondez à ce message et nous vous enverrons une "
+            "invitation.\n",
         ),
     },
     Notice.ERASED: {
@@ -195,7 +201,7 @@ def verified_address(vault: Vault, session: Session, account_id: str) -> str:
         raise Conflict(
             "The account has no verified e-mail address.",
             hint="The operator sets it (PUT /api/v1/accounts/{id} with an e-mail); until then "
-            "the person can be verified only in the portal.",
+            "no code can be mailed for this request.",
         )
     try:
         key = vault.keyring.data_key(session, account_id)

@@ -1,0 +1,202 @@
+"""What voxkeep tells people must be true when it is sent (issue 10, point 12).
+
+Mails and error messages promise only what a person can do with the routes the
+app has today. The portal (pages for people) is being built: texts that would
+naturally point at it are listed in STAND_INS, and a test fails when the portal's
+pages appear, so those texts are rewritten to point at it then.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from starlette.routing import BaseRoute, Route
+
+from voxkeep.app import create_app
+from voxkeep.people.mails import INVITE
+from voxkeep.requests import notices
+from voxkeep.vault import Vault
+
+SOURCE = Path(__file__).resolve().parent.parent / "src" / "voxkeep"
+LANGUAGES = {"en", "de", "fr"}
+
+# Pages outside the API that exist without a portal: the index, the health check
+# and the set-password pages that invitation and staff links open.
+NOT_THE_PORTAL = {"/", "/healthz", "/portal/set-password", "/console/set-password"}
+
+# What a mail may claim, in each language, and the route (method, path) that must
+# exist for the claim to be true. None: only the portal's pages make it true. The
+# first claim is checked in error messages too.
+PORTAL = None
+CLAIMS: list[tuple[str, re.Pattern[str], tuple[str, str] | None]] = [
+    # "A portal request" is the channel of requests a person files signed in (the
+    # API has it today, docs/requests.md), not the pages.
+    ("names the portal", re.compile(r"\bportal\b(?! requests?\b)|\bportail\b", re.I), PORTAL),
+    ("offers to see recordings", re.compile(r"\bsee\b|\bansehen\b|\bconsulter\b"), PORTAL),
+    (
+        "offers to delete recordings directly",
+        re.compile(r"\bdelete\b|\blöschen\b|\bsupprimer\b"),
+        PORTAL,
+    ),
+    (
+        "offers to sign in",
+        re.compile(r"\bsign(?:ed)? in\b|\banmelden\b|\bangemeldet\b|\bconnect"),
+        ("POST", "/api/v1/people/sessions"),
+    ),
+    (
+        "offers a download",
+        re.compile(r"\bdownload|herunter(?:zu)?laden|heruntergeladen|télécharg"),
+        ("GET", "/api/v1/exports/{export_id}/archive"),
+    ),
+    (
+        "offers to ask for a copy or erasure",
+        re.compile(r"\bask for\b|\bverlangen\b|\ben demander\b"),
+        ("POST", "/api/v1/requests/mine"),
+    ),
+]
+
+# Texts worded around the missing portal; when it lands, point them at it.
+STAND_INS = {
+    "invite mail": "with a password you can sign in to the account",
+    "ready notice": "It can be downloaded only from your account",
+    "expired answer hint": "Make a new request for another copy.",
+    "downloads used up hint": "Make a new request if you need another copy.",
+}
+
+
+def mails() -> dict[str, str]:
+    texts = {f"invite mail ({lang})": " ".join(text) for lang, text in INVITE.items()}
+    for notice, by_language in notices._TEXTS.items():
+        for lang, text in by_language.items():
+            texts[f"{notice.value} notice ({lang})"] = " ".join(text)
+    return texts
+
+
+def error_classes(trees: list[ast.Module]) -> set[str]:
+    """Names of every class that derives (through any chain) from VoxkeepError."""
+    bases: dict[str, set[str]] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                names = {b.id for b in node.bases if isinstance(b, ast.Name)}
+                names |= {b.attr for b in node.bases if isinstance(b, ast.Attribute)}
+                bases.setdefault(node.name, set()).update(names)
+    found = {"VoxkeepError"}
+    while True:
+        more = {name for name, parents in bases.items() if parents & found} - found
+        if not more:
+            return found
+        found |= more
+
+
+def literal(node: ast.expr) -> str:
+    """The literal text of a string argument (an f-string's fixed parts)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(literal(part) for part in node.values)
+    if isinstance(node, ast.BinOp):
+        return literal(node.left) + literal(node.right)
+    return ""
+
+
+def error_texts() -> dict[str, str]:
+    """Every literal message and hint of an error raised anywhere in voxkeep."""
+    files = sorted(SOURCE.rglob("*.py"))
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in files]
+    errors = error_classes(trees)
+    texts: dict[str, str] = {}
+    for path, tree in zip(files, trees, strict=True):
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in errors:
+                continue
+            parts = [literal(a) for a in node.args[:1]]
+            parts += [literal(k.value) for k in node.keywords if k.arg == "hint"]
+            where = f"{name} at {path.relative_to(SOURCE)}:{node.lineno}"
+            texts[where] = " ".join(p for p in parts if p)
+    return texts
+
+
+def flat(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    for route in routes:
+        # FastAPI keeps an included router whole (its paths carry its own prefix).
+        included = getattr(route, "original_router", None)
+        yield from flat(included.routes) if included is not None else (route,)
+
+
+def routes(app: FastAPI) -> set[tuple[str, str]]:
+    found = {
+        (method, route.path)
+        for route in flat(app.routes)
+        if isinstance(route, Route)
+        for method in route.methods or ()
+    }
+    assert ("GET", "/api/v1/exports/{export_id}") in found  # the walk reaches routers
+    return found
+
+
+def portal_pages(app: FastAPI) -> list[str]:
+    """The pages for people beyond today's: the portal, once it lands."""
+    return sorted(
+        path
+        for method, path in routes(app)
+        if method == "GET" and not path.startswith("/api") and path not in NOT_THE_PORTAL
+    )
+
+
+@pytest.fixture
+def app(vault: Vault) -> FastAPI:
+    return create_app(vault)
+
+
+def test_the_checks_find_the_texts() -> None:
+    assert len(mails()) == 3 * (1 + len(notices.Notice))
+    hints = error_texts()
+    assert len(hints) > 100
+    assert any("There is no account with this id." in text for text in hints.values())
+
+
+def test_every_mail_exists_in_each_language_with_the_same_fields() -> None:
+    def fields(text: tuple[str, str]) -> set[str]:
+        return {f for part in text for _, f, _, _ in string.Formatter().parse(part) if f}
+
+    for name, by_language in [("invite", INVITE), *notices._TEXTS.items()]:
+        assert set(by_language) == LANGUAGES, name
+        assert len({frozenset(fields(text)) for text in by_language.values()}) == 1, name
+
+
+def test_no_text_promises_what_no_route_offers(app: FastAPI) -> None:
+    have = routes(app)
+    portal = portal_pages(app)
+    wrong = []
+    texts = [(where, text, CLAIMS) for where, text in mails().items()]
+    # Errors, mostly read by operators and staff, are only held to not naming the portal.
+    texts += [(where, text, CLAIMS[:1]) for where, text in error_texts().items()]
+    for where, text, claims in texts:
+        for claim, pattern, needs in claims:
+            if not pattern.search(text):
+                continue
+            if (needs is PORTAL and not portal) or (needs is not None and needs not in have):
+                wrong.append(f"{where} {claim} ({needs or 'the portal'} does not exist)")
+    assert wrong == []
+
+
+def test_texts_standing_in_for_the_portal_are_revisited_when_it_lands(app: FastAPI) -> None:
+    texts = " ".join([*mails().values(), *error_texts().values()])
+    pages = portal_pages(app)
+    assert not pages, (
+        f"The portal has pages now ({', '.join(pages)}). These texts were worded while it "
+        f"did not exist; point them at it in en, de and fr, then empty STAND_INS and add "
+        f"its pages to NOT_THE_PORTAL: {', '.join(STAND_INS)}"
+    )
+    for name, words in STAND_INS.items():
+        assert words in texts, f"{name}: STAND_INS no longer matches the text"
