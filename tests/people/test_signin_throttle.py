@@ -18,6 +18,7 @@ from voxkeep.accounts.models import Account
 from voxkeep.app import create_app
 from voxkeep.audit.events import AuditEvent
 from voxkeep.config import Settings
+from voxkeep.people import known_clients
 from voxkeep.people.models import SigninFailure
 from voxkeep.people.staff import add_staff
 from voxkeep.vault import Vault
@@ -154,6 +155,8 @@ def test_an_account_under_attack_still_admits_its_owner_from_a_known_browser(
     with browser(vault, "203.0.113.6") as laptop:  # the owner's browser, on another network
         laptop.cookies.set(cookie, client.cookies[cookie])
         assert sign_in(laptop, who, PASSWORD).status_code == 201
+    with browser(vault, "203.0.113.5") as new_browser:  # and that opened nothing for others
+        _refused(sign_in(new_browser, who, PASSWORD), within_s=settings.signin_window_s)
 
 
 def test_re_authentication_follows_the_same_rules(
@@ -204,3 +207,17 @@ def test_the_known_client_cookie_is_httponly_strict_secure_and_names_nobody(
     assert f"max-age={int(settings.signin_known_client_ttl_s)}" in attributes
     value = header.split(";")[0].split("=", 1)[1]
     assert EMAIL not in value and account_id not in value and "acct-1" not in value
+
+
+def test_a_known_client_cookie_is_bound_to_its_realm_owner_and_lifetime(vault: Vault) -> None:
+    with vault.reading() as db:
+        keyring = vault.keyring
+        value = known_clients.issue(keyring, db, realm="people", owner="a1", ttl_s=60)
+        nonce = known_clients.verify(keyring, db, realm="people", owner="a1", value=value)
+        assert nonce is not None and nonce in value
+        assert known_clients.verify(keyring, db, realm="staff", owner="a1", value=value) is None
+        assert known_clients.verify(keyring, db, realm="people", owner="a2", value=value) is None
+        expired = known_clients.issue(keyring, db, realm="people", owner="a1", ttl_s=-1)
+        assert known_clients.verify(keyring, db, realm="people", owner="a1", value=expired) is None
+        for bad in ("", "kc_", value + "0", value.replace("kc_", "xx_"), value.upper()):
+            assert known_clients.verify(keyring, db, realm="people", owner="a1", value=bad) is None

@@ -189,7 +189,8 @@ def _slowed(attempt: Attempt, settings: Settings, wait: float) -> TooManyRequest
     interval = _plural(math.ceil(settings.signin_address_interval_s), "second")
     return TooManyRequests(
         f"Too many failed {attempt.gate.purpose}s came from your network address, so it may "
-        f"try only once every {interval} for now. Nothing was checked.",
+        f"try only once every {interval} for now; this attempt came too soon and its "
+        "password was not checked.",
         retry_after_s=math.ceil(wait),
         hint=f"Try again in {_plural(math.ceil(wait), 'second')}.",
     )
