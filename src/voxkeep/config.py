@@ -167,11 +167,30 @@ class Settings(BaseSettings):
     signin_max_failures: int = Field(
         default=5,
         ge=1,
-        description="Failed sign-ins (or re-authentications) allowed per account and per client "
-        "address within the window before 429.",
+        description="Failed sign-ins (or re-authentications) allowed per account within the "
+        "window before it is paused (429) for browsers it has not signed in with before; "
+        "also the allowance of each known-client cookie.",
     )
     signin_window_s: float = Field(
         default=900.0, gt=0, description="The window failed sign-ins are counted in."
+    )
+    signin_address_max_failures: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins (or re-authentications) from one network address within "
+        "the window before its attempts are slowed down (never refused outright).",
+    )
+    signin_address_interval_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="A slowed network address may try once per this many seconds; faster "
+        "attempts get 429 without the password being checked.",
+    )
+    signin_known_client_ttl_s: float = Field(
+        default=90 * 24 * 3600.0,
+        gt=0,
+        description="Lifetime of the known-client cookie a browser gets at sign-in, which "
+        "exempts it from the account and address limits.",
     )
     password_hash_time_cost: int = Field(
         default=3, ge=1, le=20, description="Argon2id passes per password hash."

@@ -98,6 +98,14 @@ def run_cli(settings: Settings, *args: str, input: str | None = None, **extra: s
 
 
 @contextmanager
+def browser(vault: Vault, address: str = "192.0.2.10") -> Iterator[TestClient]:
+    """A new browser (no cookies) at a network address."""
+    app = create_app(vault)
+    with TestClient(app, client=(address, 40000), raise_server_exceptions=False) as fresh:
+        yield fresh
+
+
+@contextmanager
 def vault_with(settings: Settings, **changes: Any) -> Iterator[tuple[Vault, TestClient]]:
     """A second view of the test's vault with changed settings, and a client for it."""
     changed = settings.model_copy(update=changes)

@@ -43,6 +43,7 @@ def _everything(
     )
     signed = client.post("/api/v1/people/sessions", json={"email": EMAIL, "password": PASSWORD})
     session = signed.json()["token"]
+    known_client = signed.cookies["voxkeep_known_client"]
     current = "/api/v1/people/sessions/current"
     assert client.post(f"{current}/reauth", json={"password": PASSWORD}, headers=bearer(session))
     client.post(f"{current}/reauth", json={"password": OTHER_PASSWORD}, headers=bearer(session))
@@ -69,7 +70,7 @@ def _everything(
     client.delete("/api/v1/staff/sessions/current", headers=bearer(staff_token))
     # A token reads <prefix>_<hex id>_<secret>; the secret itself may contain "_".
     secrets = [t.split("_", 2)[2] for t in (link_token, session, staff_link, staff_token)]
-    return [EMAIL, PASSWORD, OTHER_PASSWORD, STAFF, *secrets]
+    return [EMAIL, PASSWORD, OTHER_PASSWORD, STAFF, *secrets, known_client]
 
 
 def test_no_address_password_or_token_reaches_a_log_line(

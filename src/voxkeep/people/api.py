@@ -29,6 +29,7 @@ from voxkeep.people.schemas import (
 )
 from voxkeep.people.service import (
     PersonSession,
+    SignedIn,
     StaffSession,
     current_person,
     current_staff,
@@ -44,6 +45,10 @@ from voxkeep.web.deps import ERRORS, IngestToken, VaultDep, actor, vault_of
 
 PERSON_COOKIE = "voxkeep_session"
 STAFF_COOKIE = "voxkeep_staff_session"
+# Known-client cookies (people/known_clients.py): outlive sign-out, so a browser that
+# signed in before keeps getting in while its account is under attack from elsewhere.
+PERSON_KNOWN_COOKIE = "voxkeep_known_client"
+STAFF_KNOWN_COOKIE = "voxkeep_staff_known_client"
 NO_STORE = {"Cache-Control": "no-store"}
 
 api = APIRouter(prefix="/api/v1", responses={**ERRORS, 429: ERRORS[401]})
@@ -116,6 +121,21 @@ def _set_cookie(
     )
 
 
+def _signed_in(
+    request: Request,
+    response: Response,
+    cookies: tuple[str, str],
+    signed: SignedIn | staff.SignedInStaff,
+    session_ttl_s: float,
+) -> None:
+    """Set the session cookie and the known-client cookie of a sign-in; never cache it."""
+    session_cookie, known_cookie = cookies
+    ttl_s = vault_of(request).settings.signin_known_client_ttl_s
+    _set_cookie(request, response, session_cookie, signed.token, session_ttl_s)
+    _set_cookie(request, response, known_cookie, signed.known_client, ttl_s)
+    response.headers.update(NO_STORE)
+
+
 def _session_out(person: PersonSession) -> SessionOut:
     return SessionOut(
         session_id=person.id,
@@ -161,19 +181,23 @@ def people_sign_in(
     """Sign in with e-mail address and password.
 
     Sets the `voxkeep_session` cookie (HttpOnly, SameSite=Strict, Secure over
-    HTTPS) and returns the same token for API clients. 401 for a wrong
+    HTTPS) and returns the same token for API clients; also sets the
+    `voxkeep_known_client` cookie, which lets this browser keep signing in
+    while the account is under attack from elsewhere. 401 for a wrong
     address or password (which of the two is not said); 429 with
-    `Retry-After` after too many failures.
+    `Retry-After` when the account is paused after too many failures, or
+    when the client's network address is slowed down.
     """
     signed = sign_in(
         vault,
         email=body.email,
         password=body.password.get_secret_value(),
         client=_client(request),
+        known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
     )
     person = signed.session
-    _set_cookie(request, response, PERSON_COOKIE, signed.token, vault.settings.session_ttl_s)
-    response.headers.update(NO_STORE)
+    cookies = (PERSON_COOKIE, PERSON_KNOWN_COOKIE)
+    _signed_in(request, response, cookies, signed, vault.settings.session_ttl_s)
     return SignedInOut(**_session_out(person).model_dump(), token=signed.token)
 
 
@@ -190,7 +214,11 @@ def people_reauth(
     """Re-enter the password; recorded on the session for actions that need fresh proof
     (a download of an answer needs one within the last 10 minutes)."""
     renewed = reauthenticate(
-        vault, person=person, password=body.password.get_secret_value(), client=_client(request)
+        vault,
+        person=person,
+        password=body.password.get_secret_value(),
+        client=_client(request),
+        known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
     )
     return _session_out(renewed)
 
@@ -243,12 +271,17 @@ def _token_out(vault: Vault, token: staff.PasswordToken) -> PasswordTokenOut:
 def staff_sign_in(
     body: StaffSignInIn, request: Request, response: Response, vault: VaultDep
 ) -> StaffSignedInOut:
-    """Staff sign-in with login name and password; rate-limited like people's."""
+    """Staff sign-in with login name and password; rate-limited like people's, with
+    counters of their own (and the `voxkeep_staff_known_client` cookie)."""
     signed = staff.staff_sign_in(
-        vault, name=body.name, password=body.password.get_secret_value(), client=_client(request)
+        vault,
+        name=body.name,
+        password=body.password.get_secret_value(),
+        client=_client(request),
+        known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
     )
-    _set_cookie(request, response, STAFF_COOKIE, signed.token, vault.settings.staff_session_ttl_s)
-    response.headers.update(NO_STORE)
+    cookies = (STAFF_COOKIE, STAFF_KNOWN_COOKIE)
+    _signed_in(request, response, cookies, signed, vault.settings.staff_session_ttl_s)
     return StaffSignedInOut(**_staff_session_out(signed.session).model_dump(), token=signed.token)
 
 
@@ -264,7 +297,11 @@ def staff_reauth(
 ) -> StaffSessionOut:
     """Re-enter the password; recorded on the staff session."""
     renewed = staff.staff_reauthenticate(
-        vault, staff=member, password=body.password.get_secret_value(), client=_client(request)
+        vault,
+        staff=member,
+        password=body.password.get_secret_value(),
+        client=_client(request),
+        known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
     )
     return _staff_session_out(renewed)
 

@@ -73,7 +73,8 @@ class PersonSessionRow(Base):
 
 class SigninFailure(Base):
     """One failed sign-in or re-authentication, under a keyed hash of what it was counted
-    against (an account, a staff member, an unknown e-mail or a client address)."""
+    against (an account, a staff member, an unknown e-mail or name, a client address, a
+    known-client cookie), or one attempt of a slowed address (see people/throttle.py)."""
 
     __tablename__ = "signin_failures"
     __table_args__ = (

@@ -93,6 +93,7 @@ class PersonSession:
 class SignedIn:
     session: PersonSession
     token: str = field(repr=False)
+    known_client: str = field(repr=False)  # the browser's new known-client cookie
 
 
 @dataclass(frozen=True)
@@ -304,25 +305,30 @@ def _signin_failed() -> Unauthorized:
     )
 
 
-def sign_in(vault: Vault, *, email: str, password: str, client: str) -> SignedIn:
-    """Check address and password, rate-limited per account and per client address."""
+def sign_in(
+    vault: Vault, *, email: str, password: str, client: str, known_client: str | None = None
+) -> SignedIn:
+    """Check address and password, rate-limited as throttle.py describes.
+
+    known_client is the browser's known-client cookie, if it sent one; the
+    result carries a new one to set.
+    """
     settings, keyring = vault.settings, vault.keyring
     address = normalize_email(email)
     with vault.reading() as session:
         digest = keyring.lookup_hash(session, kind="email", value=address)
         account = session.scalars(select(Account).where(Account.email_hash == digest)).first()
-        subject_key = (
-            throttle.key(keyring, session, kind="account", value=account.id)
-            if account is not None
-            else throttle.key(keyring, session, kind="email", value=address)
+        owner = account.id if account is not None else None
+        gate = throttle.PERSON_SIGNIN
+        attempt = throttle.attempt(
+            vault, session, gate, owner=owner, named=address, client=client, cookie=known_client
         )
-        keys = [subject_key, throttle.key(keyring, session, kind="client", value=client)]
-        throttle.check(session, settings, keys)
         stored = _open_password(vault, session, account) if account is not None else None
+    attempt = throttle.admit(vault, attempt)
     try:
         check_password(settings, stored, password)
     except WrongPassword:
-        _record_failure(vault, keys, account, AuditAction.PERSON_SIGNIN_FAILED)
+        _record_failure(vault, attempt, account, AuditAction.PERSON_SIGNIN_FAILED)
         raise _signin_failed() from None
     assert account is not None and stored is not None  # a password matched
     rehashed = hash_password(settings, password) if needs_rehash(settings, stored) else None
@@ -333,7 +339,8 @@ def sign_in(vault: Vault, *, email: str, password: str, client: str) -> SignedIn
             raise _signin_failed()
         if rehashed is not None:
             _store_password(vault, session, account.id, rehashed)
-        throttle.clear(session, subject_key)
+        throttle.record_success(session, attempt)
+        remembered = throttle.remember(vault, session, attempt, owner=account.id)
         issued, row = sessions.PERSON.start(
             session, account.id, now=now, ttl_s=settings.session_ttl_s
         )
@@ -345,11 +352,11 @@ def sign_in(vault: Vault, *, email: str, password: str, client: str) -> SignedIn
             objects={"account": pseudonym, "session": issued.id},
         )
     log.info("person session %s started", issued.id)
-    return SignedIn(session=_view(row), token=issued.value)
+    return SignedIn(session=_view(row), token=issued.value, known_client=remembered)
 
 
 def _record_failure(
-    vault: Vault, keys: list[bytes], account: Account | None, action: AuditAction
+    vault: Vault, attempt: throttle.Attempt, account: Account | None, action: AuditAction
 ) -> None:
     """Count the failure and audit it: by account pseudonym, never by address.
 
@@ -357,7 +364,7 @@ def _record_failure(
     failed re-authentication to the account whose session tried.
     """
     with vault.transaction() as session:
-        throttle.record_failure(session, vault.settings, keys)
+        throttle.record_failure(session, vault.settings, attempt)
         objects: dict[str, str] = {}
         if account is not None:
             objects["account"] = account_actor_pseudonym(vault, session, account.id)
@@ -406,22 +413,29 @@ def require_recent_reauth(person: Reauthenticated, *, within_s: float) -> None:
 
 
 def reauthenticate(
-    vault: Vault, *, person: PersonSession, password: str, client: str
+    vault: Vault,
+    *,
+    person: PersonSession,
+    password: str,
+    client: str,
+    known_client: str | None = None,
 ) -> PersonSession:
     """A fresh password check recorded on the session (reauth_at); rate-limited like sign-in."""
-    settings, keyring = vault.settings, vault.keyring
+    settings = vault.settings
     with vault.reading() as session:
         account = session.get(Account, person.account_id)
         if account is None:
             raise _not_signed_in("This session has ended.")
-        subject_key = throttle.key(keyring, session, kind="account", value=account.id)
-        keys = [subject_key, throttle.key(keyring, session, kind="client", value=client)]
-        throttle.check(session, settings, keys)
+        gate, owner = throttle.PERSON_REAUTH, account.id
+        attempt = throttle.attempt(
+            vault, session, gate, owner=owner, named=owner, client=client, cookie=known_client
+        )
         stored = _open_password(vault, session, account)
+    attempt = throttle.admit(vault, attempt)
     try:
         check_password(settings, stored, password)
     except WrongPassword:
-        _record_failure(vault, keys, account, AuditAction.PERSON_REAUTH_FAILED)
+        _record_failure(vault, attempt, account, AuditAction.PERSON_REAUTH_FAILED)
         raise ReauthRequired(
             "The password is wrong; nothing was confirmed.",
             hint="Try again; after several failures, confirming pauses for a while.",
@@ -431,7 +445,7 @@ def reauthenticate(
         if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
             raise _not_signed_in("This session has ended.")
         row.reauth_at = utcnow()
-        throttle.clear(session, subject_key)
+        throttle.record_success(session, attempt)
         pseudonym = account_actor_pseudonym(vault, session, row.account_id)
         record(
             session,

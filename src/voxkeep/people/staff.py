@@ -77,6 +77,7 @@ class StaffSession:
 class SignedInStaff:
     session: StaffSession
     token: str = field(repr=False)
+    known_client: str = field(repr=False)  # the browser's new known-client cookie
 
 
 @dataclass(frozen=True)
@@ -419,25 +420,26 @@ def _view(session: Session, row: StaffSessionRow, member: StaffMember) -> StaffS
     )
 
 
-def staff_sign_in(vault: Vault, *, name: str, password: str, client: str) -> SignedInStaff:
-    settings, keyring = vault.settings, vault.keyring
+def staff_sign_in(
+    vault: Vault, *, name: str, password: str, client: str, known_client: str | None = None
+) -> SignedInStaff:
+    """Check name and password, rate-limited as throttle.py describes (staff's own counters)."""
+    settings = vault.settings
+    cleaned = name.strip().lower()
     with vault.reading() as session:
-        member = session.scalars(
-            select(StaffMember).where(StaffMember.name == name.strip().lower())
-        ).first()
-        subject_key = (
-            throttle.key(keyring, session, kind="staff", value=member.id)
-            if member is not None
-            else throttle.key(keyring, session, kind="staff_name", value=name.strip().lower())
+        member = session.scalars(select(StaffMember).where(StaffMember.name == cleaned)).first()
+        owner = member.id if member is not None else None
+        gate = throttle.STAFF_SIGNIN
+        attempt = throttle.attempt(
+            vault, session, gate, owner=owner, named=cleaned, client=client, cookie=known_client
         )
-        keys = [subject_key, throttle.key(keyring, session, kind="client", value=client)]
-        throttle.check(session, settings, keys)
         usable = member is not None and member.disabled_at is None
         stored = member.password_hash if member is not None and usable else None
+    attempt = throttle.admit(vault, attempt)
     try:
         check_password(settings, stored, password)
     except WrongPassword:
-        _record_failure(vault, keys, member, AuditAction.STAFF_SIGNIN_FAILED)
+        _record_failure(vault, attempt, member, AuditAction.STAFF_SIGNIN_FAILED)
         raise _signin_failed() from None
     assert member is not None and stored is not None  # a password matched
     rehashed = hash_password(settings, password) if needs_rehash(settings, stored) else None
@@ -448,7 +450,8 @@ def staff_sign_in(vault: Vault, *, name: str, password: str, client: str) -> Sig
             raise _signin_failed()
         if rehashed is not None:
             current.password_hash = rehashed
-        throttle.clear(session, subject_key)
+        throttle.record_success(session, attempt)
+        remembered = throttle.remember(vault, session, attempt, owner=member.id)
         issued, row = sessions.STAFF.start(
             session, member.id, now=now, ttl_s=settings.staff_session_ttl_s
         )
@@ -461,14 +464,14 @@ def staff_sign_in(vault: Vault, *, name: str, password: str, client: str) -> Sig
         session.flush()
         view = _view(session, row, current)
     log.info("staff session %s started", issued.id)
-    return SignedInStaff(session=view, token=issued.value)
+    return SignedInStaff(session=view, token=issued.value, known_client=remembered)
 
 
 def _record_failure(
-    vault: Vault, keys: list[bytes], member: StaffMember | None, action: AuditAction
+    vault: Vault, attempt: throttle.Attempt, member: StaffMember | None, action: AuditAction
 ) -> None:
     with vault.transaction() as session:
-        throttle.record_failure(session, vault.settings, keys)
+        throttle.record_failure(session, vault.settings, attempt)
         objects = {"staff": member.id} if member is not None else {}
         actor = SYSTEM
         if action is AuditAction.STAFF_REAUTH_FAILED and member is not None:
@@ -494,19 +497,27 @@ def current_staff(vault: Vault, session: Session, *, token: str) -> StaffSession
 
 
 def staff_reauthenticate(
-    vault: Vault, *, staff: StaffSession, password: str, client: str
+    vault: Vault,
+    *,
+    staff: StaffSession,
+    password: str,
+    client: str,
+    known_client: str | None = None,
 ) -> StaffSession:
-    settings, keyring = vault.settings, vault.keyring
+    """A fresh password check recorded on the staff session; rate-limited like sign-in."""
+    settings = vault.settings
     with vault.reading() as session:
         member = session.get(StaffMember, staff.staff_id)
-        subject_key = throttle.key(keyring, session, kind="staff", value=staff.staff_id)
-        keys = [subject_key, throttle.key(keyring, session, kind="client", value=client)]
-        throttle.check(session, settings, keys)
+        gate, owner = throttle.STAFF_REAUTH, staff.staff_id
+        attempt = throttle.attempt(
+            vault, session, gate, owner=owner, named=owner, client=client, cookie=known_client
+        )
         stored = member.password_hash if member is not None else None
+    attempt = throttle.admit(vault, attempt)
     try:
         check_password(settings, stored, password)
     except WrongPassword:
-        _record_failure(vault, keys, member, AuditAction.STAFF_REAUTH_FAILED)
+        _record_failure(vault, attempt, member, AuditAction.STAFF_REAUTH_FAILED)
         raise ReauthRequired(
             "The password is wrong; nothing was confirmed.",
             hint="Try again; after several failures, confirming pauses for a while.",
@@ -523,7 +534,7 @@ def staff_reauthenticate(
         ):
             raise _not_signed_in("This staff session has ended.")
         row.reauth_at = utcnow()
-        throttle.clear(session, subject_key)
+        throttle.record_success(session, attempt)
         record(
             session,
             AuditAction.STAFF_REAUTHENTICATED,
