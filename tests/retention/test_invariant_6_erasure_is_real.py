@@ -9,6 +9,10 @@ ciphertext bytes the data was stored as. Nothing of the deleted data may be
 found; the data of everyone else must still be found (the scan is not blind).
 On PostgreSQL every column of every table is searched with SQL as well, and
 no row of the erased account remains.
+
+The ids an operator chose for an account, its devices, members and recordings
+must not outlive the erasure either, in the audit log (which is never
+rewritten) or anywhere else.
 """
 
 from __future__ import annotations
