@@ -8,6 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from voxkeep.accounts.service import find_account
+from voxkeep.audit.pseudonyms import names_for
 from voxkeep.vault import Vault
 
 EMAIL = "jana.beispiel@example.org"
@@ -35,3 +37,10 @@ def sql(vault: Vault, statement: str, **params: Any) -> None:
 def sql_value(vault: Vault, statement: str, **params: Any) -> Any:
     with vault.engine.connect() as connection:
         return connection.execute(text(statement), params).scalar_one()
+
+
+def recording_names(vault: Vault, account: str, recording_ids: list[str]) -> list[str]:
+    """How the audit log names these recordings of an account (the operator's id)."""
+    with vault.reading() as session:
+        owner = find_account(vault, session, account)
+        return names_for(vault, session, owner.id).recordings(recording_ids)

@@ -1,4 +1,4 @@
-"""`voxkeep audit checkpoint | key | tail | verify` and the `audit` token scope."""
+"""`voxkeep audit checkpoint | key | tail | find | verify` and the `audit` token scope."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from helpers import settings_env
+from voxkeep.accounts.models import DeviceKind
+from voxkeep.accounts.service import AccountChanges, upsert_account, upsert_device
 from voxkeep.audit import checkpoint as notes
 from voxkeep.audit.log import verifier_key, write_checkpoint
 from voxkeep.cli import cli
+from voxkeep.retention.erasure import erase_account
 from voxkeep.vault import Vault
 
 
@@ -80,3 +83,38 @@ def test_errors_are_one_clean_message(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "There is no vault" in result.output
     assert "Traceback" not in result.output
+
+
+def _household(vault: Vault, account: str, device: str) -> None:
+    with vault.transaction() as session:
+        owner, _ = upsert_account(
+            vault, session, external_id=account, changes=AccountChanges(), actor="tests"
+        )
+        upsert_device(
+            vault,
+            session,
+            account=owner,
+            device_id=device,
+            kind=DeviceKind.SPEAKER,
+            name="Küche",
+            registered_at=None,
+            actor="tests",
+        )
+
+
+def test_find_shows_an_accounts_events_by_its_ids_until_it_is_erased(vault: Vault) -> None:
+    _household(vault, "find-okapi", "find-okapi-kueche")
+    _household(vault, "find-other", "find-other-kueche")
+    found = _run(vault, "audit", "find", "find-okapi", "--json")
+    assert found.exit_code == 0, found.output
+    events = [json.loads(line) for line in found.stdout.splitlines()]
+    assert [e["action"] for e in events] == ["account:registered", "device:registered"]
+    assert events[1]["objects"]["device"].startswith("dev:")
+    assert "find-okapi" not in found.stdout  # the log holds pseudonyms only
+    plain = _run(vault, "audit", "find", "find-okapi")
+    assert plain.exit_code == 0 and "device:registered" in plain.stdout
+
+    erase_account(vault, external_id="find-okapi", actor="tests")
+    gone = _run(vault, "audit", "find", "find-okapi")
+    assert gone.exit_code == 1
+    assert "Error:" in gone.stderr and "find-okapi" not in gone.stderr

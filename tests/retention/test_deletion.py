@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from audit.audit_helpers import recording_names
 from helpers import assert_error, iso, setup_account, stored_blobs, upload
 from voxkeep.audit.events import AuditEvent
 from voxkeep.recordings.models import Recording
@@ -68,7 +69,8 @@ def test_one_recording(client: TestClient, vault: Vault, recordings: dict[str, d
     assert len(stored_blobs(vault.settings.blob_dir)) == len(blobs) - 1
     assert client.get("/api/v1/accounts/acct-1/recordings/b").status_code == 404
     [event] = deletion_events(vault)
-    assert event["objects"]["recordings"] == ["b"] and event["objects"]["deletion"] == "recording"
+    assert event["objects"]["recordings"] == recording_names(vault, "acct-1", ["b"])
+    assert event["objects"]["deletion"] == "recording"
     assert event["counts"]["recordings"] == 1
     # Gone is gone; another account's recording is not this account's to delete.
     assert_error(client.delete("/api/v1/accounts/acct-1/recordings/b"), 404, "not_found")

@@ -9,6 +9,10 @@ ciphertext bytes the data was stored as. Nothing of the deleted data may be
 found; the data of everyone else must still be found (the scan is not blind).
 On PostgreSQL every column of every table is searched with SQL as well, and
 no row of the erased account remains.
+
+The ids an operator chose for an account, its devices, members and recordings
+must not outlive the erasure either, in the audit log (which is never
+rewritten) or anywhere else.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -35,8 +40,15 @@ from retention.scanning import (
     scan_postgres,
 )
 from voxkeep.accounts.models import Account
+from voxkeep.accounts.service import find_account
+from voxkeep.audit.events import AuditEvent
+from voxkeep.audit.log import account_events, verify_log, write_checkpoint
+from voxkeep.audit.pseudonyms import names_for
+from voxkeep.audit.store import event_count
 from voxkeep.config import Settings
+from voxkeep.errors import VoxkeepError
 from voxkeep.exports.models import Export
+from voxkeep.recordings import importer
 from voxkeep.recordings.models import Recording
 from voxkeep.requests.models import RequestKind
 from voxkeep.retention.sweeper import run_retention
@@ -270,3 +282,133 @@ def test_erasure_also_removes_answer_archives(
     assert_gone(settings, gone, Traces(), logs.text)
     with vault.reading() as session:
         assert session.get(Export, export_id) is None
+
+
+# --- client-chosen ids (issue 10, point 8) -----------------------------------------------
+
+# Ids an operator chose, the way family names end up in ids: each must vanish with the account.
+GRUBER = "familie-okapi-gruber-4711"
+KITCHEN, NURSERY, CAR = (f"okapi-gruber-{room}-4711" for room in ("kueche", "kinderzimmer", "auto"))
+DAUGHTER, GRANDPA = "okapi-gruber-tochter-lena-4711", "okapi-gruber-opa-hans-4711"
+UPLOADED = [f"okapi-gruber-aufnahme-{n}-4711" for n in range(3)]
+IMPORTED = [f"okapi-gruber-import-{n}-4711" for n in range(2)]
+GRUBER_IDS = [GRUBER, KITCHEN, NURSERY, CAR, DAUGHTER, GRANDPA, *UPLOADED, *IMPORTED]
+
+
+def _gruber_household(client: TestClient, vault: Vault, folder: Path) -> None:
+    """Every path that names a device, member or recording in an event: API, import, sweep."""
+    assert client.put(f"/api/v1/accounts/{GRUBER}", json={"language": "de"}).status_code == 201
+    for device in (KITCHEN, NURSERY):
+        response = client.put(
+            f"/api/v1/accounts/{GRUBER}/devices/{device}",
+            json={"kind": "speaker", "name": "Gerät", "registered_at": ago(days=400)},
+        )
+        assert response.status_code == 201, response.text
+    response = client.put(f"/api/v1/accounts/{GRUBER}/members/{DAUGHTER}", json={"name": "L."})
+    assert response.status_code == 201, response.text
+    for n, (rec_id, days_old) in enumerate(zip(UPLOADED, (1, 2, 100), strict=True)):
+        metadata = {
+            "id": rec_id,
+            "account": GRUBER,
+            "device": KITCHEN,
+            "captured_at": ago(days=days_old),
+            "speaker": DAUGHTER,
+            "language": "de",
+            "transcript": f"Nachricht {n}",
+        }
+        response = client.post(
+            "/api/v1/recordings",
+            files={
+                "metadata": (None, json.dumps(metadata).encode(), "application/json"),
+                "audio": ("a.wav", make_wav(0.2, seed=n), "audio/wav"),
+            },
+        )
+        assert response.status_code == 201, response.text
+    folder.mkdir()
+    listed = [
+        {
+            "id": GRUBER,
+            "devices": [{"id": CAR, "kind": "car", "name": "Auto"}],
+            "members": [{"id": GRANDPA, "name": "H."}],
+        }
+    ]
+    (folder / "accounts.json").write_text(json.dumps(listed), encoding="utf-8")
+    for n, rec_id in enumerate(IMPORTED):
+        (folder / f"{n}.wav").write_bytes(make_wav(0.2, seed=10 + n))
+        sidecar = {
+            "id": rec_id,
+            "account": GRUBER,
+            "device": CAR,
+            "captured_at": ago(days=1),
+            "language": "de",
+        }
+        (folder / f"{n}.json").write_text(json.dumps(sidecar), encoding="utf-8")
+    assert importer.run_import(vault, folder, workers=1).imported == 2
+    base = f"/api/v1/accounts/{GRUBER}"
+    for path in ("", "/audio", "/transcript"):
+        assert client.get(f"{base}/recordings/{UPLOADED[0]}{path}").status_code == 200
+    assert client.delete(f"{base}/recordings/{UPLOADED[1]}").status_code == 200
+    assert client.delete(f"{base}/devices/{NURSERY}").status_code == 200
+    assert run_retention(vault).sweep.counts.recordings == 1  # UPLOADED[2]
+
+
+def _audit_data(vault: Vault) -> bytes:
+    with vault.reading() as session:
+        return b"\n".join(bytes(d) for d in session.scalars(select(AuditEvent.data)))
+
+
+def _ids_in(data: bytes) -> list[str]:
+    return [i for i in GRUBER_IDS if i.encode() in data or i.encode("utf-16-le") in data]
+
+
+def test_invariant_6_client_chosen_ids_leave_no_trace_in_the_audit_log(
+    client: TestClient, vault: Vault, settings: Settings, tmp_path: Path
+) -> None:
+    """The log names devices, members and recordings by pseudonyms their account's key made."""
+    bystander = Person("ids")
+    register(client, bystander)
+    _gruber_household(client, vault, tmp_path / "drop")
+    assert _ids_in(_audit_data(vault)) == []
+
+    # While the account exists, its ids lead to its events: the log stays searchable.
+    found = account_events(vault, account=GRUBER, recordings=UPLOADED[1:])
+    assert {e.action for e in found} >= {
+        "account:registered",
+        "device:registered",
+        "device:removed",
+        "member:registered",
+        "recording:ingested",
+        "recording:imported",
+        "recording:read",
+        "recording:audio:read",
+        "recording:transcript:read",
+        "recording:deleted",
+        "retention:swept",
+    }
+    with vault.reading() as session:
+        names = names_for(vault, session, find_account(vault, session, GRUBER).id)
+    removed = next(e for e in found if e.action == "device:removed")
+    assert removed.objects == {"account": names.account, "device": names.device(NURSERY)}
+    deleted = next(e for e in found if e.action == "recording:deleted")
+    assert deleted.objects["recordings"] == [names.recording(UPLOADED[1])]
+    assert names.device(KITCHEN).startswith("dev:") and names.member(DAUGHTER).startswith("mem:")
+    write_checkpoint(vault)
+
+    response = client.post(f"/api/v1/accounts/{GRUBER}/erasure")
+    assert response.status_code == 200, response.text
+    # The receipt names the account as the log did before the erasure.
+    assert response.json()["receipt"]["account"] == names.account
+
+    assert _ids_in(_audit_data(vault)) == []
+    gone, kept = Traces(), Traces()
+    for object_id in GRUBER_IDS:
+        gone.add_text(object_id, object_id)
+    kept.add("bystander's device id", f"{bystander.tag}-dev".encode())  # the scan is not blind
+    found = found_anywhere(settings, gone.merged(kept))
+    assert sorted(found & set(gone.patterns)) == [], locate(settings.data_dir, gone)
+    assert found >= set(kept.patterns)
+    with pytest.raises(VoxkeepError):  # nothing links an id to a pseudonym any more
+        account_events(vault, account=GRUBER, recordings=UPLOADED)
+    write_checkpoint(vault)
+    with vault.reading() as session:
+        assert verify_log(vault).events == event_count(session) > len(found)

@@ -15,6 +15,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import event, select, text
 
+from audit.audit_helpers import recording_names
 from helpers import TEST_BACKEND, _pg_admin, _pg_url
 from retention.seeding import days_ago, register, seed
 from voxkeep.accounts.models import Retention
@@ -67,7 +68,11 @@ def test_the_sweep_deletes_exactly_the_expired(vault: Vault) -> None:
         audio = open_audio(vault, account=account, recording_id=rid, actor="tests")
         assert b"".join(audio.chunks)[:4] == b"RIFF"
     events = swept_events(vault)
-    assert [sorted(e["objects"]["recordings"]) for e in events] == [sorted(expired)]
+    names = [
+        *recording_names(vault, "short", [short[3], short[4], short[5]]),
+        *recording_names(vault, "long", [long[1]]),
+    ]
+    assert [sorted(e["objects"]["recordings"]) for e in events] == [sorted(names)]
     assert events[0]["counts"]["recordings"] == 4 and events[0]["actor"] == sweeper.ACTOR
     # Idempotent: nothing more to do.
     assert run_retention(vault).sweep.counts.recordings == 0

@@ -23,6 +23,7 @@ from voxkeep.accounts.models import (
     Retention,
 )
 from voxkeep.audit.events import AuditAction, record
+from voxkeep.audit.pseudonyms import account_pseudonym, names_for
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, NotFound
@@ -70,7 +71,7 @@ def _check_name(name: str, *, what: str) -> str:
 
 
 def account_actor_pseudonym(vault: Vault, session: Session, account_id: str) -> str:
-    return vault.keyring.pseudonym(session, kind="account", object_id=account_id)
+    return account_pseudonym(vault, session, account_id)
 
 
 def find_account(vault: Vault, session: Session, external_id: str) -> Account:
@@ -240,14 +241,12 @@ def apply_device(
     device.kind = kind.value
     device.name_ct = _seal_name(key, account.id, "device_name", device_id, name)
     device.removed_at = None
+    names = names_for(vault, session, account.id, data_key=key)
     record(
         session,
         AuditAction.DEVICE_REGISTERED if created else AuditAction.DEVICE_UPDATED,
         actor=actor,
-        objects={
-            "account": account_actor_pseudonym(vault, session, account.id),
-            "device": device_id,
-        },
+        objects={"account": names.account, "device": names.device(device_id)},
     )
     return device, created
 
@@ -267,14 +266,12 @@ def remove_device(
     device = get_device(session, account, device_id)
     if device.removed_at is None:
         device.removed_at = utcnow()
+        names = names_for(vault, session, account.id)
         record(
             session,
             AuditAction.DEVICE_REMOVED,
             actor=actor,
-            objects={
-                "account": account_actor_pseudonym(vault, session, account.id),
-                "device": device_id,
-            },
+            objects={"account": names.account, "device": names.device(device_id)},
         )
     return device
 
@@ -322,14 +319,12 @@ def apply_member(
     else:
         member.name_ct = sealed
     if created:
+        names = names_for(vault, session, account.id, data_key=key)
         record(
             session,
             AuditAction.MEMBER_REGISTERED,
             actor=actor,
-            objects={
-                "account": account_actor_pseudonym(vault, session, account.id),
-                "member": member_id,
-            },
+            objects={"account": names.account, "member": names.member(member_id)},
         )
     return member, created
 

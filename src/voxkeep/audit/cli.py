@@ -1,4 +1,4 @@
-"""`voxkeep audit`: verify the log, sign a checkpoint, print the verifier key, show recent events.
+"""`voxkeep audit`: verify, sign a checkpoint, print the verifier key, show or find events.
 
 Thin shells over ``voxkeep.audit.log``. The group is added to the ``voxkeep``
 command in ``voxkeep.cli``; it does not import that module (which imports this
@@ -105,24 +105,59 @@ def key(ctx: click.Context) -> None:
 def tail(ctx: click.Context, count: int, as_json: bool) -> None:
     """Show the newest events, oldest first. Events hold pseudonyms and ids, no personal data."""
     for event in audit.recent_events(vault_of(ctx), count):
-        if as_json:
-            fields = {
-                "seq": event.seq,
-                "at": event.at.isoformat(),
-                "actor": event.actor,
-                "action": event.action,
-                "objects": event.objects,
-                "counts": event.counts,
-            }
-            click.echo(json.dumps(fields, sort_keys=True))
-            continue
-        details = " ".join(
-            f"{name}={_value(value)}" for name, value in {**event.objects, **event.counts}.items()
-        )
-        click.echo(
-            f"{event.seq:>8}  {event.at:%Y-%m-%d %H:%M:%S}  {event.action:<26} "
-            f"{event.actor}  {details}".rstrip()
-        )
+        _echo(event, as_json=as_json)
+
+
+@audit_group.command("find")
+@click.argument("account")
+@click.option("--device", "devices", multiple=True, help="A removed device's id (repeatable).")
+@click.option("--member", "members", multiple=True, help="A removed member's id (repeatable).")
+@click.option(
+    "--recording", "recordings", multiple=True, help="A deleted recording's id (repeatable)."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def find(
+    ctx: click.Context,
+    account: str,
+    devices: tuple[str, ...],
+    members: tuple[str, ...],
+    recordings: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Show every event about ACCOUNT (the operator's id) and its objects, oldest first.
+
+    The log names them by pseudonyms that the account's key computes, so this
+    works while the account exists; after its erasure nothing links them any
+    more. Its current devices, members and recordings are found by themselves;
+    name deleted ones with the options.
+    """
+    found = audit.account_events(
+        vault_of(ctx), account=account, devices=devices, members=members, recordings=recordings
+    )
+    for event in found:
+        _echo(event, as_json=as_json)
+
+
+def _echo(event: audit.EventView, *, as_json: bool) -> None:
+    if as_json:
+        fields = {
+            "seq": event.seq,
+            "at": event.at.isoformat(),
+            "actor": event.actor,
+            "action": event.action,
+            "objects": event.objects,
+            "counts": event.counts,
+        }
+        click.echo(json.dumps(fields, sort_keys=True))
+        return
+    details = " ".join(
+        f"{name}={_value(value)}" for name, value in {**event.objects, **event.counts}.items()
+    )
+    click.echo(
+        f"{event.seq:>8}  {event.at:%Y-%m-%d %H:%M:%S}  {event.action:<26} "
+        f"{event.actor}  {details}".rstrip()
+    )
 
 
 def _value(value: object) -> str:

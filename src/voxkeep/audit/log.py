@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voxkeep.accounts.service import find_account
 from voxkeep.audit import checkpoint as notes
 from voxkeep.audit.checkpoint import Checkpoint, CheckpointError
 from voxkeep.audit.errors import LogTampered
@@ -34,7 +35,7 @@ from voxkeep.audit.events import (
     record,
 )
 from voxkeep.audit.identity import LogIdentity, identity_of, log_identity, signing_key
-from voxkeep.audit.leaves import CHECKPOINT_SIZE, check_leaf
+from voxkeep.audit.leaves import CHECKPOINT_SIZE, StoredEvent, check_leaf
 from voxkeep.audit.merkle import MerkleAccumulator, ProofError, leaf_hash
 from voxkeep.audit.proofs import (
     ConsistencyProof,
@@ -42,6 +43,7 @@ from voxkeep.audit.proofs import (
     consistency_proof,
     inclusion_proof,
 )
+from voxkeep.audit.pseudonyms import ObjectKind, pseudonyms_of
 from voxkeep.audit.store import StoredCheckpoint, iter_events, log_size, newest_checkpoint
 from voxkeep.audit.verify import VerifyReport, verify_log
 from voxkeep.errors import InvalidInput, NotFound, VoxkeepError
@@ -53,6 +55,7 @@ __all__ = [
     "InclusionProof",
     "LogIdentity",
     "VerifyReport",
+    "account_events",
     "audit_public_key",
     "consistency_proof",
     "inclusion_proof",
@@ -197,7 +200,39 @@ def recent_events(vault: Vault, limit: int) -> list[EventView]:
     return views
 
 
-def _view(row: AuditEvent) -> EventView:
+def account_events(
+    vault: Vault,
+    *,
+    account: str,
+    devices: Sequence[str] = (),
+    members: Sequence[str] = (),
+    recordings: Sequence[str] = (),
+) -> list[EventView]:
+    """Every event that names an account (the operator's id) or one of its objects.
+
+    Its current devices, members and recordings are found by themselves; the
+    ids given here also find events about objects since deleted. Only while
+    the account exists: after erasure nothing links its pseudonyms to an id.
+    """
+    extra: list[tuple[ObjectKind, str]] = [
+        *(("device", i) for i in devices),
+        *(("member", i) for i in members),
+        *(("recording", i) for i in recordings),
+    ]
+    with vault.reading() as session:
+        owner = find_account(vault, session, account)
+        wanted = pseudonyms_of(vault, session, owner.id, extra=extra)
+        return [view for view in map(_view, iter_events(session)) if _names(view) & wanted]
+
+
+def _names(view: EventView) -> set[str]:
+    named = {view.actor}
+    for value in view.objects.values():
+        named.update(map(str, value) if isinstance(value, list) else [str(value)])
+    return named
+
+
+def _view(row: AuditEvent | StoredEvent) -> EventView:
     try:
         payload = json.loads(row.data)
     except ValueError:

@@ -11,7 +11,10 @@ import hashlib
 import hmac
 import secrets
 import threading
+from collections.abc import Iterable
 
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +31,25 @@ AUDIT_SIGNING = "audit_signing"  # Ed25519 seed for audit checkpoints
 EXPORT_SIGNING = "export_signing"  # Ed25519 seed for export manifests
 RECEIPT_SIGNING = "receipt_signing"  # Ed25519 seed for erasure receipts
 INSTANCE_KEYS = (LOOKUP, PSEUDONYM, AUDIT_SIGNING, EXPORT_SIGNING, RECEIPT_SIGNING)
+
+# Hex digits of HMAC-SHA-256 kept in a pseudonym: 96 bits, no collision in any vault's life.
+PSEUDONYM_HEX = 24
+_OBJECT_PSEUDONYM_INFO = b"voxkeep/v1 audit object pseudonyms"
+
+
+def keyed_name(key: bytes, *, kind: str, object_id: str, prefix: str) -> str:
+    """``prefix:`` and the first hex digits of HMAC-SHA-256(key, kind 0x00 object_id)."""
+    digest = hmac.new(key, f"{kind}\x00{object_id}".encode(), hashlib.sha256).hexdigest()
+    return f"{prefix}:{digest[:PSEUDONYM_HEX]}"
+
+
+def object_pseudonym_key(data_key: bytes) -> bytes:
+    """The key naming an account's objects in the audit log: HKDF-SHA-256 of its data key.
+
+    Derived, never stored, so destroying the data key (erasure) destroys it too.
+    """
+    hkdf = HKDF(algorithm=SHA256(), length=32, salt=None, info=_OBJECT_PSEUDONYM_INFO)
+    return hkdf.derive(data_key)
 
 
 def _data_key_ad(account_id: str, key_id: str) -> bytes:
@@ -70,6 +92,25 @@ class Keyring:
             )
         return self.unwrap_data_key(account_id, row.id, row.master_key_id, row.wrapped)
 
+    def object_pseudonym_keys(
+        self, session: Session, account_ids: Iterable[str]
+    ) -> dict[str, bytes]:
+        """Each account's object pseudonym key, in one query; erased accounts are left out."""
+        wanted = set(account_ids)
+        if not wanted:
+            return {}
+        rows = session.execute(
+            select(DataKey.account_id, DataKey.id, DataKey.master_key_id, DataKey.wrapped).where(
+                DataKey.account_id.in_(wanted)
+            )
+        )
+        return {
+            row.account_id: object_pseudonym_key(
+                self.unwrap_data_key(row.account_id, row.id, row.master_key_id, row.wrapped)
+            )
+            for row in rows
+        }
+
     def unwrap_data_key(
         self, account_id: str, key_id: str, master_key_id: str, wrapped: bytes
     ) -> bytes:
@@ -107,10 +148,14 @@ class Keyring:
         return hmac.new(key, f"{kind}\x00{value}".encode(), hashlib.sha256).digest()
 
     def pseudonym(self, session: Session, *, kind: str, object_id: str) -> str:
-        """A stable pseudonym for the audit log; reveals nothing without the key."""
+        """A stable pseudonym for the audit log; reveals nothing without the key.
+
+        For server-made ids only (an account's internal id): the instance key
+        outlives every account. An account's own objects are named under its
+        object pseudonym key instead (voxkeep.audit.pseudonyms).
+        """
         key = self.instance_key(session, PSEUDONYM)
-        digest = hmac.new(key, f"{kind}\x00{object_id}".encode(), hashlib.sha256).hexdigest()
-        return f"{kind}:{digest[:24]}"
+        return keyed_name(key, kind=kind, object_id=object_id, prefix=kind)
 
     # Rotation --------------------------------------------------------------
 

@@ -28,8 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voxkeep.accounts.models import DataKey
-from voxkeep.accounts.service import account_actor_pseudonym
 from voxkeep.audit.events import AuditAction, record
+from voxkeep.audit.pseudonyms import AccountNames, names_for
 from voxkeep.db.engine import writer_turn
 from voxkeep.errors import KeyDestroyed, VoxkeepError
 from voxkeep.recordings.bulk import delete_blobs, insert_rows, write_pack
@@ -149,14 +149,20 @@ def _commit(vault: Vault, fresh: list[_Owned], outcomes: list[Outcome | None]) -
                 if item.account_id not in erased
             ]
             insert_rows(vault, session, [row for _, row in kept])
+            names: dict[str, AccountNames] = {}  # one key derivation per account
             for item, _ in kept:
+                if item.account_id not in names:
+                    names[item.account_id] = names_for(
+                        vault, session, item.account_id, data_key=item.key
+                    )
+                owner = names[item.account_id]
                 record(
                     session,
                     AuditAction.RECORDING_INGESTED,
                     actor=item.upload.actor,
                     objects={
-                        "account": account_actor_pseudonym(vault, session, item.account_id),
-                        "recording": item.upload.meta.id,
+                        "account": owner.account,
+                        "recording": owner.recording(item.upload.meta.id),
                     },
                     counts={"audio_bytes": len(item.upload.audio)},
                 )

@@ -17,8 +17,8 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from voxkeep.accounts import service as accounts
-from voxkeep.accounts.service import account_actor_pseudonym
 from voxkeep.audit.events import AuditAction, record
+from voxkeep.audit.pseudonyms import names_for_many
 from voxkeep.errors import KeyDestroyed
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.service import Prepared, RowValues, audio_into, row_values
@@ -64,16 +64,18 @@ def commit_imported(vault: Vault, rows: Sequence[RowValues], *, actor: str) -> N
             by_account: dict[str, list[str]] = {}
             for row in rows:
                 by_account.setdefault(row["account_id"], []).append(row["id"])
-            for account_id, ids in by_account.items():
+            for account_id in by_account:
                 if not accounts.has_data_key(session, account_id):
                     raise KeyDestroyed("An account in this batch was erased during the import.")
+            names = names_for_many(vault, session, by_account)
+            for account_id, ids in by_account.items():
                 record(
                     session,
                     AuditAction.RECORDINGS_IMPORTED,
                     actor=actor,
                     objects={
-                        "account": account_actor_pseudonym(vault, session, account_id),
-                        "recordings": ids,
+                        "account": names[account_id].account,
+                        "recordings": names[account_id].recordings(ids),
                     },
                     counts={"recordings": len(ids)},
                 )

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from voxkeep.accounts.models import Account, DataKey, Device, HouseholdMember, Language
 from voxkeep.accounts.service import account_actor_pseudonym, find_account
 from voxkeep.audit.events import AuditAction, record
+from voxkeep.audit.pseudonyms import names_for
 from voxkeep.batching import BatchWorker
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
@@ -473,14 +474,12 @@ def _owned(vault: Vault, session: Session, account: str, recording_id: str) -> R
 def get_recording(vault: Vault, *, account: str, recording_id: str, actor: str) -> RecordingInfo:
     with vault.transaction() as session:
         row = _owned(vault, session, account, recording_id)
+        names = names_for(vault, session, row.account_id)
         record(
             session,
             AuditAction.RECORDING_READ,
             actor=actor,
-            objects={
-                "account": account_actor_pseudonym(vault, session, row.account_id),
-                "recording": row.id,
-            },
+            objects={"account": names.account, "recording": names.recording(row.id)},
         )
         return _info(row)
 
@@ -488,14 +487,12 @@ def get_recording(vault: Vault, *, account: str, recording_id: str, actor: str) 
 def read_transcript(vault: Vault, *, account: str, recording_id: str, actor: str) -> str | None:
     with vault.transaction() as session:
         row = _owned(vault, session, account, recording_id)
+        names = names_for(vault, session, row.account_id)
         record(
             session,
             AuditAction.RECORDING_TRANSCRIPT_READ,
             actor=actor,
-            objects={
-                "account": account_actor_pseudonym(vault, session, row.account_id),
-                "recording": row.id,
-            },
+            objects={"account": names.account, "recording": names.recording(row.id)},
         )
         return decrypt_transcript(vault, session, row)
 
@@ -521,14 +518,12 @@ def open_audio(vault: Vault, *, account: str, recording_id: str, actor: str) -> 
     with vault.transaction() as session:
         row = _owned(vault, session, account, recording_id)
         key = vault.keyring.data_key(session, row.account_id)
+        names = names_for(vault, session, row.account_id, data_key=key)
         record(
             session,
             AuditAction.RECORDING_AUDIO_READ,
             actor=actor,
-            objects={
-                "account": account_actor_pseudonym(vault, session, row.account_id),
-                "recording": row.id,
-            },
+            objects={"account": names.account, "recording": names.recording(row.id)},
         )
         blob, owner, rid, size = row.audio_blob, row.account_id, row.id, row.audio_bytes
     return AudioStream(size=size, chunks=decrypt_blob(vault, key, blob, owner, rid))

@@ -16,14 +16,15 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from voxkeep.accounts.service import account_actor_pseudonym, find_account, get_device
+from voxkeep.accounts.service import find_account, get_device
 from voxkeep.audit.events import AuditAction, record
+from voxkeep.audit.pseudonyms import names_for
 from voxkeep.db.base import utcnow
 from voxkeep.errors import InvalidInput, NotFound
 from voxkeep.ids import check_id
 from voxkeep.recordings.models import Recording
 from voxkeep.retention import purge
-from voxkeep.retention.purge import Counts
+from voxkeep.retention.purge import Counts, Deleted
 from voxkeep.vault import Vault
 
 
@@ -106,14 +107,18 @@ def delete_recordings(
     started = utcnow()
     with vault.reading() as session:
         owner_id, where = _criteria(vault, session, account, request, started)
-        pseudonym = account_actor_pseudonym(vault, session, owner_id)
+        names = names_for(vault, session, owner_id)  # once: the key may go mid-way
 
-    def audit(session: Session, ids: list[str], counts: Counts) -> None:
+    def audit(session: Session, deleted: list[Deleted], counts: Counts) -> None:
         record(
             session,
             AuditAction.RECORDING_DELETED,
             actor=actor,
-            objects={"account": pseudonym, "deletion": request.kind.value, "recordings": ids},
+            objects={
+                "account": names.account,
+                "deletion": request.kind.value,
+                "recordings": names.recordings(item.id for item in deleted),
+            },
             counts=counts.as_dict(),
         )
 

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, delete, select
 from sqlalchemy.orm import Session
@@ -30,8 +30,16 @@ from voxkeep.vault import Vault
 
 log = logging.getLogger("voxkeep.retention")
 
-# Called inside the deleting transaction with the ids actually deleted and the counts.
-AuditHook = Callable[[Session, list[str], "Counts"], None]
+
+class Deleted(NamedTuple):
+    """A recording a batch deleted, with its owner (to name it in the audit log)."""
+
+    id: str
+    account_id: str
+
+
+# Called inside the deleting transaction with the recordings actually deleted and the counts.
+AuditHook = Callable[[Session, list[Deleted], "Counts"], None]
 
 
 @dataclass
@@ -85,18 +93,19 @@ def delete_rows(vault: Vault, batch: Sequence[Doomed], audit: AuditHook | None) 
     """Delete the batch's rows, with the caller's audit event, in one transaction."""
     by_id = {item.id: item for item in batch}
     with vault.transaction() as session:
-        deleted = list(
-            session.scalars(
+        deleted = [
+            Deleted(rid, owner)
+            for rid, owner in session.execute(
                 delete(Recording)
                 .where(Recording.id.in_(list(by_id)))
-                .returning(Recording.id)
+                .returning(Recording.id, Recording.account_id)
                 .execution_options(synchronize_session=False)
             )
-        )
+        ]
         counts = Counts(
             recordings=len(deleted),
             audio_blobs=len(deleted),
-            transcripts=sum(by_id[rid].has_transcript for rid in deleted),
+            transcripts=sum(by_id[item.id].has_transcript for item in deleted),
         )
         if audit is not None and deleted:
             audit(session, deleted, counts)

@@ -26,10 +26,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voxkeep.audit.events import AuditAction, record
+from voxkeep.audit.pseudonyms import names_for_many
 from voxkeep.db.base import utcnow
 from voxkeep.recordings.models import Recording
 from voxkeep.retention import erasure, policy, purge, wakeup
-from voxkeep.retention.purge import Counts
+from voxkeep.retention.purge import Counts, Deleted
 from voxkeep.vault import Vault
 
 ACTOR = "system:retention"
@@ -59,12 +60,21 @@ def count_expired(vault: Vault, now: datetime) -> int:
         return int(session.scalar(query) or 0)
 
 
-def _audit(session: Session, ids: list[str], counts: Counts) -> None:
+def _audit(vault: Vault, session: Session, deleted: list[Deleted], counts: Counts) -> None:
+    """One event per batch, naming each recording under its account's key.
+
+    Recordings of an account erased but not yet purged are counted, not
+    named: their key is gone, and the erasure receipt accounts for them.
+    """
+    names = names_for_many(vault, session, {item.account_id for item in deleted})
+    named = [
+        names[item.account_id].recording(item.id) for item in deleted if item.account_id in names
+    ]
     record(
         session,
         AuditAction.RETENTION_SWEPT,
         actor=ACTOR,
-        objects={"recordings": ids},
+        objects={"recordings": named},
         counts=counts.as_dict(),
     )
 
@@ -85,7 +95,7 @@ def sweep(
         [Recording.expires_at <= report.now],
         order=Recording.expires_at,
         limit=limit,
-        audit=_audit,
+        audit=lambda session, deleted, counts: _audit(vault, session, deleted, counts),
         on_done=on_done,
         should_stop=should_stop,
     )
