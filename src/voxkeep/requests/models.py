@@ -89,7 +89,10 @@ class DataRequest(Base):
     # Derived by deadlines.due_at from the columns below; stored to sort and index.
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Time spent paused: exactly (for the record), and in the whole days that move the
+    # deadline (deadlines.pause_days).
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)
     extension_months: Mapped[int] = mapped_column(Integer, default=0)
     extension_reason_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     extension_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

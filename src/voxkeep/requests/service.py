@@ -44,7 +44,7 @@ from voxkeep.requests.states import (
     append_event,
     lock_request,
     open_note,
-    paused_for,
+    paused_days_for,
     recompute_due,
     seal_note,
     transition,
@@ -154,6 +154,7 @@ def _new_request(
         state=S.RECEIVED.value,
         received_at=received_at,
         paused_seconds=0,
+        paused_days=0,
         extension_months=0,
         code_attempts=0,
     )
@@ -316,7 +317,9 @@ def extend(
                 f"this request can get {left} more.",
                 hint="Art. 12(3) allows two further months, no more.",
             )
-        limit = deadlines.extension_deadline(request.received_at, paused=paused_for(request, now))
+        limit = deadlines.extension_deadline(
+            request.received_at, paused_days=paused_days_for(request, now)
+        )
         if now > limit:
             raise Conflict(
                 "The first month is over: an extension can no longer be announced in time.",

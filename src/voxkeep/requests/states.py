@@ -70,28 +70,44 @@ def next_states(kind: RequestKind, current: RequestState) -> list[RequestState]:
     return [to for to in RequestState if allowed(kind, current, to)]
 
 
-def paused_for(request: DataRequest, now: datetime) -> timedelta:
-    """Time spent paused so far, including a pause still running."""
-    paused = timedelta(seconds=request.paused_seconds)
+def paused_days_for(request: DataRequest, now: datetime) -> int:
+    """Whole days spent paused so far, including a pause still running (as of ``now``)."""
+    days = request.paused_days
     if request.paused_since is not None:
-        paused += max(now - request.paused_since, timedelta(0))
-    return paused
+        days += deadlines.pause_days(request.paused_since, now)
+    return days
 
 
 def effective_due_at(request: DataRequest, now: datetime | None = None) -> datetime:
-    """The due date as of now: a running pause keeps pushing it out."""
+    """The due date as of now: a running pause pushes it out by a day at each midnight."""
     return deadlines.due_at(
         request.received_at,
         extension_months=request.extension_months,
-        paused=paused_for(request, now or utcnow()),
+        paused_days=paused_days_for(request, now or utcnow()),
     )
+
+
+def start_pause(request: DataRequest, now: datetime) -> None:
+    request.paused_since = now
+
+
+def end_pause(request: DataRequest, now: datetime) -> None:
+    """Add a finished pause to the count: exactly, for the record, and in the whole days
+    that move the deadline (deadlines.pause_days)."""
+    if request.paused_since is None:
+        return
+    spent = max(now - request.paused_since, timedelta(0))
+    request.paused_seconds += int(spent.total_seconds())
+    request.paused_days += deadlines.pause_days(request.paused_since, now)
+    request.paused_since = None
+    recompute_due(request)
 
 
 def recompute_due(request: DataRequest) -> None:
     request.due_at = deadlines.due_at(
         request.received_at,
         extension_months=request.extension_months,
-        paused=timedelta(seconds=request.paused_seconds),
+        paused_days=request.paused_days,
     )
 
 
@@ -188,12 +204,10 @@ def transition(
             f"A {kind.value} request that is {current.value} cannot become {to.value}.",
             hint=f"From {current.value} it can become: {options}.",
         )
-    if current is S.PAUSED and request.paused_since is not None:
-        spent = max(now - request.paused_since, timedelta(0))
-        request.paused_seconds += int(spent.total_seconds())
-        request.paused_since = None
+    if current is S.PAUSED:
+        end_pause(request, now)
     if to is S.PAUSED:
-        request.paused_since = now
+        start_pause(request, now)
     request.state = to.value
     recompute_due(request)
     event = append_event(
