@@ -48,6 +48,7 @@ from voxkeep.requests.states import (
     recompute_due,
     seal_note,
     transition,
+    unfinished_requests,
 )
 from voxkeep.vault import Vault
 
@@ -422,16 +423,7 @@ def settle_for_erased_account(vault: Vault, session: Session, account_id: str, *
     releases nothing); the erasure request being carried out is left to its job.
     """
     count = 0
-    open_requests = session.scalars(
-        select(DataRequest)
-        .where(
-            DataRequest.account_id == account_id,
-            DataRequest.state.not_in([s.value for s in TERMINAL]),
-        )
-        .order_by(DataRequest.id)
-        .with_for_update()
-    )
-    for request in open_requests:
+    for request in unfinished_requests(session, account_id):
         kind, state = RequestKind(request.kind), RequestState(request.state)
         if kind is RequestKind.ERASURE and state is S.BUILDING:
             continue

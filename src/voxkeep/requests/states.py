@@ -24,7 +24,13 @@ from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, KeyDestroyed, NotFound
 from voxkeep.requests import deadlines
-from voxkeep.requests.models import DataRequest, RequestEvent, RequestKind, RequestState
+from voxkeep.requests.models import (
+    DataRequest,
+    RequestEvent,
+    RequestKind,
+    RequestState,
+    RequestStep,
+)
 from voxkeep.vault import Vault
 
 S = RequestState
@@ -45,6 +51,8 @@ NEXT: dict[RequestState, frozenset[RequestState]] = {
 }
 
 TERMINAL = frozenset({S.CLOSED, S.REFUSED, S.CANCELLED})
+# States in which a staff-entered request may still be verified by a code.
+VERIFIABLE = frozenset({S.RECEIVED, S.VERIFYING, S.PAUSED})
 # States in which the answer is still owed: the deadline matters.
 OPEN = frozenset(S) - TERMINAL - {S.READY, S.DELIVERED}
 
@@ -155,8 +163,10 @@ def append_event(
     from_state: RequestState | None,
     note: str | None,
     now: datetime,
+    step: RequestStep | None = None,
 ) -> RequestEvent:
-    """A timeline entry; ``from_state == to_state`` marks a step that is not a move."""
+    """A timeline entry; ``from_state == to_state`` marks a step that is not a move, and
+    ``step`` tags such a step for the person's view."""
     last = session.scalar(
         select(func.max(RequestEvent.seq)).where(RequestEvent.request_id == request.id)
     )
@@ -172,9 +182,48 @@ def append_event(
         to_state=request.state,
         actor=actor,
         note_ct=_sealed_note(vault, session, request, seq, note),
+        step=step.value if step is not None else None,
     )
     session.add(event)
     return event
+
+
+def append_step(
+    vault: Vault,
+    session: Session,
+    request: DataRequest,
+    *,
+    actor: str,
+    note: str | None,
+    now: datetime,
+    step: RequestStep | None = None,
+) -> RequestEvent:
+    """A timeline entry for a step that is not a move (the state stays as it is)."""
+    return append_event(
+        vault,
+        session,
+        request,
+        actor=actor,
+        from_state=RequestState(request.state),
+        note=note,
+        now=now,
+        step=step,
+    )
+
+
+def unfinished_requests(session: Session, account_id: str) -> list[DataRequest]:
+    """The account's requests that are not final, locked for update."""
+    return list(
+        session.scalars(
+            select(DataRequest)
+            .where(
+                DataRequest.account_id == account_id,
+                DataRequest.state.not_in([s.value for s in TERMINAL]),
+            )
+            .order_by(DataRequest.id)
+            .with_for_update()
+        )
+    )
 
 
 def account_pseudonym(vault: Vault, session: Session, request: DataRequest) -> str:

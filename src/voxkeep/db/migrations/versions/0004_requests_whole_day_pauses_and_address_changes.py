@@ -6,6 +6,11 @@ clock (the due date moves by these, docs/requests.md); the exact
 the whole days their seconds make, and their due date is recomputed so that it
 is again the end of a day.
 
+``address_changes`` records each change of an account's verified e-mail
+address (the old one sealed until it has been told); a request keeps who
+confirmed such a change for it (``address_confirmed_by``/``_at``), and its
+timeline steps carry a tag (``request_events.step``) so the person sees them.
+
 Revision ID: 0004
 Revises: 0002
 Create Date: 2026-12-06
@@ -28,6 +33,32 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("data_requests") as batch:
         batch.add_column(sa.Column("paused_days", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("address_confirmed_by", sa.String(length=64), nullable=True))
+        batch.add_column(
+            sa.Column("address_confirmed_at", sa.DateTime(timezone=True), nullable=True)
+        )
+    with op.batch_alter_table("request_events") as batch:
+        batch.add_column(sa.Column("step", sa.String(length=32), nullable=True))
+    op.create_table(
+        "address_changes",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("account_id", sa.String(length=32), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("old_email_ct", sa.LargeBinary(), nullable=True),
+        sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_address_changes_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_address_changes")),
+    )
+    op.create_index(
+        "ix_address_changes_account_id_changed_at",
+        "address_changes",
+        ["account_id", "changed_at"],
+    )
     _recompute_due_dates()
 
 
@@ -61,5 +92,11 @@ def _recompute_due_dates() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_address_changes_account_id_changed_at", table_name="address_changes")
+    op.drop_table("address_changes")
+    with op.batch_alter_table("request_events") as batch:
+        batch.drop_column("step")
     with op.batch_alter_table("data_requests") as batch:
+        batch.drop_column("address_confirmed_at")
+        batch.drop_column("address_confirmed_by")
         batch.drop_column("paused_days")
