@@ -21,6 +21,7 @@ from helpers import assert_error
 from smtp_sink import SmtpSink
 from voxkeep.accounts.models import Language
 from voxkeep.app import create_app
+from voxkeep.jobs.models import Job
 from voxkeep.jobs.worker import run_once
 from voxkeep.requests.models import AddressChange
 from voxkeep.vault import Vault
@@ -187,3 +188,19 @@ def test_unchanged_address_sends_no_notice(
     assert run_once(vault) == 0
     assert mail.messages == []
     assert _send(api, team, request_id).status_code == 200
+
+
+def test_an_account_erased_before_the_notice_went_out_leaves_nothing_behind(
+    api: TestClient, vault: Vault, team: Team, mail: SmtpSink, token: str
+) -> None:
+    from voxkeep.retention.erasure import destroy_key, purge_account
+
+    make_subject(vault, "vera")
+    _change_address(api, token, "vera", NEW)
+    erasure = destroy_key(vault, external_id="vera", actor="system:test")
+    run_once(vault)  # the notice job finds no key to read the old address with: it ends
+    assert mail.to(OLD) == []
+    purge_account(vault, erasure.receipt_id)
+    with vault.reading() as session:
+        assert session.scalars(select(AddressChange)).all() == []
+        assert set(session.scalars(select(Job.state))) == {"done"}
