@@ -83,10 +83,14 @@ def test_a_changed_address_is_told_shown_and_must_be_confirmed_before_a_code(
     with vault.reading() as session:
         change = session.scalars(select(AddressChange)).one()
         assert change.old_email_ct is not None and OLD.encode() not in change.old_email_ct
+        changed_on = f"{change.changed_at:%Y-%m-%d}"
     assert run_once(vault) >= 1
     (notice,) = mail.wait_for(OLD)
     assert notice.subject == "Die E-Mail-Adresse Ihres Kontos wurde geändert"
-    assert "geändert" in notice.body and "voxkeep@vault.test" in notice.body
+    # The fact, the date, whom to contact; nothing about the account or its requests.
+    assert f"am {changed_on} (UTC) geändert" in notice.body
+    assert "voxkeep@vault.test" in notice.body
+    assert before not in notice.body and "Anfrage" not in notice.body
     assert NEW not in notice.body and "vera" not in notice.body.replace(OLD, "")
     with vault.reading() as session:
         change = session.scalars(select(AddressChange)).one()

@@ -157,28 +157,26 @@ _TEXTS: dict[Notice, dict[str, tuple[str, str]]] = {
             "qu'il vous concerne :\n\n    {salt}\n\n{bundle}\n",
         ),
     },
-    # To the address an account had before the operator changed it: the fact and the
-    # date only, no data from the vault and not the new address.
+    # To the address an account had before the operator changed it: the fact, the date
+    # and whom to contact, nothing else (not the new address, not whether requests are
+    # open: the old address may belong to someone else by now).
     Notice.ADDRESS_CHANGED: {
         "en": (
             "The e-mail address of your account was changed",
-            "The e-mail address of your account was changed on {date} (UTC); mail about "
-            "your account and your data requests now goes to the new address.\n\n"
+            "The e-mail address of your account was changed on {date} (UTC).\n\n"
             "If this was not you, contact us at once: answer this mail or write to "
             "{contact}.\n",
         ),
         "de": (
             "Die E-Mail-Adresse Ihres Kontos wurde geändert",
-            "Die E-Mail-Adresse Ihres Kontos wurde am {date} (UTC) geändert; E-Mails zu Ihrem "
-            "Konto und Ihren Datenschutzanfragen gehen jetzt an die neue Adresse.\n\n"
+            "Die E-Mail-Adresse Ihres Kontos wurde am {date} (UTC) geändert.\n\n"
             "Wenn Sie das nicht waren, melden Sie sich sofort bei uns: Antworten Sie auf "
             "diese E-Mail oder schreiben Sie an {contact}.\n",
         ),
         "fr": (
             "L'adresse e-mail de votre compte a été modifiée",
-            "L'adresse e-mail de votre compte a été modifiée le {date} (UTC) ; les messages "
-            "concernant votre compte et vos demandes relatives à vos données vont désormais "
-            "à la nouvelle adresse.\n\nSi ce n'était pas vous, contactez-nous "
+            "L'adresse e-mail de votre compte a été modifiée le {date} (UTC).\n\n"
+            "Si ce n'était pas vous, contactez-nous "
             "immédiatement : répondez à ce message ou écrivez à {contact}.\n",
         ),
     },
