@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
-from request_helpers import Team, code_from, make_subject
+from request_helpers import Person, Team, auth, code_from, make_subject
 from sqlalchemy import update
 
+from helpers import settings_env
 from smtp_sink import SmtpSink
+from voxkeep.app import create_app
+from voxkeep.cli import cli
+from voxkeep.config import Settings
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, InvalidInput
 from voxkeep.requests import service, verification, views
-from voxkeep.requests.deadlines import add_months, due_at, end_of_day, extension_deadline
-from voxkeep.requests.models import Channel, DataRequest, RequestKind
+from voxkeep.requests.deadlines import (
+    add_months,
+    due_at,
+    end_of_day,
+    extension_deadline,
+    pause_days,
+)
+from voxkeep.requests.models import Channel, DataRequest, RequestKind, RequestState
+from voxkeep.requests.states import (
+    effective_due_at,
+    end_pause,
+    lock_request,
+    recompute_due,
+    start_pause,
+    transition,
+)
 from voxkeep.vault import Vault
 
 
@@ -73,13 +94,34 @@ def test_extension_is_at_most_two_months(months: int) -> None:
         due_at(at(2026, 1, 1), extension_months=months)
 
 
-def test_a_pause_moves_the_due_date_by_exactly_its_length() -> None:
-    pause = timedelta(days=3, hours=4, seconds=7)
-    assert due_at(at(2025, 1, 31), paused=pause) == end(2025, 2, 28) + pause
-    assert due_at(at(2026, 3, 3), extension_months=2, paused=pause) == end(2026, 6, 3) + pause
-    assert extension_deadline(at(2026, 3, 3), paused=pause) == end(2026, 4, 3) + pause
+def test_a_pause_moves_the_due_date_by_whole_days() -> None:
+    assert due_at(at(2025, 1, 31), paused_days=3) == end(2025, 3, 3)
+    assert due_at(at(2026, 3, 3), extension_months=2, paused_days=3) == end(2026, 6, 6)
+    assert extension_deadline(at(2026, 3, 3), paused_days=3) == end(2026, 4, 6)
     with pytest.raises(ValueError):
-        due_at(at(2026, 3, 3), paused=-pause)
+        due_at(at(2026, 3, 3), paused_days=-1)
+
+
+@pytest.mark.parametrize(
+    ("start", "stop", "days"),
+    [
+        (at(2027, 1, 6, 12, 0), at(2027, 1, 6, 12, 0) + timedelta(seconds=4), 0),  # issue 10.6
+        (at(2027, 1, 6, 0, 0), at(2027, 1, 6, 23, 59), 0),  # the same day: nothing
+        (at(2027, 1, 4, 10, 0), at(2027, 1, 7, 9, 0), 3),  # Monday to Thursday
+        (at(2027, 1, 4, 23, 59), at(2027, 1, 5, 0, 1), 1),  # a day boundary was crossed
+        (at(2026, 12, 31, 8, 0), at(2027, 1, 1, 8, 0), 1),  # across the year
+        # UTC days count: 00:30 in Berlin on 5 January is still 4 January in UTC.
+        (
+            datetime(2027, 1, 5, 0, 30, tzinfo=timezone(timedelta(hours=1))),
+            at(2027, 1, 4, 23, 50),
+            0,
+        ),
+    ],
+)
+def test_a_pause_counts_the_calendar_days_from_its_start_to_its_end(
+    start: datetime, stop: datetime, days: int
+) -> None:
+    assert pause_days(start, stop) == days
 
 
 @given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2400, 12, 31)))
@@ -101,7 +143,7 @@ def test_later_receipt_or_longer_pause_never_makes_it_due_earlier(
 ) -> None:
     received = naive.replace(tzinfo=UTC)
     assert due_at(received + timedelta(seconds=seconds)) >= due_at(received)
-    assert due_at(received, paused=timedelta(seconds=seconds)) >= due_at(received)
+    assert due_at(received, paused_days=seconds // 86400) >= due_at(received)
 
 
 # In the vault ------------------------------------------------------------------------------
@@ -161,7 +203,8 @@ def test_the_clock_stops_while_the_code_is_out_and_the_pause_is_kept(
     after = views.summary_of(vault, staff=team.dora, request_id=request_id)
     assert not after.paused
     shift = after.due_at - before
-    assert timedelta(days=3) <= shift < timedelta(days=3, seconds=30)
+    # Three days back to the day: three whole days (four if midnight passed meanwhile).
+    assert shift in (timedelta(days=3), timedelta(days=4))
     with vault.reading() as session:
         row = session.get(DataRequest, request_id)
         assert row is not None and row.paused_since is None
@@ -205,3 +248,104 @@ def test_an_extension_needs_a_reason(vault: Vault, team: Team) -> None:
     request_id = _entered(vault, team, "sara")
     with pytest.raises(InvalidInput, match="reason"):
         service.extend(vault, staff=team.alice, request_id=request_id, months=1, reason="  ")
+
+
+# Whole days only (issue 10, point 6) ----------------------------------------------------
+
+_moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1))
+_spans = st.integers(min_value=0, max_value=86400 * 40)
+
+
+def _new_request(received: datetime) -> DataRequest:
+    request = DataRequest(received_at=received, extension_months=0, paused_seconds=0, paused_days=0)
+    recompute_due(request)
+    return request
+
+
+def _utc_days(start: datetime, stop: datetime) -> int:
+    return (stop.astimezone(UTC).date() - start.astimezone(UTC).date()).days
+
+
+@given(
+    _moments,
+    st.lists(st.tuples(_spans, _spans), max_size=4),
+    _spans,
+    _spans,
+    st.integers(min_value=-14 * 60, max_value=14 * 60),
+)
+def test_pauses_move_the_due_date_by_whole_days_and_keep_its_end_of_day_time(
+    naive: datetime,
+    pauses: list[tuple[int, int]],
+    running_after: int,
+    now_after: int,
+    offset_minutes: int,
+) -> None:
+    """Pauses of any length at any time (finished ones, then one still running, times in
+    any offset) leave the due date at the end of a UTC day, moved by whole days: the
+    calendar days each pause spanned."""
+    zone = timezone(timedelta(minutes=offset_minutes))
+    received = naive.replace(tzinfo=UTC).astimezone(zone)
+    request = _new_request(received)
+    base = request.due_at
+    expected, clock = 0, received
+    for gap, length in pauses:
+        start = clock + timedelta(seconds=gap)
+        clock = start + timedelta(seconds=length)
+        start_pause(request, start)
+        end_pause(request, clock)
+        expected += _utc_days(start, clock)
+        assert request.due_at == base + timedelta(days=expected)
+    running = clock + timedelta(seconds=running_after)
+    start_pause(request, running)
+    now = running + timedelta(seconds=now_after)
+    due = effective_due_at(request, now)
+    assert due.utcoffset() == timedelta(0)
+    assert due.time() == time.max  # the documented end of day: 23:59:59.999999 UTC
+    assert due - base == timedelta(days=expected + _utc_days(running, now))
+
+
+def test_a_four_second_pause_leaves_the_due_date_alone(vault: Vault) -> None:
+    """Issue 10, point 6: 2027-01-06 23:59:59 must not become 2027-01-07 00:00:03."""
+    who = make_subject(vault, "tara")
+    request_id = service.file_request(vault, person=Person(who.account_id), kind=RequestKind.ACCESS)
+    start = at(2026, 12, 6, 12, 0)
+    with vault.transaction() as session:
+        session.execute(
+            update(DataRequest)
+            .where(DataRequest.id == request_id)
+            .values(state="verifying", received_at=at(2026, 12, 6, 8, 0))
+        )
+    with vault.transaction() as session:
+        request = lock_request(session, request_id)
+        for length, due in (
+            (timedelta(seconds=4), end(2027, 1, 6)),
+            (timedelta(days=2, hours=23), end(2027, 1, 9)),
+        ):
+            transition(vault, session, request, RequestState.PAUSED, actor="system", now=start)
+            transition(
+                vault, session, request, RequestState.VERIFYING, actor="system", now=start + length
+            )
+            assert request.due_at == due
+
+
+def test_the_api_and_the_command_show_a_running_pause_as_whole_days(
+    vault: Vault, team: Team, mail: SmtpSink, settings: Settings
+) -> None:
+    request_id = _entered(vault, team, "ulla")
+    verification.send_code(vault, staff=team.alice, request_id=request_id)
+    _pause_started(vault, request_id, timedelta(hours=4, seconds=4))
+    with TestClient(create_app(vault), raise_server_exceptions=False) as api:
+        shown = api.get(f"/api/v1/requests/{request_id}", headers=auth(team.tokens["dora"]))
+        listed = api.get("/api/v1/requests", headers=auth(team.tokens["dora"]))
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["paused"]
+    for due in (shown.json()["due_at"], listed.json()[0]["due_at"]):
+        assert datetime.fromisoformat(due).timetz() == time.max.replace(tzinfo=UTC)
+    result = CliRunner().invoke(
+        cli,
+        ["requests", "list"],
+        env={**settings_env(settings), "VOXKEEP_STAFF_TOKEN": team.tokens["dora"]},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(rf"{request_id}  due \d{{4}}-\d\d-\d\d 23:59  paused", result.output)

@@ -8,14 +8,13 @@ tried against the real transition function in a real transaction.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from request_helpers import Person, make_subject
 from sqlalchemy import func, select, update
 
 from voxkeep.audit.events import AuditEvent
-from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict
 from voxkeep.requests import service
 from voxkeep.requests.models import DataRequest, RequestEvent, RequestKind, RequestState
@@ -147,7 +146,7 @@ def test_entering_and_leaving_a_pause_keeps_the_count(vault: Vault) -> None:
         session.execute(
             update(DataRequest).where(DataRequest.id == request_id).values(state="verifying")
         )
-    start = utcnow()
+    start = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
     with vault.transaction() as session:
         request = lock_request(session, request_id)
         due = request.due_at
@@ -159,8 +158,9 @@ def test_entering_and_leaving_a_pause_keeps_the_count(vault: Vault) -> None:
             vault, session, request, R.VERIFYING, actor="system", now=start + timedelta(hours=5)
         )
         assert request.paused_since is None
-        assert request.paused_seconds == 5 * 3600
-        assert request.due_at == due + timedelta(hours=5)
+        assert request.paused_seconds == 5 * 3600  # exactly, for the record
+        assert request.paused_days == 0  # 12:00 to 17:00: the deadline moves by whole days
+        assert request.due_at == due
 
 
 def test_the_documented_table_is_the_state_machine() -> None:

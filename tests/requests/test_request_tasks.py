@@ -55,7 +55,7 @@ def test_an_access_answer_is_built_checked_and_announced(vault: Vault, mail: Smt
     row = _row(vault, request_id)
     assert row.state == "ready" and row.export_id is not None
     view = views.show_own(vault, person=Person(who.account_id), request_id=request_id)
-    moves = [state for _at, state in view.timeline]
+    moves = [step.state for step in view.timeline]
     assert moves == ["received", "verified", "building", "checking", "ready"]
     [ready] = mail.wait_for("fenna@example.org")
     assert request_id in ready.body and "http" not in ready.body  # no link in the mail

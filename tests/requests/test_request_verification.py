@@ -54,7 +54,7 @@ def test_the_code_goes_only_to_the_accounts_verified_address(
     )
 
 
-def test_the_code_follows_the_account_not_the_request(
+def test_the_code_follows_the_account_once_staff_confirmed_its_new_address(
     vault: Vault, team: Team, mail: SmtpSink
 ) -> None:
     request_id = _enter(vault, team, "vera")
@@ -66,9 +66,14 @@ def test_the_code_follows_the_account_not_the_request(
             changes=accounts.AccountChanges(email="vera.new@example.org"),
             actor="system:test",
         )
+    with pytest.raises(Conflict, match="changed"):
+        verification.send_code(vault, staff=team.alice, request_id=request_id)
+    with pytest.raises(Forbidden):
+        verification.confirm_address(vault, staff=team.bob, request_id=request_id)
+    verification.confirm_address(vault, staff=team.alice, request_id=request_id)
     verification.send_code(vault, staff=team.alice, request_id=request_id)
     mail.wait_for("vera.new@example.org")
-    assert mail.to("vera@example.org") == []
+    assert mail.to("vera@example.org") == []  # the notice to it is mailed by a job
 
 
 def test_an_account_without_a_verified_address_cannot_get_a_code(

@@ -138,3 +138,30 @@ def test_commands_say_who_must_run_them(run: Run, vault: Vault, team: Team) -> N
 def test_every_command_has_help(command: str) -> None:
     result = CliRunner().invoke(cli, ["requests", command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_a_changed_address_is_confirmed_on_the_command_line(
+    run: Run, vault: Vault, team: Team, mail: SmtpSink
+) -> None:
+    from voxkeep.accounts import service as accounts
+
+    make_subject(vault, "vroni")
+    alice = team.tokens["alice"]
+    entered = ok(run("enter", "vroni", "--kind", "access", "--channel", "post", token=alice))
+    request_id = entered.strip().splitlines()[-1]
+    with vault.transaction() as session:
+        accounts.upsert_account(
+            vault,
+            session,
+            external_id="vroni",
+            changes=accounts.AccountChanges(email="vroni.neu@example.org"),
+            actor="system:test",
+        )
+    failed(run("verify", request_id, "--send-code", token=alice), "confirm-address")
+    assert "changed after receipt" in ok(run("show", request_id, token=alice))
+    failed(run("confirm-address", request_id, token=team.tokens["bob"]), "agent or dpo")
+    assert "send the code" in ok(run("confirm-address", request_id, token=alice))
+    shown = ok(run("show", request_id, token=alice))
+    assert "change confirmed by staff:" in shown and "@" not in shown
+    ok(run("verify", request_id, "--send-code", token=alice))
+    assert code_from(mail, "vroni.neu@example.org")

@@ -28,6 +28,7 @@ from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, NotFound
 from voxkeep.ids import check_id
+from voxkeep.requests import address
 from voxkeep.retention import policy
 from voxkeep.vault import Vault
 
@@ -151,7 +152,7 @@ def apply_account(
             account.retention = changes.retention.value
             policy.reexpire_account(vault, session, account.id, changes.retention)
     if changes.email is not None:
-        _set_email(vault, session, account, key, changes.email)
+        _set_email(vault, session, account, key, changes.email, actor=actor)
     record(
         session,
         AuditAction.ACCOUNT_REGISTERED if created else AuditAction.ACCOUNT_UPDATED,
@@ -161,7 +162,9 @@ def apply_account(
     return account, key, created
 
 
-def _set_email(vault: Vault, session: Session, account: Account, key: bytes, email: str) -> None:
+def _set_email(
+    vault: Vault, session: Session, account: Account, key: bytes, email: str, *, actor: str
+) -> None:
     email = normalize_email(email)
     digest = vault.keyring.lookup_hash(session, kind="email", value=email)
     if account.email_hash == digest:
@@ -170,10 +173,18 @@ def _set_email(vault: Vault, session: Session, account: Account, key: bytes, ema
         holder = session.scalars(select(Account.id).where(Account.email_hash == digest)).first()
     if holder is not None and holder != account.id:
         raise Conflict("This e-mail address belongs to another account.")
+    old = open_field(key, account.id, "email", account.email_ct) if account.email_ct else None
+    now = utcnow()
     account.email_hash = digest
     account.email_ct = seal_field(key, account.id, "email", email)
     # The operator vouches for the address it sends (it verified it at sign-up).
-    account.email_verified_at = utcnow()
+    account.email_verified_at = now
+    if old is not None:
+        # A change must not silently redirect a request's verification: the old
+        # address is told, and the account's open requests record it.
+        address.note_change(
+            vault, session, account_id=account.id, key=key, old_address=old, actor=actor, now=now
+        )
 
 
 def upsert_device(

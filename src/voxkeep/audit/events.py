@@ -23,6 +23,8 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_REGISTERED = "account:registered"
     ACCOUNT_UPDATED = "account:updated"
     ACCOUNT_ERASED = "account:erased"
+    ACCOUNT_EMAIL_CHANGED = "account:email:changed"
+    ACCOUNT_EMAIL_CHANGE_NOTIFIED = "account:email:change:notified"
     DEVICE_REGISTERED = "device:registered"
     DEVICE_UPDATED = "device:updated"
     DEVICE_REMOVED = "device:removed"
@@ -67,6 +69,7 @@ class AuditAction(enum.StrEnum):
     REQUEST_EXTENDED = "request:extended"
     REQUEST_CODE_SENT = "request:code:sent"
     REQUEST_CODE_REJECTED = "request:code:rejected"
+    REQUEST_ADDRESS_CONFIRMED = "request:address:confirmed"
     REQUEST_NOTIFIED = "request:notified"
     REQUEST_READ = "request:read"
     # People and staff: credentials and sessions (never an address or a name in the data).

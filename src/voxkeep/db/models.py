@@ -18,7 +18,7 @@ from voxkeep.people.models import (
     StaffSessionRow,
 )
 from voxkeep.recordings.models import Recording
-from voxkeep.requests.models import DataRequest, RequestEvent
+from voxkeep.requests.models import AddressChange, DataRequest, RequestEvent
 from voxkeep.retention.models import DiscardedUploads, ErasureReceipt, RetentionState
 from voxkeep.tokens.models import IngestToken
 
@@ -26,6 +26,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Account",
+    "AddressChange",
     "AuditCheckpoint",
     "AuditEvent",
     "DataKey",

@@ -19,6 +19,7 @@ from voxkeep.people.staff import StaffSession
 from voxkeep.requests import service, verification, views
 from voxkeep.requests.models import Channel, RequestState
 from voxkeep.requests.schemas import (
+    AddressConfirmedOut,
     CodeCheckIn,
     CodeSentOut,
     DetailOut,
@@ -124,6 +125,16 @@ def send_code(request_id: str, vault: VaultDep, staff: Staff) -> CodeSentOut:
     until the person gives it back."""
     expires = verification.send_code(vault, staff=staff, request_id=request_id)
     return CodeSentOut(expires_at=expires)
+
+
+@router.post(
+    "/{request_id}/verification/confirm-address", response_model=AddressConfirmedOut, tags=STAFF
+)
+def confirm_address(request_id: str, vault: VaultDep, staff: Staff) -> AddressConfirmedOut:
+    """Confirm, for this request, the account's e-mail address as the operator changed it
+    after the request was received (roles agent, dpo); until then no code is sent."""
+    changed = verification.confirm_address(vault, staff=staff, request_id=request_id)
+    return AddressConfirmedOut(changed_at=changed)
 
 
 @router.post("/{request_id}/verification/check", status_code=204, tags=STAFF)

@@ -148,6 +148,17 @@ def show_cmd(ctx: click.Context, request_id: str) -> None:
         ("extension", d.extension_reason),
         ("refusal", d.refusal_reason),
         ("code valid", d.code_expires_at and f"until {_when(d.code_expires_at)}"),
+        (
+            "address",
+            "changed after receipt: confirm-address before sending a code"
+            if d.address_change_pending
+            else None,
+        ),
+        (
+            "address ok",
+            d.address_confirmed_by
+            and f"change confirmed by {d.address_confirmed_by} at {_when(d.address_confirmed_at)}",
+        ),
         ("export", d.export_id),
         ("receipt", d.receipt_id),
     ):
@@ -238,6 +249,22 @@ def verify_cmd(
     assert code is not None
     verification.check_code(vault, staff=staff, request_id=request_id, code=code, evidence=evidence)
     out.print(f"Request {request_id} verified. Another approver must now approve it.")
+
+
+@requests_group.command("confirm-address")
+@click.argument("request_id")
+@click.pass_context
+def confirm_address_cmd(ctx: click.Context, request_id: str) -> None:
+    """Confirm the account's changed e-mail address for a request received before the
+    change, so the code may go to it (roles agent, dpo)."""
+    from voxkeep.requests.verification import confirm_address
+
+    vault = vault_of(ctx)
+    changed = confirm_address(vault, staff=_staff(ctx, vault), request_id=request_id)
+    out.print(
+        f"The address change of {_when(changed)} UTC is confirmed for request {request_id}; "
+        f"send the code: voxkeep requests verify {request_id} --send-code"
+    )
 
 
 @requests_group.command("approve")

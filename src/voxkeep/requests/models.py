@@ -56,6 +56,13 @@ class RequestState(enum.StrEnum):
     BLOCKED = "blocked"  # the release gate failed
 
 
+class RequestStep(enum.StrEnum):
+    """A timeline step that is not a move, tagged so the person's view can show it."""
+
+    ADDRESS_CHANGED = "address:changed"  # the operator changed the account's e-mail address
+    ADDRESS_CONFIRMED = "address:confirmed"  # staff confirmed the change for this request
+
+
 class VerificationMethod(enum.StrEnum):
     REAUTH = "reauth"  # portal: a fresh password check of the signed-in person
     EMAIL_CODE = "email_code"  # staff-entered: a code mailed to the account's verified address
@@ -89,7 +96,10 @@ class DataRequest(Base):
     # Derived by deadlines.due_at from the columns below; stored to sort and index.
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Time spent paused: exactly (for the record), and in the whole days that move the
+    # deadline (deadlines.pause_days).
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)
     extension_months: Mapped[int] = mapped_column(Integer, default=0)
     extension_reason_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     extension_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -106,6 +116,10 @@ class DataRequest(Base):
     code_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     code_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A staff member confirmed the account's changed e-mail address for this request:
+    # codes go to the address again (requests.address).
+    address_confirmed_by: Mapped[str | None] = mapped_column(String(64))
+    address_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Results: the export answering an access/portability request, the erasure receipt.
     export_id: Mapped[str | None] = mapped_column(String(64))
     receipt_id: Mapped[str | None] = mapped_column(String(32))
@@ -126,3 +140,25 @@ class RequestEvent(Base):
     to_state: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(64))
     note_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    step: Mapped[str | None] = mapped_column(String(32))  # a RequestStep, for steps the person sees
+
+
+class AddressChange(Base):
+    """The operator changed an account's verified e-mail address.
+
+    Kept so that a verification code for a request received before the change
+    goes to the new address only once staff confirmed it (requests.address).
+    The old address is kept sealed under the account's data key only until the
+    notice to it is mailed, then dropped.
+    """
+
+    __tablename__ = "address_changes"
+    __table_args__ = (
+        Index("ix_address_changes_account_id_changed_at", "account_id", "changed_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    old_email_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,7 +1,8 @@
 """What voxkeep mails to a person about their request, in their language (en, de, fr).
 
 Mails go only to the account's own verified address, never to an address a
-request names. They carry the request's reference, dates and reasons, never
+request names (and, once, to the address it had before the operator changed
+it, to say so). They carry the request's reference, dates and reasons, never
 personal data from the vault and never a download link (invariant 4).
 """
 
@@ -25,6 +26,7 @@ class Notice(enum.StrEnum):
     REFUSED = "refused"
     READY = "ready"
     ERASED = "erased"
+    ADDRESS_CHANGED = "address_changed"
 
 
 KIND_NAMES = {
@@ -159,6 +161,29 @@ _TEXTS: dict[Notice, dict[str, tuple[str, str]]] = {
             "plus.\n\nVoici le reçu d'effacement signé {receipt}. Il ne vous désigne que par "
             "un engagement cryptographique ; ce sel, que nous n'avons pas conservé, montre "
             "qu'il vous concerne :\n\n    {salt}\n\n{bundle}\n",
+        ),
+    },
+    # To the address an account had before the operator changed it: the fact, the date
+    # and whom to contact, nothing else (not the new address, not whether requests are
+    # open: the old address may belong to someone else by now).
+    Notice.ADDRESS_CHANGED: {
+        "en": (
+            "The e-mail address of your account was changed",
+            "The e-mail address of your account was changed on {date} (UTC).\n\n"
+            "If this was not you, contact us at once: answer this mail or write to "
+            "{contact}.\n",
+        ),
+        "de": (
+            "Die E-Mail-Adresse Ihres Kontos wurde geändert",
+            "Die E-Mail-Adresse Ihres Kontos wurde am {date} (UTC) geändert.\n\n"
+            "Wenn Sie das nicht waren, melden Sie sich sofort bei uns: Antworten Sie auf "
+            "diese E-Mail oder schreiben Sie an {contact}.\n",
+        ),
+        "fr": (
+            "L'adresse e-mail de votre compte a été modifiée",
+            "L'adresse e-mail de votre compte a été modifiée le {date} (UTC).\n\n"
+            "Si ce n'était pas vous, contactez-nous "
+            "immédiatement : répondez à ce message ou écrivez à {contact}.\n",
         ),
     },
 }

@@ -82,6 +82,11 @@ class TimelineOut(BaseModel):
     to_state: str
     actor: str
     note: str | None
+    step: str | None = Field(
+        description="For a step that is not a move: what happened, e.g. `address:changed` "
+        "(the operator changed the account's e-mail address) or `address:confirmed` (staff "
+        "confirmed the change for this request)."
+    )
 
 
 class JobOut(BaseModel):
@@ -105,6 +110,13 @@ class DetailOut(SummaryOut):
     extension_notified_at: datetime | None
     refusal_reason: str | None
     code_expires_at: datetime | None
+    address_change_pending: bool = Field(
+        description="The account's e-mail address changed after the request was received: "
+        "no code is sent until a staff member confirms the change "
+        "(`POST /api/v1/requests/{id}/verification/confirm-address`)."
+    )
+    address_confirmed_by: str | None
+    address_confirmed_at: datetime | None
     export_id: str | None
     receipt_id: str | None
     timeline: list[TimelineOut]
@@ -124,6 +136,11 @@ class DetailOut(SummaryOut):
 class StepOut(BaseModel):
     at: datetime
     state: str
+    step: str | None = Field(
+        description="Null for a change of state; otherwise what happened: `address:changed` "
+        "(your account's e-mail address was changed), `address:confirmed` (our staff "
+        "confirmed the new address for this request)."
+    )
 
 
 class PersonRequestOut(SummaryOut):
@@ -142,13 +159,18 @@ class PersonRequestOut(SummaryOut):
             extension_reason=view.extension_reason,
             refusal_reason=view.refusal_reason,
             export_id=view.export_id,
-            timeline=[StepOut(at=at, state=state) for at, state in view.timeline],
+            timeline=[StepOut.model_validate(s, from_attributes=True) for s in view.timeline],
         )
 
 
 class CodeSentOut(BaseModel):
     ok: bool = True
     expires_at: datetime
+
+
+class AddressConfirmedOut(BaseModel):
+    ok: bool = True
+    changed_at: datetime = Field(description="When the confirmed change was made.")
 
 
 class DueOut(BaseModel):

@@ -44,10 +44,11 @@ from voxkeep.requests.states import (
     append_event,
     lock_request,
     open_note,
-    paused_for,
+    paused_days_for,
     recompute_due,
     seal_note,
     transition,
+    unfinished_requests,
 )
 from voxkeep.vault import Vault
 
@@ -154,6 +155,7 @@ def _new_request(
         state=S.RECEIVED.value,
         received_at=received_at,
         paused_seconds=0,
+        paused_days=0,
         extension_months=0,
         code_attempts=0,
     )
@@ -316,7 +318,9 @@ def extend(
                 f"this request can get {left} more.",
                 hint="Art. 12(3) allows two further months, no more.",
             )
-        limit = deadlines.extension_deadline(request.received_at, paused=paused_for(request, now))
+        limit = deadlines.extension_deadline(
+            request.received_at, paused_days=paused_days_for(request, now)
+        )
         if now > limit:
             raise Conflict(
                 "The first month is over: an extension can no longer be announced in time.",
@@ -419,16 +423,7 @@ def settle_for_erased_account(vault: Vault, session: Session, account_id: str, *
     releases nothing); the erasure request being carried out is left to its job.
     """
     count = 0
-    open_requests = session.scalars(
-        select(DataRequest)
-        .where(
-            DataRequest.account_id == account_id,
-            DataRequest.state.not_in([s.value for s in TERMINAL]),
-        )
-        .order_by(DataRequest.id)
-        .with_for_update()
-    )
-    for request in open_requests:
+    for request in unfinished_requests(session, account_id):
         kind, state = RequestKind(request.kind), RequestState(request.state)
         if kind is RequestKind.ERASURE and state is S.BUILDING:
             continue

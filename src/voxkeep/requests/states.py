@@ -24,7 +24,13 @@ from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, KeyDestroyed, NotFound
 from voxkeep.requests import deadlines
-from voxkeep.requests.models import DataRequest, RequestEvent, RequestKind, RequestState
+from voxkeep.requests.models import (
+    DataRequest,
+    RequestEvent,
+    RequestKind,
+    RequestState,
+    RequestStep,
+)
 from voxkeep.vault import Vault
 
 S = RequestState
@@ -45,6 +51,8 @@ NEXT: dict[RequestState, frozenset[RequestState]] = {
 }
 
 TERMINAL = frozenset({S.CLOSED, S.REFUSED, S.CANCELLED})
+# States in which a staff-entered request may still be verified by a code.
+VERIFIABLE = frozenset({S.RECEIVED, S.VERIFYING, S.PAUSED})
 # States in which the answer is still owed: the deadline matters.
 OPEN = frozenset(S) - TERMINAL - {S.READY, S.DELIVERED}
 
@@ -70,28 +78,44 @@ def next_states(kind: RequestKind, current: RequestState) -> list[RequestState]:
     return [to for to in RequestState if allowed(kind, current, to)]
 
 
-def paused_for(request: DataRequest, now: datetime) -> timedelta:
-    """Time spent paused so far, including a pause still running."""
-    paused = timedelta(seconds=request.paused_seconds)
+def paused_days_for(request: DataRequest, now: datetime) -> int:
+    """Whole days spent paused so far, including a pause still running (as of ``now``)."""
+    days = request.paused_days
     if request.paused_since is not None:
-        paused += max(now - request.paused_since, timedelta(0))
-    return paused
+        days += deadlines.pause_days(request.paused_since, now)
+    return days
 
 
 def effective_due_at(request: DataRequest, now: datetime | None = None) -> datetime:
-    """The due date as of now: a running pause keeps pushing it out."""
+    """The due date as of now: a running pause pushes it out by a day at each midnight."""
     return deadlines.due_at(
         request.received_at,
         extension_months=request.extension_months,
-        paused=paused_for(request, now or utcnow()),
+        paused_days=paused_days_for(request, now or utcnow()),
     )
+
+
+def start_pause(request: DataRequest, now: datetime) -> None:
+    request.paused_since = now
+
+
+def end_pause(request: DataRequest, now: datetime) -> None:
+    """Add a finished pause to the count: exactly, for the record, and in the whole days
+    that move the deadline (deadlines.pause_days)."""
+    if request.paused_since is None:
+        return
+    spent = max(now - request.paused_since, timedelta(0))
+    request.paused_seconds += int(spent.total_seconds())
+    request.paused_days += deadlines.pause_days(request.paused_since, now)
+    request.paused_since = None
+    recompute_due(request)
 
 
 def recompute_due(request: DataRequest) -> None:
     request.due_at = deadlines.due_at(
         request.received_at,
         extension_months=request.extension_months,
-        paused=timedelta(seconds=request.paused_seconds),
+        paused_days=request.paused_days,
     )
 
 
@@ -139,8 +163,10 @@ def append_event(
     from_state: RequestState | None,
     note: str | None,
     now: datetime,
+    step: RequestStep | None = None,
 ) -> RequestEvent:
-    """A timeline entry; ``from_state == to_state`` marks a step that is not a move."""
+    """A timeline entry; ``from_state == to_state`` marks a step that is not a move, and
+    ``step`` tags such a step for the person's view."""
     last = session.scalar(
         select(func.max(RequestEvent.seq)).where(RequestEvent.request_id == request.id)
     )
@@ -156,9 +182,48 @@ def append_event(
         to_state=request.state,
         actor=actor,
         note_ct=_sealed_note(vault, session, request, seq, note),
+        step=step.value if step is not None else None,
     )
     session.add(event)
     return event
+
+
+def append_step(
+    vault: Vault,
+    session: Session,
+    request: DataRequest,
+    *,
+    actor: str,
+    note: str | None,
+    now: datetime,
+    step: RequestStep | None = None,
+) -> RequestEvent:
+    """A timeline entry for a step that is not a move (the state stays as it is)."""
+    return append_event(
+        vault,
+        session,
+        request,
+        actor=actor,
+        from_state=RequestState(request.state),
+        note=note,
+        now=now,
+        step=step,
+    )
+
+
+def unfinished_requests(session: Session, account_id: str) -> list[DataRequest]:
+    """The account's requests that are not final, locked for update."""
+    return list(
+        session.scalars(
+            select(DataRequest)
+            .where(
+                DataRequest.account_id == account_id,
+                DataRequest.state.not_in([s.value for s in TERMINAL]),
+            )
+            .order_by(DataRequest.id)
+            .with_for_update()
+        )
+    )
 
 
 def account_pseudonym(vault: Vault, session: Session, request: DataRequest) -> str:
@@ -188,12 +253,10 @@ def transition(
             f"A {kind.value} request that is {current.value} cannot become {to.value}.",
             hint=f"From {current.value} it can become: {options}.",
         )
-    if current is S.PAUSED and request.paused_since is not None:
-        spent = max(now - request.paused_since, timedelta(0))
-        request.paused_seconds += int(spent.total_seconds())
-        request.paused_since = None
+    if current is S.PAUSED:
+        end_pause(request, now)
     if to is S.PAUSED:
-        request.paused_since = now
+        start_pause(request, now)
     request.state = to.value
     recompute_due(request)
     event = append_event(

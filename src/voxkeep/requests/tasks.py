@@ -21,13 +21,14 @@ from voxkeep.accounts.models import Account
 from voxkeep.accounts.service import open_field
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.db.base import utcnow
-from voxkeep.errors import Conflict, InvalidInput, MailFailed
+from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, MailFailed
 from voxkeep.exports.builder import build_for_request
 from voxkeep.exports.gate import ReleaseBlocked, check_release
 from voxkeep.jobs.registry import handles
 from voxkeep.mail import get_mailer
-from voxkeep.requests import notices
-from voxkeep.requests.models import DataRequest, RequestState
+from voxkeep.requests import address, notices
+from voxkeep.requests.address import ADDRESS_NOTICE
+from voxkeep.requests.models import AddressChange, DataRequest, RequestState
 from voxkeep.requests.service import (
     ERASURE_RUN,
     EXPORT_BUILD,
@@ -121,6 +122,54 @@ def notify(vault: Vault, payload: Mapping[str, Any]) -> None:
                 "request": request.id,
                 "account": account_pseudonym(vault, session, request),
                 "notice": notice.value,
+            },
+        )
+
+
+@handles(ADDRESS_NOTICE)
+def tell_old_address(vault: Vault, payload: Mapping[str, Any]) -> None:
+    """Mail the address an account had before the operator changed it that it changed.
+
+    The old address was kept sealed only for this mail and is dropped once it went
+    out. If the account was erased meanwhile there is nothing to read it with and
+    nobody left to protect: the job ends quietly.
+    """
+    change_id = payload.get("change_id")
+    if not isinstance(change_id, str):
+        raise InvalidInput("The job has no address change id.")
+    with vault.reading() as session:
+        change = session.get(AddressChange, change_id)
+        if change is None or change.old_email_ct is None:
+            return  # already told, or purged with its account
+        account = session.get(Account, change.account_id)
+        if account is None or account.erased_at is not None:
+            return
+        try:
+            key = vault.keyring.data_key(session, account.id)
+        except KeyDestroyed:
+            return
+        to = address.open_old_address(key, change, change.old_email_ct)
+        subject, body = notices.render(
+            notices.Notice.ADDRESS_CHANGED,
+            account.language,
+            date=notices.day(change.changed_at),
+            contact=vault.settings.smtp_from,
+        )
+    get_mailer(vault).send(to=to, subject=subject, body=body)
+    with vault.transaction() as session:
+        change = session.get(AddressChange, change_id, with_for_update=True)
+        if change is None:
+            return
+        change.old_email_ct = None  # kept only to tell it (Art. 5(1)(e))
+        change.notified_at = utcnow()
+        record(
+            session,
+            AuditAction.ACCOUNT_EMAIL_CHANGE_NOTIFIED,
+            actor=SYSTEM,
+            objects={
+                "account": vault.keyring.pseudonym(
+                    session, kind="account", object_id=change.account_id
+                )
             },
         )
 

@@ -7,7 +7,9 @@ stored, bound to the request, with an expiry and an attempt limit. While the
 person has not given the code back, the request is paused and so is its clock
 (LAW.md, Art. 12); the pause is recorded in the timeline. The agent who takes
 the code back records how it came (the evidence); a different staff member
-approves (four eyes, see service.approve).
+approves (four eyes, see service.approve). If the operator changed the
+account's address after the request was received, a staff member confirms the
+change on the request before a code goes to the new address (requests.address).
 """
 
 from __future__ import annotations
@@ -22,8 +24,14 @@ from voxkeep.audit.events import AuditAction, record
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, InvalidInput, MailFailed
 from voxkeep.mail import get_mailer
-from voxkeep.requests import notices
-from voxkeep.requests.models import STAFF_CHANNELS, DataRequest, RequestState, VerificationMethod
+from voxkeep.requests import address, notices
+from voxkeep.requests.models import (
+    STAFF_CHANNELS,
+    DataRequest,
+    RequestState,
+    RequestStep,
+    VerificationMethod,
+)
 from voxkeep.requests.service import (
     MAY_VERIFY,
     StaffActor,
@@ -32,8 +40,9 @@ from voxkeep.requests.service import (
     staff_actor,
 )
 from voxkeep.requests.states import (
+    VERIFIABLE,
     account_pseudonym,
-    append_event,
+    append_step,
     lock_request,
     seal_note,
     transition,
@@ -60,7 +69,7 @@ def _check_verifiable(request: DataRequest) -> None:
         raise Conflict(
             "A portal request is verified by the person's re-authentication, not by a code."
         )
-    if request.state not in (S.RECEIVED, S.VERIFYING, S.PAUSED):
+    if request.state not in VERIFIABLE:
         raise Conflict(f"This request is {request.state}; it needs no verification code.")
 
 
@@ -77,7 +86,8 @@ def send_code(vault: Vault, *, staff: StaffActor, request_id: str) -> datetime:
     with vault.transaction() as session:
         request = lock_request(session, request_id)
         _check_verifiable(request)
-        address = notices.verified_address(vault, session, request.account_id)
+        address.require_confirmed(session, request)
+        to = notices.verified_address(vault, session, request.account_id)
         language = notices.language_of(session, request.account_id)
         now = utcnow()
         expires = now + timedelta(seconds=vault.settings.request_code_ttl_s)
@@ -113,7 +123,7 @@ def send_code(vault: Vault, *, staff: StaffActor, request_id: str) -> datetime:
             expires=notices.minute(expires),
         )
     try:
-        get_mailer(vault).send(to=address, subject=subject, body=body)
+        get_mailer(vault).send(to=to, subject=subject, body=body)
     except MailFailed:
         _undo_pause(vault, request_id, actor=actor)
         raise
@@ -133,6 +143,46 @@ def _undo_pause(vault: Vault, request_id: str, *, actor: str) -> None:
                 actor=actor,
                 note="the code mail could not be sent; clock running again",
             )
+
+
+def confirm_address(vault: Vault, *, staff: StaffActor, request_id: str) -> datetime:
+    """A staff member confirms, for this request, the account's address as changed after
+    the request was received: codes for it go to the new address from now on.
+
+    Check first, through a channel already known, that the new address is the
+    person's; who confirmed and when is recorded. Returns the time of the change.
+    """
+    require_staff_role(staff, MAY_VERIFY, to="verify requests")
+    actor = staff_actor(staff)
+    with vault.transaction() as session:
+        request = lock_request(session, request_id)
+        _check_verifiable(request)
+        change = address.unconfirmed_change(session, request)
+        if change is None:
+            raise Conflict(
+                "There is no address change to confirm: the account's e-mail address has not "
+                "changed since this request was received, or the change was confirmed.",
+                hint="Send the code: `voxkeep requests verify ID --send-code`.",
+            )
+        now = utcnow()
+        request.address_confirmed_by = actor
+        request.address_confirmed_at = now
+        append_step(
+            vault,
+            session,
+            request,
+            actor=actor,
+            note=address.CONFIRMED_NOTE,
+            now=now,
+            step=RequestStep.ADDRESS_CONFIRMED,
+        )
+        record(
+            session,
+            AuditAction.REQUEST_ADDRESS_CONFIRMED,
+            actor=actor,
+            objects={"request": request.id, "account": account_pseudonym(vault, session, request)},
+        )
+        return change.changed_at
 
 
 def check_code(
@@ -160,12 +210,11 @@ def check_code(
             )
         if now >= request.code_expires_at:
             request.code_hash = None
-            append_event(
+            append_step(
                 vault,
                 session,
                 request,
                 actor=actor,
-                from_state=S(request.state),
                 note="code expired",
                 now=now,
             )
@@ -204,12 +253,11 @@ def _wrong_code(
     left = vault.settings.request_code_attempts - request.code_attempts
     if left <= 0:
         request.code_hash = None
-    append_event(
+    append_step(
         vault,
         session,
         request,
         actor=actor,
-        from_state=S(request.state),
         note=f"wrong code entered ({request.code_attempts} of "
         f"{vault.settings.request_code_attempts})" + ("; code void" if left <= 0 else ""),
         now=now,

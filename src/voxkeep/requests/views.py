@@ -15,6 +15,7 @@ from voxkeep.audit.events import AuditAction, record
 from voxkeep.db.base import utcnow
 from voxkeep.errors import IntegrityFailure, NotFound
 from voxkeep.jobs.queue import jobs_for
+from voxkeep.requests.address import confirmation_pending
 from voxkeep.requests.models import DataRequest, RequestEvent, RequestState
 from voxkeep.requests.service import (
     MAY_READ,
@@ -44,6 +45,14 @@ class TimelineEntry:
     to_state: str
     actor: str
     note: str | None
+    step: str | None  # a RequestStep: a step that is not a move (e.g. "address:changed")
+
+
+@dataclass(frozen=True)
+class PersonStep:
+    at: datetime
+    state: str
+    step: str | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,11 @@ class RequestDetail:
     extension_notified_at: datetime | None
     refusal_reason: str | None
     code_expires_at: datetime | None
+    # The account's address changed after receipt and no one confirmed it for this
+    # request: no code can be sent until then (requests.address).
+    address_change_pending: bool
+    address_confirmed_by: str | None
+    address_confirmed_at: datetime | None
     export_id: str | None
     receipt_id: str | None
     timeline: list[TimelineEntry]
@@ -97,7 +111,7 @@ class PersonView:
     extension_reason: str | None
     refusal_reason: str | None
     export_id: str | None
-    timeline: list[tuple[datetime, str]]
+    timeline: list[PersonStep]
 
 
 def summarize(request: DataRequest, now: datetime) -> RequestSummary:
@@ -205,6 +219,7 @@ def _detail(vault: Vault, session: Session, request: DataRequest) -> RequestDeta
             to_state=e.to_state,
             actor=e.actor,
             note=_read(vault, session, request, event_field(e.seq), e.note_ct),
+            step=e.step,
         )
         for e in _events(session, request.id)
     ]
@@ -228,6 +243,9 @@ def _detail(vault: Vault, session: Session, request: DataRequest) -> RequestDeta
         extension_notified_at=request.extension_notified_at,
         refusal_reason=_read(vault, session, request, "refusal_reason", request.refusal_reason_ct),
         code_expires_at=request.code_expires_at if request.code_hash is not None else None,
+        address_change_pending=confirmation_pending(session, request),
+        address_confirmed_by=request.address_confirmed_by,
+        address_confirmed_at=request.address_confirmed_at,
         export_id=request.export_id,
         receipt_id=request.receipt_id,
         timeline=timeline,
@@ -244,9 +262,10 @@ def _person_view(vault: Vault, session: Session, request: DataRequest) -> Person
         refusal_reason=_read(vault, session, request, "refusal_reason", request.refusal_reason_ct),
         export_id=request.export_id,
         timeline=[
-            (e.at, e.to_state)
+            PersonStep(at=e.at, state=e.to_state, step=e.step)
             for e in _events(session, request.id)
-            if e.from_state != e.to_state  # moves only, not internal steps
+            # moves, and the tagged steps that concern the person; not internal steps
+            if e.from_state != e.to_state or e.step is not None
         ],
     )
 
