@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from voxkeep.people import credentials, staff
 from voxkeep.people.models import StaffRole
-from voxkeep.people.pages import set_password_page
 from voxkeep.people.schemas import (
     InviteOut,
     PasswordSetIn,
@@ -57,7 +56,7 @@ def _bearer(request: Request) -> str:
     return header[7:].strip() if header[:7].lower() == "bearer " else ""
 
 
-def _client(request: Request) -> str:
+def client_address(request: Request) -> str:
     """The client's address, only ever used under a keyed hash (rate limiting)."""
     return request.client.host if request.client else "unknown"
 
@@ -100,7 +99,7 @@ AdminDep = Annotated[StaffSession, Depends(staff_with(StaffRole.ADMIN))]
 StaffReaderDep = Annotated[StaffSession, Depends(staff_with(StaffRole.ADMIN, StaffRole.DPO))]
 
 
-def _set_cookie(
+def set_session_cookie(
     request: Request, response: Response, name: str, token: str, seconds: float
 ) -> None:
     response.set_cookie(
@@ -169,10 +168,10 @@ def people_sign_in(
         vault,
         email=body.email,
         password=body.password.get_secret_value(),
-        client=_client(request),
+        client=client_address(request),
     )
     person = signed.session
-    _set_cookie(request, response, PERSON_COOKIE, signed.token, vault.settings.session_ttl_s)
+    set_session_cookie(request, response, PERSON_COOKIE, signed.token, vault.settings.session_ttl_s)
     response.headers.update(NO_STORE)
     return SignedInOut(**_session_out(person).model_dump(), token=signed.token)
 
@@ -190,7 +189,10 @@ def people_reauth(
     """Re-enter the password; recorded on the session for actions that need fresh proof
     (a download of an answer needs one within the last 10 minutes)."""
     renewed = reauthenticate(
-        vault, person=person, password=body.password.get_secret_value(), client=_client(request)
+        vault,
+        person=person,
+        password=body.password.get_secret_value(),
+        client=client_address(request),
     )
     return _session_out(renewed)
 
@@ -245,9 +247,14 @@ def staff_sign_in(
 ) -> StaffSignedInOut:
     """Staff sign-in with login name and password; rate-limited like people's."""
     signed = staff.staff_sign_in(
-        vault, name=body.name, password=body.password.get_secret_value(), client=_client(request)
+        vault,
+        name=body.name,
+        password=body.password.get_secret_value(),
+        client=client_address(request),
     )
-    _set_cookie(request, response, STAFF_COOKIE, signed.token, vault.settings.staff_session_ttl_s)
+    set_session_cookie(
+        request, response, STAFF_COOKIE, signed.token, vault.settings.staff_session_ttl_s
+    )
     response.headers.update(NO_STORE)
     return StaffSignedInOut(**_staff_session_out(signed.session).model_dump(), token=signed.token)
 
@@ -264,7 +271,10 @@ def staff_reauth(
 ) -> StaffSessionOut:
     """Re-enter the password; recorded on the staff session."""
     renewed = staff.staff_reauthenticate(
-        vault, staff=member, password=body.password.get_secret_value(), client=_client(request)
+        vault,
+        staff=member,
+        password=body.password.get_secret_value(),
+        client=client_address(request),
     )
     return _staff_session_out(renewed)
 
@@ -342,12 +352,6 @@ def staff_password_token(
     return _token_out(vault, token)
 
 
-# One router for app.py: the API above and the set-password page.
+# One router for app.py (the pages are in people/pages.py).
 router = APIRouter()
 router.include_router(api)
-router.add_api_route(
-    "/portal/set-password", set_password_page, methods=["GET"], include_in_schema=False
-)
-router.add_api_route(
-    "/console/set-password", set_password_page, methods=["GET"], include_in_schema=False
-)

@@ -1,17 +1,34 @@
-"""The page an invitation link opens: choose a password.
+"""The portal's own pages for people: sign in and sign out at ``/``, the language
+control, and the page an invitation link opens to choose a password.
 
-The token travels in the URL fragment (``#vi_...``), which browsers never
-send to a server, so it appears in no access log and no Referer header; the
-page's script reads it, removes it from the address bar and posts it with the
-new password. The portal and console proper come later.
+Handlers gather from people.service and render; the rules (rate limits,
+sessions, passwords) are the service's. Sign-in issues a brand-new session
+(and ends the one the browser held before, if any), so a session id fixed
+before sign-in is worth nothing after it.
+
+The set-password page: the token travels in the URL fragment (``#vi_...``),
+which browsers never send to a server, so it appears in no access log and no
+Referer header; the page's script reads it, removes it from the address bar
+and posts it with the new password. It is the one page that needs JavaScript.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from voxkeep.errors import TooManyRequests, Unauthorized
+from voxkeep.people.api import PERSON_COOKIE, client_address, set_session_cookie
+from voxkeep.people.service import sign_in, sign_out
+from voxkeep.web import i18n
+from voxkeep.web.deps import VaultDep
+from voxkeep.web.pageroute import PageRoute, SignedIn, VisitorDep
+from voxkeep.web.render import LANG_COOKIE, FieldError, local_path, redirect, render
 
 SCRIPT = """
 const token = location.hash.slice(1);
@@ -69,3 +86,102 @@ HEADERS = {
 
 def set_password_page() -> HTMLResponse:
     return HTMLResponse(PAGE, headers=HEADERS)
+
+
+HOME = "/history"  # where a signed-in person lands
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+def _sign_in_page(
+    request: Request,
+    lang: str,
+    *,
+    errors: Sequence[FieldError] = (),
+    email: str = "",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "portal/sign_in.html",
+        lang=lang,
+        status=status,
+        headers=headers,
+        errors=list(errors),
+        field_errors={e.field: e.message for e in errors},
+        email=email,
+        signed_out="signed-out" in request.query_params,
+    )
+
+
+@router.get("/")
+def sign_in_form(request: Request, who: VisitorDep) -> Response:
+    if who.signed_in:
+        return redirect(HOME)
+    return _sign_in_page(request, who.lang)
+
+
+@router.post("/")
+async def sign_in_submit(request: Request, vault: VaultDep, who: VisitorDep) -> Response:
+    form = await request.form()
+    email, password = str(form.get("email") or "").strip(), str(form.get("password") or "")
+
+    def t(key: str, **values: object) -> str:
+        return i18n.translate(who.lang, key, **values)
+
+    errors = []
+    if not email:
+        errors.append(FieldError("email", t("signin.email_missing")))
+    if not password:
+        errors.append(FieldError("password", t("signin.password_missing")))
+    if errors:
+        return _sign_in_page(request, who.lang, errors=errors, email=email, status=422)
+    try:
+        signed = await run_in_threadpool(
+            sign_in, vault, email=email, password=password, client=client_address(request)
+        )
+    except TooManyRequests as exc:
+        minutes = max(1, -(-exc.retry_after_s // 60))
+        problem = FieldError("email", t("signin.throttled", minutes=minutes))
+        return _sign_in_page(
+            request, who.lang, errors=[problem], email=email, status=429, headers=exc.headers
+        )
+    except Unauthorized:
+        problem = FieldError("email", t("signin.wrong"))
+        return _sign_in_page(request, who.lang, errors=[problem], email=email, status=401)
+    if who.person is not None:  # the browser's earlier session ends: one session per sign-in
+        await run_in_threadpool(sign_out, vault, person=who.person)
+    response = redirect(HOME)
+    set_session_cookie(request, response, PERSON_COOKIE, signed.token, vault.settings.session_ttl_s)
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out_submit(vault: VaultDep, who: SignedIn) -> Response:
+    await run_in_threadpool(sign_out, vault, person=who.person)
+    response = redirect("/?signed-out")
+    response.delete_cookie(PERSON_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/language")
+async def choose_language(request: Request) -> Response:
+    """Remember the visitor's language (a year) and go back to the page they were on."""
+    form = await request.form()
+    response = redirect(local_path(form.get("next")))
+    response.set_cookie(
+        LANG_COOKIE,
+        i18n.language_or_default(str(form.get("lang") or "")),
+        max_age=365 * 24 * 3600,
+        path="/",
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+# The set-password page keeps its own policy: it needs its inline script (see above).
+set_password_router = APIRouter(include_in_schema=False)
+set_password_router.add_api_route("/portal/set-password", set_password_page, methods=["GET"])
+set_password_router.add_api_route("/console/set-password", set_password_page, methods=["GET"])
+router.include_router(set_password_router)
