@@ -1,0 +1,50 @@
+"""Journey 1 (first slice): a person signs in, hears a recording, seeks in it and
+filters the history by device; every page passes axe-core."""
+
+from __future__ import annotations
+
+from browser_helpers import Visit
+from playwright.sync_api import Response, expect
+
+PLAY = """el => new Promise((resolve, reject) => {
+  el.addEventListener("playing", () => resolve(true), {once: true});
+  el.addEventListener("error", () => reject(new Error("media error " + el.error.code)));
+  el.play().catch(reject);
+})"""
+SEEK = """(el, to) => new Promise((resolve) => {
+  el.addEventListener("seeked", () => resolve(el.currentTime), {once: true});
+  el.currentTime = to;
+})"""
+
+
+def test_sign_in_play_seek_and_filter_by_device(visit: Visit, anna: dict[str, str]) -> None:
+    page = visit.page
+    audio_answers: list[Response] = []
+    page.on("response", lambda r: audio_answers.append(r) if r.url.endswith("/audio") else None)
+
+    visit.go("/")
+    expect(page).to_have_title("Sign in · voxkeep")
+    visit.check("sign-in")
+
+    page.get_by_label("E-mail address").fill(anna["email"])
+    page.get_by_label("Password").fill(anna["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/history")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voice history")
+    expect(page.locator("li.recording")).to_have_count(3)
+    visit.check("history")
+
+    car = page.locator("li.recording", has_text="Navigate to the station").locator("audio")
+    assert car.evaluate(PLAY) is True
+    reached = car.evaluate(SEEK, 2.0)
+    assert reached >= 1.9
+    car.evaluate("el => el.pause()")
+    assert any(r.status == 206 for r in audio_answers), "the player never got a range"
+    visit.check("playing")
+
+    page.get_by_label("Device").select_option(label="Car")
+    page.get_by_role("button", name="Show recordings").click()
+    page.wait_for_url("**/history?*device=dev-car*")
+    expect(page.locator("li.recording")).to_have_count(1)
+    expect(page.locator("li.recording")).to_contain_text("Navigate to the station")
+    visit.check("filtered-by-device")
