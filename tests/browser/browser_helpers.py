@@ -42,4 +42,4 @@ class Visit:
             if v["impact"] in ("serious", "critical")
         ]
         assert bad == [], f"axe-core on {name}: {json.dumps(bad, indent=1)}"
-        assert self.csp_violations == []
+        assert self.csp_violations == [], self.csp_violations

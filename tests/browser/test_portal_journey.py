@@ -4,7 +4,7 @@ filters the history by device; every page passes axe-core."""
 from __future__ import annotations
 
 from browser_helpers import Visit
-from playwright.sync_api import Response, expect
+from playwright.sync_api import Browser, Response, expect
 
 PLAY = """el => new Promise((resolve, reject) => {
   el.addEventListener("playing", () => resolve(true), {once: true});
@@ -43,8 +43,30 @@ def test_sign_in_play_seek_and_filter_by_device(visit: Visit, anna: dict[str, st
     visit.check("playing")
 
     page.get_by_label("Device").select_option(label="Car")
-    page.get_by_role("button", name="Show recordings").click()
+    with page.expect_request("**/history?*") as filtered:
+        page.get_by_role("button", name="Show recordings").click()
+    assert filtered.value.headers.get("hx-request") == "true"  # htmx swapped the page in
     page.wait_for_url("**/history?*device=dev-car*")
     expect(page.locator("li.recording")).to_have_count(1)
     expect(page.locator("li.recording")).to_contain_text("Navigate to the station")
     visit.check("filtered-by-device")
+
+
+def test_the_same_journey_works_without_javascript(
+    browser: Browser, server: str, anna: dict[str, str]
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/")
+    page.get_by_label("E-mail address").fill(anna["email"])
+    page.get_by_label("Password").fill(anna["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/history")
+    page.get_by_label("Device").select_option(label="Car")
+    page.get_by_role("button", name="Show recordings").click()
+    page.wait_for_url("**/history?*device=dev-car*")
+    expect(page.locator("li.recording")).to_have_count(1)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/?signed-out")
+    expect(page.get_by_role("status")).to_have_text("You are signed out.")
+    context.close()
