@@ -4,7 +4,11 @@ filters the history by device; every page passes axe-core."""
 from __future__ import annotations
 
 from browser_helpers import Visit
+from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Response, expect
+
+from people.people_helpers import PASSWORD, invite, register
+from smtp_sink import SmtpSink
 
 PLAY = """el => new Promise((resolve, reject) => {
   el.addEventListener("playing", () => resolve(true), {once: true});
@@ -70,3 +74,27 @@ def test_the_same_journey_works_without_javascript(
     page.wait_for_url("**/?signed-out")
     expect(page.get_by_role("status")).to_have_text("You are signed out.")
     context.close()
+
+
+def test_an_invited_person_sets_a_password_then_signs_in(
+    visit: Visit, client: TestClient, mailbox: SmtpSink
+) -> None:
+    register(client, "acct-9", "dora@example.org", language="de")
+    token = invite(client, mailbox, "acct-9", "dora@example.org")
+    page = visit.page
+    visit.go(f"/portal/set-password#{token}")
+    assert token not in page.url  # the script took it out of the address bar
+    page.get_by_label("New password (at least 12 characters)").fill(PASSWORD)
+    page.get_by_label("The same again").fill(PASSWORD)
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("status")).to_have_text("Your password is set. You can sign in now.")
+    visit.check("password-set")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("E-mail address").fill("dora@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/history")
+    # Dora's account is in German: so, once she is signed in, are the pages.
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sprachverlauf")
+    visit.check("history-de")

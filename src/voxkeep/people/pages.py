@@ -14,8 +14,6 @@ and posts it with the new password. It is the one page that needs JavaScript.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Sequence
 
 from fastapi import APIRouter, Request
@@ -29,64 +27,6 @@ from voxkeep.web import i18n
 from voxkeep.web.deps import VaultDep
 from voxkeep.web.pageroute import PageRoute, SignedIn, VisitorDep
 from voxkeep.web.render import LANG_COOKIE, FieldError, local_path, redirect, render
-
-SCRIPT = """
-const token = location.hash.slice(1);
-history.replaceState(null, "", location.pathname);
-const form = document.getElementById("f"), out = document.getElementById("out");
-const api = token.startsWith("vsp_") ? "/api/v1/staff/password" : "/api/v1/people/password";
-if (!token) { out.textContent = "This page needs the link from your invitation mail."; }
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const password = form.password.value;
-  if (password !== form.again.value) { out.textContent = "The two passwords differ."; return; }
-  const response = await fetch(api, {method: "POST", headers: {"Content-Type": "application/json"},
-    body: JSON.stringify({token, password})});
-  if (response.status === 204) {
-    form.hidden = true;
-    out.textContent = "Your password is set. You can sign in now.";
-  } else {
-    const body = await response.json();
-    out.textContent = body.error + (body.hint ? " " + body.hint : "");
-  }
-});
-"""
-
-PAGE = f"""<!doctype html>
-<html lang="en"><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Set your password · voxkeep</title>
-<body style="font-family:system-ui;max-width:28em;margin:3em auto;padding:0 1em">
-<h1>Set your password</h1>
-<form id="f">
-<p><label>New password (at least 12 characters)<br>
-<input name="password" type="password" autocomplete="new-password" minlength="12" required
- style="width:100%"></label></p>
-<p><label>The same again<br>
-<input name="again" type="password" autocomplete="new-password" minlength="12" required
- style="width:100%"></label></p>
-<p><button>Set password</button></p>
-</form>
-<p id="out" role="status" aria-live="polite"></p>
-<script>{SCRIPT}</script>
-</body></html>"""
-
-_SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
-HEADERS = {
-    "Content-Security-Policy": (
-        f"default-src 'none'; script-src 'sha256-{_SCRIPT_HASH}'; connect-src 'self'; "
-        "style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
-
-
-def set_password_page() -> HTMLResponse:
-    return HTMLResponse(PAGE, headers=HEADERS)
-
 
 HOME = "/history"  # where a signed-in person lands
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -180,8 +120,8 @@ async def choose_language(request: Request) -> Response:
     return response
 
 
-# The set-password page keeps its own policy: it needs its inline script (see above).
-set_password_router = APIRouter(include_in_schema=False)
-set_password_router.add_api_route("/portal/set-password", set_password_page, methods=["GET"])
-set_password_router.add_api_route("/console/set-password", set_password_page, methods=["GET"])
-router.include_router(set_password_router)
+@router.get("/portal/set-password")
+@router.get("/console/set-password")
+def set_password_form(request: Request, who: VisitorDep) -> HTMLResponse:
+    """The page an invitation (or a staff password token) link opens."""
+    return render(request, "portal/set_password.html", lang=who.lang)

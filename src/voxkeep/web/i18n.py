@@ -97,6 +97,37 @@ CATALOGUE: dict[str, Text] = {
         "fournisseur.",
     ),
     "signout.done": Text("You are signed out.", "Sie sind abgemeldet.", "Vous êtes déconnecté."),
+    "password.title": Text("Set your password", "Passwort festlegen", "Choisir votre mot de passe"),
+    "password.new": Text(
+        "New password (at least 12 characters)",
+        "Neues Passwort (mindestens 12 Zeichen)",
+        "Nouveau mot de passe (au moins 12 caractères)",
+    ),
+    "password.again": Text("The same again", "Noch einmal dasselbe", "Le même, à nouveau"),
+    "password.submit": Text("Set password", "Passwort festlegen", "Enregistrer le mot de passe"),
+    "password.needs_script": Text(
+        "This page needs JavaScript: it reads the code from your invitation link without "
+        "sending it anywhere but here.",
+        "Diese Seite braucht JavaScript: Sie liest den Code aus Ihrem Einladungslink, ohne "
+        "ihn anderswohin zu senden.",
+        "Cette page a besoin de JavaScript : elle lit le code de votre lien d'invitation "
+        "sans l'envoyer ailleurs.",
+    ),
+    "password.no_token": Text(
+        "This page needs the link from your invitation mail.",
+        "Diese Seite braucht den Link aus Ihrer Einladungs-E-Mail.",
+        "Cette page a besoin du lien de votre e-mail d'invitation.",
+    ),
+    "password.differ": Text(
+        "The two passwords differ.",
+        "Die beiden Passwörter sind verschieden.",
+        "Les deux mots de passe sont différents.",
+    ),
+    "password.done": Text(
+        "Your password is set. You can sign in now.",
+        "Ihr Passwort ist festgelegt. Sie können sich jetzt anmelden.",
+        "Votre mot de passe est enregistré. Vous pouvez maintenant vous connecter.",
+    ),
     "history.title": Text("Voice history", "Sprachverlauf", "Historique vocal"),
     "history.intro": Text(
         "Every recording your voice assistant stored, newest first.",
