@@ -37,7 +37,6 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,15 @@ filters the history by device; every page passes axe-core."""
 
 from __future__ import annotations
 
+import pytest
 from browser_helpers import Visit
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Response, expect
 
 from people.people_helpers import PASSWORD, invite, register
 from smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.browser
 
 PLAY = """el => new Promise((resolve, reject) => {
   el.addEventListener("playing", () => resolve(true), {once: true});

@@ -12,6 +12,8 @@ from portal_helpers import CLIPS, DAY, household
 
 from people.people_helpers import PASSWORD, bearer, sign_in
 from smtp_sink import SmtpSink
+from voxkeep.recordings.models import Recording
+from voxkeep.vault import Vault
 
 
 @pytest.fixture
@@ -119,3 +121,23 @@ def test_the_operator_token_is_not_a_person(client: TestClient, anna: dict[str, 
     client.cookies.clear()  # only the operator's bearer token is left
     assert client.get("/api/v1/me/recordings").status_code == 401
     assert client.get("/api/v1/me/recordings/rec-car-1/audio").status_code == 401
+
+
+def test_audio_that_fails_its_check_is_a_clean_error(
+    client: TestClient, vault: Vault, anna: dict[str, str]
+) -> None:
+    # Swap two recordings' blobs: each is sealed to its own id, so neither opens.
+    with vault.transaction() as session:
+        car = session.get(Recording, "rec-car-1")
+        kitchen = session.get(Recording, "rec-kitchen-1")
+        assert car is not None and kitchen is not None
+        blobs = car.audio_blob, kitchen.audio_blob
+        car.audio_blob = "swap"
+        session.flush()
+        kitchen.audio_blob = blobs[0]
+        session.flush()
+        car.audio_blob = blobs[1]
+    for headers in ({}, {"Range": "bytes=100-200"}):
+        response = client.get("/api/v1/me/recordings/rec-car-1/audio", headers={**anna, **headers})
+        assert response.status_code == 500
+        assert response.json()["code"] == "integrity_error"

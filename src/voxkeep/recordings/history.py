@@ -19,6 +19,7 @@ import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
@@ -260,6 +261,10 @@ def open_own_audio(
         ad=audio_ad(account_id, recording_id),
         kind="audio",
     )
+    chunks = read_span(reader, span)
+    # Authenticate the first segment before any header goes out, so a damaged
+    # blob is a clean error rather than a cut-off 200 or 206.
+    first = next(chunks, b"")
     return AudioPart(
-        size=size, range=span, partial=wanted is not None, chunks=read_span(reader, span)
+        size=size, range=span, partial=wanted is not None, chunks=chain([first], chunks)
     )

@@ -76,13 +76,12 @@ async def voice_history(request: Request, vault: VaultDep, who: SignedIn) -> Res
             words=filters["q"] or None,
         )
         page = await run_in_threadpool(
-            lambda: history.history(
-                vault,
-                account_id=account_id,
-                filters=wanted,
-                limit=PAGE_SIZE,
-                before=history.parse_cursor(params.get("before")),
-            )
+            history.history,
+            vault,
+            account_id=account_id,
+            filters=wanted,
+            limit=PAGE_SIZE,
+            before=history.parse_cursor(params.get("before")),
         )
     return render(
         request,
