@@ -33,7 +33,22 @@ def test_sign_in_play_seek_and_filter_by_device(visit: Visit, anna: dict[str, st
     expect(page).to_have_title("Sign in · voxkeep")
     visit.check("sign-in")
 
+    # Keyboard first: the skip link is the first stop and takes focus to the content.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
     page.get_by_label("E-mail address").fill(anna["email"])
+    page.get_by_label("Password").fill("not the password at all")
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("The e-mail address or the password is wrong")
+    expect(page).to_have_title("Error: Sign in · voxkeep")
+    visit.check("sign-in-error")
+    summary.get_by_role("link").click()  # the summary leads to the field
+    expect(page.get_by_label("E-mail address")).to_be_focused()
+
     page.get_by_label("Password").fill(anna["password"])
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/history")

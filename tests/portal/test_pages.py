@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from portal_helpers import household
+from portal_helpers import DAY, Clip, household
 
 from people.people_helpers import PASSWORD, vault_with
 from smtp_sink import SmtpSink
 from voxkeep.app import create_app
 from voxkeep.config import Settings
+from voxkeep.recordings.pages import PAGE_SIZE
 from voxkeep.vault import Vault
 
 TOKEN = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -171,3 +174,24 @@ def test_static_files_are_served(browser: TestClient) -> None:
     assert browser.get("/static/portal.css").status_code == 200
     htmx = browser.get("/static/vendor/htmx/htmx.min.js")
     assert htmx.status_code == 200 and b"htmx" in htmx.content
+
+
+def test_history_pages_older_and_back(vault: Vault, client: TestClient, mailbox: SmtpSink) -> None:
+    clips = tuple(
+        Clip(f"rec-{n:02d}", "dev-car", None, DAY + timedelta(hours=n), f"Clip {n}", 0.2)
+        for n in range(PAGE_SIZE + 2)
+    )
+    household(client, mailbox, password=PASSWORD, clips=clips)
+    browser = TestClient(create_app(vault), follow_redirects=False)
+    sign_in(browser)
+    first = browser.get("/history", params={"device": "dev-car"}).text
+    assert first.count('<li class="recording">') == PAGE_SIZE
+    assert "rec-21/audio" in first and "rec-02/audio" in first and "rec-01/audio" not in first
+    older = re.search(r'<a href="([^"]+)" rel="next">', first)
+    assert older is not None
+    link = html.unescape(older.group(1))
+    assert "device=dev-car" in link  # the filters stay on the way
+    second = browser.get(link).text
+    assert second.count('<li class="recording">') == 2
+    assert "rec-01/audio" in second and "rec-00/audio" in second
+    assert 'rel="next"' not in second and "Back to the newest" in second
