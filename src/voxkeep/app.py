@@ -1,4 +1,4 @@
-"""create_app(vault): the HTTP API (and, later, the portal and console)."""
+"""create_app(vault): the HTTP API and the portal's pages (the console comes later)."""
 
 from __future__ import annotations
 
@@ -25,8 +25,10 @@ from voxkeep.errors import VoxkeepError
 from voxkeep.exports.api import router as exports_router
 from voxkeep.jobs.worker import start_worker
 from voxkeep.people.api import router as people_router
+from voxkeep.people.pages import router as people_pages
 from voxkeep.recordings.api import router as recordings_router
 from voxkeep.recordings.api import upload_recording
+from voxkeep.recordings.pages import router as recordings_pages
 from voxkeep.requests.api import router as requests_router
 from voxkeep.retention.api import router as retention_router
 from voxkeep.vault import Vault
@@ -105,14 +107,6 @@ class UploadFastPath:
         await response(scope, receive, send)
 
 
-INDEX = """<!doctype html><html lang="en"><meta charset="utf-8"><title>voxkeep</title>
-<body style="font-family:system-ui;max-width:40em;margin:3em auto">
-<h1>voxkeep {version}</h1>
-<p>A vault for voice-assistant recordings.</p>
-<ul><li><a href="/api/docs">API documentation</a> (OpenAPI)</li></ul>
-</body></html>"""
-
-
 def create_app(vault: Vault) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -145,11 +139,14 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(retention_router)
     app.include_router(exports_router)
     app.include_router(requests_router)
+    app.include_router(people_pages)  # the portal: sign-in at /
+    app.include_router(recordings_pages)
 
     app.add_middleware(UploadFastPath)
     app.add_middleware(AccessLog)  # added last: the outer one, so it logs the fast path too
 
     app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount("/static", StaticFiles(packages=[("voxkeep", "web/static")]), name="static")
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
@@ -160,10 +157,6 @@ def create_app(vault: Vault) -> FastAPI:
             swagger_css_url="/api/docs/assets/swagger-ui.css",
             swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
         )
-
-    @app.get("/", include_in_schema=False)
-    def index() -> HTMLResponse:
-        return HTMLResponse(INDEX.format(version=__version__))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, bool]:

@@ -178,11 +178,15 @@ def test_the_set_password_page_carries_no_token_and_a_strict_policy(client: Test
     for path in ("/portal/set-password", "/console/set-password"):
         page = client.get(path)
         assert page.status_code == 200
-        assert "location.hash" in page.text
+        assert '<script src="/static/set-password.js" defer></script>' in page.text
+        assert "<script>" not in page.text  # nothing inline: the script is a file
         policy = page.headers["content-security-policy"]
-        assert "default-src 'none'" in policy and "script-src 'sha256-" in policy
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
         assert page.headers["referrer-policy"] == "no-referrer"
         assert page.headers["cache-control"] == "no-store"
+    script = client.get("/static/set-password.js").text
+    assert "location.hash" in script and "history.replaceState" in script
 
 
 @pytest.mark.parametrize("path", ["/api/v1/people/password", "/api/v1/people/sessions"])

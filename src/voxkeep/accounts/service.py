@@ -356,6 +356,13 @@ def members_of(session: Session, account: Account) -> list[HouseholdMember]:
     )
 
 
+def language_of(vault: Vault, account_id: str) -> str:
+    """The account's language (en, de or fr): for its mails and its pages."""
+    with vault.reading() as session:
+        found = session.scalar(select(Account.language).where(Account.id == account_id))
+    return found or Language.EN.value
+
+
 def has_data_key(session: Session, account_id: str) -> bool:
     # FOR SHARE (PostgreSQL): an erasure deleting the key waits for this
     # transaction, so its inventory sees what this transaction stores.

@@ -16,8 +16,8 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Send
 
+from voxkeep.byteranges import RangeNotSatisfiable
 from voxkeep.exports import delivery, signing
-from voxkeep.exports.delivery import RangeNotSatisfiable
 from voxkeep.incidents.service import list_incidents
 from voxkeep.people.api import PersonDep, StaffReaderDep
 from voxkeep.web.deps import ERRORS, VaultDep

@@ -16,8 +16,6 @@ download so far (Art. 33/34 start from it).
 
 from __future__ import annotations
 
-import io
-import re
 import secrets
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxkeep.audit.events import SYSTEM, AuditAction, record
+from voxkeep.byteranges import ByteRange, parse_range, read_span
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, Forbidden, NotFound, VoxkeepError
@@ -39,8 +38,6 @@ from voxkeep.requests.models import DataRequest, RequestState
 from voxkeep.requests.states import advance
 from voxkeep.vault import Vault
 
-_READ = 256 * 1024
-
 
 class Gone(VoxkeepError):
     status = 410
@@ -49,18 +46,6 @@ class Gone(VoxkeepError):
 
 class DownloadsExhausted(Forbidden):
     code = "downloads_exhausted"
-
-
-class RangeNotSatisfiable(VoxkeepError):
-    status = 416
-    code = "range_not_satisfiable"
-
-    def __init__(self, size: int) -> None:
-        super().__init__(
-            "The requested byte range is not part of this archive.",
-            hint="Send one range like `Range: bytes=0-` within the archive's size.",
-        )
-        self.size = size
 
 
 class Person(Protocol):
@@ -106,16 +91,6 @@ class ExportView:
 
 
 @dataclass(frozen=True)
-class ByteRange:
-    start: int
-    end: int  # inclusive
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start + 1
-
-
-@dataclass(frozen=True)
 class Download:
     export_id: str
     size: int  # the whole archive
@@ -123,28 +98,6 @@ class Download:
     partial: bool
     etag: str
     chunks: Generator[bytes]  # close() settles a download cut off midway
-
-
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
-
-
-def parse_range(header: str | None, size: int) -> ByteRange | None:
-    """One ``bytes=`` range (RFC 9110 §14.1.2), or None for the whole archive."""
-    if header is None or not header.strip():
-        return None
-    match = _RANGE.fullmatch(header.strip().replace(" ", ""))
-    if match is None or (not match[1] and not match[2]):
-        raise RangeNotSatisfiable(size)
-    if not match[1]:  # suffix: the last N bytes
-        suffix = int(match[2])
-        if suffix == 0:
-            raise RangeNotSatisfiable(size)
-        return ByteRange(max(0, size - suffix), size - 1)
-    start = int(match[1])
-    end = min(int(match[2]), size - 1) if match[2] else size - 1
-    if start >= size or end < start:
-        raise RangeNotSatisfiable(size)
-    return ByteRange(start, end)
 
 
 # The download limit, as the person is told it (the refusal, docs/exports.md).
@@ -363,19 +316,18 @@ def _stream(
 ) -> Generator[bytes]:
     ad = aead.associated_data(kind="export", owner=account_id, object_id=export_id)
     sent = 0
-    try:
-        reader = aead.SegmentedReader(
+    chunks = read_span(
+        aead.SegmentedReader(
             key, vault.blobs.open(blob), size=vault.blobs.size(blob), ad=ad, kind="export"
-        )
-        with reader:
-            reader.seek(span.start, io.SEEK_SET)
-            while sent < span.length:
-                chunk = reader.read(min(_READ, span.length - sent))
-                if not chunk:
-                    break
-                sent += len(chunk)  # handed to the server: counted even if the line drops now
-                yield chunk
+        ),
+        span,
+    )
+    try:
+        for chunk in chunks:
+            sent += len(chunk)  # handed to the server: counted even if the line drops now
+            yield chunk
     finally:
+        chunks.close()
         if sent < span.length:  # cut off (or the archive went meanwhile)
             _settle(vault, export_id, download_id, span, sent)
 

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from voxkeep.people import credentials, staff
 from voxkeep.people.models import StaffRole
-from voxkeep.people.pages import set_password_page
 from voxkeep.people.schemas import (
     InviteOut,
     PasswordSetIn,
@@ -62,7 +61,7 @@ def _bearer(request: Request) -> str:
     return header[7:].strip() if header[:7].lower() == "bearer " else ""
 
 
-def _client(request: Request) -> str:
+def client_address(request: Request) -> str:
     """The client's address, only ever used under a keyed hash (rate limiting)."""
     return request.client.host if request.client else "unknown"
 
@@ -105,7 +104,7 @@ AdminDep = Annotated[StaffSession, Depends(staff_with(StaffRole.ADMIN))]
 StaffReaderDep = Annotated[StaffSession, Depends(staff_with(StaffRole.ADMIN, StaffRole.DPO))]
 
 
-def _set_cookie(
+def set_session_cookie(
     request: Request, response: Response, name: str, token: str, seconds: float
 ) -> None:
     response.set_cookie(
@@ -121,7 +120,7 @@ def _set_cookie(
     )
 
 
-def _signed_in(
+def set_sign_in_cookies(
     request: Request,
     response: Response,
     cookies: tuple[str, str],
@@ -131,8 +130,8 @@ def _signed_in(
     """Set the session cookie and the known-client cookie of a sign-in; never cache it."""
     session_cookie, known_cookie = cookies
     ttl_s = vault_of(request).settings.signin_known_client_ttl_s
-    _set_cookie(request, response, session_cookie, signed.token, session_ttl_s)
-    _set_cookie(request, response, known_cookie, signed.known_client, ttl_s)
+    set_session_cookie(request, response, session_cookie, signed.token, session_ttl_s)
+    set_session_cookie(request, response, known_cookie, signed.known_client, ttl_s)
     response.headers.update(NO_STORE)
 
 
@@ -192,12 +191,12 @@ def people_sign_in(
         vault,
         email=body.email,
         password=body.password.get_secret_value(),
-        client=_client(request),
+        client=client_address(request),
         known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
     )
     person = signed.session
     cookies = (PERSON_COOKIE, PERSON_KNOWN_COOKIE)
-    _signed_in(request, response, cookies, signed, vault.settings.session_ttl_s)
+    set_sign_in_cookies(request, response, cookies, signed, vault.settings.session_ttl_s)
     return SignedInOut(**_session_out(person).model_dump(), token=signed.token)
 
 
@@ -217,7 +216,7 @@ def people_reauth(
         vault,
         person=person,
         password=body.password.get_secret_value(),
-        client=_client(request),
+        client=client_address(request),
         known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
     )
     return _session_out(renewed)
@@ -277,11 +276,11 @@ def staff_sign_in(
         vault,
         name=body.name,
         password=body.password.get_secret_value(),
-        client=_client(request),
+        client=client_address(request),
         known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
     )
     cookies = (STAFF_COOKIE, STAFF_KNOWN_COOKIE)
-    _signed_in(request, response, cookies, signed, vault.settings.staff_session_ttl_s)
+    set_sign_in_cookies(request, response, cookies, signed, vault.settings.staff_session_ttl_s)
     return StaffSignedInOut(**_staff_session_out(signed.session).model_dump(), token=signed.token)
 
 
@@ -300,7 +299,7 @@ def staff_reauth(
         vault,
         staff=member,
         password=body.password.get_secret_value(),
-        client=_client(request),
+        client=client_address(request),
         known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
     )
     return _staff_session_out(renewed)
@@ -379,12 +378,6 @@ def staff_password_token(
     return _token_out(vault, token)
 
 
-# One router for app.py: the API above and the set-password page.
+# One router for app.py (the pages are in people/pages.py).
 router = APIRouter()
 router.include_router(api)
-router.add_api_route(
-    "/portal/set-password", set_password_page, methods=["GET"], include_in_schema=False
-)
-router.add_api_route(
-    "/console/set-password", set_password_page, methods=["GET"], include_in_schema=False
-)

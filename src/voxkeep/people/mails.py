@@ -14,9 +14,9 @@ INVITE = {
     "en": (
         "Set your password for your voice recordings",
         "Hello,\n\n"
-        "with a password you can sign in to the account that holds the voice recordings "
-        "kept about you, ask for a copy of them or for their erasure, and download the "
-        "answer.\n"
+        "with a password you can sign in to the portal of the voice recordings kept about "
+        "you: hear them there, and ask for a copy of them or for their erasure and "
+        "download the answer.\n"
         "Set your password here (the link works once, until {expires}):\n\n"
         "{link}\n\n"
         "If you did not expect this mail, ignore it: nothing happens without the link.\n",
@@ -24,8 +24,8 @@ INVITE = {
     "de": (
         "Legen Sie Ihr Passwort für Ihre Sprachaufnahmen fest",
         "Guten Tag,\n\n"
-        "mit einem Passwort können Sie sich in dem Konto anmelden, das die über Sie "
-        "gespeicherten Sprachaufnahmen enthält, eine Kopie davon oder ihre Löschung "
+        "mit einem Passwort können Sie sich im Portal der über Sie gespeicherten "
+        "Sprachaufnahmen anmelden: sie dort anhören, eine Kopie davon oder ihre Löschung "
         "verlangen und die Antwort herunterladen.\n"
         "Legen Sie hier Ihr Passwort fest (der Link gilt einmal, bis {expires}):\n\n"
         "{link}\n\n"
@@ -35,8 +35,8 @@ INVITE = {
     "fr": (
         "Choisissez le mot de passe de vos enregistrements vocaux",
         "Bonjour,\n\n"
-        "avec un mot de passe, vous pouvez vous connecter au compte qui contient les "
-        "enregistrements vocaux conservés à votre sujet, en demander une copie ou "
+        "avec un mot de passe, vous pouvez vous connecter au portail des enregistrements "
+        "vocaux conservés à votre sujet : les écouter, en demander une copie ou "
         "l'effacement, et télécharger la réponse.\n"
         "Choisissez votre mot de passe ici (le lien ne sert qu'une fois, jusqu'au "
         "{expires}) :\n\n"

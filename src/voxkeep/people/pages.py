@@ -1,71 +1,138 @@
-"""The page an invitation link opens: choose a password.
+"""The portal's own pages for people: sign in and sign out at ``/``, the language
+control, and the page an invitation link opens to choose a password.
 
-The token travels in the URL fragment (``#vi_...``), which browsers never
-send to a server, so it appears in no access log and no Referer header; the
-page's script reads it, removes it from the address bar and posts it with the
-new password. The portal and console proper come later.
+Handlers gather from people.service and render; the rules (rate limits,
+sessions, passwords) are the service's. Sign-in issues a brand-new session
+(and ends the one the browser held before, if any), so a session id fixed
+before sign-in is worth nothing after it.
+
+The set-password page: the token travels in the URL fragment (``#vi_...``),
+which browsers never send to a server, so it appears in no access log and no
+Referer header; the page's script reads it, removes it from the address bar
+and posts it with the new password. It is the one page that needs JavaScript.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
+from collections.abc import Sequence
 
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-SCRIPT = """
-const token = location.hash.slice(1);
-history.replaceState(null, "", location.pathname);
-const form = document.getElementById("f"), out = document.getElementById("out");
-const api = token.startsWith("vsp_") ? "/api/v1/staff/password" : "/api/v1/people/password";
-if (!token) { out.textContent = "This page needs the link from your invitation mail."; }
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const password = form.password.value;
-  if (password !== form.again.value) { out.textContent = "The two passwords differ."; return; }
-  const response = await fetch(api, {method: "POST", headers: {"Content-Type": "application/json"},
-    body: JSON.stringify({token, password})});
-  if (response.status === 204) {
-    form.hidden = true;
-    out.textContent = "Your password is set. You can sign in now.";
-  } else {
-    const body = await response.json();
-    out.textContent = body.error + (body.hint ? " " + body.hint : "");
-  }
-});
-"""
+from voxkeep.errors import TooManyRequests, Unauthorized
+from voxkeep.people.api import (
+    PERSON_COOKIE,
+    PERSON_KNOWN_COOKIE,
+    client_address,
+    set_sign_in_cookies,
+)
+from voxkeep.people.service import sign_in, sign_out
+from voxkeep.web import i18n
+from voxkeep.web.deps import VaultDep
+from voxkeep.web.pageroute import PageRoute, SignedIn, VisitorDep
+from voxkeep.web.render import LANG_COOKIE, FieldError, local_path, redirect, render
 
-PAGE = f"""<!doctype html>
-<html lang="en"><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Set your password · voxkeep</title>
-<body style="font-family:system-ui;max-width:28em;margin:3em auto;padding:0 1em">
-<h1>Set your password</h1>
-<form id="f">
-<p><label>New password (at least 12 characters)<br>
-<input name="password" type="password" autocomplete="new-password" minlength="12" required
- style="width:100%"></label></p>
-<p><label>The same again<br>
-<input name="again" type="password" autocomplete="new-password" minlength="12" required
- style="width:100%"></label></p>
-<p><button>Set password</button></p>
-</form>
-<p id="out" role="status" aria-live="polite"></p>
-<script>{SCRIPT}</script>
-</body></html>"""
-
-_SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
-HEADERS = {
-    "Content-Security-Policy": (
-        f"default-src 'none'; script-src 'sha256-{_SCRIPT_HASH}'; connect-src 'self'; "
-        "style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
+HOME = "/history"  # where a signed-in person lands
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-def set_password_page() -> HTMLResponse:
-    return HTMLResponse(PAGE, headers=HEADERS)
+def _sign_in_page(
+    request: Request,
+    lang: str,
+    *,
+    errors: Sequence[FieldError] = (),
+    email: str = "",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "portal/sign_in.html",
+        lang=lang,
+        status=status,
+        headers=headers,
+        errors=list(errors),
+        field_errors={e.field: e.message for e in errors},
+        email=email,
+        signed_out="signed-out" in request.query_params,
+    )
+
+
+@router.get("/")
+def sign_in_form(request: Request, who: VisitorDep) -> Response:
+    if who.signed_in:
+        return redirect(HOME)
+    return _sign_in_page(request, who.lang)
+
+
+@router.post("/")
+async def sign_in_submit(request: Request, vault: VaultDep, who: VisitorDep) -> Response:
+    form = await request.form()
+    email, password = str(form.get("email") or "").strip(), str(form.get("password") or "")
+
+    def t(key: str, **values: object) -> str:
+        return i18n.translate(who.lang, key, **values)
+
+    errors = []
+    if not email:
+        errors.append(FieldError("email", t("signin.email_missing")))
+    if not password:
+        errors.append(FieldError("password", t("signin.password_missing")))
+    if errors:
+        return _sign_in_page(request, who.lang, errors=errors, email=email, status=422)
+    try:
+        signed = await run_in_threadpool(
+            sign_in,
+            vault,
+            email=email,
+            password=password,
+            client=client_address(request),
+            known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
+        )
+    except TooManyRequests as exc:
+        minutes = max(1, -(-exc.retry_after_s // 60))
+        problem = FieldError("email", t("signin.throttled", minutes=minutes))
+        return _sign_in_page(
+            request, who.lang, errors=[problem], email=email, status=429, headers=exc.headers
+        )
+    except Unauthorized:
+        problem = FieldError("email", t("signin.wrong"))
+        return _sign_in_page(request, who.lang, errors=[problem], email=email, status=401)
+    if who.person is not None:  # the browser's earlier session ends: one session per sign-in
+        await run_in_threadpool(sign_out, vault, person=who.person)
+    response = redirect(HOME)
+    cookies = (PERSON_COOKIE, PERSON_KNOWN_COOKIE)
+    set_sign_in_cookies(request, response, cookies, signed, vault.settings.session_ttl_s)
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out_submit(vault: VaultDep, who: SignedIn) -> Response:
+    await run_in_threadpool(sign_out, vault, person=who.person)
+    response = redirect("/?signed-out")
+    response.delete_cookie(PERSON_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/language")
+async def choose_language(request: Request) -> Response:
+    """Remember the visitor's language (a year) and go back to the page they were on."""
+    form = await request.form()
+    response = redirect(local_path(form.get("next")))
+    response.set_cookie(
+        LANG_COOKIE,
+        i18n.language_or_default(str(form.get("lang") or "")),
+        max_age=365 * 24 * 3600,
+        path="/",
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.get("/portal/set-password")
+@router.get("/console/set-password")
+def set_password_form(request: Request, who: VisitorDep) -> HTMLResponse:
+    """The page an invitation (or a staff password token) link opens."""
+    return render(request, "portal/set_password.html", lang=who.lang)

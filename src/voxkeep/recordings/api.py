@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from voxkeep.errors import InvalidInput, PayloadTooLarge
+from voxkeep.people.api import PersonDep
+from voxkeep.recordings import history
 from voxkeep.recordings import service as recordings
 from voxkeep.recordings.schemas import (
+    MyRecordingOut,
+    MyRecordingPage,
     RecordingMetadata,
     RecordingOut,
     RecordingPage,
@@ -118,21 +121,6 @@ async def upload_recording(request: Request) -> Response:
     return JSONResponse(result.model_dump(mode="json"), status_code=201 if created else 200)
 
 
-def _cursor(info: RecordingInfo) -> str:
-    raw = f"{info.captured_at.isoformat()}|{info.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if not cursor:
-        return None
-    try:
-        when, _, rid = base64.urlsafe_b64decode(cursor).decode().partition("|")
-        return datetime.fromisoformat(when), rid
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput("The cursor is not valid.", hint="Pass `next` from a page.") from None
-
-
 def _recording_out(account: str, info: RecordingInfo) -> RecordingOut:
     return RecordingOut(account=account, **info.__dict__)
 
@@ -147,11 +135,15 @@ def list_recordings(
 ) -> RecordingPage:
     """An account's recordings, oldest first, one page at a time."""
     rows = recordings.list_recordings(
-        vault, account=account_id, limit=limit, after=_after(after), actor=actor(token)
+        vault,
+        account=account_id,
+        limit=limit,
+        after=history.parse_cursor(after),
+        actor=actor(token),
     )
     return RecordingPage(
         items=[_recording_out(account_id, r) for r in rows],
-        next=_cursor(rows[-1]) if len(rows) == limit else None,
+        next=history.cursor_of(rows[-1].captured_at, rows[-1].id) if len(rows) == limit else None,
     )
 
 
@@ -210,4 +202,101 @@ def get_audio(
         body(),
         media_type="audio/wav",
         headers={"Content-Length": str(stream.size), "Cache-Control": "no-store"},
+    )
+
+
+# The signed-in person's own recordings -------------------------------------------------
+# The account comes from the person's session (cookie or `Bearer vs_...`), never the URL.
+
+
+def audio_path(recording_id: str) -> str:
+    return f"/api/v1/me/recordings/{recording_id}/audio"
+
+
+def my_recording_out(item: history.HistoryItem) -> MyRecordingOut:
+    info = item.info
+    return MyRecordingOut(
+        id=info.id,
+        device=info.device,
+        device_name=item.device_name,
+        speaker=info.speaker,
+        speaker_name=item.speaker_name,
+        captured_at=info.captured_at,
+        duration_ms=info.duration_ms,
+        audio_bytes=info.audio_bytes,
+        language=info.language,
+        transcript=item.transcript,
+        audio=audio_path(info.id),
+    )
+
+
+@router.get("/me/recordings", response_model=MyRecordingPage, tags=["me"])
+def my_recordings(
+    person: PersonDep,
+    vault: VaultDep,
+    response: Response,
+    since: Annotated[datetime | None, Query(alias="from")] = None,
+    until: Annotated[datetime | None, Query(alias="to")] = None,
+    device: str | None = None,
+    member: str | None = None,
+    q: Annotated[str | None, Query(max_length=history.MAX_WORDS)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    before: str | None = None,
+) -> MyRecordingPage:
+    """The signed-in person's recordings, newest first, one page at a time.
+
+    `from` (inclusive) and `to` (exclusive) are ISO 8601 times with an offset;
+    `device` and `member` are ids; `q` keeps recordings whose transcript holds
+    every word of it (any case).
+    """
+    page = history.history(
+        vault,
+        account_id=person.account_id,
+        filters=history.HistoryFilter(
+            since=since, until=until, device=device, member=member, words=q
+        ),
+        limit=limit,
+        before=history.parse_cursor(before),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return MyRecordingPage(items=[my_recording_out(item) for item in page.items], next=page.cursor)
+
+
+@router.get(
+    "/me/recordings/{recording_id}/audio",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"audio/wav": {}}, "description": "The whole WAV file."},
+        206: {"content": {"audio/wav": {}}, "description": "One byte range of it."},
+        416: ERRORS[404],
+    },
+    tags=["me"],
+)
+async def my_audio(
+    recording_id: str,
+    person: PersonDep,
+    vault: VaultDep,
+    range_header: Annotated[str | None, Header(alias="range")] = None,
+) -> StreamingResponse:
+    """A recording's audio, decrypted on the fly; one `Range` per request (206), so a
+    player can seek. 404 for a recording that is not the person's own."""
+    part = await run_in_threadpool(
+        history.open_own_audio,
+        vault,
+        account_id=person.account_id,
+        recording_id=recording_id,
+        range_header=range_header,
+    )
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(part.range.length),
+        "Cache-Control": "no-store",
+    }
+    if part.partial:
+        headers["Content-Range"] = part.range.content_range(part.size)
+    return StreamingResponse(
+        part.chunks,
+        status_code=206 if part.partial else 200,
+        media_type="audio/wav",
+        headers=headers,
     )

@@ -69,3 +69,26 @@ class RecordingPage(BaseModel):
 class TranscriptOut(BaseModel):
     id: str
     transcript: str | None
+
+
+class MyRecordingOut(BaseModel):
+    """One of the signed-in person's own recordings, with names and transcript."""
+
+    id: str
+    device: str
+    device_name: str
+    speaker: str | None
+    speaker_name: str | None
+    captured_at: datetime
+    duration_ms: int
+    audio_bytes: int
+    language: str
+    transcript: str | None
+    audio: str = Field(description="Path of the audio (WAV); send `Range` to seek.")
+
+
+class MyRecordingPage(BaseModel):
+    items: list[MyRecordingOut]
+    next: str | None = Field(
+        description="Pass as `before` for the next (older) page; null at the end."
+    )

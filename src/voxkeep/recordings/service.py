@@ -417,7 +417,7 @@ class RecordingInfo:
     has_transcript: bool
 
 
-def _info(row: Recording) -> RecordingInfo:
+def info_of(row: Recording) -> RecordingInfo:
     return RecordingInfo(
         id=row.id,
         device=row.device_id,
@@ -459,14 +459,18 @@ def list_recordings(
             objects={"account": account_actor_pseudonym(vault, session, owner.id)},
             counts={"recordings": len(rows)},
         )
-        return [_info(r) for r in rows]
+        return [info_of(r) for r in rows]
 
 
 def _owned(vault: Vault, session: Session, account: str, recording_id: str) -> Recording:
     owner: Account = find_account(vault, session, account)
+    return owned_row(session, owner.id, recording_id)
+
+
+def owned_row(session: Session, account_id: str, recording_id: str) -> Recording:
     check_id(recording_id, what="recording")
     row = session.get(Recording, recording_id)
-    if row is None or row.account_id != owner.id:
+    if row is None or row.account_id != account_id:
         raise NotFound("This account has no recording with this id.")
     return row
 
@@ -481,7 +485,7 @@ def get_recording(vault: Vault, *, account: str, recording_id: str, actor: str) 
             actor=actor,
             objects={"account": names.account, "recording": names.recording(row.id)},
         )
-        return _info(row)
+        return info_of(row)
 
 
 def read_transcript(vault: Vault, *, account: str, recording_id: str, actor: str) -> str | None:
@@ -500,7 +504,13 @@ def read_transcript(vault: Vault, *, account: str, recording_id: str, actor: str
 def decrypt_transcript(vault: Vault, session: Session, row: Recording) -> str | None:
     if row.transcript_ct is None:
         return None
-    key = vault.keyring.data_key(session, row.account_id)
+    return open_transcript(vault.keyring.data_key(session, row.account_id), row)
+
+
+def open_transcript(key: bytes, row: Recording) -> str | None:
+    """The row's transcript, opened with its owner's data key (None when none was sent)."""
+    if row.transcript_ct is None:
+        return None
     plain = aead.open_sealed(
         key, row.transcript_ct, ad=transcript_ad(row.account_id, row.id), kind="transcript"
     )

@@ -1,0 +1,100 @@
+"""The portal's voice history: the signed-in person's recordings, newest first, with
+filters in the query string, each playable in the page.
+
+The page gathers from recordings.history and renders. Filters travel in the
+URL as dates, operator device and member ids and the search words; never a
+name or an e-mail address. Audio plays from the person API's Range-capable
+route, so the browser's player can seek.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from voxkeep.recordings import history
+from voxkeep.recordings.api import audio_path
+from voxkeep.web import i18n
+from voxkeep.web.deps import VaultDep
+from voxkeep.web.pageroute import PageRoute, SignedIn
+from voxkeep.web.render import FieldError, render
+
+PAGE_SIZE = 20
+FILTERS = ("from", "to", "device", "member", "q")
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _item(item: history.HistoryItem) -> dict[str, object]:
+    at = item.info.captured_at.astimezone(UTC)
+    return {
+        "iso": at.isoformat(),
+        "when": at.strftime("%Y-%m-%d %H:%M UTC"),
+        "device": item.device_name,
+        "speaker": item.speaker_name,
+        "seconds": round(item.info.duration_ms / 1000, 1),
+        "transcript": item.transcript,
+        "audio": audio_path(item.info.id),
+    }
+
+
+def _link(filters: dict[str, str], **more: str) -> str:
+    query = urlencode({k: v for k, v in {**filters, **more}.items() if v})
+    return "/history" + (f"?{query}" if query else "")
+
+
+@router.get("/history")
+async def voice_history(request: Request, vault: VaultDep, who: SignedIn) -> Response:
+    params = request.query_params
+    filters = {name: params.get(name, "").strip() for name in FILTERS}
+    errors = [
+        FieldError(name, i18n.translate(who.lang, "history.bad_date"))
+        for name in ("from", "to")
+        if filters[name] and _day(filters[name]) is None
+    ]
+    account_id = who.person.account_id
+    names = await run_in_threadpool(history.household, vault, account_id=account_id)
+    page = history.HistoryPage(items=[], next=None)
+    if not errors:
+        since, until = _day(filters["from"]), _day(filters["to"])
+        wanted = history.HistoryFilter(
+            since=datetime.combine(since, time(), UTC) if since else None,
+            # "to" is a whole day: up to the start of the next one
+            until=datetime.combine(until + timedelta(days=1), time(), UTC) if until else None,
+            device=filters["device"] or None,
+            member=filters["member"] or None,
+            words=filters["q"] or None,
+        )
+        page = await run_in_threadpool(
+            history.history,
+            vault,
+            account_id=account_id,
+            filters=wanted,
+            limit=PAGE_SIZE,
+            before=history.parse_cursor(params.get("before")),
+        )
+    return render(
+        request,
+        "portal/history.html",
+        lang=who.lang,
+        signed_in=True,
+        active="history",
+        errors=errors,
+        field_errors={e.field: e.message for e in errors},
+        filters=filters,
+        devices=names.devices,
+        members=names.members,
+        items=[_item(item) for item in page.items],
+        older=_link(filters, before=page.cursor) if page.cursor else "",
+        newest=_link(filters) if params.get("before") else "",
+    )

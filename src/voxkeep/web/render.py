@@ -1,0 +1,105 @@
+"""Rendering the pages: one Jinja environment, the security headers every page carries,
+and the language a page is shown in.
+
+Templates live in ``web/templates`` (one ``base.html``; each page extends it)
+and are autoescaped. Every page response is ``no-store`` (pages carry
+personal data, and a shared computer's back button must not show them after
+sign-out) and carries a Content-Security-Policy that allows nothing inline
+and nothing from another origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from voxkeep.web import csrf, i18n
+
+LANG_COOKIE = "voxkeep_lang"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "media-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+ENV = Environment(
+    loader=PackageLoader("voxkeep", "web/templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with a form, for the error summary and beside its field."""
+
+    field: str  # the input's id, which the summary links to
+    message: str
+
+
+def language(request: Request, account_language: str | None = None) -> str:
+    """The page language: the visitor's choice (cookie), else the account's, else English."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    return i18n.language_or_default(account_language)
+
+
+def current_path(request: Request) -> str:
+    """Path and query of this request: where the language control returns to."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    lang: str,
+    signed_in: bool = False,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page template with what base.html needs, and the page headers."""
+    body = ENV.get_template(template).render(
+        lang=lang,
+        t=partial(i18n.translate, lang),
+        languages=i18n.NAMES,
+        csrf_field=csrf.FIELD,
+        csrf_token=csrf.token_for(request),
+        here=current_path(request),
+        signed_in=signed_in,
+        **context,
+    )
+    response = HTMLResponse(body, status_code=status, headers={**PAGE_HEADERS, **(headers or {})})
+    csrf.set_cookie_if_new(request, response)
+    return response
+
+
+def redirect(location: str) -> Response:
+    """303 See Other to a path on this site (after a form, or to sign in)."""
+    return RedirectResponse(location, status_code=303, headers=PAGE_HEADERS)
+
+
+def local_path(value: object, default: str = "/") -> str:
+    """value if it is a path on this site, else default: a form's `next` never leaves it."""
+    if isinstance(value, str) and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return default

@@ -1,0 +1,45 @@
+"""A browser tab in a journey: screenshots, axe-core and CSP violations checked at each step."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+
+@dataclass
+class Visit:
+    """One browser tab on the server, recording what a journey needs to check."""
+
+    page: Page
+    base: str
+    shots: Path
+    csp_violations: list[str] = field(default_factory=list)
+    step: int = 0
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def check(self, name: str) -> None:
+        """Screenshot the page and fail on any serious or critical axe-core violation."""
+        self.step += 1
+        self.page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True)
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            # Evaluated through the DevTools protocol: the page's CSP, which forbids
+            # injected scripts, stays in force for everything else.
+            self.page.evaluate(AXE.read_text() + "\n;undefined")
+        results = self.page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        bad = [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+            for v in results
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert bad == [], f"axe-core on {name}: {json.dumps(bad, indent=1)}"
+        assert self.csp_violations == [], self.csp_violations
