@@ -293,3 +293,32 @@ def test_anonymous_visitors_are_sent_to_sign_in(vault: Vault) -> None:
     anonymous = TestClient(create_app(vault), follow_redirects=False)
     for path in ("/requests", "/requests/new/access", "/requests/rq_x", "/answers/x/download"):
         assert anonymous.get(path).headers["location"] == "/", path
+
+
+def test_the_api_says_what_the_pages_show(
+    vault: Vault, client: TestClient, browser: TestClient
+) -> None:
+    """can_withdraw and the incident of "not mine" reach a client app too (same services)."""
+    request_id = ask_for_a_copy(browser)
+    export_id = answered(vault, browser, request_id)
+    api = TestClient(create_app(vault), raise_server_exceptions=False)
+    api.cookies.set("voxkeep_session", browser.cookies["voxkeep_session"])
+    mine = api.get(f"/api/v1/requests/mine/{request_id}").json()
+    assert mine["can_withdraw"] is False and mine["export_id"] == export_id
+    assert api.get(f"/api/v1/exports/{export_id}").json()["incident"] is None
+    incident = api.post(f"/api/v1/exports/{export_id}/not-mine").json()["incident"]
+    assert api.get(f"/api/v1/exports/{export_id}").json()["incident"] == incident
+    assert f"Incident reference: {incident}" in browser.get(f"/answers/{export_id}").text
+
+
+def test_a_form_sent_with_a_stale_password_check_goes_to_reauth_and_back(
+    vault: Vault, browser: TestClient
+) -> None:
+    reauth(browser, "/requests")
+    assert browser.get("/requests/new/portability").status_code == 200  # fresh: the form
+    stale(vault, browser)
+    token = csrf(browser.get("/requests").text)  # the new session's token
+    sent = browser.post("/requests/new/portability", data={"csrf_token": token})
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/reauth?next=%2Frequests%2Fnew%2Fportability"
+    assert browser.get("/requests").text.count('<td><a href="/requests/rq_') == 0
