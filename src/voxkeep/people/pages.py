@@ -43,6 +43,10 @@ HOME = "/history"  # where a signed-in person lands
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
+def _minutes(exc: TooManyRequests) -> int:
+    return max(1, -(-exc.retry_after_s // 60))
+
+
 def _sign_in_page(
     request: Request,
     lang: str,
@@ -118,10 +122,6 @@ async def sign_out_submit(vault: VaultDep, who: SignedIn) -> Response:
     response = redirect("/?signed-out")
     response.delete_cookie(PERSON_COOKIE, path="/", httponly=True, samesite="strict")
     return response
-
-
-def _minutes(exc: TooManyRequests) -> int:
-    return max(1, -(-exc.retry_after_s // 60))
 
 
 def _reauth_page(
