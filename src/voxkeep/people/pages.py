@@ -43,10 +43,6 @@ HOME = "/history"  # where a signed-in person lands
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-def _minutes(exc: TooManyRequests) -> int:
-    return max(1, -(-exc.retry_after_s // 60))
-
-
 def _sign_in_page(
     request: Request,
     lang: str,
@@ -101,7 +97,8 @@ async def sign_in_submit(request: Request, vault: VaultDep, who: VisitorDep) -> 
             known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
         )
     except TooManyRequests as exc:
-        problem = FieldError("email", t("signin.throttled", minutes=_minutes(exc)))
+        minutes = max(1, -(-exc.retry_after_s // 60))
+        problem = FieldError("email", t("signin.throttled", minutes=minutes))
         return _sign_in_page(
             request, who.lang, errors=[problem], email=email, status=429, headers=exc.headers
         )
@@ -122,6 +119,32 @@ async def sign_out_submit(vault: VaultDep, who: SignedIn) -> Response:
     response = redirect("/?signed-out")
     response.delete_cookie(PERSON_COOKIE, path="/", httponly=True, samesite="strict")
     return response
+
+
+@router.post("/language")
+async def choose_language(request: Request) -> Response:
+    """Remember the visitor's language (a year) and go back to the page they were on."""
+    form = await request.form()
+    response = redirect(local_path(form.get("next")))
+    response.set_cookie(
+        LANG_COOKIE,
+        i18n.language_or_default(str(form.get("lang") or "")),
+        max_age=365 * 24 * 3600,
+        path="/",
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.get("/portal/set-password")
+@router.get("/console/set-password")
+def set_password_form(request: Request, who: VisitorDep) -> HTMLResponse:
+    """The page an invitation (or a staff password token) link opens."""
+    return render(request, "portal/set_password.html", lang=who.lang)
+
+
+# Re-authentication ----------------------------------------------------------------
 
 
 def _reauth_page(
@@ -175,7 +198,7 @@ async def reauth_submit(request: Request, vault: VaultDep, who: SignedIn) -> Res
             )
             return redirect(back)
         except TooManyRequests as exc:
-            minutes = _minutes(exc)
+            minutes = max(1, -(-exc.retry_after_s // 60))
             message = i18n.translate(who.lang, "reauth.throttled", minutes=minutes)
             status, headers = exc.status, exc.headers
         except ReauthRequired as exc:
@@ -184,26 +207,3 @@ async def reauth_submit(request: Request, vault: VaultDep, who: SignedIn) -> Res
             raise SignInNeeded() from None  # the session ended meanwhile
     errors = [FieldError("password", message)]
     return _reauth_page(request, who, back=back, errors=errors, status=status, headers=headers)
-
-
-@router.post("/language")
-async def choose_language(request: Request) -> Response:
-    """Remember the visitor's language (a year) and go back to the page they were on."""
-    form = await request.form()
-    response = redirect(local_path(form.get("next")))
-    response.set_cookie(
-        LANG_COOKIE,
-        i18n.language_or_default(str(form.get("lang") or "")),
-        max_age=365 * 24 * 3600,
-        path="/",
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    return response
-
-
-@router.get("/portal/set-password")
-@router.get("/console/set-password")
-def set_password_form(request: Request, who: VisitorDep) -> HTMLResponse:
-    """The page an invitation (or a staff password token) link opens."""
-    return render(request, "portal/set_password.html", lang=who.lang)
