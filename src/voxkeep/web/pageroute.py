@@ -10,8 +10,9 @@ sign-in page, and VoxkeepErrors to show an error page with the error's status.
 When a service raises ReauthRequired (the action needs a password re-entry
 more recent than the session has), the visitor is sent to the
 re-authentication page with the current path as ``next``, and comes back to
-it afterwards. A form posts to the path of the page that shows it, so
-coming back to a POST's path shows the form again, to be sent once more.
+it afterwards (people's pages only, not the console's). A form posts to the
+path of the page that shows it, so coming back to a POST's path shows the
+form again, to be sent once more.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from voxkeep.web.render import current_path, language, redirect, render
 log = logging.getLogger("voxkeep.pages")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SIGN_IN_PAGE = "/"
-REAUTH_PAGE = "/reauth"
+REAUTH_PAGE = "/reauth"  # the person's; the console's pages keep their own way
+CONSOLE = "/console/"
 
 
 def reauth_page(back: str) -> str:
@@ -127,7 +129,9 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except SignInNeeded:
                 return redirect(SIGN_IN_PAGE)
-            except ReauthRequired:
+            except ReauthRequired as exc:
+                if request.url.path.startswith(CONSOLE):  # staff re-authenticate there
+                    return error_page(request, exc)
                 return redirect(reauth_page(current_path(request)))
             except VoxkeepError as exc:
                 return error_page(request, exc)
