@@ -306,6 +306,7 @@ def test_the_api_says_what_the_pages_show(
     assert api.get(f"/api/v1/exports/{export_id}").json()["incident"] is None
     incident = api.post(f"/api/v1/exports/{export_id}/not-mine").json()["incident"]
     assert api.get(f"/api/v1/exports/{export_id}").json()["incident"] == incident
+    assert [e["incident"] for e in api.get("/api/v1/exports").json()] == [incident]
     assert f"Incident reference: {incident}" in browser.get(f"/answers/{export_id}").text
 
 
@@ -320,3 +321,18 @@ def test_a_form_sent_with_a_stale_password_check_goes_to_reauth_and_back(
     assert sent.status_code == 303
     assert sent.headers["location"] == "/reauth?next=%2Frequests%2Fnew%2Fportability"
     assert browser.get("/requests").text.count('<td><a href="/requests/rq_') == 0
+
+
+def test_asking_for_erasure_warns_then_erases_and_ends_the_session(
+    vault: Vault, browser: TestClient, mailbox: SmtpSink
+) -> None:
+    reauth(browser, "/requests")
+    form = browser.get("/requests/new/erasure").text
+    assert "This cannot be undone" in form and "Yes, erase my data" in form
+    sent = post(browser, "/requests/new/erasure")
+    request_id = sent.headers["location"].removeprefix("/requests/").removesuffix("?sent")
+    assert "We started erasing your data." in browser.get(f"/requests/{request_id}").text
+    run_once(vault)
+    receipt = mailbox.wait_for("anna@example.org", count=2)[-1]
+    assert receipt.subject == "Your data has been erased"
+    assert browser.get("/requests").headers["location"] == "/"  # the account is gone

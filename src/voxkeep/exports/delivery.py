@@ -88,7 +88,7 @@ class ExportView:
     max_downloads: int
     downloads_left: int
     downloads: tuple[DownloadInfo, ...] = ()
-    # The incident the owner's "this is not my data" opened (get_export only).
+    # The incident the owner's "this is not my data" opened, if they said so.
     incident: str | None = None
 
 
@@ -156,6 +156,12 @@ def _open(key: bytes, export: Export, field: str, download_id: str, sealed: byte
     return aead.open_sealed(key, sealed, ad=ad, kind="download record").decode()
 
 
+def _reported(session: Session, export: Export) -> str | None:
+    """The incident the owner opened by saying "this is not my data", if they did."""
+    found = _incident_for(session, export) if export.revoked_at is not None else None
+    return found.id if found is not None else None
+
+
 def _view(
     export: Export, downloads: tuple[DownloadInfo, ...] = (), incident: str | None = None
 ) -> ExportView:
@@ -186,7 +192,7 @@ def list_exports(vault: Vault, *, person: Person) -> list[ExportView]:
             .where(Export.account_id == person.account_id)
             .order_by(Export.created_at.desc())
         )
-        return [_view(e) for e in rows]
+        return [_view(e, incident=_reported(session, e)) for e in rows]
 
 
 def get_export(vault: Vault, *, person: Person, export_id: str) -> ExportView:
@@ -205,8 +211,7 @@ def get_export(vault: Vault, *, person: Person, export_id: str) -> ExportView:
             )
             for d in _downloads_of(session, export.id)
         )
-        reported = _incident_for(session, export) if export.revoked_at is not None else None
-        return _view(export, downloads, reported.id if reported is not None else None)
+        return _view(export, downloads, _reported(session, export))
 
 
 def _downloads_of(session: Session, export_id: str) -> list[ExportDownload]:
