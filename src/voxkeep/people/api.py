@@ -40,10 +40,22 @@ from voxkeep.people.service import (
     sign_out,
 )
 from voxkeep.vault import Vault
-from voxkeep.web.deps import ERRORS, IngestToken, VaultDep, actor, vault_of
+from voxkeep.web.deps import (
+    ERRORS,
+    PERSON_BEARER,
+    PERSON_COOKIE,
+    PERSON_COOKIE_AUTH,
+    STAFF_BEARER,
+    STAFF_COOKIE,
+    STAFF_COOKIE_AUTH,
+    AccountId,
+    Documented,
+    IngestToken,
+    VaultDep,
+    actor,
+    vault_of,
+)
 
-PERSON_COOKIE = "voxkeep_session"
-STAFF_COOKIE = "voxkeep_staff_session"
 NO_STORE = {"Cache-Control": "no-store"}
 
 api = APIRouter(prefix="/api/v1", responses={**ERRORS, 429: ERRORS[401]})
@@ -62,7 +74,11 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def person_session(request: Request) -> PersonSession:
+def person_session(
+    request: Request,
+    _bearer_doc: Annotated[Documented, Depends(PERSON_BEARER)] = None,
+    _cookie_doc: Annotated[Documented, Depends(PERSON_COOKIE_AUTH)] = None,
+) -> PersonSession:
     """The signed-in person: `Authorization: Bearer vs_...` or the `voxkeep_session` cookie."""
     bearer = _bearer(request)
     token = bearer if bearer.startswith(credentials.PERSON_SESSION) else ""
@@ -72,7 +88,11 @@ def person_session(request: Request) -> PersonSession:
         return current_person(vault, session, token=token)
 
 
-def staff_session(request: Request) -> StaffSession:
+def staff_session(
+    request: Request,
+    _bearer_doc: Annotated[Documented, Depends(STAFF_BEARER)] = None,
+    _cookie_doc: Annotated[Documented, Depends(STAFF_COOKIE_AUTH)] = None,
+) -> StaffSession:
     """The signed-in staff member: `Authorization: Bearer vst_...` or the staff cookie."""
     bearer = _bearer(request)
     token = bearer if bearer.startswith(credentials.STAFF_SESSION) else ""
@@ -131,7 +151,7 @@ def _session_out(person: PersonSession) -> SessionOut:
 @api.post(
     "/accounts/{account_id}/invite", response_model=InviteOut, status_code=202, tags=["people"]
 )
-def invite(account_id: str, vault: VaultDep, token: IngestToken) -> InviteOut:
+def invite(account_id: AccountId, vault: VaultDep, token: IngestToken) -> InviteOut:
     """Mail the account's verified address a single-use link to set a password.
 
     Needs the `ingest` scope. A new invitation replaces an unused one; the
