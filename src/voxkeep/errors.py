@@ -118,3 +118,16 @@ class KeyDestroyed(IntegrityFailure):
 
     status = 410
     code = "key_destroyed"
+
+
+class AccountErased(KeyDestroyed):
+    """The account was erased (Art. 17): its id answers this from then on."""
+
+    code = "account_erased"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This account was erased: nothing of it can be read or stored any more.",
+            hint="An erased account's id cannot be registered again; "
+            "register the person under a new id.",
+        )

@@ -75,17 +75,17 @@ def test_the_key_is_destroyed_at_once_and_everything_answers_410(
         "/api/v1/accounts/acct-1/recordings/r1/audio",
         "/api/v1/accounts/acct-1/recordings/r1/transcript",
     ):
-        assert_error(client.get(path), 410, "key_destroyed")
+        assert_error(client.get(path), 410, "account_erased")
     assert_error(
-        client.put("/api/v1/accounts/acct-1", json={"language": "fr"}), 410, "key_destroyed"
+        client.put("/api/v1/accounts/acct-1", json={"language": "fr"}), 410, "account_erased"
     )
     device = {"kind": "speaker", "name": "new"}
     assert_error(
-        client.put("/api/v1/accounts/acct-1/devices/d9", json=device), 410, "key_destroyed"
+        client.put("/api/v1/accounts/acct-1/devices/d9", json=device), 410, "account_erased"
     )
-    assert_error(upload(client, rec_id="late", device="d1"), 410, "key_destroyed")
+    assert_error(upload(client, rec_id="late", device="d1"), 410, "account_erased")
     deletion = client.post("/api/v1/accounts/acct-1/deletions", json={"kind": "all"})
-    assert_error(deletion, 410, "key_destroyed")
+    assert_error(deletion, 410, "account_erased")
     # The other account is untouched.
     assert client.get("/api/v1/accounts/acct-2/recordings/other/audio").status_code == 200
 
@@ -120,7 +120,7 @@ def test_an_upload_whose_account_is_erased_before_its_commit_is_not_stored(
         return rows
 
     monkeypatch.setattr(batch, "write_pack", erased_meanwhile)
-    assert_error(upload(client, rec_id="late", device="d1"), 410, "key_destroyed")
+    assert_error(upload(client, rec_id="late", device="d1"), 410, "account_erased")
     assert count(vault, Recording, id="late") == 0
     assert stored_blobs(vault.settings.blob_dir) == before  # its entry was deleted again
 
@@ -188,10 +188,10 @@ def test_the_erasure_api_purges_and_returns_a_signed_receipt(
         assert stored is not None and stored.account_id is None
         assert stored.receipt == signed["receipt_json"]
 
-    # Once purged, the account does not exist; the same id may sign up again, afresh.
-    assert_error(client.post("/api/v1/accounts/acct-1/erasure"), 404, "not_found")
-    assert client.put("/api/v1/accounts/acct-1", json={}).status_code == 201
-    assert client.get("/api/v1/accounts/acct-1/recordings").json()["items"] == []
+    # Once purged, the id still answers 410 and is not registered again.
+    assert_error(client.post("/api/v1/accounts/acct-1/erasure"), 410, "account_erased")
+    assert_error(client.put("/api/v1/accounts/acct-1", json={}), 410, "account_erased")
+    assert_error(client.get("/api/v1/accounts/acct-1/recordings"), 410, "account_erased")
 
 
 def test_asking_again_during_the_purge_resumes_it(client: TestClient, vault: Vault) -> None:
@@ -311,7 +311,7 @@ def test_the_cli_erases_and_checks_receipts(
     assert forged.returncode == 1 and "does not verify" in forged.stderr
     assert "Traceback" not in forged.stderr
     gone = run_cli("retention", "erase", "acct-1", "--yes", env=env)
-    assert gone.returncode == 1 and "no account" in gone.stderr
+    assert gone.returncode == 1 and "This account was erased" in gone.stderr
 
 
 def bundle_id(bundle: dict[str, str]) -> str:

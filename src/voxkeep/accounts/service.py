@@ -26,7 +26,7 @@ from voxkeep.accounts.models import (
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
-from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, NotFound
+from voxkeep.errors import AccountErased, Conflict, InvalidInput, NotFound
 from voxkeep.ids import check_id
 from voxkeep.retention import policy
 from voxkeep.vault import Vault
@@ -85,8 +85,8 @@ def find_account(vault: Vault, session: Session, external_id: str) -> Account:
     account = session.scalars(select(Account).where(Account.external_id_hash == digest)).first()
     if account is None:
         raise NotFound("There is no account with this id.", hint="Register it first.")
-    if account.erased_at is not None:
-        raise KeyDestroyed("This account has been erased; its data can no longer be read.")
+    if account.erased_at is not None:  # also the tombstone a finished erasure leaves
+        raise AccountErased()
     return account
 
 
@@ -135,6 +135,8 @@ def apply_account(
     """
     keyring = vault.keyring
     account = existing
+    if account is not None and account.erased_at is not None:
+        raise AccountErased()  # an erased id is not registered again, see docs/retention.md
     created = account is None
     if account is None:
         account_id = secrets.token_hex(16)
