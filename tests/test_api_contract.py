@@ -162,3 +162,24 @@ def test_every_error_is_documented_as_the_json_error_body(client: TestClient) ->
     del client.headers["Authorization"]
     response = client.get("/api/v1/audit/checkpoint")
     assert response.status_code == 401 and response.json()["code"] == "unauthorized"
+
+
+def test_the_statuses_an_operation_can_answer_are_listed(client: TestClient) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for item in paths.values():
+        for operation in item.values():
+            statuses = set(operation["responses"])
+            names = {p["name"] for p in operation.get("parameters", [])}
+            if "requestBody" in operation:
+                assert {"400", "422"} <= statuses, operation["operationId"]
+            if operation.get("security"):
+                assert {"401", "403"} <= statuses, operation["operationId"]
+            if "account_id" in names:
+                assert "410" in statuses, operation["operationId"]
+    for path in (
+        "/api/v1/accounts/{account_id}",
+        "/api/v1/accounts/{account_id}/devices/{device_id}",
+    ):
+        assert {"200", "201"} <= set(paths[path]["put"]["responses"])
+    assert "410" in paths["/api/v1/recordings"]["post"]["responses"]  # an erased account's upload
+    assert "410" in paths["/api/v1/requests"]["post"]["responses"]  # entered for an erased one

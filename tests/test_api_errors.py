@@ -76,7 +76,9 @@ def test_upload_metadata_problems_name_the_metadata_field(client: TestClient) ->
     assert "The metadata's `captured_at` is required." in body["error"]
     assert "The metadata's `language` must be one of 'en', 'de' or 'fr'." in body["error"]
     body = documented(upload(client, metadata=b"[1, 2"), 422, "invalid_input")
-    assert "metadata" in body["error"].lower()
+    assert body["error"] == "The metadata is not valid JSON."
+    body = documented(upload(client, metadata=b"[1, 2]"), 422, "invalid_input")
+    assert body["error"] == "The metadata must be a JSON object."
 
 
 def test_pages_outside_the_api_get_an_html_error_for_browsers(client: TestClient) -> None:

@@ -30,6 +30,7 @@ from voxkeep.web.deps import (
     RecordingId,
     VaultDep,
     actor,
+    errors,
     ingest_token,
     outcome,
     vault_of,
@@ -88,6 +89,7 @@ def _parse_metadata(raw: bytes) -> NewRecording:
     "/recordings",
     response_model=UploadResult,
     status_code=201,
+    responses=errors(410, 507),
     tags=["recordings"],
     openapi_extra=UPLOAD_DOC,
 )

@@ -85,7 +85,9 @@ def cancel_mine(request_id: str, vault: VaultDep, person: Person) -> PersonReque
 # Staff ----------------------------------------------------------------------------------
 
 
-@router.post("", response_model=SummaryOut, status_code=201, tags=STAFF)
+@router.post(
+    "", response_model=SummaryOut, status_code=201, responses={410: {"model": ErrorOut}}, tags=STAFF
+)
 def enter_request(body: StaffRequestIn, vault: VaultDep, staff: Staff) -> SummaryOut:
     """Enter a request that came by e-mail, post or phone (roles agent, dpo)."""
     request_id = service.enter_request(

@@ -97,6 +97,7 @@ def _rule(kind: str, ctx: Mapping[str, Any]) -> str | None:
     """What a value must be, for the kinds of problem voxkeep's schemas can report."""
     rules: dict[str, str] = {
         "missing": "is required",
+        "json_invalid": "is not valid JSON",
         "extra_forbidden": "is not a field this call takes",
         "string_type": "must be a string",
         "int_type": "must be a whole number",
