@@ -121,13 +121,13 @@ class KeyDestroyed(IntegrityFailure):
 
 
 class AccountErased(KeyDestroyed):
-    """The account was erased (Art. 17): its id answers this from then on."""
+    """The account was erased (Art. 17); its id answers this until the purge is done."""
 
     code = "account_erased"
 
     def __init__(self) -> None:
         super().__init__(
             "This account was erased: nothing of it can be read or stored any more.",
-            hint="An erased account's id cannot be registered again; "
-            "register the person under a new id.",
+            hint="Its remaining ciphertext is being purged; then the vault keeps nothing "
+            "of it and its id answers 404, like an id never registered.",
         )

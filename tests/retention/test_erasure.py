@@ -188,10 +188,10 @@ def test_the_erasure_api_purges_and_returns_a_signed_receipt(
         assert stored is not None and stored.account_id is None
         assert stored.receipt == signed["receipt_json"]
 
-    # Once purged, the id still answers 410 and is not registered again.
-    assert_error(client.post("/api/v1/accounts/acct-1/erasure"), 410, "account_erased")
-    assert_error(client.put("/api/v1/accounts/acct-1", json={}), 410, "account_erased")
-    assert_error(client.get("/api/v1/accounts/acct-1/recordings"), 410, "account_erased")
+    # Once purged, the account does not exist; the same id may sign up again, afresh.
+    assert_error(client.post("/api/v1/accounts/acct-1/erasure"), 404, "not_found")
+    assert client.put("/api/v1/accounts/acct-1", json={}).status_code == 201
+    assert client.get("/api/v1/accounts/acct-1/recordings").json()["items"] == []
 
 
 def test_asking_again_during_the_purge_resumes_it(client: TestClient, vault: Vault) -> None:
@@ -311,7 +311,7 @@ def test_the_cli_erases_and_checks_receipts(
     assert forged.returncode == 1 and "does not verify" in forged.stderr
     assert "Traceback" not in forged.stderr
     gone = run_cli("retention", "erase", "acct-1", "--yes", env=env)
-    assert gone.returncode == 1 and "This account was erased" in gone.stderr
+    assert gone.returncode == 1 and "no account" in gone.stderr
 
 
 def bundle_id(bundle: dict[str, str]) -> str:

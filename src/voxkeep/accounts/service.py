@@ -84,8 +84,12 @@ def find_account(vault: Vault, session: Session, external_id: str) -> Account:
     digest = vault.keyring.lookup_hash(session, kind="external_id", value=external_id)
     account = session.scalars(select(Account).where(Account.external_id_hash == digest)).first()
     if account is None:
-        raise NotFound("There is no account with this id.", hint="Register it first.")
-    if account.erased_at is not None:  # also the tombstone a finished erasure leaves
+        raise NotFound(
+            "There is no account with this id.",
+            hint="Register it first. An erased account is forgotten once its purge is "
+            "done (nothing of it is kept), so its id answers this too.",
+        )
+    if account.erased_at is not None:  # until the purge is done; then it is forgotten
         raise AccountErased()
     return account
 
@@ -136,7 +140,7 @@ def apply_account(
     keyring = vault.keyring
     account = existing
     if account is not None and account.erased_at is not None:
-        raise AccountErased()  # an erased id is not registered again, see docs/retention.md
+        raise AccountErased()  # until its purge is done, see docs/retention.md
     created = account is None
     if account is None:
         account_id = secrets.token_hex(16)

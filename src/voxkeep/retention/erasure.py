@@ -11,8 +11,6 @@
 3. A last transaction deletes the account row (devices, household members,
    exports, sign-in data cascade), signs the receipt and records
    ``account:purged``. Then SQLite's WAL is checkpointed and truncated.
-   In the account's place it leaves a tombstone (tombstone()): so that the
-   id answers 410 ``account_erased`` and is not registered again by mistake.
 
 The receipt names the account only by its audit pseudonym. So that the person
 can show a receipt concerns them, it also carries ``subject_commitment`` =
@@ -34,17 +32,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from voxkeep.accounts.models import (
-    Account,
-    DataKey,
-    Device,
-    HouseholdMember,
-    Language,
-    Retention,
-)
+from voxkeep.accounts.models import Account, DataKey, Device, HouseholdMember
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.db.base import utcnow
-from voxkeep.errors import AccountErased, NotFound
+from voxkeep.errors import NotFound
 from voxkeep.exports.models import Export
 from voxkeep.ids import check_id
 from voxkeep.recordings.models import Recording
@@ -129,8 +120,8 @@ def destroy_key(vault: Vault, *, external_id: str, actor: str) -> Erasure:
             pending = session.scalars(
                 select(ErasureReceipt.id).where(ErasureReceipt.account_id == account.id)
             ).first()
-            if pending is None:  # the tombstone of a finished erasure
-                raise AccountErased()
+            if pending is None:
+                raise NotFound("There is no account with this id.")
             return Erasure(receipt_id=pending, subject_salt=None)
         counts = _inventory(session, account)
         account.erased_at = destroyed_at = utcnow()
@@ -223,10 +214,7 @@ def _finish(vault: Vault, receipt_id: str, account_id: str) -> bool:
         ).first()
         if left is not None:
             return False
-        account = session.get(Account, account_id)
         session.execute(delete(Account).where(Account.id == account_id))
-        if account is not None:
-            session.add(tombstone(account))
         purged_at = utcnow()
         content = json.loads(receipt.receipt)
         content["purged_at"] = _iso(purged_at)
@@ -242,25 +230,6 @@ def _finish(vault: Vault, receipt_id: str, account_id: str) -> bool:
             counts=content["counts"],
         )
     return True
-
-
-def tombstone(account: Account) -> Account:
-    """What stays of an erased account: the keyed hash of its id and when it was erased.
-
-    A new row with a new internal id, so nothing ties it to the receipt or the
-    audit events (which name the old id's pseudonym); the id itself is gone
-    with the key. The hash lets the id answer 410 and keeps it from being
-    registered again, which would hand a stale backend's calls a fresh account.
-    """
-    return Account(
-        id=secrets.token_hex(16),
-        external_id_hash=account.external_id_hash,
-        external_id_ct=b"",
-        language=Language.EN.value,
-        retention=Retention.DONT_SAVE.value,
-        erased_at=account.erased_at,
-        created_at=account.erased_at,
-    )
 
 
 def purge_erased(vault: Vault, *, should_stop: Callable[[], bool] | None = None) -> list[str]:
