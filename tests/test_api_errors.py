@@ -9,6 +9,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from helpers import setup_account, upload
+from voxkeep.people import staff
+from voxkeep.vault import Vault
 
 PRIVATE = "Erika Mustermann"  # stands for input that may be personal data
 
@@ -91,3 +93,25 @@ def test_pages_outside_the_api_get_an_html_error_for_browsers(client: TestClient
     )
     api = client.get("/api/v1/nowhere", headers={"accept": "text/html"})
     documented(api, 404, "not_found")
+
+
+def test_control_bytes_in_ids_and_names_answer_422_not_500(
+    client: TestClient, vault: Vault
+) -> None:
+    """PostgreSQL refuses NUL in text: such input must stop at the boundary on both."""
+    password = "correct horse battery staple"
+    staff.add_staff(vault, name="adm", roles=["admin", "agent"], actor="system", password=password)
+    signed = client.post("/api/v1/staff/sessions", json={"name": "adm", "password": password})
+    auth = {"Authorization": f"Bearer {signed.json()['token']}"}
+    body = documented(
+        client.post("/api/v1/staff/sessions", json={"name": "a\x00b", "password": password}),
+        422,
+        "invalid_input",
+    )
+    assert body["error"].startswith("`name` must be 1–64 characters")
+    for response in (
+        client.post("/api/v1/staff/a%00b/disable", headers=auth),
+        client.get("/api/v1/requests/a%00b", headers=auth),
+        client.get("/api/v1/accounts/a%00b/recordings"),
+    ):
+        documented(response, 422, "invalid_input")

@@ -51,6 +51,7 @@ from voxkeep.web.deps import (
     AccountId,
     Documented,
     IngestToken,
+    StaffRef,
     VaultDep,
     actor,
     vault_of,
@@ -327,7 +328,7 @@ def staff_add(
 
 
 @api.put("/staff/{staff_id}/roles", response_model=StaffOut, tags=["staff"])
-def staff_roles(staff_id: str, body: RolesIn, member: AdminDep, vault: VaultDep) -> StaffOut:
+def staff_roles(staff_id: StaffRef, body: RolesIn, member: AdminDep, vault: VaultDep) -> StaffOut:
     """Replace a staff member's roles (admin); effective at the next request."""
     info = staff.set_roles(
         vault,
@@ -340,21 +341,21 @@ def staff_roles(staff_id: str, body: RolesIn, member: AdminDep, vault: VaultDep)
 
 
 @api.post("/staff/{staff_id}/disable", response_model=StaffOut, tags=["staff"])
-def staff_disable(staff_id: str, member: AdminDep, vault: VaultDep) -> StaffOut:
+def staff_disable(staff_id: StaffRef, member: AdminDep, vault: VaultDep) -> StaffOut:
     """Disable a staff member (admin): their sessions end at once."""
     info = staff.disable_staff(vault, ref=staff_id, actor=member.actor, acting=member.staff_id)
     return _staff_out(info)
 
 
 @api.post("/staff/{staff_id}/enable", response_model=StaffOut, tags=["staff"])
-def staff_enable(staff_id: str, member: AdminDep, vault: VaultDep) -> StaffOut:
+def staff_enable(staff_id: StaffRef, member: AdminDep, vault: VaultDep) -> StaffOut:
     """Enable a disabled staff member again (admin)."""
     return _staff_out(staff.enable_staff(vault, ref=staff_id, actor=member.actor))
 
 
 @api.post("/staff/{staff_id}/password-token", response_model=PasswordTokenOut, tags=["staff"])
 def staff_password_token(
-    staff_id: str, member: AdminDep, vault: VaultDep, response: Response
+    staff_id: StaffRef, member: AdminDep, vault: VaultDep, response: Response
 ) -> PasswordTokenOut:
     """A new single-use password token for a staff member (admin), e.g. a forgotten password."""
     token = staff.issue_password_token(vault, ref=staff_id, actor=member.actor)

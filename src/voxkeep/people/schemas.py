@@ -60,7 +60,7 @@ class SignedInOut(SessionOut):
 
 
 class StaffSignInIn(Strict):
-    name: str = Field(max_length=64)
+    name: str = Field(pattern=STAFF_NAME, max_length=64)
     password: SecretStr = Field(max_length=MAX_LENGTH)
 
 

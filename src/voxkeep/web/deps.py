@@ -76,6 +76,13 @@ AccountId = Annotated[str, _id_in_path("account")]
 DeviceId = Annotated[str, _id_in_path("device")]
 MemberId = Annotated[str, _id_in_path("household member")]
 RecordingId = Annotated[str, _id_in_path("recording")]
+# Ids voxkeep makes fit the same rule; saying so keeps control bytes (which
+# PostgreSQL refuses in text) out of every look-up.
+RequestId = Annotated[str, Path(pattern=ID_PATTERN, description="The request's id, `rq_...`.")]
+ExportId = Annotated[str, Path(pattern=ID_PATTERN, description="The answer's id.")]
+StaffRef = Annotated[
+    str, Path(pattern=ID_PATTERN, description="The staff member's id or login name.")
+]
 T = TypeVar("T")
 
 
