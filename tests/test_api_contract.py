@@ -76,7 +76,7 @@ def _person(client: TestClient, smtp_sink: SmtpSink) -> str:
 # Valid input and input the document says is invalid, which must get a documented error.
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 EXAMPLES = settings(
-    max_examples=20,
+    max_examples=15,
     deadline=None,
     derandomize=True,
     database=None,
