@@ -14,6 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
@@ -34,7 +35,8 @@ from voxkeep.requests.api import router as requests_router
 from voxkeep.requests.pages import router as requests_pages
 from voxkeep.retention.api import router as retention_router
 from voxkeep.vault import Vault
-from voxkeep.web.errors import unexpected, validation_error, voxkeep_error
+from voxkeep.web import openapi
+from voxkeep.web.errors import http_error, unexpected, validation_error, voxkeep_error
 
 access_log = logging.getLogger("voxkeep.access")
 log = logging.getLogger("voxkeep.app")
@@ -133,6 +135,7 @@ def create_app(vault: Vault) -> FastAPI:
     app.state.vault = vault
     app.add_exception_handler(VoxkeepError, voxkeep_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)
     app.include_router(accounts_router)
     app.include_router(recordings_router)
@@ -145,6 +148,7 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(recordings_pages)
     app.include_router(requests_pages)
     app.include_router(exports_pages)
+    openapi.install(app)
 
     app.add_middleware(UploadFastPath)
     app.add_middleware(AccessLog)  # added last: the outer one, so it logs the fast path too

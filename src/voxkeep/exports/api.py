@@ -21,7 +21,7 @@ from voxkeep.exports import delivery, signing
 from voxkeep.incidents.service import list_incidents
 from voxkeep.people.api import PersonDep, StaffReaderDep, client_address
 from voxkeep.vault import Vault
-from voxkeep.web.deps import ERRORS, VaultDep
+from voxkeep.web.deps import ERRORS, ExportId, VaultDep
 
 router = APIRouter(
     prefix="/api/v1", responses={**ERRORS, 410: ERRORS[404], 416: ERRORS[404]}, tags=["exports"]
@@ -84,7 +84,7 @@ def my_exports(vault: VaultDep, person: PersonDep) -> list[delivery.ExportView]:
 
 
 @router.get("/exports/{export_id}", response_model=delivery.ExportView)
-def my_export(export_id: str, vault: VaultDep, person: PersonDep) -> delivery.ExportView:
+def my_export(export_id: ExportId, vault: VaultDep, person: PersonDep) -> delivery.ExportView:
     """One of the signed-in person's answers, with every download so far."""
     return delivery.get_export(vault, person=person, export_id=export_id)
 
@@ -98,7 +98,7 @@ def my_export(export_id: str, vault: VaultDep, person: PersonDep) -> delivery.Ex
     },
 )
 async def download(
-    export_id: str,
+    export_id: ExportId,
     request: Request,
     vault: VaultDep,
     person: PersonDep,
@@ -162,7 +162,7 @@ async def archive_response(
 
 
 @router.post("/exports/{export_id}/not-mine", response_model=NotMineOut)
-def not_mine(export_id: str, vault: VaultDep, person: PersonDep) -> NotMineOut:
+def not_mine(export_id: ExportId, vault: VaultDep, person: PersonDep) -> NotMineOut:
     """ "This is not my data": withdraws the answer at once and opens an incident."""
     return NotMineOut(incident=delivery.report_not_mine(vault, person=person, export_id=export_id))
 

@@ -40,10 +40,23 @@ from voxkeep.people.service import (
     sign_out,
 )
 from voxkeep.vault import Vault
-from voxkeep.web.deps import ERRORS, IngestToken, VaultDep, actor, vault_of
+from voxkeep.web.deps import (
+    ERRORS,
+    PERSON_BEARER,
+    PERSON_COOKIE,
+    PERSON_COOKIE_AUTH,
+    STAFF_BEARER,
+    STAFF_COOKIE,
+    STAFF_COOKIE_AUTH,
+    AccountId,
+    Documented,
+    IngestToken,
+    StaffRef,
+    VaultDep,
+    actor,
+    vault_of,
+)
 
-PERSON_COOKIE = "voxkeep_session"
-STAFF_COOKIE = "voxkeep_staff_session"
 # Known-client cookies (people/known_clients.py): outlive sign-out, so a browser that
 # signed in before keeps getting in while its account is under attack from elsewhere.
 PERSON_KNOWN_COOKIE = "voxkeep_known_client"
@@ -66,7 +79,11 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def person_session(request: Request) -> PersonSession:
+def person_session(
+    request: Request,
+    _bearer_doc: Annotated[Documented, Depends(PERSON_BEARER)] = None,
+    _cookie_doc: Annotated[Documented, Depends(PERSON_COOKIE_AUTH)] = None,
+) -> PersonSession:
     """The signed-in person: `Authorization: Bearer vs_...` or the `voxkeep_session` cookie."""
     bearer = _bearer(request)
     token = bearer if bearer.startswith(credentials.PERSON_SESSION) else ""
@@ -76,7 +93,11 @@ def person_session(request: Request) -> PersonSession:
         return current_person(vault, session, token=token)
 
 
-def staff_session(request: Request) -> StaffSession:
+def staff_session(
+    request: Request,
+    _bearer_doc: Annotated[Documented, Depends(STAFF_BEARER)] = None,
+    _cookie_doc: Annotated[Documented, Depends(STAFF_COOKIE_AUTH)] = None,
+) -> StaffSession:
     """The signed-in staff member: `Authorization: Bearer vst_...` or the staff cookie."""
     bearer = _bearer(request)
     token = bearer if bearer.startswith(credentials.STAFF_SESSION) else ""
@@ -150,7 +171,7 @@ def _session_out(person: PersonSession) -> SessionOut:
 @api.post(
     "/accounts/{account_id}/invite", response_model=InviteOut, status_code=202, tags=["people"]
 )
-def invite(account_id: str, vault: VaultDep, token: IngestToken) -> InviteOut:
+def invite(account_id: AccountId, vault: VaultDep, token: IngestToken) -> InviteOut:
     """Mail the account's verified address a single-use link to set a password.
 
     Needs the `ingest` scope. A new invitation replaces an unused one; the
@@ -343,7 +364,7 @@ def staff_add(
 
 
 @api.put("/staff/{staff_id}/roles", response_model=StaffOut, tags=["staff"])
-def staff_roles(staff_id: str, body: RolesIn, member: AdminDep, vault: VaultDep) -> StaffOut:
+def staff_roles(staff_id: StaffRef, body: RolesIn, member: AdminDep, vault: VaultDep) -> StaffOut:
     """Replace a staff member's roles (admin); effective at the next request."""
     info = staff.set_roles(
         vault,
@@ -356,21 +377,21 @@ def staff_roles(staff_id: str, body: RolesIn, member: AdminDep, vault: VaultDep)
 
 
 @api.post("/staff/{staff_id}/disable", response_model=StaffOut, tags=["staff"])
-def staff_disable(staff_id: str, member: AdminDep, vault: VaultDep) -> StaffOut:
+def staff_disable(staff_id: StaffRef, member: AdminDep, vault: VaultDep) -> StaffOut:
     """Disable a staff member (admin): their sessions end at once."""
     info = staff.disable_staff(vault, ref=staff_id, actor=member.actor, acting=member.staff_id)
     return _staff_out(info)
 
 
 @api.post("/staff/{staff_id}/enable", response_model=StaffOut, tags=["staff"])
-def staff_enable(staff_id: str, member: AdminDep, vault: VaultDep) -> StaffOut:
+def staff_enable(staff_id: StaffRef, member: AdminDep, vault: VaultDep) -> StaffOut:
     """Enable a disabled staff member again (admin)."""
     return _staff_out(staff.enable_staff(vault, ref=staff_id, actor=member.actor))
 
 
 @api.post("/staff/{staff_id}/password-token", response_model=PasswordTokenOut, tags=["staff"])
 def staff_password_token(
-    staff_id: str, member: AdminDep, vault: VaultDep, response: Response
+    staff_id: StaffRef, member: AdminDep, vault: VaultDep, response: Response
 ) -> PasswordTokenOut:
     """A new single-use password token for a staff member (admin), e.g. a forgotten password."""
     token = staff.issue_password_token(vault, ref=staff_id, actor=member.actor)

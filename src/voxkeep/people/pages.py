@@ -28,14 +28,13 @@ from starlette.concurrency import run_in_threadpool
 
 from voxkeep.errors import ReauthRequired, TooManyRequests, Unauthorized
 from voxkeep.people.api import (
-    PERSON_COOKIE,
     PERSON_KNOWN_COOKIE,
     client_address,
     set_sign_in_cookies,
 )
 from voxkeep.people.service import reauthenticate, sign_in, sign_out
 from voxkeep.web import i18n
-from voxkeep.web.deps import VaultDep
+from voxkeep.web.deps import PERSON_COOKIE, VaultDep
 from voxkeep.web.pageroute import REAUTH_PAGE, PageRoute, SignedIn, SignInNeeded, VisitorDep
 from voxkeep.web.render import LANG_COOKIE, FieldError, local_path, redirect, render
 

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
+from voxkeep.accounts.service import EMAIL_MAX
 from voxkeep.people.models import StaffRole
+from voxkeep.people.passwords import MAX_LENGTH, MIN_LENGTH
+from voxkeep.people.staff import NAME_PATTERN, NAME_RULE
+from voxkeep.web.schemas import Strict, described
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# A password being set; one given to sign in is only capped (a longer one cannot match).
+NewPassword = Field(
+    min_length=MIN_LENGTH,
+    max_length=MAX_LENGTH,
+    description=f"{MIN_LENGTH}–{MAX_LENGTH} characters.",
+)
+# Login names are lower-cased before the check, so capitals are accepted.
+STAFF_NAME = described(NAME_PATTERN.replace("a-z", "A-Za-z"), NAME_RULE)
 
 
 class InviteOut(BaseModel):
@@ -24,16 +33,16 @@ class InviteOut(BaseModel):
 
 class PasswordSetIn(Strict):
     token: SecretStr = Field(description="The token from the invitation link (after `#`).")
-    password: SecretStr = Field(description="12–256 characters.")
+    password: SecretStr = NewPassword
 
 
 class SignInIn(Strict):
-    email: str = Field(max_length=254)
-    password: SecretStr
+    email: str = Field(max_length=EMAIL_MAX)
+    password: SecretStr = Field(max_length=MAX_LENGTH)
 
 
 class ReauthIn(Strict):
-    password: SecretStr
+    password: SecretStr = Field(max_length=MAX_LENGTH)
 
 
 class SessionOut(BaseModel):
@@ -51,8 +60,8 @@ class SignedInOut(SessionOut):
 
 
 class StaffSignInIn(Strict):
-    name: str = Field(max_length=64)
-    password: SecretStr
+    name: str = Field(pattern=STAFF_NAME, max_length=64)
+    password: SecretStr = Field(max_length=MAX_LENGTH)
 
 
 class StaffSessionOut(BaseModel):
@@ -79,7 +88,9 @@ class StaffOut(BaseModel):
 
 
 class StaffIn(Strict):
-    name: str = Field(max_length=64, description="A work login handle, e.g. `a.schmidt`.")
+    name: str = Field(
+        pattern=STAFF_NAME, max_length=64, description="A work login handle, e.g. `a.schmidt`."
+    )
     roles: list[StaffRole] = Field(min_length=1)
 
 

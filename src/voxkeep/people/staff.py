@@ -41,7 +41,11 @@ from voxkeep.vault import Vault
 
 log = logging.getLogger("voxkeep.people")
 
-_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+# One rule for login names, used here and published in the API's schemas (where
+# capitals are allowed: a name is lower-cased before the check).
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+NAME_RULE = "1–64 characters: letters, digits and . _ - (not first)"
+_NAME = re.compile(NAME_PATTERN)
 SETUP_PAGE = "/console/set-password"
 
 
@@ -93,7 +97,7 @@ def check_staff_name(name: str) -> str:
     cleaned = name.strip().lower()
     if not _NAME.fullmatch(cleaned):
         raise InvalidInput(
-            "A staff name must be 1–64 characters: letters, digits and . _ - (not first).",
+            f"A staff name must be {NAME_RULE}.",
             hint="Use a work login handle such as a.schmidt, not a full name.",
         )
     return cleaned

@@ -10,14 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from voxkeep.requests.models import RequestKind
 from voxkeep.requests.views import PersonView, RequestDetail, RequestSummary
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from voxkeep.web.schemas import ApiTime, ObjectId, Strict
 
 
 class PortalRequestIn(Strict):
@@ -25,13 +22,13 @@ class PortalRequestIn(Strict):
 
 
 class StaffRequestIn(Strict):
-    account: str = Field(
+    account: ObjectId = Field(
         description="The operator's id of the account the request is about: its subject. "
         "The verification code goes to this account's own verified address."
     )
     kind: RequestKind
     channel: Literal["email", "post", "phone"] = Field(description="How the request came in.")
-    received_at: AwareDatetime | None = Field(
+    received_at: ApiTime | None = Field(
         default=None, description="When it arrived (the deadline runs from here). Default: now."
     )
     note: str | None = Field(

@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from voxkeep.retention import deletion, erasure, receipts
 from voxkeep.retention.deletion import DeletionKind, DeletionReceipt, DeletionRequest
-from voxkeep.web.deps import DeleteToken, VaultDep, actor, errors
+from voxkeep.web.deps import AccountId, DeleteToken, RecordingId, VaultDep, actor, errors
+from voxkeep.web.schemas import ApiTime, ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["deletion"], responses=errors(401, 403, 404, 410, 422))
 
@@ -24,14 +25,14 @@ class DeletionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     kind: DeletionKind = Field(description="recording, range, device or all.")
-    recording: str | None = Field(default=None, description="For kind `recording`.")
-    device: str | None = Field(
+    recording: ObjectId | None = Field(default=None, description="For kind `recording`.")
+    device: ObjectId | None = Field(
         default=None, description="For kind `device`: every recording of this device."
     )
-    from_: AwareDatetime | None = Field(
+    from_: ApiTime | None = Field(
         default=None, alias="from", description="For kind `range`: captured at or after."
     )
-    to: AwareDatetime | None = Field(default=None, description="For kind `range`: captured before.")
+    to: ApiTime | None = Field(default=None, description="For kind `range`: captured before.")
 
 
 class DeletionReceiptOut(BaseModel):
@@ -67,7 +68,7 @@ def _receipt_out(receipt: DeletionReceipt) -> DeletionReceiptOut:
     "/accounts/{account_id}/deletions", response_model=DeletionReceiptOut, tags=["deletion"]
 )
 def post_deletion(
-    account_id: str, body: DeletionIn, vault: VaultDep, token: DeleteToken
+    account_id: AccountId, body: DeletionIn, vault: VaultDep, token: DeleteToken
 ) -> DeletionReceiptOut:
     """Delete one recording, a date range, one device's recordings, or all recordings.
 
@@ -89,7 +90,7 @@ def post_deletion(
     tags=["deletion"],
 )
 def delete_recording(
-    account_id: str, recording_id: str, vault: VaultDep, token: DeleteToken
+    account_id: AccountId, recording_id: RecordingId, vault: VaultDep, token: DeleteToken
 ) -> DeletionReceiptOut:
     """Delete one recording (audio, transcript, metadata) and return the receipt."""
     request = DeletionRequest(kind=DeletionKind.RECORDING, recording=recording_id)
@@ -139,7 +140,7 @@ def _erasure_out(view: erasure.ReceiptView, salt: str | None = None) -> ErasureO
 
 
 @router.post("/accounts/{account_id}/erasure", response_model=ErasureOut, tags=["deletion"])
-def post_erasure(account_id: str, vault: VaultDep, token: DeleteToken) -> ErasureOut:
+def post_erasure(account_id: AccountId, vault: VaultDep, token: DeleteToken) -> ErasureOut:
     """Erase the account: destroy its key at once, purge everything, return the signed receipt.
 
     From the moment the key is destroyed every read of the account answers

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from voxkeep.errors import Forbidden
-from voxkeep.people.api import PERSON_COOKIE
+from voxkeep.web.deps import PERSON_COOKIE
 
 CSRF_COOKIE = "voxkeep_csrf"
 FIELD = "csrf_token"

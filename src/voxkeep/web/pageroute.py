@@ -30,10 +30,10 @@ from starlette.responses import Response
 
 from voxkeep.accounts.service import language_of
 from voxkeep.errors import InvalidInput, ReauthRequired, Unauthorized, VoxkeepError
-from voxkeep.people.api import PERSON_COOKIE, person_session
+from voxkeep.people.api import person_session
 from voxkeep.people.service import PersonSession
 from voxkeep.web import csrf
-from voxkeep.web.deps import vault_of
+from voxkeep.web.deps import PERSON_COOKIE, vault_of
 from voxkeep.web.render import current_path, language, redirect, render
 
 log = logging.getLogger("voxkeep.pages")
