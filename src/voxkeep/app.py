@@ -31,6 +31,7 @@ from voxkeep.recordings.api import upload_recording
 from voxkeep.recordings.pages import router as recordings_pages
 from voxkeep.requests.api import router as requests_router
 from voxkeep.retention.api import router as retention_router
+from voxkeep.retention.pages import router as retention_pages
 from voxkeep.vault import Vault
 from voxkeep.web.errors import unexpected, validation_error, voxkeep_error
 
@@ -141,6 +142,7 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(requests_router)
     app.include_router(people_pages)  # the portal: sign-in at /
     app.include_router(recordings_pages)
+    app.include_router(retention_pages)
 
     app.add_middleware(UploadFastPath)
     app.add_middleware(AccessLog)  # added last: the outer one, so it logs the fast path too
