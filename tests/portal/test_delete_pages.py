@@ -72,7 +72,7 @@ def test_history_selection_confirms_then_deletes_and_shows_the_receipt(
     history = anna.get("/history").text
     assert 'name="recording" value="rec-car-1"' in history
     page = confirm(anna, history, recording=["rec-car-1", "rec-kitchen-1"])
-    assert "You are about to delete the 2 recordings you selected." in page
+    assert "You are about to delete the recordings you selected: 2." in page
     assert "This cannot be undone" in page
     assert stored(vault) == {c.id for c in CLIPS}  # confirming asks; nothing went yet
     done = anna.post(
@@ -88,8 +88,8 @@ def test_history_selection_confirms_then_deletes_and_shows_the_receipt(
     assert receipt_path.startswith("/deletions/") and "rec-" not in receipt_path
     receipt = anna.get(receipt_path)
     assert receipt.status_code == 200 and receipt.headers["cache-control"] == "no-store"
-    assert "2 recordings were deleted." in receipt.text
-    assert "A selection of 2 recordings" in receipt.text
+    assert "Recordings deleted: 2." in receipt.text
+    assert "Recordings you selected (2)" in receipt.text
     assert stored(vault) == {"rec-kitchen-2"}
     listed = anna.get("/deletions").text
     assert receipt_path in listed
@@ -110,7 +110,7 @@ def test_a_date_range_and_a_device_say_what_will_go(anna: TestClient, vault: Vau
     link = re.search(r'href="(/delete\?kind=range[^"]*)"', history)
     assert link is not None
     page = anna.get(link.group(1).replace("&amp;", "&")).text
-    assert "You are about to delete 2 recordings: all from 2026-03-11 to 2026-03-12." in page
+    assert "You are about to delete every recording from 2026-03-11 to 2026-03-12: 2." in page
     query = parse_qs(urlsplit(link.group(1).replace("&amp;", "&")).query)
     anna.post(
         "/delete",
@@ -123,7 +123,7 @@ def test_a_date_range_and_a_device_say_what_will_go(anna: TestClient, vault: Vau
     )
     assert stored(vault) == {"rec-kitchen-1"}
     device = anna.get("/delete?kind=device&device=dev-kitchen").text
-    assert "all of the device “Kitchen speaker”" in device
+    assert "every recording of the device “Kitchen speaker”: 1." in device
 
 
 def test_another_persons_recording_cannot_be_deleted_from_a_page(
@@ -175,7 +175,7 @@ def test_retention_page_explains_and_changes_after_reauthentication(
     text = page.text
     assert "For 3 months (your choice now)" in text
     assert "Each recording is deleted 18 months after it was made." in text
-    assert "If you choose this, 3 of your stored recordings are older than that" in text
+    assert "your stored recordings that are already older are deleted within minutes: 3." in text
     refused = anna.post("/retention", data={"csrf_token": csrf(text), "retention": "18_months"})
     assert refused.headers["location"] == "/reauth?next=%2Fretention%3Fchoice%3D18_months"
     back = anna.get("/retention?choice=18_months").text

@@ -48,11 +48,6 @@ CATALOGUE: dict[str, Text] = {
     "delete.one": Text(
         "Delete this recording", "Diese Aufnahme löschen", "Supprimer cet enregistrement"
     ),
-    "delete.one_label": Text(
-        "Delete the recording of {when}",
-        "Die Aufnahme vom {when} löschen",
-        "Supprimer l'enregistrement du {when}",
-    ),
     "delete.selected": Text(
         "Delete the selected recordings",
         "Ausgewählte Aufnahmen löschen",
@@ -94,29 +89,29 @@ CATALOGUE: dict[str, Text] = {
         "Vous allez supprimer 1 enregistrement : celui du {when}.",
     ),
     "delete.what_selection": Text(
-        "You are about to delete the {count} recordings you selected.",
-        "Sie sind dabei, die {count} ausgewählten Aufnahmen zu löschen.",
-        "Vous allez supprimer les {count} enregistrements sélectionnés.",
+        "You are about to delete the recordings you selected: {count}.",
+        "Sie sind dabei, die ausgewählten Aufnahmen zu löschen: {count}.",
+        "Vous allez supprimer les enregistrements sélectionnés : {count}.",
     ),
     "delete.what_range": Text(
-        "You are about to delete {count} recordings: all from {start} to {end}.",
-        "Sie sind dabei, {count} Aufnahmen zu löschen: alle vom {start} bis zum {end}.",
-        "Vous allez supprimer {count} enregistrements : tous ceux du {start} au {end}.",
+        "You are about to delete every recording from {start} to {end}: {count}.",
+        "Sie sind dabei, jede Aufnahme vom {start} bis zum {end} zu löschen: {count}.",
+        "Vous allez supprimer chaque enregistrement du {start} au {end} : {count}.",
     ),
     "delete.what_since": Text(
-        "You are about to delete {count} recordings: all from {start} on.",
-        "Sie sind dabei, {count} Aufnahmen zu löschen: alle ab dem {start}.",
-        "Vous allez supprimer {count} enregistrements : tous ceux à partir du {start}.",
+        "You are about to delete every recording from {start} on: {count}.",
+        "Sie sind dabei, jede Aufnahme ab dem {start} zu löschen: {count}.",
+        "Vous allez supprimer chaque enregistrement à partir du {start} : {count}.",
     ),
     "delete.what_until": Text(
-        "You are about to delete {count} recordings: all up to {end}.",
-        "Sie sind dabei, {count} Aufnahmen zu löschen: alle bis zum {end}.",
-        "Vous allez supprimer {count} enregistrements : tous ceux jusqu'au {end}.",
+        "You are about to delete every recording up to {end}: {count}.",
+        "Sie sind dabei, jede Aufnahme bis zum {end} zu löschen: {count}.",
+        "Vous allez supprimer chaque enregistrement jusqu'au {end} : {count}.",
     ),
     "delete.what_device": Text(
-        "You are about to delete {count} recordings: all of the device “{device}”.",
-        "Sie sind dabei, {count} Aufnahmen zu löschen: alle des Geräts „{device}“.",
-        "Vous allez supprimer {count} enregistrements : tous ceux de l'appareil « {device} ».",
+        "You are about to delete every recording of the device “{device}”: {count}.",
+        "Sie sind dabei, jede Aufnahme des Geräts „{device}“ zu löschen: {count}.",
+        "Vous allez supprimer chaque enregistrement de l'appareil « {device} » : {count}.",
     ),
     "delete.what_all": Text(
         "You are about to delete all your recordings: {count}.",
@@ -147,9 +142,9 @@ CATALOGUE: dict[str, Text] = {
         "Pour tout supprimer, votre mot de passe vous sera d'abord demandé.",
     ),
     "delete.confirm_button": Text(
-        "Yes, delete {count} recordings",
-        "Ja, {count} Aufnahmen löschen",
-        "Oui, supprimer {count} enregistrements",
+        "Yes, delete them",
+        "Ja, löschen",
+        "Oui, les supprimer",
     ),
     "delete.cancel": Text("No, keep them", "Nein, behalten", "Non, les garder"),
     "delete.back": Text(
@@ -157,16 +152,16 @@ CATALOGUE: dict[str, Text] = {
     ),
     "receipt.title": Text("Recordings deleted", "Aufnahmen gelöscht", "Enregistrements supprimés"),
     "receipt.done": Text(
-        "{count} recordings were deleted.",
-        "{count} Aufnahmen wurden gelöscht.",
-        "{count} enregistrements ont été supprimés.",
+        "Recordings deleted: {count}.",
+        "Gelöschte Aufnahmen: {count}.",
+        "Enregistrements supprimés : {count}.",
     ),
     "receipt.what": Text("What", "Was", "Quoi"),
     "receipt.kind_recording": Text("One recording", "Eine Aufnahme", "Un enregistrement"),
     "receipt.kind_selection": Text(
-        "A selection of {asked} recordings",
-        "Eine Auswahl von {asked} Aufnahmen",
-        "Une sélection de {asked} enregistrements",
+        "Recordings you selected ({asked})",
+        "Von Ihnen ausgewählte Aufnahmen ({asked})",
+        "Enregistrements sélectionnés ({asked})",
     ),
     "receipt.kind_range": Text(
         "All recordings from {start} to {end}",
@@ -181,9 +176,9 @@ CATALOGUE: dict[str, Text] = {
     "receipt.kind_all": Text("All recordings", "Alle Aufnahmen", "Tous les enregistrements"),
     "receipt.deleted": Text("Deleted", "Gelöscht", "Supprimés"),
     "receipt.count": Text(
-        "{count} recordings, {transcripts} of them with a transcript",
-        "{count} Aufnahmen, davon {transcripts} mit Transkript",
-        "{count} enregistrements, dont {transcripts} avec transcription",
+        "{count} (with a transcript: {transcripts})",
+        "{count} (davon mit Transkript: {transcripts})",
+        "{count} (dont avec transcription : {transcripts})",
     ),
     "receipt.when": Text("When", "Wann", "Quand"),
     "receipt.by": Text("By", "Durch", "Par"),
@@ -244,9 +239,9 @@ CATALOGUE: dict[str, Text] = {
         "sans que vous ayez rien à faire.",
     ),
     "retention.now": Text(
-        "Your choice now: {choice}. {count} recordings are stored.",
-        "Ihre Wahl jetzt: {choice}. {count} Aufnahmen sind gespeichert.",
-        "Votre choix actuel : {choice}. {count} enregistrements sont conservés.",
+        "Your choice now: {choice}. Recordings stored now: {count}.",
+        "Ihre Wahl jetzt: {choice}. Jetzt gespeicherte Aufnahmen: {count}.",
+        "Votre choix actuel : {choice}. Enregistrements conservés : {count}.",
     ),
     "retention.capped_now": Text(
         "Your provider keeps recordings at most {choice}, so that is what applies.",
@@ -285,12 +280,12 @@ CATALOGUE: dict[str, Text] = {
         "Les enregistrements restent jusqu'à ce que vous les supprimiez ici.",
     ),
     "retention.effect_delete": Text(
-        "If you choose this, {count} of your stored recordings are older than that and are "
-        "deleted within minutes.",
-        "Wenn Sie das wählen: {count} Ihrer gespeicherten Aufnahmen sind älter und werden "
-        "innerhalb von Minuten gelöscht.",
-        "Si vous choisissez ceci, {count} de vos enregistrements conservés sont plus anciens "
-        "et seront supprimés dans les minutes qui suivent.",
+        "If you choose this, your stored recordings that are already older are deleted "
+        "within minutes: {count}.",
+        "Wenn Sie das wählen, werden Ihre gespeicherten Aufnahmen, die schon älter sind, "
+        "innerhalb von Minuten gelöscht: {count}.",
+        "Si vous choisissez ceci, vos enregistrements conservés déjà plus anciens seront "
+        "supprimés dans les minutes qui suivent : {count}.",
     ),
     "retention.effect_keep": Text(
         "If you choose this, the recordings stored now stay until you delete them.",
