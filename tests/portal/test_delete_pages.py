@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from portal_helpers import CLIPS, household
+from portal_helpers import CLIPS, household, other_household
 from sqlalchemy import select
-from test_me_deletions import BEN_CLIPS, stored
+from test_me_deletions import stored
 
 from people.people_helpers import PASSWORD
 from smtp_sink import SmtpSink
@@ -45,16 +45,7 @@ def anna(vault: Vault, client: TestClient, mailbox: SmtpSink) -> TestClient:
 
 @pytest.fixture
 def ben(vault: Vault, client: TestClient, mailbox: SmtpSink, anna: TestClient) -> TestClient:
-    household(
-        client,
-        mailbox,
-        account="acct-2",
-        email="ben@example.org",
-        password=PASSWORD,
-        clips=BEN_CLIPS,
-        devices={"dev-hall": "Hall"},
-        members={},
-    )
+    other_household(client, mailbox, password=PASSWORD)
     return signed_in(vault, "ben@example.org")
 
 

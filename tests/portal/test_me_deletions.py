@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from portal_helpers import CLIPS, DAY, Clip, household
+from portal_helpers import CLIPS, DAY, household, other_household
 from sqlalchemy import func, select
 
 from people.people_helpers import PASSWORD, bearer, sign_in, vault_with
@@ -16,8 +16,6 @@ from voxkeep.accounts.models import Account, Retention
 from voxkeep.config import Settings
 from voxkeep.recordings.models import Recording
 from voxkeep.vault import Vault
-
-BEN_CLIPS = (Clip("rec-hall-1", "dev-hall", None, DAY, "Play the radio"),)
 
 
 @pytest.fixture
@@ -28,16 +26,7 @@ def anna(client: TestClient, mailbox: SmtpSink) -> dict[str, str]:
 
 @pytest.fixture
 def ben(client: TestClient, mailbox: SmtpSink, anna: dict[str, str]) -> dict[str, str]:
-    household(
-        client,
-        mailbox,
-        account="acct-2",
-        email="ben@example.org",
-        password=PASSWORD,
-        clips=BEN_CLIPS,
-        devices={"dev-hall": "Hall"},
-        members={},
-    )
+    other_household(client, mailbox, password=PASSWORD)
     return bearer(sign_in(client, "ben@example.org"))
 
 

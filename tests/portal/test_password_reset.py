@@ -4,6 +4,7 @@ a code that works once and expires, throttled entries, every session ended."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -145,27 +146,14 @@ def test_the_pages_ask_mail_and_set(vault: Vault, mailbox: SmtpSink, anna: str) 
         "nobody@example.org", "X"
     )
     code = code_from(mailbox, before + 1)
-    wrong = browser.post(
-        "/reset/code",
-        data={
-            "email": EMAIL,
-            "code": "ZZZZ-ZZZZ",
-            "password": OTHER_PASSWORD,
-            "again": OTHER_PASSWORD,
-            "csrf_token": token(known.text),
-        },
-    )
+
+    def enter(code: str) -> Any:
+        form = {"email": EMAIL, "code": code, "password": OTHER_PASSWORD, "again": OTHER_PASSWORD}
+        return browser.post("/reset/code", data={**form, "csrf_token": token(known.text)})
+
+    wrong = enter("ZZZZ-ZZZZ")
     assert wrong.status_code == 401 and "The code is wrong" in wrong.text
-    done = browser.post(
-        "/reset/code",
-        data={
-            "email": EMAIL,
-            "code": code,
-            "password": OTHER_PASSWORD,
-            "again": OTHER_PASSWORD,
-            "csrf_token": token(known.text),
-        },
-    )
+    done = enter(code)
     assert done.status_code == 303 and done.headers["location"] == "/?password-reset"
     assert "you are signed out everywhere" in browser.get("/?password-reset").text
     assert sign_in(browser, EMAIL, OTHER_PASSWORD)

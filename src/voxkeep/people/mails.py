@@ -46,11 +46,17 @@ INVITE = {
 }
 
 
+def _compose(
+    texts: dict[str, tuple[str, str]], language: str, *, expires_at: datetime, **values: str
+) -> tuple[str, str]:
+    """(subject, body) in the language (else English), with the expiry time filled in."""
+    subject, body = texts.get(language, texts["en"])
+    return subject, body.format(expires=f"{expires_at:%Y-%m-%d %H:%M} UTC", **values)
+
+
 def invite_mail(language: str, *, link: str, expires_at: datetime) -> tuple[str, str]:
     """(subject, body) of the invitation mail."""
-    subject, body = INVITE.get(language, INVITE["en"])
-    expires = f"{expires_at:%Y-%m-%d %H:%M} UTC"
-    return subject, body.format(link=link, expires=expires)
+    return _compose(INVITE, language, expires_at=expires_at, link=link)
 
 
 RESET = {
@@ -93,5 +99,4 @@ RESET = {
 
 def reset_mail(language: str, *, code: str, expires_at: datetime) -> tuple[str, str]:
     """(subject, body) of the password-reset mail: the code and until when, nothing else."""
-    subject, body = RESET.get(language, RESET["en"])
-    return subject, body.format(code=code, expires=f"{expires_at:%Y-%m-%d %H:%M} UTC")
+    return _compose(RESET, language, expires_at=expires_at, code=code)

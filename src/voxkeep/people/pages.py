@@ -16,6 +16,7 @@ and posts it with the new password. It is the one page that needs JavaScript.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -39,6 +40,29 @@ HOME = "/history"  # where a signed-in person lands
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
+def _form_page(
+    request: Request,
+    lang: str,
+    template: str,
+    *,
+    errors: Sequence[FieldError] = (),
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page with a form: its errors in the summary and beside each field."""
+    return render(
+        request,
+        template,
+        lang=lang,
+        status=status,
+        headers=headers,
+        errors=list(errors),
+        field_errors={e.field: e.message for e in errors},
+        **context,
+    )
+
+
 def _sign_in_page(
     request: Request,
     lang: str,
@@ -48,14 +72,13 @@ def _sign_in_page(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    return render(
+    return _form_page(
         request,
+        lang,
         "portal/sign_in.html",
-        lang=lang,
+        errors=errors,
         status=status,
         headers=headers,
-        errors=list(errors),
-        field_errors={e.field: e.message for e in errors},
         email=email,
         signed_out="signed-out" in request.query_params,
         password_reset="password-reset" in request.query_params,
@@ -155,17 +178,17 @@ def _reset_page(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    return render(
+    minutes = max(1, round(vault_of(request).settings.password_reset_ttl_s / 60))
+    return _form_page(
         request,
+        lang,
         template,
-        lang=lang,
+        errors=errors,
         status=status,
         headers=headers,
-        errors=list(errors),
-        field_errors={e.field: e.message for e in errors},
         email=email,
         sent=sent,
-        minutes=max(1, round(vault_of(request).settings.password_reset_ttl_s / 60)),
+        minutes=minutes,
     )
 
 
