@@ -130,6 +130,13 @@ def test_another_persons_recording_cannot_be_deleted_from_a_page(
     )
     assert forged.status_code == 404
     assert stored(vault) == before
+    # The same form with Ben's own recording does delete: the 404 was about ownership.
+    own = ben.post(
+        "/delete",
+        data={"csrf_token": csrf(history), "kind": "recording", "recording": "rec-hall-1"},
+    )
+    assert own.status_code == 303
+    assert stored(vault) == before - {"rec-hall-1"}
 
 
 def test_a_post_without_the_csrf_token_deletes_nothing(anna: TestClient, vault: Vault) -> None:
