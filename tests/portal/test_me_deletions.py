@@ -15,6 +15,8 @@ from smtp_sink import SmtpSink
 from voxkeep.accounts.models import Account, Retention
 from voxkeep.config import Settings
 from voxkeep.recordings.models import Recording
+from voxkeep.retention import erasure
+from voxkeep.retention.models import DeletionReceiptRow
 from voxkeep.vault import Vault
 
 
@@ -160,3 +162,14 @@ def test_anonymous_is_refused(client: TestClient) -> None:
     assert anonymous.get("/api/v1/me/deletions").status_code == 401
     assert anonymous.post("/api/v1/me/deletions", json={"kind": "all"}).status_code == 401
     assert anonymous.get("/api/v1/me/retention").status_code == 401
+
+
+def test_receipts_go_with_the_account_when_it_is_erased(
+    client: TestClient, vault: Vault, anna: dict[str, str]
+) -> None:
+    assert delete(client, anna, kind="device", device="dev-car").status_code == 201
+    with vault.reading() as session:
+        assert session.scalar(select(func.count()).select_from(DeletionReceiptRow)) == 1
+    erasure.erase_account(vault, external_id="acct-1", actor="tests")
+    with vault.reading() as session:
+        assert session.scalar(select(func.count()).select_from(DeletionReceiptRow)) == 0
