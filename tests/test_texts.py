@@ -23,6 +23,7 @@ from voxkeep.app import create_app
 from voxkeep.people.mails import INVITE, RESET
 from voxkeep.requests import notices
 from voxkeep.vault import Vault
+from voxkeep.web import i18n
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "voxkeep"
 LANGUAGES = {"en", "de", "fr"}
@@ -60,13 +61,9 @@ CLAIMS: list[tuple[str, re.Pattern[str], tuple[str, str]]] = [
 ]
 
 # Texts worded around a portal page that does not exist yet, and that page: when
-# it lands, point the text at it (en, de, fr) and drop the entry.
-REQUESTS_PAGE = ("GET", "/requests")
-STAND_INS = {
-    "ready notice": ("It can be downloaded only from your account", REQUESTS_PAGE),
-    "expired answer hint": ("Make a new request for another copy.", REQUESTS_PAGE),
-    "downloads used up hint": ("Make a new request if you need another copy.", REQUESTS_PAGE),
-}
+# it lands, point the text at it (en, de, fr) and drop the entry. (Empty: the answer's
+# texts now point at GET /requests.)
+STAND_INS: dict[str, tuple[str, tuple[str, str]]] = {}
 
 
 def mails() -> dict[str, str]:
@@ -196,3 +193,11 @@ def test_texts_standing_in_for_a_portal_page_are_revisited_when_it_lands(app: Fa
 def test_the_invitation_points_at_the_portal() -> None:
     for lang, (_, body) in INVITE.items():
         assert re.search(CLAIMS[0][1], body) and re.search(CLAIMS[1][1], body), lang
+
+
+def test_the_ready_notice_names_the_requests_page_as_the_portal_titles_it(app: FastAPI) -> None:
+    assert ("GET", "/requests") in routes(app)
+    for lang, (_, body) in notices._TEXTS[notices.Notice.READY].items():
+        title = i18n.translate(lang, "nav.requests")
+        assert title in body, lang
+        assert "http" not in body, lang  # named, never linked

@@ -23,6 +23,7 @@ from voxkeep.audit.api import router as audit_router
 from voxkeep.audit.log import start_checkpointer
 from voxkeep.errors import VoxkeepError
 from voxkeep.exports.api import router as exports_router
+from voxkeep.exports.pages import router as exports_pages
 from voxkeep.jobs.worker import start_worker
 from voxkeep.people.api import router as people_router
 from voxkeep.people.pages import router as people_pages
@@ -30,6 +31,7 @@ from voxkeep.recordings.api import router as recordings_router
 from voxkeep.recordings.api import upload_recording
 from voxkeep.recordings.pages import router as recordings_pages
 from voxkeep.requests.api import router as requests_router
+from voxkeep.requests.pages import router as requests_pages
 from voxkeep.retention.api import router as retention_router
 from voxkeep.retention.pages import router as retention_pages
 from voxkeep.vault import Vault
@@ -142,6 +144,8 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(requests_router)
     app.include_router(people_pages)  # the portal: sign-in at /
     app.include_router(recordings_pages)
+    app.include_router(requests_pages)
+    app.include_router(exports_pages)
     app.include_router(retention_pages)
 
     app.add_middleware(UploadFastPath)

@@ -19,7 +19,8 @@ from starlette.types import Send
 from voxkeep.byteranges import RangeNotSatisfiable
 from voxkeep.exports import delivery, signing
 from voxkeep.incidents.service import list_incidents
-from voxkeep.people.api import PersonDep, StaffReaderDep
+from voxkeep.people.api import PersonDep, StaffReaderDep, client_address
+from voxkeep.vault import Vault
 from voxkeep.web.deps import ERRORS, VaultDep
 
 router = APIRouter(
@@ -107,15 +108,8 @@ async def download(
     """Download the archive: only the owner, in their own session, within 10 minutes of a
     password re-entry, before expiry and within the download limit. One `Range` per request."""
     try:
-        got = await run_in_threadpool(
-            delivery.open_download,
-            vault,
-            person=person,
-            export_id=export_id,
-            range_header=range_header,
-            if_range=if_range,
-            address=request.client.host if request.client else "unknown",
-            user_agent=request.headers.get("user-agent", ""),
+        return await archive_response(
+            request, vault, person, export_id, range_header=range_header, if_range=if_range
         )
     except RangeNotSatisfiable as exc:
         body = {
@@ -125,11 +119,31 @@ async def download(
             "code": exc.code,
             "status": exc.status,
         }
-        return JSONResponse(
-            body,
-            exc.status,
-            headers={"Content-Range": f"bytes */{exc.size}", **NO_STORE},
-        )
+        return JSONResponse(body, exc.status, headers={**exc.headers, **NO_STORE})
+
+
+async def archive_response(
+    request: Request,
+    vault: Vault,
+    person: delivery.Person,
+    export_id: str,
+    *,
+    range_header: str | None,
+    if_range: str | None,
+) -> Response:
+    """The archive's bytes (whole, or the one range asked for), streamed as they are
+    decrypted; delivery.open_download checks every condition first. Shared by the API
+    and the portal's download."""
+    got = await run_in_threadpool(
+        delivery.open_download,
+        vault,
+        person=person,
+        export_id=export_id,
+        range_header=range_header,
+        if_range=if_range,
+        address=client_address(request),
+        user_agent=request.headers.get("user-agent", ""),
+    )
     headers = {
         "Accept-Ranges": "bytes",
         "Content-Length": str(got.range.length),
@@ -138,7 +152,7 @@ async def download(
         **NO_STORE,
     }
     if got.partial:
-        headers["Content-Range"] = f"bytes {got.range.start}-{got.range.end}/{got.size}"
+        headers["Content-Range"] = got.range.content_range(got.size)
     return _ArchiveResponse(
         got.chunks,
         status_code=206 if got.partial else 200,

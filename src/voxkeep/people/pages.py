@@ -11,6 +11,12 @@ The set-password page: the token travels in the URL fragment (``#vi_...``),
 which browsers never send to a server, so it appears in no access log and no
 Referer header; the page's script reads it, removes it from the address bar
 and posts it with the new password. It is the one page that needs JavaScript.
+
+The re-authentication page (``/reauth?next=<path>``): the person re-enters
+their password before an action that needs fresh proof (downloading an
+answer, filing a request); other pages send them here when a service raises
+ReauthRequired, and ``next`` (only ever a path on this site) brings them
+back.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from voxkeep.errors import InvalidInput, TooManyRequests, Unauthorized
+from voxkeep.errors import InvalidInput, ReauthRequired, TooManyRequests, Unauthorized
 from voxkeep.people import reset
 from voxkeep.people.api import (
     PERSON_COOKIE,
@@ -30,10 +36,10 @@ from voxkeep.people.api import (
     client_address,
     set_sign_in_cookies,
 )
-from voxkeep.people.service import sign_in, sign_out
+from voxkeep.people.service import reauthenticate, sign_in, sign_out
 from voxkeep.web import i18n
 from voxkeep.web.deps import VaultDep, vault_of
-from voxkeep.web.pageroute import PageRoute, SignedIn, VisitorDep
+from voxkeep.web.pageroute import REAUTH_PAGE, PageRoute, SignedIn, SignInNeeded, VisitorDep
 from voxkeep.web.render import LANG_COOKIE, FieldError, local_path, redirect, render
 
 HOME = "/history"  # where a signed-in person lands
@@ -281,3 +287,67 @@ async def reset_code_submit(request: Request, vault: VaultDep, who: VisitorDep) 
     response = redirect("/?password-reset")
     response.delete_cookie(PERSON_COOKIE, path="/", httponly=True, samesite="strict")
     return response
+
+
+# Re-authentication ----------------------------------------------------------------
+
+
+def _reauth_page(
+    request: Request,
+    who: SignedIn,
+    *,
+    back: str,
+    errors: Sequence[FieldError] = (),
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return _form_page(
+        request,
+        who.lang,
+        "portal/reauth.html",
+        errors=errors,
+        status=status,
+        headers=headers,
+        signed_in=True,
+        active="",
+        back=back,
+    )
+
+
+@router.get(REAUTH_PAGE)
+def reauth_form(request: Request, who: SignedIn) -> Response:
+    back = local_path(request.query_params.get("next"), HOME)
+    return _reauth_page(request, who, back=back)
+
+
+@router.post(REAUTH_PAGE)
+async def reauth_submit(request: Request, vault: VaultDep, who: SignedIn) -> Response:
+    form = await request.form()
+    back = local_path(form.get("next"), HOME)
+    password = str(form.get("password") or "")
+    # A second factor (TOTP) joins here: its field in reauth.html, its value passed on
+    # to reauthenticate, its errors beside that field.
+    headers: dict[str, str] = {}
+    if not password:
+        message, status = i18n.translate(who.lang, "signin.password_missing"), 422
+    else:
+        try:
+            await run_in_threadpool(
+                reauthenticate,
+                vault,
+                person=who.person,
+                password=password,
+                client=client_address(request),
+                known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
+            )
+            return redirect(back)
+        except TooManyRequests as exc:
+            minutes = max(1, -(-exc.retry_after_s // 60))
+            message = i18n.translate(who.lang, "reauth.throttled", minutes=minutes)
+            status, headers = exc.status, exc.headers
+        except ReauthRequired as exc:
+            message, status = i18n.translate(who.lang, "reauth.wrong"), exc.status
+        except Unauthorized:
+            raise SignInNeeded() from None  # the session ended meanwhile
+    errors = [FieldError("password", message)]
+    return _reauth_page(request, who, back=back, errors=errors, status=status, headers=headers)

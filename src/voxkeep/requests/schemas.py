@@ -151,6 +151,10 @@ class PersonRequestOut(SummaryOut):
     )
     export_id: str | None = Field(description="The answer to download, once ready.")
     timeline: list[StepOut]
+    can_withdraw: bool = Field(
+        description="Whether you may still withdraw it "
+        "(`POST /api/v1/requests/mine/{id}/cancel`): until work on the answer starts."
+    )
 
     @classmethod
     def of_view(cls, view: PersonView) -> PersonRequestOut:
@@ -160,6 +164,7 @@ class PersonRequestOut(SummaryOut):
             refusal_reason=view.refusal_reason,
             export_id=view.export_id,
             timeline=[StepOut.model_validate(s, from_attributes=True) for s in view.timeline],
+            can_withdraw=view.can_withdraw,
         )
 
 

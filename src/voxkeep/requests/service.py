@@ -186,6 +186,12 @@ def _start_work(vault: Vault, session: Session, request: DataRequest, *, actor: 
     enqueue(session, kind, {"request_id": request.id}, ref=request.id)
 
 
+def require_filing_reauth(vault: Vault, *, person: PersonActor) -> None:
+    """Raise ReauthRequired unless the person re-entered their password recently enough
+    to file a request now (``request_reauth_s``): the portal asks for it first."""
+    require_recent_reauth(person, within_s=vault.settings.request_reauth_s)
+
+
 def file_request(vault: Vault, *, person: PersonActor, kind: RequestKind) -> str:
     """A request the signed-in person files in the portal for their own account.
 
@@ -193,7 +199,7 @@ def file_request(vault: Vault, *, person: PersonActor, kind: RequestKind) -> str
     more): it is verified at once and, with no staff involved, work starts
     in the same transaction.
     """
-    require_recent_reauth(person, within_s=vault.settings.request_reauth_s)
+    require_filing_reauth(vault, person=person)
     now = utcnow()
     with vault.transaction() as session:
         account = session.get(Account, person.account_id)
@@ -386,11 +392,20 @@ def cancel(vault: Vault, *, staff: StaffActor, request_id: str, reason: str) -> 
         transition(vault, session, request, S.CANCELLED, actor=staff_actor(staff), note=text)
 
 
+# Work on the answer has started: the person can no longer withdraw the request.
+ANSWERING = frozenset({S.BUILDING, S.CHECKING})
+
+
+def may_withdraw(kind: RequestKind, state: RequestState) -> bool:
+    """Whether the person may withdraw a request of kind in state (cancel_own's rule)."""
+    return state not in ANSWERING and allowed(kind, state, S.CANCELLED)
+
+
 def cancel_own(vault: Vault, *, person: PersonActor, request_id: str) -> None:
     """The person withdraws their own request (before work on it started)."""
     with vault.transaction() as session:
         request = own_request(session, person, request_id, lock=True)
-        if request.state in (S.BUILDING, S.CHECKING):
+        if request.state in ANSWERING:
             raise Conflict(
                 "Your request is being answered and can no longer be withdrawn.",
                 hint="The answer will be ready shortly; you need not download it.",

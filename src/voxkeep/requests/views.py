@@ -16,11 +16,12 @@ from voxkeep.db.base import utcnow
 from voxkeep.errors import IntegrityFailure, NotFound
 from voxkeep.jobs.queue import jobs_for
 from voxkeep.requests.address import confirmation_pending
-from voxkeep.requests.models import DataRequest, RequestEvent, RequestState
+from voxkeep.requests.models import DataRequest, RequestEvent, RequestKind, RequestState
 from voxkeep.requests.service import (
     MAY_READ,
     PersonActor,
     StaffActor,
+    may_withdraw,
     own_request,
     require_staff_role,
     staff_actor,
@@ -112,6 +113,7 @@ class PersonView:
     refusal_reason: str | None
     export_id: str | None
     timeline: list[PersonStep]
+    can_withdraw: bool  # the person may still withdraw it (requests.service.cancel_own)
 
 
 def summarize(request: DataRequest, now: datetime) -> RequestSummary:
@@ -267,6 +269,7 @@ def _person_view(vault: Vault, session: Session, request: DataRequest) -> Person
             # moves, and the tagged steps that concern the person; not internal steps
             if e.from_state != e.to_state or e.step is not None
         ],
+        can_withdraw=may_withdraw(RequestKind(request.kind), RequestState(request.state)),
     )
 
 

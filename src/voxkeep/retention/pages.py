@@ -12,7 +12,8 @@ recordings stored now (retention.choices), and changing it.
 
 Deleting everything and changing retention need a fresh re-authentication;
 the services check it, and when they refuse, the page sends the person to
-``/reauth`` and back.
+``/reauth`` and back to the confirmation (deleting) or to the page with their
+choice selected (retention), rather than to the path the form posted to.
 """
 
 from __future__ import annotations
@@ -32,16 +33,10 @@ from voxkeep.retention import choices, deletion
 from voxkeep.retention.deletion import DeletionKind, DeletionReceipt, DeletionRequest, Owner
 from voxkeep.web import i18n
 from voxkeep.web.deps import VaultDep
-from voxkeep.web.pageroute import PageRoute, SignedIn
+from voxkeep.web.pageroute import PageRoute, SignedIn, reauth_page
 from voxkeep.web.render import redirect, render
 
-REAUTH_PAGE = "/reauth"
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-
-def reauth_first(back_to: str) -> Response:
-    """Send the person to confirm their password, then back to back_to (a local path)."""
-    return redirect(f"{REAUTH_PAGE}?{urlencode({'next': back_to})}")
 
 
 def _when(at: datetime) -> str:
@@ -178,7 +173,7 @@ async def delete_confirmed(request: Request, vault: VaultDep, who: SignedIn) -> 
         )
     except ReauthRequired:
         query = {k: v for k, v in fields.items() if v}
-        return reauth_first("/delete?" + urlencode(query))
+        return redirect(reauth_page("/delete?" + urlencode(query)))
     return redirect(f"/deletions/{receipt.id}")
 
 
@@ -273,5 +268,5 @@ async def retention_change(request: Request, vault: VaultDep, who: SignedIn) -> 
             choice=wanted,
         )
     except ReauthRequired:
-        return reauth_first("/retention?" + urlencode({"choice": wanted}))
+        return redirect(reauth_page("/retention?" + urlencode({"choice": wanted})))
     return redirect("/retention?changed")

@@ -32,6 +32,7 @@ CATALOGUE: dict[str, Text] = {
     "nav.skip": Text("Skip to main content", "Zum Inhalt springen", "Aller au contenu principal"),
     "nav.label": Text("Main", "Hauptnavigation", "Navigation principale"),
     "nav.history": Text("Voice history", "Sprachverlauf", "Historique vocal"),
+    "nav.requests": Text("Your requests", "Ihre Anfragen", "Vos demandes"),
     "nav.sign_out": Text("Sign out", "Abmelden", "Se déconnecter"),
     "nav.retention": Text("How long recordings are kept", "Speicherdauer", "Durée de conservation"),
     "nav.deletions": Text("Deletion receipts", "Löschbelege", "Reçus de suppression"),
@@ -539,6 +540,496 @@ CATALOGUE: dict[str, Text] = {
         "Enter the date as year-month-day, for example 2026-03-31",
         "Geben Sie das Datum als Jahr-Monat-Tag ein, zum Beispiel 2026-03-31",
         "Saisissez la date au format année-mois-jour, par exemple 2026-03-31",
+    ),
+    "reauth.title": Text(
+        "Confirm your password", "Passwort bestätigen", "Confirmez votre mot de passe"
+    ),
+    "reauth.intro": Text(
+        "For your safety, enter your password again before you go on. Afterwards you "
+        "return to where you were.",
+        "Zu Ihrer Sicherheit geben Sie Ihr Passwort noch einmal ein, bevor es weitergeht. "
+        "Danach kehren Sie dorthin zurück, wo Sie waren.",
+        "Pour votre sécurité, saisissez à nouveau votre mot de passe avant de continuer. "
+        "Vous revenez ensuite là où vous étiez.",
+    ),
+    "reauth.submit": Text("Confirm", "Bestätigen", "Confirmer"),
+    "reauth.wrong": Text(
+        "The password is wrong", "Das Passwort ist falsch", "Le mot de passe est incorrect"
+    ),
+    "reauth.throttled": Text(
+        "Too many wrong passwords. Wait {minutes} minutes, then try again.",
+        "Zu viele falsche Passwörter. Warten Sie {minutes} Minuten und versuchen Sie es dann "
+        "noch einmal.",
+        "Trop de mots de passe incorrects. Attendez {minutes} minutes, puis réessayez.",
+    ),
+    "kind.access": Text(
+        "A copy of your data", "Eine Kopie Ihrer Daten", "Une copie de vos données"
+    ),
+    "kind.portability": Text(
+        "Your data in a machine-readable form",
+        "Ihre Daten in maschinenlesbarer Form",
+        "Vos données dans un format lisible par machine",
+    ),
+    "kind.erasure": Text(
+        "Erasure of your data", "Löschung Ihrer Daten", "Effacement de vos données"
+    ),
+    "status.received": Text("Received", "Eingegangen", "Reçue"),
+    "status.verifying": Text(
+        "Checking that it is you", "Wir prüfen, ob Sie es sind", "Vérification de votre identité"
+    ),
+    "status.paused": Text(
+        "Waiting for your code", "Wartet auf Ihren Code", "En attente de votre code"
+    ),
+    "status.verified": Text("Confirmed as yours", "Als Ihre bestätigt", "Confirmée"),
+    "status.building": Text("Being worked on", "In Bearbeitung", "En cours de traitement"),
+    "status.checking": Text("Being checked", "Wird geprüft", "En cours de vérification"),
+    "status.ready": Text("Ready", "Fertig", "Prête"),
+    "status.delivered": Text("Answered", "Beantwortet", "Traitée"),
+    "status.closed": Text("Closed", "Abgeschlossen", "Clôturée"),
+    "status.refused": Text("Refused", "Abgelehnt", "Refusée"),
+    "status.cancelled": Text("Cancelled", "Storniert", "Annulée"),
+    "status.blocked": Text("Held back", "Zurückgehalten", "Retenue"),
+    "step.received": Text(
+        "We received your request.",
+        "Wir haben Ihre Anfrage erhalten.",
+        "Nous avons reçu votre demande.",
+    ),
+    "step.verifying": Text(
+        "We sent a code to your e-mail address, to check that the request is yours.",
+        "Wir haben einen Code an Ihre E-Mail-Adresse geschickt, um zu prüfen, ob die Anfrage "
+        "von Ihnen ist.",
+        "Nous avons envoyé un code à votre adresse e-mail pour vérifier que la demande vient "
+        "de vous.",
+    ),
+    "step.paused": Text(
+        "We are waiting for you to give us the code. Until then the deadline waits too.",
+        "Wir warten darauf, dass Sie uns den Code nennen. Bis dahin ruht auch die Frist.",
+        "Nous attendons que vous nous communiquiez le code. D'ici là, le délai est suspendu.",
+    ),
+    "step.verified": Text(
+        "We confirmed that the request is yours.",
+        "Wir haben bestätigt, dass die Anfrage von Ihnen ist.",
+        "Nous avons confirmé que la demande vient de vous.",
+    ),
+    "step.building": Text(
+        "We started putting your data together.",
+        "Wir haben begonnen, Ihre Daten zusammenzustellen.",
+        "Nous avons commencé à rassembler vos données.",
+    ),
+    "step.erasing": Text(
+        "We started erasing your data.",
+        "Wir haben begonnen, Ihre Daten zu löschen.",
+        "Nous avons commencé à effacer vos données.",
+    ),
+    "step.checking": Text(
+        "A separate check is making sure that the answer holds only your data.",
+        "Eine eigene Prüfung stellt sicher, dass die Antwort nur Ihre Daten enthält.",
+        "Une vérification distincte s'assure que la réponse ne contient que vos données.",
+    ),
+    "step.ready": Text(
+        "Your answer is ready to download.",
+        "Ihre Antwort liegt zum Herunterladen bereit.",
+        "Votre réponse est prête à être téléchargée.",
+    ),
+    "step.erased": Text(
+        "Your data has been erased.", "Ihre Daten wurden gelöscht.", "Vos données ont été effacées."
+    ),
+    "step.delivered": Text(
+        "You downloaded your answer.",
+        "Sie haben Ihre Antwort heruntergeladen.",
+        "Vous avez téléchargé votre réponse.",
+    ),
+    "step.receipt_sent": Text(
+        "We mailed you the signed receipt of the erasure.",
+        "Wir haben Ihnen die signierte Löschquittung gemailt.",
+        "Nous vous avons envoyé le reçu d'effacement signé.",
+    ),
+    "step.closed": Text(
+        "The request is closed.", "Die Anfrage ist abgeschlossen.", "La demande est clôturée."
+    ),
+    "step.refused": Text(
+        "We refused the request. The reasons are below.",
+        "Wir haben die Anfrage abgelehnt. Die Gründe stehen unten.",
+        "Nous avons refusé la demande. Les motifs figurent ci-dessous.",
+    ),
+    "step.cancelled": Text(
+        "The request was cancelled.", "Die Anfrage wurde storniert.", "La demande a été annulée."
+    ),
+    "step.blocked": Text(
+        "The answer was held back: a check found a problem, or you told us it is not your "
+        "data. Our privacy team is looking into it.",
+        "Die Antwort wurde zurückgehalten: Eine Prüfung hat ein Problem gefunden, oder Sie "
+        "haben uns gesagt, dass es nicht Ihre Daten sind. Unser Datenschutzteam kümmert sich "
+        "darum.",
+        "La réponse a été retenue : une vérification a trouvé un problème, ou vous nous avez "
+        "signalé que ce ne sont pas vos données. Notre équipe chargée de la protection des "
+        "données s'en occupe.",
+    ),
+    "step.address_changed": Text(
+        "The e-mail address of your account was changed. Before we send a code to the new "
+        "address, our staff confirm it.",
+        "Die E-Mail-Adresse Ihres Kontos wurde geändert. Bevor wir einen Code an die neue "
+        "Adresse senden, bestätigen unsere Mitarbeitenden sie.",
+        "L'adresse e-mail de votre compte a été modifiée. Avant d'envoyer un code à la "
+        "nouvelle adresse, notre équipe la confirme.",
+    ),
+    "step.address_confirmed": Text(
+        "Our staff confirmed the new e-mail address for this request.",
+        "Unsere Mitarbeitenden haben die neue E-Mail-Adresse für diese Anfrage bestätigt.",
+        "Notre équipe a confirmé la nouvelle adresse e-mail pour cette demande.",
+    ),
+    "requests.title": Text("Your requests", "Ihre Anfragen", "Vos demandes"),
+    "requests.intro": Text(
+        "Ask for a copy of your data, for your data in a machine-readable form, or for its "
+        "erasure, and follow each request step by step.",
+        "Verlangen Sie eine Kopie Ihrer Daten, Ihre Daten in maschinenlesbarer Form oder "
+        "ihre Löschung, und verfolgen Sie jede Anfrage Schritt für Schritt.",
+        "Demandez une copie de vos données, vos données dans un format lisible par machine "
+        "ou leur effacement, et suivez chaque demande pas à pas.",
+    ),
+    "requests.ask": Text("Make a request", "Eine Anfrage stellen", "Faire une demande"),
+    "requests.list": Text(
+        "Your requests so far", "Ihre bisherigen Anfragen", "Vos demandes jusqu'ici"
+    ),
+    "requests.none": Text(
+        "You have not made any requests yet.",
+        "Sie haben noch keine Anfragen gestellt.",
+        "Vous n'avez encore fait aucune demande.",
+    ),
+    "requests.kind": Text("Request", "Anfrage", "Demande"),
+    "requests.received": Text("Received", "Eingegangen", "Reçue le"),
+    "requests.status": Text("Status", "Stand", "État"),
+    "requests.due": Text("Answer due by", "Antwort fällig bis", "Réponse due le"),
+    "requests.overdue": Text("Overdue", "Überfällig", "En retard"),
+    "requests.paused": Text(
+        "the deadline waits for your code",
+        "die Frist wartet auf Ihren Code",
+        "le délai attend votre code",
+    ),
+    "requests.back": Text(
+        "Back to your requests", "Zurück zu Ihren Anfragen", "Retour à vos demandes"
+    ),
+    "ask.access_title": Text(
+        "Ask for a copy of your data",
+        "Eine Kopie Ihrer Daten verlangen",
+        "Demander une copie de vos données",
+    ),
+    "ask.access_short": Text(
+        "Everything we keep about you, with an explanation.",
+        "Alles, was wir über Sie speichern, mit Erläuterungen.",
+        "Tout ce que nous conservons à votre sujet, avec des explications.",
+    ),
+    "ask.access_body": Text(
+        "You get a copy of everything we keep about you: your recordings with their "
+        "transcripts, your devices and household members, and a cover sheet that says why we "
+        "keep it, for how long and with whom we share it (GDPR Art. 15).",
+        "Sie erhalten eine Kopie von allem, was wir über Sie speichern: Ihre Aufnahmen mit "
+        "ihren Transkripten, Ihre Geräte und Haushaltsmitglieder und ein Deckblatt, das sagt, "
+        "warum wir die Daten speichern, wie lange und an wen wir sie weitergeben (Art. 15 "
+        "DSGVO).",
+        "Vous recevez une copie de tout ce que nous conservons à votre sujet : vos "
+        "enregistrements et leurs transcriptions, vos appareils et les membres de votre foyer, "
+        "et une page de garde qui explique pourquoi nous les conservons, combien de temps et "
+        "avec qui nous les partageons (article 15 du RGPD).",
+    ),
+    "ask.portability_title": Text(
+        "Ask for your data in a machine-readable form",
+        "Ihre Daten in maschinenlesbarer Form verlangen",
+        "Demander vos données dans un format lisible par machine",
+    ),
+    "ask.portability_short": Text(
+        "To keep, or to take to another service.",
+        "Zum Aufbewahren oder für einen anderen Dienst.",
+        "Pour les garder ou les emporter vers un autre service.",
+    ),
+    "ask.portability_body": Text(
+        "You get the data you gave us (your recordings and transcripts, devices and household "
+        "members) in common machine-readable formats (JSON, CSV and WAV), to keep or to take "
+        "to another service (GDPR Art. 20).",
+        "Sie erhalten die Daten, die Sie uns gegeben haben (Ihre Aufnahmen und Transkripte, "
+        "Geräte und Haushaltsmitglieder), in gängigen maschinenlesbaren Formaten (JSON, CSV "
+        "und WAV), zum Aufbewahren oder für einen anderen Dienst (Art. 20 DSGVO).",
+        "Vous recevez les données que vous nous avez fournies (vos enregistrements et "
+        "transcriptions, appareils et membres du foyer) dans des formats courants lisibles par "
+        "machine (JSON, CSV et WAV), pour les garder ou les transmettre à un autre service "
+        "(article 20 du RGPD).",
+    ),
+    "ask.erasure_title": Text(
+        "Ask us to erase your data",
+        "Die Löschung Ihrer Daten verlangen",
+        "Demander l'effacement de vos données",
+    ),
+    "ask.erasure_short": Text(
+        "Your account and everything in it, for good.",
+        "Ihr Konto und alles darin, endgültig.",
+        "Votre compte et tout ce qu'il contient, définitivement.",
+    ),
+    "ask.erasure_body": Text(
+        "We erase your account and everything it holds: every recording, transcript, device "
+        "and household member. We mail you a signed receipt that proves the erasure "
+        "(GDPR Art. 17).",
+        "Wir löschen Ihr Konto und alles, was es enthält: jede Aufnahme, jedes Transkript, "
+        "jedes Gerät und jedes Haushaltsmitglied. Wir mailen Ihnen eine signierte Quittung, "
+        "die die Löschung belegt (Art. 17 DSGVO).",
+        "Nous effaçons votre compte et tout ce qu'il contient : chaque enregistrement, "
+        "transcription, appareil et membre du foyer. Nous vous envoyons un reçu signé qui "
+        "prouve l'effacement (article 17 du RGPD).",
+    ),
+    "ask.erasure_warning": Text(
+        "This cannot be undone, and afterwards you can no longer sign in.",
+        "Das lässt sich nicht rückgängig machen, und danach können Sie sich nicht mehr anmelden.",
+        "C'est irréversible, et vous ne pourrez plus vous connecter ensuite.",
+    ),
+    "ask.next_title": Text("What happens next", "Wie es weitergeht", "Et ensuite"),
+    "ask.next": Text(
+        "We start at once. The law gives us one month to answer. We send you an e-mail when "
+        "it is done, and your requests page shows every step.",
+        "Wir beginnen sofort. Das Gesetz gibt uns einen Monat für die Antwort. Wir schicken "
+        "Ihnen eine E-Mail, wenn sie fertig ist, und die Seite Ihrer Anfragen zeigt jeden "
+        "Schritt.",
+        "Nous commençons tout de suite. La loi nous donne un mois pour répondre. Nous vous "
+        "envoyons un e-mail quand c'est fait, et la page de vos demandes montre chaque étape.",
+    ),
+    "ask.send": Text("Send the request", "Anfrage senden", "Envoyer la demande"),
+    "ask.erase": Text("Yes, erase my data", "Ja, meine Daten löschen", "Oui, effacer mes données"),
+    "request.title": Text("Your request", "Ihre Anfrage", "Votre demande"),
+    "request.sent": Text(
+        "Your request has been sent",
+        "Ihre Anfrage wurde gesendet",
+        "Votre demande a été envoyée",
+    ),
+    "request.sent_next": Text(
+        "We have started on it. We send you an e-mail when it is done; this page shows every step.",
+        "Wir haben damit begonnen. Wir schicken Ihnen eine E-Mail, wenn sie erledigt ist; "
+        "diese Seite zeigt jeden Schritt.",
+        "Nous avons commencé. Nous vous envoyons un e-mail quand c'est fait ; cette page "
+        "montre chaque étape.",
+    ),
+    "request.withdrawn": Text(
+        "You withdrew this request. We will not work on it any more.",
+        "Sie haben diese Anfrage zurückgezogen. Wir bearbeiten sie nicht weiter.",
+        "Vous avez retiré cette demande. Nous ne la traiterons plus.",
+    ),
+    "request.reference": Text("Reference", "Aktenzeichen", "Référence"),
+    "request.due_rule": Text(
+        "The law gives us one month from receipt to answer; we may extend it by up to two "
+        "months if we tell you why within the first month (GDPR Art. 12(3)).",
+        "Das Gesetz gibt uns ab Eingang einen Monat für die Antwort; wir dürfen die Frist um "
+        "bis zu zwei Monate verlängern, wenn wir Ihnen die Gründe im ersten Monat nennen "
+        "(Art. 12 Abs. 3 DSGVO).",
+        "La loi nous donne un mois à compter de la réception pour répondre ; nous pouvons "
+        "prolonger ce délai de deux mois au plus si nous vous en donnons les raisons dans le "
+        "premier mois (article 12, paragraphe 3, du RGPD).",
+    ),
+    "request.extended": Text(
+        "Why we need more time",
+        "Warum wir mehr Zeit brauchen",
+        "Pourquoi il nous faut plus de temps",
+    ),
+    "request.refused": Text(
+        "Why we refused", "Warum wir abgelehnt haben", "Pourquoi nous avons refusé"
+    ),
+    "request.complain": Text(
+        "You have the right to complain to a data protection authority and to go to court "
+        "(GDPR Art. 77 and 79).",
+        "Sie haben das Recht, sich bei einer Datenschutzaufsichtsbehörde zu beschweren und "
+        "ein Gericht anzurufen (Art. 77 und 79 DSGVO).",
+        "Vous avez le droit d'introduire une réclamation auprès d'une autorité de protection "
+        "des données et de saisir la justice (articles 77 et 79 du RGPD).",
+    ),
+    "request.answer": Text("Go to your answer", "Zu Ihrer Antwort", "Voir votre réponse"),
+    "request.timeline": Text("What has happened", "Was bisher geschah", "Ce qui s'est passé"),
+    "request.withdraw": Text(
+        "Withdraw this request", "Diese Anfrage zurückziehen", "Retirer cette demande"
+    ),
+    "withdraw.title": Text(
+        "Withdraw your request", "Anfrage zurückziehen", "Retirer votre demande"
+    ),
+    "withdraw.back": Text("Back to the request", "Zurück zur Anfrage", "Retour à la demande"),
+    "withdraw.body": Text(
+        "If you withdraw it, we stop and will not answer it. You can make a new request at "
+        "any time.",
+        "Wenn Sie sie zurückziehen, hören wir auf und beantworten sie nicht. Sie können "
+        "jederzeit eine neue Anfrage stellen.",
+        "Si vous la retirez, nous arrêtons et n'y répondrons pas. Vous pouvez faire une "
+        "nouvelle demande à tout moment.",
+    ),
+    "withdraw.submit": Text("Withdraw the request", "Anfrage zurückziehen", "Retirer la demande"),
+    "withdraw.too_late": Text(
+        "This request can no longer be withdrawn: work on the answer has started, or it is "
+        "finished.",
+        "Diese Anfrage kann nicht mehr zurückgezogen werden: Die Arbeit an der Antwort hat "
+        "begonnen, oder sie ist abgeschlossen.",
+        "Cette demande ne peut plus être retirée : le travail sur la réponse a commencé, ou "
+        "il est terminé.",
+    ),
+    "answer.title": Text("Your answer", "Ihre Antwort", "Votre réponse"),
+    "answer.back": Text("Back to the request", "Zurück zur Anfrage", "Retour à la demande"),
+    "answer.not_mine_title": Text(
+        "Is this not your data?", "Sind das nicht Ihre Daten?", "Ce ne sont pas vos données ?"
+    ),
+    "answer.not_mine_body": Text(
+        "If anything in this answer is about someone else (recordings you do not know, "
+        "devices you never had), tell us at once. Nobody can download it after that, and our "
+        "privacy team looks into it straight away.",
+        "Wenn etwas in dieser Antwort jemand anderen betrifft (Aufnahmen, die Sie nicht "
+        "kennen, Geräte, die Sie nie hatten), sagen Sie es uns sofort. Danach kann niemand "
+        "sie mehr herunterladen, und unser Datenschutzteam kümmert sich sofort darum.",
+        "Si quelque chose dans cette réponse concerne quelqu'un d'autre (des enregistrements "
+        "que vous ne connaissez pas, des appareils que vous n'avez jamais eus), dites-le-nous "
+        "tout de suite. Plus personne ne pourra la télécharger, et notre équipe chargée de la "
+        "protection des données s'en occupe immédiatement.",
+    ),
+    "answer.not_mine_button": Text(
+        "This is not my data", "Das sind nicht meine Daten", "Ce ne sont pas mes données"
+    ),
+    "answer.download_title": Text("Download", "Herunterladen", "Téléchargement"),
+    "answer.download_rule": Text(
+        "You can download it until {expires} (UTC), {left} more times. For your safety we "
+        "ask for your password first.",
+        "Sie können sie bis {expires} (UTC) noch {left}-mal herunterladen. Zu Ihrer "
+        "Sicherheit fragen wir vorher nach Ihrem Passwort.",
+        "Vous pouvez la télécharger jusqu'au {expires} (UTC), encore {left} fois. Pour votre "
+        "sécurité, nous vous demandons d'abord votre mot de passe.",
+    ),
+    "answer.download": Text(
+        "Download the answer (zip, {megabytes} MB)",
+        "Antwort herunterladen (ZIP, {megabytes} MB)",
+        "Télécharger la réponse (zip, {megabytes} Mo)",
+    ),
+    "answer.not_ready": Text(
+        "Not ready yet: a separate check is making sure that the answer holds only your data.",
+        "Noch nicht fertig: Eine eigene Prüfung stellt sicher, dass die Antwort nur Ihre "
+        "Daten enthält.",
+        "Pas encore prête : une vérification distincte s'assure que la réponse ne contient "
+        "que vos données.",
+    ),
+    "answer.blocked": Text(
+        "This answer was held back: a check found something wrong. Our privacy team is "
+        "looking into it.",
+        "Diese Antwort wurde zurückgehalten: Eine Prüfung hat einen Fehler gefunden. Unser "
+        "Datenschutzteam kümmert sich darum.",
+        "Cette réponse a été retenue : une vérification a trouvé une erreur. Notre équipe "
+        "chargée de la protection des données s'en occupe.",
+    ),
+    "answer.withdrawn": Text(
+        "This answer was withdrawn; nobody can download it any more.",
+        "Diese Antwort wurde zurückgezogen; niemand kann sie mehr herunterladen.",
+        "Cette réponse a été retirée ; plus personne ne peut la télécharger.",
+    ),
+    "answer.revoked": Text(
+        "You told us that this is not your data. The answer was withdrawn: nobody can "
+        "download it any more.",
+        "Sie haben uns gesagt, dass das nicht Ihre Daten sind. Die Antwort wurde "
+        "zurückgezogen: Niemand kann sie mehr herunterladen.",
+        "Vous nous avez signalé que ce ne sont pas vos données. La réponse a été retirée : "
+        "plus personne ne peut la télécharger.",
+    ),
+    "answer.expired": Text(
+        "This answer can no longer be downloaded: its time or its downloads are used up, and "
+        "its files were destroyed. For another copy, make a new request.",
+        "Diese Antwort kann nicht mehr heruntergeladen werden: Ihre Zeit oder ihre Downloads "
+        "sind aufgebraucht, und ihre Dateien wurden vernichtet. Für eine weitere Kopie stellen "
+        "Sie eine neue Anfrage.",
+        "Cette réponse ne peut plus être téléchargée : son délai ou ses téléchargements sont "
+        "épuisés, et ses fichiers ont été détruits. Pour une autre copie, faites une nouvelle "
+        "demande.",
+    ),
+    "answer.contents": Text("What it holds", "Was sie enthält", "Ce qu'elle contient"),
+    "answer.files": Text("Files", "Dateien", "Fichiers"),
+    "answer.recordings": Text("Recordings", "Aufnahmen", "Enregistrements"),
+    "answer.withheld": Text(
+        "Recordings of other household members left out",
+        "Ausgelassene Aufnahmen anderer Haushaltsmitglieder",
+        "Enregistrements d'autres membres du foyer omis",
+    ),
+    "answer.made": Text("Put together", "Zusammengestellt", "Préparée le"),
+    "answer.downloads": Text(
+        "Every download of this answer",
+        "Jeder Download dieser Antwort",
+        "Chaque téléchargement de cette réponse",
+    ),
+    "answer.no_downloads": Text(
+        "It has not been downloaded yet.",
+        "Sie wurde noch nicht heruntergeladen.",
+        "Elle n'a pas encore été téléchargée.",
+    ),
+    "answer.when": Text("Time (UTC)", "Zeit (UTC)", "Heure (UTC)"),
+    "answer.address": Text("Network address", "Netzwerkadresse", "Adresse réseau"),
+    "answer.browser": Text("Browser", "Browser", "Navigateur"),
+    "answer.part": Text("Part", "Teil", "Partie"),
+    "answer.whole": Text("The whole answer", "Die ganze Antwort", "La réponse entière"),
+    "answer.bytes": Text(
+        "Bytes {start} to {end}", "Bytes {start} bis {end}", "Octets {start} à {end}"
+    ),
+    "notmine.title": Text(
+        "Tell us that this is not your data",
+        "Melden, dass das nicht Ihre Daten sind",
+        "Signaler que ce ne sont pas vos données",
+    ),
+    "notmine.back": Text("Back to the answer", "Zurück zur Antwort", "Retour à la réponse"),
+    "notmine.intro": Text("When you confirm:", "Wenn Sie bestätigen:", "Quand vous confirmez :"),
+    "notmine.withdrawn": Text(
+        "the answer is withdrawn at once: nobody can download it again, not even you;",
+        "wird die Antwort sofort zurückgezogen: Niemand kann sie mehr herunterladen, auch "
+        "Sie nicht;",
+        "la réponse est retirée immédiatement : plus personne ne peut la télécharger, pas "
+        "même vous ;",
+    ),
+    "notmine.team": Text(
+        "our privacy team is told at once and opens an incident; where the law requires, "
+        "they report it to the data protection authority within 72 hours;",
+        "wird unser Datenschutzteam sofort benachrichtigt und eröffnet einen Vorfall; wo das "
+        "Gesetz es verlangt, meldet es ihn binnen 72 Stunden der Datenschutzbehörde;",
+        "notre équipe chargée de la protection des données est prévenue immédiatement et "
+        "ouvre un incident ; lorsque la loi l'exige, elle le notifie à l'autorité de "
+        "protection des données dans les 72 heures ;",
+    ),
+    "notmine.contact": Text(
+        "our privacy team may write to you at your e-mail address about what they found.",
+        "kann unser Datenschutzteam Ihnen an Ihre E-Mail-Adresse schreiben, was es "
+        "herausgefunden hat.",
+        "notre équipe chargée de la protection des données peut vous écrire à votre adresse "
+        "e-mail pour vous dire ce qu'elle a trouvé.",
+    ),
+    "notmine.submit": Text(
+        "Yes, this is not my data",
+        "Ja, das sind nicht meine Daten",
+        "Oui, ce ne sont pas mes données",
+    ),
+    "reported.title": Text(
+        "Thank you for telling us", "Danke für Ihre Meldung", "Merci de nous avoir prévenus"
+    ),
+    "reported.done": Text(
+        "The answer was withdrawn. Nobody can download it any more.",
+        "Die Antwort wurde zurückgezogen. Niemand kann sie mehr herunterladen.",
+        "La réponse a été retirée. Plus personne ne peut la télécharger.",
+    ),
+    "reported.reference": Text(
+        "Incident reference: {incident}",
+        "Aktenzeichen des Vorfalls: {incident}",
+        "Référence de l'incident : {incident}",
+    ),
+    "reported.next_title": Text("What happens next", "Wie es weitergeht", "Et ensuite"),
+    "reported.next_team": Text(
+        "Our privacy team looks into it now. Where the law requires, they report it to the "
+        "data protection authority within 72 hours.",
+        "Unser Datenschutzteam kümmert sich jetzt darum. Wo das Gesetz es verlangt, meldet es "
+        "den Vorfall binnen 72 Stunden der Datenschutzbehörde.",
+        "Notre équipe chargée de la protection des données s'en occupe maintenant. Lorsque la "
+        "loi l'exige, elle notifie l'incident à l'autorité de protection des données dans les "
+        "72 heures.",
+    ),
+    "reported.next_contact": Text(
+        "They may write to you at your e-mail address about what they found.",
+        "Es kann Ihnen an Ihre E-Mail-Adresse schreiben, was es herausgefunden hat.",
+        "Elle peut vous écrire à votre adresse e-mail pour vous dire ce qu'elle a trouvé.",
+    ),
+    "reported.next_copies": Text(
+        "If you downloaded the answer, please delete every copy and do not pass it on.",
+        "Wenn Sie die Antwort heruntergeladen haben, löschen Sie bitte jede Kopie und geben "
+        "Sie sie nicht weiter.",
+        "Si vous avez téléchargé la réponse, supprimez-en toute copie et ne la transmettez pas.",
     ),
 }
 

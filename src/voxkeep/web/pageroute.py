@@ -6,6 +6,13 @@ CSRF check: a POST without the right token is refused with a page saying
 what happened before its handler runs. Page handlers raise ``SignInNeeded``
 (through the ``SignedIn`` dependency) to send an anonymous visitor to the
 sign-in page, and VoxkeepErrors to show an error page with the error's status.
+
+When a service raises ReauthRequired (the action needs a password re-entry
+more recent than the session has), the visitor is sent to the
+re-authentication page with the current path as ``next``, and comes back to
+it afterwards (people's pages only, not the console's). A form posts to the
+path of the page that shows it, so coming back to a POST's path shows the
+form again, to be sent once more.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,16 +29,23 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from voxkeep.accounts.service import language_of
-from voxkeep.errors import InvalidInput, Unauthorized, VoxkeepError
+from voxkeep.errors import InvalidInput, ReauthRequired, Unauthorized, VoxkeepError
 from voxkeep.people.api import PERSON_COOKIE, person_session
 from voxkeep.people.service import PersonSession
 from voxkeep.web import csrf
 from voxkeep.web.deps import vault_of
-from voxkeep.web.render import language, redirect, render
+from voxkeep.web.render import current_path, language, redirect, render
 
 log = logging.getLogger("voxkeep.pages")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SIGN_IN_PAGE = "/"
+REAUTH_PAGE = "/reauth"  # the person's; the console's pages keep their own way
+CONSOLE = "/console/"
+
+
+def reauth_page(back: str) -> str:
+    """The re-authentication page, returning to back (a path on this site) afterwards."""
+    return f"{REAUTH_PAGE}?{urlencode({'next': back})}"
 
 
 class SignInNeeded(Exception):
@@ -114,6 +129,10 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except SignInNeeded:
                 return redirect(SIGN_IN_PAGE)
+            except ReauthRequired as exc:
+                if request.url.path.startswith(CONSOLE):  # staff re-authenticate there
+                    return error_page(request, exc)
+                return redirect(reauth_page(current_path(request)))
             except VoxkeepError as exc:
                 return error_page(request, exc)
             except RequestValidationError:
