@@ -9,35 +9,21 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import Visit
+from browser_helpers import Visit, confirm_password, sign_in
 from playwright.sync_api import expect
 
-from people.people_helpers import OTHER_PASSWORD, PASSWORD
+from people.people_helpers import OTHER_PASSWORD
 from smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.browser
 CODE = re.compile(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", re.M)
 
 
-def reauthenticate(visit: Visit) -> None:
-    """Confirm the password on the re-authentication page the portal sent us to."""
-    page = visit.page
-    page.wait_for_url("**/reauth?next=*")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    visit.check("reauth")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Confirm").click()
-
-
 def test_filter_delete_a_range_change_retention_delete_a_selection_reset_password(
     visit: Visit, anna: dict[str, str], mailbox: SmtpSink
 ) -> None:
     page = visit.page
-    visit.go("/")
-    page.get_by_label("E-mail address").fill(anna["email"])
-    page.get_by_label("Password").fill(anna["password"])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/history")
+    sign_in(visit, anna)
     expect(page.locator("li.recording")).to_have_count(3)
 
     # Filter by device.
@@ -78,7 +64,7 @@ def test_filter_delete_a_range_change_retention_delete_a_selection_reset_passwor
     visit.check("retention")
     page.get_by_label("For 18 months").check()
     page.get_by_role("button", name="Save my choice").click()
-    reauthenticate(visit)
+    confirm_password(visit, anna, "reauth")
     page.wait_for_url("**/retention?choice=18_months")
     expect(page.get_by_label("For 18 months")).to_be_checked()
     page.get_by_role("button", name="Save my choice").click()
