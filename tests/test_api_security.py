@@ -13,6 +13,8 @@ PERSON = [{"personSession": []}, {"personCookie": []}]
 STAFF = [{"staffSession": []}, {"staffCookie": []}]
 PUBLIC = {
     ("post", "/api/v1/people/password"),
+    ("post", "/api/v1/people/password-reset"),
+    ("post", "/api/v1/people/password-reset/confirm"),
     ("post", "/api/v1/people/sessions"),
     ("post", "/api/v1/staff/sessions"),
     ("post", "/api/v1/staff/password"),

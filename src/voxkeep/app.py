@@ -34,6 +34,7 @@ from voxkeep.recordings.pages import router as recordings_pages
 from voxkeep.requests.api import router as requests_router
 from voxkeep.requests.pages import router as requests_pages
 from voxkeep.retention.api import router as retention_router
+from voxkeep.retention.pages import router as retention_pages
 from voxkeep.vault import Vault
 from voxkeep.web import openapi
 from voxkeep.web.errors import http_error, unexpected, validation_error, voxkeep_error
@@ -148,6 +149,7 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(recordings_pages)
     app.include_router(requests_pages)
     app.include_router(exports_pages)
+    app.include_router(retention_pages)
     openapi.install(app)
 
     app.add_middleware(UploadFastPath)

@@ -164,6 +164,11 @@ class Settings(BaseSettings):
         gt=0,
         description="How long an invitation (set-password) link stays usable.",
     )
+    password_reset_ttl_s: float = Field(
+        default=15 * 60.0,
+        gt=0,
+        description="How long a mailed password-reset code stays usable (it works once).",
+    )
     signin_max_failures: int = Field(
         default=5,
         ge=1,

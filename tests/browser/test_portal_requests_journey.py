@@ -10,7 +10,7 @@ import re
 import zipfile
 
 import pytest
-from browser_helpers import Visit
+from browser_helpers import Visit, confirm_password, sign_in
 from playwright.sync_api import expect
 
 from portal.portal_helpers import CLIPS
@@ -20,24 +20,6 @@ from voxkeep.jobs.worker import run_once
 from voxkeep.vault import Vault
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(visit: Visit, who: dict[str, str]) -> None:
-    page = visit.page
-    visit.go("/")
-    page.get_by_label("E-mail address").fill(who["email"])
-    page.get_by_label("Password").fill(who["password"])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/history")
-
-
-def confirm_password(visit: Visit, who: dict[str, str], name: str) -> None:
-    page = visit.page
-    page.wait_for_url("**/reauth?next=*")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your password")
-    visit.check(name)
-    page.get_by_label("Password").fill(who["password"])
-    page.get_by_role("button", name="Confirm").click()
 
 
 def owner_of(vault: Vault, external_id: str) -> str:

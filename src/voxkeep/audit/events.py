@@ -46,6 +46,7 @@ class AuditAction(enum.StrEnum):
     AUDIT_CHECKPOINT = "audit:checkpoint"
     ACCOUNT_PURGED = "account:purged"
     RETENTION_REAPPLIED = "retention:reapplied"
+    RETENTION_CHOSEN = "retention:chosen"  # by the person, in the portal or their API
     EXPORT_BUILT = "export:built"
     EXPORT_RELEASED = "export:released"
     EXPORT_BLOCKED = "export:blocked"
@@ -75,6 +76,8 @@ class AuditAction(enum.StrEnum):
     # People and staff: credentials and sessions (never an address or a name in the data).
     PERSON_INVITED = "person:invited"
     PERSON_PASSWORD_SET = "person:password:set"  # noqa: S105 (an event tag, not a secret)
+    PERSON_RESET_SENT = "person:reset:sent"  # a password-reset code was mailed
+    PERSON_RESET_FAILED = "person:reset:failed"  # a wrong or spent code was entered
     PERSON_SIGNED_IN = "person:signed_in"
     PERSON_SIGNIN_FAILED = "person:signin:failed"
     PERSON_REAUTHENTICATED = "person:reauthenticated"

@@ -10,6 +10,7 @@ from voxkeep.jobs.models import Job
 from voxkeep.people.models import (
     PersonCredential,
     PersonInvite,
+    PersonResetCode,
     PersonSessionRow,
     SigninFailure,
     StaffInvite,
@@ -19,7 +20,12 @@ from voxkeep.people.models import (
 )
 from voxkeep.recordings.models import Recording
 from voxkeep.requests.models import AddressChange, DataRequest, RequestEvent
-from voxkeep.retention.models import DiscardedUploads, ErasureReceipt, RetentionState
+from voxkeep.retention.models import (
+    DeletionReceiptRow,
+    DiscardedUploads,
+    ErasureReceipt,
+    RetentionState,
+)
 from voxkeep.tokens.models import IngestToken
 
 metadata = Base.metadata
@@ -31,6 +37,7 @@ __all__ = [
     "AuditEvent",
     "DataKey",
     "DataRequest",
+    "DeletionReceiptRow",
     "Device",
     "DiscardedUploads",
     "ErasureReceipt",
@@ -43,6 +50,7 @@ __all__ = [
     "Job",
     "PersonCredential",
     "PersonInvite",
+    "PersonResetCode",
     "PersonSessionRow",
     "Recording",
     "RequestEvent",

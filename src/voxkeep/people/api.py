@@ -8,13 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from voxkeep.people import credentials, staff
+from voxkeep.people import credentials, reset, staff
 from voxkeep.people.models import StaffRole
 from voxkeep.people.schemas import (
     InviteOut,
     PasswordSetIn,
     PasswordTokenOut,
     ReauthIn,
+    ResetConfirmIn,
+    ResetIn,
+    ResetOut,
     RolesIn,
     SessionOut,
     SignedInOut,
@@ -192,6 +195,44 @@ def people_password(body: PasswordSetIn, vault: VaultDep) -> Response:
         vault, token=body.token.get_secret_value(), password=body.password.get_secret_value()
     )
     return Response(status_code=204)
+
+
+RESET_SENT = (
+    "If an account has this e-mail address, a code to reset its password was mailed to it; "
+    "it works once, for a short while."
+)
+
+
+@api.post("/people/password-reset", response_model=ResetOut, status_code=202, tags=["people"])
+def people_password_reset(body: ResetIn, vault: VaultDep) -> ResetOut:
+    """Ask for a password-reset code by mail.
+
+    Always the same answer, whether or not an account has the address (a
+    malformed address is 422). The code goes to the account's verified address,
+    at most once a minute, and expires after `VOXKEEP_PASSWORD_RESET_TTL_S`.
+    """
+    reset.request_reset(vault, email=body.email)
+    return ResetOut(message=RESET_SENT)
+
+
+@api.post("/people/password-reset/confirm", status_code=204, tags=["people"])
+def people_password_reset_confirm(
+    body: ResetConfirmIn, request: Request, vault: VaultDep
+) -> Response:
+    """Set a new password with the mailed code (works once); every session of the account ends.
+
+    401 for an unknown address or a wrong, used or expired code (which, is not
+    said); 429 with `Retry-After` when entries are paused, as for sign-in.
+    """
+    reset.confirm_reset(
+        vault,
+        email=body.email,
+        code=body.code.get_secret_value(),
+        password=body.password.get_secret_value(),
+        client=client_address(request),
+        known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
+    )
+    return Response(status_code=204, headers=NO_STORE)
 
 
 @api.post("/people/sessions", response_model=SignedInOut, status_code=201, tags=["people"])

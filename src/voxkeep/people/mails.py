@@ -46,8 +46,57 @@ INVITE = {
 }
 
 
+def _compose(
+    texts: dict[str, tuple[str, str]], language: str, *, expires_at: datetime, **values: str
+) -> tuple[str, str]:
+    """(subject, body) in the language (else English), with the expiry time filled in."""
+    subject, body = texts.get(language, texts["en"])
+    return subject, body.format(expires=f"{expires_at:%Y-%m-%d %H:%M} UTC", **values)
+
+
 def invite_mail(language: str, *, link: str, expires_at: datetime) -> tuple[str, str]:
     """(subject, body) of the invitation mail."""
-    subject, body = INVITE.get(language, INVITE["en"])
-    expires = f"{expires_at:%Y-%m-%d %H:%M} UTC"
-    return subject, body.format(link=link, expires=expires)
+    return _compose(INVITE, language, expires_at=expires_at, link=link)
+
+
+RESET = {
+    "en": (
+        "Your code to reset your password",
+        "Hello,\n\n"
+        "someone asked to reset the password of your account for the voice recordings kept "
+        "about you. To choose a new password, enter this code on the page where it was "
+        "asked for:\n\n"
+        "{code}\n\n"
+        "The code works once, until {expires}. Choosing a new password signs you out "
+        "everywhere.\n"
+        "If you did not ask for it, ignore this mail: your password stays as it is.\n",
+    ),
+    "de": (
+        "Ihr Code zum Zurücksetzen Ihres Passworts",
+        "Guten Tag,\n\n"
+        "jemand hat verlangt, das Passwort Ihres Kontos für die über Sie gespeicherten "
+        "Sprachaufnahmen zurückzusetzen. Um ein neues Passwort zu wählen, geben Sie diesen "
+        "Code auf der Seite ein, auf der er verlangt wurde:\n\n"
+        "{code}\n\n"
+        "Der Code gilt einmal, bis {expires}. Ein neues Passwort meldet Sie überall ab.\n"
+        "Wenn Sie das nicht verlangt haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, "
+        "wie es ist.\n",
+    ),
+    "fr": (
+        "Votre code pour réinitialiser votre mot de passe",
+        "Bonjour,\n\n"
+        "quelqu'un a demandé à réinitialiser le mot de passe de votre compte pour les "
+        "enregistrements vocaux conservés à votre sujet. Pour choisir un nouveau mot de "
+        "passe, saisissez ce code sur la page où il a été demandé :\n\n"
+        "{code}\n\n"
+        "Le code ne sert qu'une fois, jusqu'au {expires}. Un nouveau mot de passe vous "
+        "déconnecte partout.\n"
+        "Si vous ne l'avez pas demandé, ignorez ce message : votre mot de passe ne change "
+        "pas.\n",
+    ),
+}
+
+
+def reset_mail(language: str, *, code: str, expires_at: datetime) -> tuple[str, str]:
+    """(subject, body) of the password-reset mail: the code and until when, nothing else."""
+    return _compose(RESET, language, expires_at=expires_at, code=code)

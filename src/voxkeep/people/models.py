@@ -146,3 +146,23 @@ class StaffSessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reauth_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PersonResetCode(Base):
+    """A short code mailed to reset a forgotten password: single-use, short-lived.
+
+    Stored as a keyed hash (the code is short, so a plain hash of it could be
+    reversed by trying them all); a wrong entry counts against the code, which
+    is void after a few.
+    """
+
+    __tablename__ = "person_reset_codes"
+    __table_args__ = (Index("ix_person_reset_codes_account_id", "account_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    wrong: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

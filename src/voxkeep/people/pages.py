@@ -1,5 +1,6 @@
 """The portal's own pages for people: sign in and sign out at ``/``, the language
-control, and the page an invitation link opens to choose a password.
+control, the page an invitation link opens to choose a password, and resetting
+a forgotten password with a mailed code (``/reset``, people/reset.py).
 
 Handlers gather from people.service and render; the rules (rate limits,
 sessions, passwords) are the service's. Sign-in issues a brand-new session
@@ -21,12 +22,14 @@ back.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from voxkeep.errors import ReauthRequired, TooManyRequests, Unauthorized
+from voxkeep.errors import InvalidInput, ReauthRequired, TooManyRequests, Unauthorized
+from voxkeep.people import reset
 from voxkeep.people.api import (
     PERSON_KNOWN_COOKIE,
     client_address,
@@ -34,12 +37,35 @@ from voxkeep.people.api import (
 )
 from voxkeep.people.service import reauthenticate, sign_in, sign_out
 from voxkeep.web import i18n
-from voxkeep.web.deps import PERSON_COOKIE, VaultDep
+from voxkeep.web.deps import PERSON_COOKIE, VaultDep, vault_of
 from voxkeep.web.pageroute import REAUTH_PAGE, PageRoute, SignedIn, SignInNeeded, VisitorDep
 from voxkeep.web.render import LANG_COOKIE, FieldError, local_path, redirect, render
 
 HOME = "/history"  # where a signed-in person lands
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+def _form_page(
+    request: Request,
+    lang: str,
+    template: str,
+    *,
+    errors: Sequence[FieldError] = (),
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page with a form: its errors in the summary and beside each field."""
+    return render(
+        request,
+        template,
+        lang=lang,
+        status=status,
+        headers=headers,
+        errors=list(errors),
+        field_errors={e.field: e.message for e in errors},
+        **context,
+    )
 
 
 def _sign_in_page(
@@ -51,16 +77,16 @@ def _sign_in_page(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    return render(
+    return _form_page(
         request,
+        lang,
         "portal/sign_in.html",
-        lang=lang,
+        errors=errors,
         status=status,
         headers=headers,
-        errors=list(errors),
-        field_errors={e.field: e.message for e in errors},
         email=email,
         signed_out="signed-out" in request.query_params,
+        password_reset="password-reset" in request.query_params,
     )
 
 
@@ -143,6 +169,125 @@ def set_password_form(request: Request, who: VisitorDep) -> HTMLResponse:
     return render(request, "portal/set_password.html", lang=who.lang)
 
 
+# Password reset -------------------------------------------------------------------
+
+
+def _reset_page(
+    request: Request,
+    lang: str,
+    template: str,
+    *,
+    errors: Sequence[FieldError] = (),
+    email: str = "",
+    sent: bool = False,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    minutes = max(1, round(vault_of(request).settings.password_reset_ttl_s / 60))
+    return _form_page(
+        request,
+        lang,
+        template,
+        errors=errors,
+        status=status,
+        headers=headers,
+        email=email,
+        sent=sent,
+        minutes=minutes,
+    )
+
+
+@router.get("/reset")
+def reset_form(request: Request, who: VisitorDep) -> Response:
+    return _reset_page(request, who.lang, "portal/reset.html")
+
+
+@router.post("/reset")
+async def reset_submit(request: Request, vault: VaultDep, who: VisitorDep) -> Response:
+    """Ask for a code. The next page is the same whether or not the address has an account."""
+    form = await request.form()
+    email = str(form.get("email") or "").strip()
+    problem = None
+    if not email:
+        problem = FieldError("email", i18n.translate(who.lang, "signin.email_missing"))
+    else:
+        try:
+            await run_in_threadpool(reset.request_reset, vault, email=email)
+        except InvalidInput:
+            problem = FieldError("email", i18n.translate(who.lang, "reset.email_invalid"))
+    if problem is not None:
+        return _reset_page(
+            request, who.lang, "portal/reset.html", errors=[problem], email=email, status=422
+        )
+    return _reset_page(request, who.lang, "portal/reset_code.html", email=email, sent=True)
+
+
+@router.get("/reset/code")
+def reset_code_form(request: Request, who: VisitorDep) -> Response:
+    return _reset_page(request, who.lang, "portal/reset_code.html")
+
+
+def _reset_form_errors(lang: str, fields: dict[str, str]) -> list[FieldError]:
+    """What is missing from the form (the service checks the rest)."""
+    errors = []
+    if not fields["email"]:
+        errors.append(FieldError("email", i18n.translate(lang, "signin.email_missing")))
+    if not fields["code"]:
+        errors.append(FieldError("code", i18n.translate(lang, "reset.code_missing")))
+    if not fields["password"]:
+        errors.append(FieldError("password", i18n.translate(lang, "signin.password_missing")))
+    elif fields["password"] != fields["again"]:
+        errors.append(FieldError("again", i18n.translate(lang, "password.differ")))
+    return errors
+
+
+@router.post("/reset/code")
+async def reset_code_submit(request: Request, vault: VaultDep, who: VisitorDep) -> Response:
+    form = await request.form()
+    fields = {name: str(form.get(name) or "") for name in ("email", "code", "password", "again")}
+    fields["email"] = fields["email"].strip()
+    errors = _reset_form_errors(who.lang, fields)
+    status, headers = 422, None
+    if not errors:
+        try:
+            await run_in_threadpool(
+                reset.confirm_reset,
+                vault,
+                email=fields["email"],
+                code=fields["code"],
+                password=fields["password"],
+                client=client_address(request),
+                known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
+            )
+        except TooManyRequests as exc:
+            minutes = max(1, -(-exc.retry_after_s // 60))
+            errors = [
+                FieldError("code", i18n.translate(who.lang, "reset.throttled", minutes=minutes))
+            ]
+            status, headers = 429, exc.headers
+        except Unauthorized:
+            errors = [FieldError("code", i18n.translate(who.lang, "reset.wrong"))]
+            status = 401
+        except reset.NewPasswordInvalid:
+            errors = [FieldError("password", i18n.translate(who.lang, "reset.password_invalid"))]
+        except InvalidInput:
+            errors = [FieldError("email", i18n.translate(who.lang, "reset.email_invalid"))]
+    if errors:
+        return _reset_page(
+            request,
+            who.lang,
+            "portal/reset_code.html",
+            errors=errors,
+            email=fields["email"],
+            status=status,
+            headers=headers,
+        )
+    # Every session of the account has ended, this browser's too.
+    response = redirect("/?password-reset")
+    response.delete_cookie(PERSON_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
 # Re-authentication ----------------------------------------------------------------
 
 
@@ -155,16 +300,15 @@ def _reauth_page(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    return render(
+    return _form_page(
         request,
+        who.lang,
         "portal/reauth.html",
-        lang=who.lang,
-        signed_in=True,
-        active="",
+        errors=errors,
         status=status,
         headers=headers,
-        errors=list(errors),
-        field_errors={e.field: e.message for e in errors},
+        signed_in=True,
+        active="",
         back=back,
     )
 

@@ -41,6 +41,24 @@ class SignInIn(Strict):
     password: SecretStr = Field(max_length=MAX_LENGTH)
 
 
+class ResetIn(Strict):
+    email: str = Field(max_length=254)
+
+
+class ResetOut(BaseModel):
+    ok: bool = True
+    message: str = Field(
+        description="The same whether or not an account has this address: if one has, a "
+        "code was mailed to it."
+    )
+
+
+class ResetConfirmIn(Strict):
+    email: str = Field(max_length=254)
+    code: SecretStr = Field(description="The code from the mail (dashes and spaces ignored).")
+    password: SecretStr = Field(description="The new password, 12–256 characters.")
+
+
 class ReauthIn(Strict):
     password: SecretStr = Field(max_length=MAX_LENGTH)
 

@@ -249,11 +249,13 @@ def set_password(vault: Vault, *, token: str, password: str) -> str:
         if account is None or account.erased_at is not None:
             raise _bad_link()
         invite.used_at = now
-        _replace_password(vault, session, account.id, hashed, now, actor=None, invite=invite.id)
+        replace_password(
+            vault, session, account.id, hashed, now, actor=None, via={"invite": invite.id}
+        )
         return account.id
 
 
-def _replace_password(
+def replace_password(
     vault: Vault,
     session: Session,
     account_id: str,
@@ -261,10 +263,10 @@ def _replace_password(
     now: datetime,
     *,
     actor: str | None,
-    invite: str | None,
+    via: dict[str, str],
 ) -> None:
     """Store the new password; open invitations and every session end. actor None: the
-    person themself."""
+    person themself; via names what let them (an invitation, a reset code)."""
     _store_password(vault, session, account_id, hashed)
     _revoke_open_invites(session, account_id, now)
     ended = sessions.PERSON.end_all(session, account_id, now=now)
@@ -273,7 +275,7 @@ def _replace_password(
         session,
         AuditAction.PERSON_PASSWORD_SET,
         actor=actor or pseudonym,
-        objects={"account": pseudonym} | ({"invite": invite} if invite else {}),
+        objects={"account": pseudonym} | via,
         counts={"sessions_ended": ended},
     )
 
@@ -292,7 +294,7 @@ def set_password_without_invitation(
     now = utcnow()
     with vault.transaction() as session:
         account = find_account(vault, session, external_id)
-        _replace_password(vault, session, account.id, hashed, now, actor=actor, invite=None)
+        replace_password(vault, session, account.id, hashed, now, actor=actor, via={})
 
 
 # Sign-in --------------------------------------------------------------------
