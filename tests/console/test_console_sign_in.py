@@ -99,7 +99,7 @@ def test_the_api_enforces_the_code_and_enrols_with_its_first_code(vault: Vault) 
         assert signed.status_code == 201, signed.text
         assert_error(client.post("/api/v1/staff/sessions", json=body), 401, "totp_required")
         replay = client.post("/api/v1/staff/sessions", json={**body, "totp": code})
-        assert_error(replay, 401, "unauthorized")
+        assert_error(replay, 401, "totp_wrong")
         again = client.post("/api/v1/staff/totp/enrolment", json=body)
         assert_error(again, 409, "conflict")
 
