@@ -33,15 +33,18 @@ def secret_of(vault: Vault, name: str) -> str:
 
 
 def next_step(row: StaffMember | PersonCredential) -> int:
-    """The earliest step of the window whose code has not been used yet (called in a
-    transaction: when the window is used up, the row forgets its last step, as if the
-    next step had come)."""
+    """A step of the window whose code has not been used yet (called in a transaction).
+
+    The current step first, then the next one: a step boundary passing before the
+    server checks the code leaves either inside the window. When both are used, the row
+    forgets its last step, as if time had moved on.
+    """
     current = totp.step_of(utcnow())
     last = row.totp_last_step
-    step = current - totp.DRIFT_STEPS if last is None else max(current - 1, last + 1)
+    step = current if last is None else max(current, last + 1)
     if step > current + totp.DRIFT_STEPS:
-        row.totp_last_step = current - totp.DRIFT_STEPS - 1
-        step = current - totp.DRIFT_STEPS
+        row.totp_last_step = current - 1
+        step = current
     return step
 
 
