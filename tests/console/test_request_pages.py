@@ -13,6 +13,7 @@ from console_helpers import add_member, browser, csrf_of, post_form, sign_in
 from request_helpers import code_from, make_subject, make_team
 
 from smtp_sink import SmtpSink
+from voxkeep.accounts import service as accounts
 from voxkeep.requests import service
 from voxkeep.requests.models import Channel, DataRequest, RequestKind
 from voxkeep.vault import Vault
@@ -224,3 +225,37 @@ def test_entering_names_an_unknown_account_plainly(vault: Vault) -> None:
         )
         assert page.status_code == 404 and 'href="#account"' in page.text
         assert "nobody-here" in page.text  # kept in the form, never in the URL
+
+
+def test_a_changed_address_is_confirmed_on_the_page_before_a_code_goes_out(
+    vault: Vault, mailbox: SmtpSink
+) -> None:
+    make_subject(vault, "rita")
+    add_member(vault, "agent4", "agent")
+    with browser(vault) as agent:
+        sign_in(agent, vault, "agent4")
+        rid = _enter_postal(agent, "rita")
+        with vault.transaction() as session:
+            accounts.upsert_account(
+                vault,
+                session,
+                external_id="rita",
+                changes=accounts.AccountChanges(email="rita.new@example.org"),
+                actor="system:test",
+            )
+        page = agent.get(f"{QUEUE}/{rid}").text
+        assert "Changed after the request came in" in page
+        assert f"{rid}/confirm-address" in page and f"{rid}/send-code" not in page
+        forged = agent.post(
+            f"{QUEUE}/{rid}/send-code", data={"csrf_token": csrf_of(agent.get(QUEUE))}
+        )
+        assert forged.status_code == 409  # the service refuses it too
+        done = post_form(agent, f"{QUEUE}/{rid}/confirm-address", {}, page=f"{QUEUE}/{rid}")
+        assert done.headers["location"].endswith("?done=confirm_address")
+        page = agent.get(f"{QUEUE}/{rid}").text
+        assert f"{rid}/send-code" in page and f"{rid}/confirm-address" not in page
+        assert (
+            post_form(agent, f"{QUEUE}/{rid}/send-code", {}, page=f"{QUEUE}/{rid}").status_code
+            == 303
+        )
+        assert code_from(mailbox, "rita.new@example.org")
