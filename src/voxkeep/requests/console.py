@@ -298,24 +298,18 @@ async def extend(request: Request, request_id: str, vault: VaultDep, who: Reader
 
 
 @router.post("/console/requests/{request_id}/refuse")
-async def refuse(request: Request, request_id: str, vault: VaultDep, who: Reader) -> Response:
-    form = await request.form()
-    reason = str(form.get("reason") or "")
-
-    def call() -> object:
-        service.refuse(vault, staff=who.staff, request_id=request_id, reason=reason)
-        return None
-
-    return await _act(request, vault, who, request_id, "refuse", call, REASON_FIELDS["refuse"])
-
-
 @router.post("/console/requests/{request_id}/cancel")
-async def cancel(request: Request, request_id: str, vault: VaultDep, who: Reader) -> Response:
+async def end_with_reason(
+    request: Request, request_id: str, vault: VaultDep, who: Reader
+) -> Response:
+    """Refuse or cancel: the same form (a reason), each its service function."""
+    action = request.url.path.rsplit("/", 1)[1]
+    end = service.refuse if action == "refuse" else service.cancel
     form = await request.form()
     reason = str(form.get("reason") or "")
 
     def call() -> object:
-        service.cancel(vault, staff=who.staff, request_id=request_id, reason=reason)
+        end(vault, staff=who.staff, request_id=request_id, reason=reason)
         return None
 
-    return await _act(request, vault, who, request_id, "cancel", call, REASON_FIELDS["cancel"])
+    return await _act(request, vault, who, request_id, action, call, REASON_FIELDS[action])
