@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from smtp_sink import SmtpSink
+from staff_totp import api_sign_in
 from voxkeep.people import staff
 from voxkeep.tokens.service import Scope, create_token
 from voxkeep.vault import Vault
@@ -44,7 +45,7 @@ def callers(client: TestClient, vault: Vault, smtp_sink: SmtpSink) -> dict[str, 
     login = f"s.{uuid.uuid4().hex[:8]}"
     roles = ["agent", "approver", "dpo", "admin"]
     staff.add_staff(vault, name=login, roles=roles, actor="system", password=PASSWORD)
-    response = client.post("/api/v1/staff/sessions", json={"name": login, "password": PASSWORD})
+    response = api_sign_in(client, login, PASSWORD)
     assert response.status_code == 201, response.text
     return {
         "operator": bearer(operator),

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from helpers import setup_account, upload
+from staff_totp import api_sign_in
 from voxkeep.people import staff
 from voxkeep.vault import Vault
 
@@ -101,7 +102,7 @@ def test_control_bytes_in_ids_and_names_answer_422_not_500(
     """PostgreSQL refuses NUL in text: such input must stop at the boundary on both."""
     password = "correct horse battery staple"
     staff.add_staff(vault, name="adm", roles=["admin", "agent"], actor="system", password=password)
-    signed = client.post("/api/v1/staff/sessions", json={"name": "adm", "password": password})
+    signed = api_sign_in(client, "adm", password)
     auth = {"Authorization": f"Bearer {signed.json()['token']}"}
     body = documented(
         client.post("/api/v1/staff/sessions", json={"name": "a\x00b", "password": password}),

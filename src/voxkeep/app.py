@@ -27,11 +27,13 @@ from voxkeep.exports.api import router as exports_router
 from voxkeep.exports.pages import router as exports_pages
 from voxkeep.jobs.worker import start_worker
 from voxkeep.people.api import router as people_router
+from voxkeep.people.console import router as people_console
 from voxkeep.people.pages import router as people_pages
 from voxkeep.recordings.api import router as recordings_router
 from voxkeep.recordings.api import upload_recording
 from voxkeep.recordings.pages import router as recordings_pages
 from voxkeep.requests.api import router as requests_router
+from voxkeep.requests.console import router as requests_console
 from voxkeep.requests.pages import router as requests_pages
 from voxkeep.retention.api import router as retention_router
 from voxkeep.retention.pages import router as retention_pages
@@ -150,6 +152,8 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(requests_pages)
     app.include_router(exports_pages)
     app.include_router(retention_pages)
+    app.include_router(people_console)  # the console: staff sign-in at /console/sign-in
+    app.include_router(requests_console)
     openapi.install(app)
 
     app.add_middleware(UploadFastPath)

@@ -15,11 +15,12 @@ from fastapi.testclient import TestClient
 from portal_helpers import DAY, Clip, household
 from test_pages import csrf, sign_in
 
+import staff_totp
 from people.people_helpers import PASSWORD
 from smtp_sink import SmtpSink
 from voxkeep.app import create_app
 from voxkeep.jobs.worker import run_once
-from voxkeep.people.staff import add_staff, staff_sign_in
+from voxkeep.people.staff import add_staff
 from voxkeep.requests import service, verification
 from voxkeep.requests.models import Channel, DataRequest, RequestKind
 from voxkeep.vault import Vault
@@ -157,7 +158,7 @@ def test_a_staff_entered_request_can_be_withdrawn_and_shows_address_steps(
     vault: Vault, client: TestClient, browser: TestClient
 ) -> None:
     add_staff(vault, name="alice", roles=("agent",), actor="system:test", password=PASSWORD)
-    alice = staff_sign_in(vault, name="alice", password=PASSWORD, client="tests").session
+    alice = staff_totp.sign_in(vault, "alice", PASSWORD).session
     request_id = service.enter_request(
         vault, staff=alice, account="acct-1", kind=RequestKind.ERASURE, channel=Channel.POST
     )

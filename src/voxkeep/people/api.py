@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from voxkeep.people import credentials, reset, staff
+from voxkeep.people import credentials, reset, staff, two_step
 from voxkeep.people.models import StaffRole
 from voxkeep.people.schemas import (
+    CodeIn,
     InviteOut,
     PasswordSetIn,
     PasswordTokenOut,
@@ -23,11 +24,14 @@ from voxkeep.people.schemas import (
     SignedInOut,
     SignInIn,
     StaffAddedOut,
+    StaffEnrolIn,
     StaffIn,
     StaffOut,
     StaffSessionOut,
     StaffSignedInOut,
     StaffSignInIn,
+    TotpEnrolmentOut,
+    TwoStepOut,
 )
 from voxkeep.people.service import (
     PersonSession,
@@ -107,7 +111,9 @@ def staff_session(
     token = token or request.cookies.get(STAFF_COOKIE, "")
     vault = vault_of(request)
     with vault.reading() as session:
-        return current_staff(vault, session, token=token)
+        member = current_staff(vault, session, token=token)
+    staff.touch_staff_session(vault, member)
+    return member
 
 
 PersonDep = Annotated[PersonSession, Depends(person_session)]
@@ -245,7 +251,9 @@ def people_sign_in(
     HTTPS) and returns the same token for API clients; also sets the
     `voxkeep_known_client` cookie, which lets this browser keep signing in
     while the account is under attack from elsewhere. 401 for a wrong
-    address or password (which of the two is not said); 429 with
+    address or password (which of the two is not said), `totp_required`
+    when the person turned two-step sign-in on and sent no `totp` code,
+    `totp_wrong` for a wrong or used code; 429 with
     `Retry-After` when the account is paused after too many failures, or
     when the client's network address is slowed down.
     """
@@ -255,6 +263,7 @@ def people_sign_in(
         password=body.password.get_secret_value(),
         client=client_address(request),
         known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
+        totp_code=body.totp,
     )
     person = signed.session
     cookies = (PERSON_COOKIE, PERSON_KNOWN_COOKIE)
@@ -293,6 +302,40 @@ def people_sign_out(person: PersonDep, vault: VaultDep) -> Response:
     return response
 
 
+TWO_STEP_NAME = "portal"  # the label an authenticator app shows beside "voxkeep"
+
+
+@api.get("/people/two-step", response_model=TwoStepOut, tags=["people"])
+def people_two_step(person: PersonDep, vault: VaultDep) -> TwoStepOut:
+    """Whether signing in asks this person for a code from an authenticator app."""
+    return TwoStepOut(on=two_step.is_on(vault, person=person))
+
+
+@api.post("/people/two-step", response_model=TotpEnrolmentOut, status_code=201, tags=["people"])
+def people_two_step_start(
+    person: PersonDep, vault: VaultDep, response: Response
+) -> TotpEnrolmentOut:
+    """Start turning two-step sign-in on: a new secret to add to an app (shown once).
+    It is on once `POST /api/v1/people/two-step/confirm` gets its first code."""
+    enrolment = two_step.start(vault, person=person, name=TWO_STEP_NAME)
+    response.headers.update(NO_STORE)
+    return TotpEnrolmentOut(secret=enrolment.secret, uri=enrolment.uri)
+
+
+@api.post("/people/two-step/confirm", status_code=204, tags=["people"])
+def people_two_step_confirm(body: CodeIn, person: PersonDep, vault: VaultDep) -> Response:
+    """Turn two-step sign-in on with the first code from the app (422 when wrong)."""
+    two_step.confirm(vault, person=person, code=body.code)
+    return Response(status_code=204)
+
+
+@api.post("/people/two-step/off", status_code=204, tags=["people"])
+def people_two_step_off(body: CodeIn, person: PersonDep, vault: VaultDep) -> Response:
+    """Turn two-step sign-in off; a current code from the app is needed (422 when wrong)."""
+    two_step.turn_off(vault, person=person, code=body.code)
+    return Response(status_code=204)
+
+
 # Staff --------------------------------------------------------------------------
 
 
@@ -316,6 +359,7 @@ def _staff_out(info: staff.StaffInfo) -> StaffOut:
         created_at=info.created_at,
         disabled_at=info.disabled_at,
         has_password=info.has_password,
+        has_totp=info.has_totp,
     )
 
 
@@ -332,18 +376,44 @@ def _token_out(vault: Vault, token: staff.PasswordToken) -> PasswordTokenOut:
 def staff_sign_in(
     body: StaffSignInIn, request: Request, response: Response, vault: VaultDep
 ) -> StaffSignedInOut:
-    """Staff sign-in with login name and password; rate-limited like people's, with
-    counters of their own (and the `voxkeep_staff_known_client` cookie)."""
+    """Staff sign-in with login name, password and the code from an authenticator app
+    (`totp`); rate-limited like people's, with counters of their own (and the
+    `voxkeep_staff_known_client` cookie).
+
+    401 `totp_required` when the code is missing; 401 `totp_enrolment_required`
+    when the staff member has no authenticator app yet: get a secret from
+    `POST /api/v1/staff/totp/enrolment` and sign in with its first code. A code
+    is accepted once; a wrong one counts as a failed sign-in.
+    """
     signed = staff.staff_sign_in(
         vault,
         name=body.name,
         password=body.password.get_secret_value(),
         client=client_address(request),
         known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
+        totp_code=body.totp,
     )
     cookies = (STAFF_COOKIE, STAFF_KNOWN_COOKIE)
     set_sign_in_cookies(request, response, cookies, signed, vault.settings.staff_session_ttl_s)
     return StaffSignedInOut(**_staff_session_out(signed.session).model_dump(), token=signed.token)
+
+
+@api.post("/staff/totp/enrolment", response_model=TotpEnrolmentOut, status_code=201, tags=["staff"])
+def staff_totp_enrolment(
+    body: StaffEnrolIn, request: Request, response: Response, vault: VaultDep
+) -> TotpEnrolmentOut:
+    """The TOTP secret to enrol, for a staff member without one (name and password, rate-
+    limited like sign-in). It is confirmed by signing in with its first code as `totp`;
+    409 once an app is enrolled (an admin resets it: `voxkeep staff reset-totp NAME`)."""
+    enrolment = staff.start_enrolment(
+        vault,
+        name=body.name,
+        password=body.password.get_secret_value(),
+        client=client_address(request),
+        known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
+    )
+    response.headers.update(NO_STORE)
+    return TotpEnrolmentOut(secret=enrolment.secret, uri=enrolment.uri)
 
 
 @api.get("/staff/sessions/current", response_model=StaffSessionOut, tags=["staff"])

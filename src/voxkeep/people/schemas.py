@@ -36,13 +36,27 @@ class PasswordSetIn(Strict):
     password: SecretStr = NewPassword
 
 
+class CodeIn(Strict):
+    code: str = Field(max_length=16, description="The 6-digit code from the authenticator app.")
+
+
+class TwoStepOut(BaseModel):
+    on: bool = Field(description="Whether signing in asks for a code from an app.")
+
+
 class SignInIn(Strict):
     email: str = Field(max_length=EMAIL_MAX)
     password: SecretStr = Field(max_length=MAX_LENGTH)
+    totp: str | None = Field(
+        default=None,
+        max_length=16,
+        description="The code from the authenticator app, for a person who turned two-step "
+        "sign-in on (without it: 401 `totp_required`).",
+    )
 
 
 class ResetIn(Strict):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=EMAIL_MAX)
 
 
 class ResetOut(BaseModel):
@@ -54,9 +68,11 @@ class ResetOut(BaseModel):
 
 
 class ResetConfirmIn(Strict):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=EMAIL_MAX)
     code: SecretStr = Field(description="The code from the mail (dashes and spaces ignored).")
-    password: SecretStr = Field(description="The new password, 12–256 characters.")
+    password: SecretStr = Field(
+        max_length=MAX_LENGTH, description="The new password, 12–256 characters."
+    )
 
 
 class ReauthIn(Strict):
@@ -80,6 +96,22 @@ class SignedInOut(SessionOut):
 class StaffSignInIn(Strict):
     name: str = Field(pattern=STAFF_NAME, max_length=64)
     password: SecretStr = Field(max_length=MAX_LENGTH)
+    totp: str | None = Field(
+        default=None,
+        max_length=16,
+        description="The 6-digit code from the staff member's authenticator app (required: "
+        "without it, 401 `totp_required`, or `totp_enrolment_required` before enrolment).",
+    )
+
+
+class StaffEnrolIn(Strict):
+    name: str = Field(pattern=STAFF_NAME, max_length=64)
+    password: SecretStr = Field(max_length=MAX_LENGTH)
+
+
+class TotpEnrolmentOut(BaseModel):
+    secret: str = Field(description="The TOTP secret (base32), shown once: add it to an app.")
+    uri: str = Field(description="The same as an `otpauth://totp/...` URI (what a QR code holds).")
 
 
 class StaffSessionOut(BaseModel):
@@ -103,6 +135,7 @@ class StaffOut(BaseModel):
     created_at: datetime
     disabled_at: datetime | None
     has_password: bool
+    has_totp: bool = Field(description="An authenticator app is enrolled (the second factor).")
 
 
 class StaffIn(Strict):

@@ -141,17 +141,8 @@ async def confirm_from_history(request: Request, vault: VaultDep, who: SignedIn)
     form = await request.form()
     only = str(form.get("only") or "")
     picked = [str(v) for v in form.getlist("recording") if v]
-    if not only and not picked:
-        return render(
-            request,
-            "error.html",
-            lang=who.lang,
-            signed_in=True,
-            active="history",
-            status=422,
-            message=i18n.translate(who.lang, "delete.none_selected"),
-            hint=None,
-        )
+    if not only and not picked:  # shown by PageRoute's error page, in the visitor's language
+        raise InvalidInput(i18n.translate(who.lang, "delete.none_selected"))
     kind = DeletionKind.RECORDING if only else DeletionKind.SELECTION
     fields = {"kind": kind.value}
     wanted = _request(fields, [only] if only else picked)
