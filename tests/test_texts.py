@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from starlette.routing import BaseRoute, Route
 
 from voxkeep.app import create_app
-from voxkeep.people.mails import INVITE
+from voxkeep.people.mails import INVITE, STAFF_INVITE, STAFF_RESET
 from voxkeep.requests import notices
 from voxkeep.vault import Vault
 
@@ -69,8 +69,14 @@ STAND_INS = {
 }
 
 
+STAFF_MAILS = [("invitation", STAFF_INVITE), ("password link", STAFF_RESET)]
+
+
 def mails() -> dict[str, str]:
     texts = {f"invite mail ({lang})": " ".join(text) for lang, text in INVITE.items()}
+    for kind, by_language in STAFF_MAILS:
+        for lang, text in by_language.items():
+            texts[f"staff {kind} mail ({lang})"] = " ".join(text)
     for notice, by_language in notices._TEXTS.items():
         for lang, text in by_language.items():
             texts[f"{notice.value} notice ({lang})"] = " ".join(text)
@@ -149,7 +155,7 @@ def app(vault: Vault) -> FastAPI:
 
 
 def test_the_checks_find_the_texts() -> None:
-    assert len(mails()) == 3 * (1 + len(notices.Notice))
+    assert len(mails()) == 3 * (1 + len(STAFF_MAILS) + len(notices.Notice))
     hints = error_texts()
     assert len(hints) > 100
     assert any("There is no account with this id." in text for text in hints.values())
@@ -159,7 +165,7 @@ def test_every_mail_exists_in_each_language_with_the_same_fields() -> None:
     def fields(text: tuple[str, str]) -> set[str]:
         return {f for part in text for _, f, _, _ in string.Formatter().parse(part) if f}
 
-    for name, by_language in [("invite", INVITE), *notices._TEXTS.items()]:
+    for name, by_language in [("invite", INVITE), *STAFF_MAILS, *notices._TEXTS.items()]:
         assert set(by_language) == LANGUAGES, name
         assert len({frozenset(fields(text)) for text in by_language.values()}) == 1, name
 
