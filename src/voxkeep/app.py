@@ -23,6 +23,7 @@ from voxkeep.audit.api import router as audit_router
 from voxkeep.audit.log import start_checkpointer
 from voxkeep.errors import VoxkeepError
 from voxkeep.exports.api import router as exports_router
+from voxkeep.incidents.api import router as incidents_router
 from voxkeep.jobs.worker import start_worker
 from voxkeep.people.api import router as people_router
 from voxkeep.people.pages import router as people_pages
@@ -139,6 +140,7 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(retention_router)
     app.include_router(exports_router)
     app.include_router(requests_router)
+    app.include_router(incidents_router)
     app.include_router(people_pages)  # the portal: sign-in at /
     app.include_router(recordings_pages)
 

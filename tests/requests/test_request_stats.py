@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
+from fastapi.testclient import TestClient
+
+from console.console_helpers import bearer, staff_token
 from voxkeep.requests.models import DataRequest, RequestEvent, RequestKind
 from voxkeep.requests.stats import request_months
 from voxkeep.vault import Vault
@@ -85,3 +88,14 @@ def test_months_count_requests_answers_on_time_and_median_days(vault: Vault) -> 
         ("2026-03", {"access": 0, "portability": 0, "erasure": 1}, 2, 1, 50, 35.0),
     ]
     assert months[1].received_total == 4
+
+
+def test_every_staff_member_reads_the_monthly_numbers(vault: Vault, client: TestClient) -> None:
+    _request(vault, RequestKind.ACCESS, datetime.now(UTC), answered=datetime.now(UTC))
+    agent = bearer(staff_token(vault, "agent", "agent"))
+    months = client.get("/api/v1/requests/stats", params={"months": 2}, headers=agent)
+    assert months.status_code == 200, months.text
+    assert len(months.json()) == 2
+    assert sum(m["received"]["access"] for m in months.json()) == 1
+    client.headers.pop("Authorization")
+    assert client.get("/api/v1/requests/stats").status_code == 401

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
+from console.console_helpers import bearer, staff_token
 from helpers import setup_account, upload
 from retention.seeding import days_ago, register, seed
 from voxkeep.accounts.models import Retention
@@ -48,3 +49,14 @@ def test_stored_and_swept_recordings_are_counted_in_their_months(
 def test_a_month_count_out_of_range_is_refused(vault: Vault) -> None:
     with pytest.raises(InvalidInput):
         retention_months(vault, months=0)
+
+
+def test_every_staff_member_reads_the_monthly_counts(vault: Vault, client: TestClient) -> None:
+    setup_account(client, "new", ("new-dev",))
+    assert upload(client, rec_id="new-0", account="new", device="new-dev").status_code == 201
+    approver = bearer(staff_token(vault, "approver", "approver"))
+    months = client.get("/api/v1/retention/stats", params={"months": 1}, headers=approver)
+    assert months.status_code == 200, months.text
+    [month] = months.json()
+    assert (month["stored"], month["swept"]) == (1, 0)
+    assert client.get("/api/v1/retention/stats", params={"months": 99}).status_code == 401

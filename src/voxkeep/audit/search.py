@@ -29,9 +29,12 @@ from voxkeep.audit.events import AuditAction, AuditEvent
 from voxkeep.audit.log import EventView, names_in, view_of
 from voxkeep.audit.pseudonyms import ObjectKind, names_for, pseudonyms_of
 from voxkeep.errors import InvalidInput, NotFound
+from voxkeep.people.models import StaffRole
 from voxkeep.recordings.models import Recording
 from voxkeep.vault import Vault
 
+# Who may read the audit log: the data protection officer and admins.
+READERS: Final = (StaffRole.DPO, StaffRole.ADMIN)
 PAGE_SIZE: Final = 50
 MAX_PAGE: Final = 500
 _BATCH: Final = 500

@@ -23,10 +23,13 @@ from voxkeep.audit.search import EventQuery, search_events
 from voxkeep.db.base import utcnow
 from voxkeep.errors import InvalidInput, NotFound
 from voxkeep.incidents.models import Incident, IncidentKind
+from voxkeep.people.models import StaffRole
 from voxkeep.vault import Vault
 
 # Art. 33(1): notify the supervisory authority within 72 hours of awareness.
 NOTIFY_WITHIN = timedelta(hours=72)
+# Who sees incidents: the data protection officer, and admins who run the vault.
+READERS: Final = (StaffRole.DPO, StaffRole.ADMIN)
 
 
 def open_incident(
@@ -98,6 +101,8 @@ class IncidentSummary:
     kind: IncidentKind
     request_id: str | None
     clock: Clock
+    opened_at: datetime
+    details: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,8 @@ def _summary(incident: Incident, now: datetime) -> IncidentSummary:
         kind=IncidentKind(incident.kind),
         request_id=incident.request_id,
         clock=clock_of(incident, now),
+        opened_at=incident.opened_at,
+        details=dict(incident.details),
     )
 
 
@@ -144,7 +151,7 @@ def show_incident(vault: Vault, incident_id: str, *, now: datetime | None = None
         if incident is None:
             raise NotFound("There is no incident with this id.")
         summary = _summary(incident, now or utcnow())
-        details = dict(incident.details)
+        details = summary.details
     export_id = _text(details.get("export"))
     names = {incident.id} | {n for n in (incident.request_id, export_id) if n}
     page = search_events(vault, EventQuery(names=frozenset(names)), limit=EVIDENCE_EVENTS)

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from voxkeep.requests.models import RequestKind
+from voxkeep.requests.stats import RequestMonth
 from voxkeep.requests.views import PersonView, RequestDetail, RequestSummary
 
 
@@ -176,3 +177,21 @@ class AddressConfirmedOut(BaseModel):
 class DueOut(BaseModel):
     ok: bool = True
     due_at: datetime
+
+
+class StatsMonthOut(BaseModel):
+    month: str = Field(description="YYYY-MM (UTC).")
+    received: dict[str, int] = Field(description="Requests received in the month, by kind.")
+    answered: int = Field(description="Requests first answered (ready or refused) in the month.")
+    on_time: int = Field(description="Of those, answered by their due date.")
+    median_days: float | None = Field(description="Median days from receipt to answer.")
+
+    @classmethod
+    def of(cls, month: RequestMonth) -> StatsMonthOut:
+        return cls(
+            month=str(month.month),
+            received={kind.value: n for kind, n in month.received.items()},
+            answered=month.answered,
+            on_time=month.on_time,
+            median_days=month.median_days,
+        )

@@ -1,19 +1,23 @@
 """Routes for deletion by the person and account erasure (Art. 17), with their receipts.
 
 Thin shells over ``voxkeep.retention``. Deleting and erasing need a token with
-the ``delete`` scope; the receipt-signing public key is public.
+the ``delete`` scope; the receipt-signing public key is public; the monthly
+counts of retention's work need a signed-in staff member (the console's
+dashboard shows them).
 """
 
 from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from voxkeep.retention import deletion, erasure, receipts
+from voxkeep.people.api import staff_session
+from voxkeep.people.staff import StaffSession
+from voxkeep.retention import deletion, erasure, receipts, stats
 from voxkeep.retention.deletion import DeletionKind, DeletionReceipt, DeletionRequest
 from voxkeep.web.deps import DeleteToken, VaultDep, actor, errors
 
@@ -173,3 +177,22 @@ def get_receipt_key(vault: VaultDep) -> PublicKeyOut:
 def get_receipt(receipt_id: str, vault: VaultDep, token: DeleteToken) -> ErasureOut:
     """An erasure's state and, once purged, its signed receipt."""
     return _erasure_out(erasure.get_receipt(vault, receipt_id))
+
+
+class RetentionMonthOut(BaseModel):
+    month: str = Field(description="YYYY-MM (UTC).")
+    stored: int = Field(description="Recordings stored in the month (uploaded or imported).")
+    swept: int = Field(description="Recordings deleted by retention sweeps in the month.")
+
+
+@router.get("/retention/stats", response_model=list[RetentionMonthOut], tags=["retention (staff)"])
+def retention_stats(
+    vault: VaultDep,
+    _staff: Annotated[StaffSession, Depends(staff_session)],
+    months: Annotated[int, Query(ge=1, le=36, description="How many months, up to this one.")] = 12,
+) -> list[RetentionMonthOut]:
+    """Per calendar month (UTC), oldest first: recordings stored and swept by retention."""
+    return [
+        RetentionMonthOut(month=str(m.month), stored=m.stored, swept=m.swept)
+        for m in stats.retention_months(vault, months=months)
+    ]
