@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from console.console_helpers import bearer, staff_token
+from console.oversight_helpers import bearer, staff_token
 from retention.seeding import register
 from voxkeep.audit.verifications import verify_and_record
 from voxkeep.vault import Vault

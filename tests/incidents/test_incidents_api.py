@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from console.console_helpers import bearer, staff_token
+from console.oversight_helpers import bearer, staff_token
 from voxkeep.incidents.models import IncidentKind
 from voxkeep.incidents.service import open_incident
 from voxkeep.vault import Vault

@@ -7,7 +7,7 @@ from itertools import count
 
 from fastapi.testclient import TestClient
 
-from console.console_helpers import bearer, staff_token
+from console.oversight_helpers import bearer, staff_token
 from voxkeep.requests.models import DataRequest, RequestEvent, RequestKind
 from voxkeep.requests.stats import request_months
 from voxkeep.vault import Vault

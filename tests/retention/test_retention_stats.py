@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from console.console_helpers import bearer, staff_token
+from console.oversight_helpers import bearer, staff_token
 from helpers import setup_account, upload
 from retention.seeding import days_ago, register, seed
 from voxkeep.accounts.models import Retention

@@ -24,6 +24,7 @@ from voxkeep.db.base import utcnow
 from voxkeep.errors import InvalidInput, NotFound
 from voxkeep.incidents.models import Incident, IncidentKind
 from voxkeep.people.models import StaffRole
+from voxkeep.requests.models import DataRequest
 from voxkeep.vault import Vault
 
 # Art. 33(1): notify the supervisory authority within 72 hours of awareness.
@@ -152,9 +153,15 @@ def show_incident(vault: Vault, incident_id: str, *, now: datetime | None = None
             raise NotFound("There is no incident with this id.")
         summary = _summary(incident, now or utcnow())
         details = summary.details
+        # Nothing names the request before it was received: the search starts there.
+        received = session.scalar(
+            select(DataRequest.received_at).where(DataRequest.id == incident.request_id)
+        )
     export_id = _text(details.get("export"))
     names = {incident.id} | {n for n in (incident.request_id, export_id) if n}
-    page = search_events(vault, EventQuery(names=frozenset(names)), limit=EVIDENCE_EVENTS)
+    since = min(received, incident.opened_at) if received else incident.opened_at
+    query = EventQuery(names=frozenset(names), since=since)
+    page = search_events(vault, query, limit=EVIDENCE_EVENTS)
     downloads = details.get("downloads")
     return IncidentDetail(
         summary=summary,
