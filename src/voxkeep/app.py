@@ -26,11 +26,13 @@ from voxkeep.exports.api import router as exports_router
 from voxkeep.incidents.api import router as incidents_router
 from voxkeep.jobs.worker import start_worker
 from voxkeep.people.api import router as people_router
+from voxkeep.people.console import router as people_console
 from voxkeep.people.pages import router as people_pages
 from voxkeep.recordings.api import router as recordings_router
 from voxkeep.recordings.api import upload_recording
 from voxkeep.recordings.pages import router as recordings_pages
 from voxkeep.requests.api import router as requests_router
+from voxkeep.requests.console import router as requests_console
 from voxkeep.retention.api import router as retention_router
 from voxkeep.vault import Vault
 from voxkeep.web.errors import unexpected, validation_error, voxkeep_error
@@ -143,6 +145,8 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(incidents_router)
     app.include_router(people_pages)  # the portal: sign-in at /
     app.include_router(recordings_pages)
+    app.include_router(people_console)  # the console: staff sign-in at /console/sign-in
+    app.include_router(requests_console)
 
     app.add_middleware(UploadFastPath)
     app.add_middleware(AccessLog)  # added last: the outer one, so it logs the fast path too

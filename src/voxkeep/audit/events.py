@@ -94,6 +94,8 @@ class AuditAction(enum.StrEnum):
     STAFF_REAUTHENTICATED = "staff:reauthenticated"
     STAFF_REAUTH_FAILED = "staff:reauth:failed"
     STAFF_SIGNED_OUT = "staff:signed_out"
+    STAFF_TOTP_ENROLLED = "staff:totp:enrolled"
+    STAFF_TOTP_RESET = "staff:totp:reset"
 
 
 SYSTEM = "system"

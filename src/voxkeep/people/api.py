@@ -20,11 +20,13 @@ from voxkeep.people.schemas import (
     SignedInOut,
     SignInIn,
     StaffAddedOut,
+    StaffEnrolIn,
     StaffIn,
     StaffOut,
     StaffSessionOut,
     StaffSignedInOut,
     StaffSignInIn,
+    TotpEnrolmentOut,
 )
 from voxkeep.people.service import (
     PersonSession,
@@ -83,7 +85,9 @@ def staff_session(request: Request) -> StaffSession:
     token = token or request.cookies.get(STAFF_COOKIE, "")
     vault = vault_of(request)
     with vault.reading() as session:
-        return current_staff(vault, session, token=token)
+        member = current_staff(vault, session, token=token)
+    staff.touch_staff_session(vault, member)
+    return member
 
 
 PersonDep = Annotated[PersonSession, Depends(person_session)]
@@ -254,6 +258,7 @@ def _staff_out(info: staff.StaffInfo) -> StaffOut:
         created_at=info.created_at,
         disabled_at=info.disabled_at,
         has_password=info.has_password,
+        has_totp=info.has_totp,
     )
 
 
@@ -270,18 +275,44 @@ def _token_out(vault: Vault, token: staff.PasswordToken) -> PasswordTokenOut:
 def staff_sign_in(
     body: StaffSignInIn, request: Request, response: Response, vault: VaultDep
 ) -> StaffSignedInOut:
-    """Staff sign-in with login name and password; rate-limited like people's, with
-    counters of their own (and the `voxkeep_staff_known_client` cookie)."""
+    """Staff sign-in with login name, password and the code from an authenticator app
+    (`totp`); rate-limited like people's, with counters of their own (and the
+    `voxkeep_staff_known_client` cookie).
+
+    401 `totp_required` when the code is missing; 401 `totp_enrolment_required`
+    when the staff member has no authenticator app yet: get a secret from
+    `POST /api/v1/staff/totp/enrolment` and sign in with its first code. A code
+    is accepted once; a wrong one counts as a failed sign-in.
+    """
     signed = staff.staff_sign_in(
         vault,
         name=body.name,
         password=body.password.get_secret_value(),
         client=client_address(request),
         known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
+        totp_code=body.totp,
     )
     cookies = (STAFF_COOKIE, STAFF_KNOWN_COOKIE)
     set_sign_in_cookies(request, response, cookies, signed, vault.settings.staff_session_ttl_s)
     return StaffSignedInOut(**_staff_session_out(signed.session).model_dump(), token=signed.token)
+
+
+@api.post("/staff/totp/enrolment", response_model=TotpEnrolmentOut, status_code=201, tags=["staff"])
+def staff_totp_enrolment(
+    body: StaffEnrolIn, request: Request, response: Response, vault: VaultDep
+) -> TotpEnrolmentOut:
+    """The TOTP secret to enrol, for a staff member without one (name and password, rate-
+    limited like sign-in). It is confirmed by signing in with its first code as `totp`;
+    409 once an app is enrolled (an admin resets it: `voxkeep staff reset-totp NAME`)."""
+    enrolment = staff.start_enrolment(
+        vault,
+        name=body.name,
+        password=body.password.get_secret_value(),
+        client=client_address(request),
+        known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
+    )
+    response.headers.update(NO_STORE)
+    return TotpEnrolmentOut(secret=enrolment.secret, uri=enrolment.uri)
 
 
 @api.get("/staff/sessions/current", response_model=StaffSessionOut, tags=["staff"])

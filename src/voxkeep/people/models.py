@@ -102,6 +102,13 @@ class StaffMember(Base):
     password_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The TOTP second factor (people/totp.py), sealed under the ``totp`` instance key:
+    # the enrolled secret, a secret being enrolled (confirmed by its first code), and
+    # the last time step a code was accepted for (no code is accepted twice).
+    totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_pending_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class StaffRoleGrant(Base):
@@ -146,3 +153,19 @@ class StaffSessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reauth_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # for the idle timeout
+
+
+class SigninChallenge(Base):
+    """The step between a staff member's correct password and their TOTP code on the
+    console's sign-in pages: a short-lived token (only its hash stored), used once."""
+
+    __tablename__ = "signin_challenges"
+    __table_args__ = (Index("ix_signin_challenges_staff_id", "staff_id"),)
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

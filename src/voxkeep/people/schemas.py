@@ -53,6 +53,22 @@ class SignedInOut(SessionOut):
 class StaffSignInIn(Strict):
     name: str = Field(max_length=64)
     password: SecretStr
+    totp: str | None = Field(
+        default=None,
+        max_length=16,
+        description="The 6-digit code from the staff member's authenticator app (required: "
+        "without it, 401 `totp_required`, or `totp_enrolment_required` before enrolment).",
+    )
+
+
+class StaffEnrolIn(Strict):
+    name: str = Field(max_length=64)
+    password: SecretStr
+
+
+class TotpEnrolmentOut(BaseModel):
+    secret: str = Field(description="The TOTP secret (base32), shown once: add it to an app.")
+    uri: str = Field(description="The same as an `otpauth://totp/...` URI (what a QR code holds).")
 
 
 class StaffSessionOut(BaseModel):
@@ -76,6 +92,7 @@ class StaffOut(BaseModel):
     created_at: datetime
     disabled_at: datetime | None
     has_password: bool
+    has_totp: bool = Field(description="An authenticator app is enrolled (the second factor).")
 
 
 class StaffIn(Strict):

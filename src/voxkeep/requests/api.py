@@ -17,7 +17,7 @@ from voxkeep.people.api import person_session, staff_session
 from voxkeep.people.service import PersonSession
 from voxkeep.people.staff import StaffSession
 from voxkeep.requests import service, stats, verification, views
-from voxkeep.requests.models import Channel, RequestState
+from voxkeep.requests.models import Channel, RequestKind, RequestState
 from voxkeep.requests.schemas import (
     AddressConfirmedOut,
     CodeCheckIn,
@@ -108,9 +108,14 @@ def list_requests(
     staff: Staff,
     state: Annotated[list[RequestState] | None, Query(description="Only these states.")] = None,
     all: Annotated[bool, Query(description="Also answered and finished requests.")] = False,
+    kind: Annotated[list[RequestKind] | None, Query(description="Only these kinds.")] = None,
+    channel: Annotated[list[Channel] | None, Query(description="Only these channels.")] = None,
 ) -> list[SummaryOut]:
-    """Requests by due date, soonest first; by default those whose answer is still owed."""
-    rows = views.list_requests(vault, staff=staff, states=state, everything=all)
+    """Requests by due date, soonest first; by default those whose answer is still owed.
+    Each carries its days left and whether it is overdue or at risk (due within 7 days)."""
+    rows = views.list_requests(
+        vault, staff=staff, states=state, everything=all, kinds=kind, channels=channel
+    )
     return [SummaryOut.of(s) for s in rows]
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from voxkeep.requests.models import RequestKind
+from voxkeep.requests.service import StaffAction
 from voxkeep.requests.stats import RequestMonth
 from voxkeep.requests.views import PersonView, RequestDetail, RequestSummary
 
@@ -70,6 +71,10 @@ class SummaryOut(BaseModel):
     paused: bool
     extension_months: int
     overdue: bool
+    days_left: int = Field(
+        description="Whole days (UTC) from today to the due date; negative once overdue."
+    )
+    at_risk: bool = Field(description="Still owed, not overdue, and due within 7 days.")
 
     @classmethod
     def of(cls, summary: RequestSummary) -> SummaryOut:
@@ -122,6 +127,10 @@ class DetailOut(SummaryOut):
     receipt_id: str | None
     timeline: list[TimelineOut]
     jobs: list[JobOut]
+    actions: list[StaffAction] = Field(
+        description="What the signed-in staff member may do to this request now (their "
+        "roles, its state, four eyes); each action's route enforces the same rules."
+    )
 
     @classmethod
     def of_detail(cls, detail: RequestDetail) -> DetailOut:

@@ -177,6 +177,504 @@ CATALOGUE: dict[str, Text] = {
         "Geben Sie das Datum als Jahr-Monat-Tag ein, zum Beispiel 2026-03-31",
         "Saisissez la date au format année-mois-jour, par exemple 2026-03-31",
     ),
+    # The console (staff) ------------------------------------------------------
+    "console.tagline": Text(
+        "Console for the privacy team",
+        "Konsole für das Datenschutzteam",
+        "Console de l'équipe chargée de la protection des données",
+    ),
+    "console.nav_label": Text("Console", "Konsole", "Console"),
+    "console.nav_requests": Text("Requests", "Anfragen", "Demandes"),
+    "console.nav_incidents": Text("Incidents", "Vorfälle", "Incidents"),
+    "console.nav_audit": Text("Audit", "Prüfprotokoll", "Journal d'audit"),
+    "console.nav_dashboard": Text("Dashboard", "Übersicht", "Tableau de bord"),
+    "console.nav_staff": Text("Staff", "Mitarbeitende", "Personnel"),
+    "console.signed_in_as": Text(
+        "Signed in as {name}", "Angemeldet als {name}", "Connecté en tant que {name}"
+    ),
+    "console.role_agent": Text("agent", "Sachbearbeitung", "agent"),
+    "console.role_approver": Text("approver", "Freigabe", "approbateur"),
+    "console.role_dpo": Text(
+        "data-protection officer",
+        "Datenschutzbeauftragte(r)",
+        "délégué à la protection des données",
+    ),
+    "console.role_admin": Text("admin", "Verwaltung", "administrateur"),
+    "console.signin_title": Text(
+        "Sign in to the console", "Bei der Konsole anmelden", "Se connecter à la console"
+    ),
+    "console.signin_intro": Text(
+        "For the privacy team. You need your login name, your password and the "
+        "authenticator app on your phone.",
+        "Für das Datenschutzteam. Sie brauchen Ihren Anmeldenamen, Ihr Passwort und die "
+        "Authenticator-App auf Ihrem Telefon.",
+        "Pour l'équipe chargée de la protection des données. Il vous faut votre identifiant, "
+        "votre mot de passe et l'application d'authentification de votre téléphone.",
+    ),
+    "console.signin_name": Text("Login name", "Anmeldename", "Identifiant"),
+    "console.signin_name_missing": Text(
+        "Enter your login name", "Geben Sie Ihren Anmeldenamen ein", "Saisissez votre identifiant"
+    ),
+    "console.signin_wrong": Text(
+        "The login name or the password is wrong. Check both and try again.",
+        "Anmeldename oder Passwort ist falsch. Prüfen Sie beides und versuchen Sie es erneut.",
+        "L'identifiant ou le mot de passe est incorrect. Vérifiez les deux et réessayez.",
+    ),
+    "console.signin_continue": Text("Continue", "Weiter", "Continuer"),
+    "console.signin_submit": Text("Sign in", "Anmelden", "Se connecter"),
+    "console.signin_expired": Text(
+        "That sign-in took too long or was finished already. Start again with your name "
+        "and password.",
+        "Diese Anmeldung hat zu lange gedauert oder war schon abgeschlossen. Beginnen Sie "
+        "noch einmal mit Name und Passwort.",
+        "Cette connexion a pris trop de temps ou était déjà terminée. Recommencez avec votre "
+        "identifiant et votre mot de passe.",
+    ),
+    "console.code_title": Text(
+        "Enter the code from your app",
+        "Code aus Ihrer App eingeben",
+        "Saisissez le code de votre application",
+    ),
+    "console.code_intro": Text(
+        "Open the authenticator app on your phone and enter the 6-digit code it shows for voxkeep.",
+        "Öffnen Sie die Authenticator-App auf Ihrem Telefon und geben Sie den 6-stelligen "
+        "Code ein, den sie für voxkeep zeigt.",
+        "Ouvrez l'application d'authentification de votre téléphone et saisissez le code à "
+        "6 chiffres qu'elle affiche pour voxkeep.",
+    ),
+    "console.code_label": Text("6-digit code", "6-stelliger Code", "Code à 6 chiffres"),
+    "console.code_missing": Text(
+        "Enter the 6-digit code from your app",
+        "Geben Sie den 6-stelligen Code aus Ihrer App ein",
+        "Saisissez le code à 6 chiffres de votre application",
+    ),
+    "console.code_wrong": Text(
+        "The code is wrong or was used already. Enter the code your app shows now.",
+        "Der Code ist falsch oder wurde schon verwendet. Geben Sie den Code ein, den Ihre "
+        "App jetzt zeigt.",
+        "Le code est incorrect ou a déjà servi. Saisissez le code que votre application "
+        "affiche maintenant.",
+    ),
+    "console.code_restart": Text(
+        "Start again with your name and password",
+        "Noch einmal mit Name und Passwort beginnen",
+        "Recommencer avec l'identifiant et le mot de passe",
+    ),
+    "console.enrol_title": Text(
+        "Set up your authenticator app",
+        "Authenticator-App einrichten",
+        "Configurez votre application d'authentification",
+    ),
+    "console.enrol_intro": Text(
+        "Staff sign in with a code from an authenticator app as well as the password. "
+        "You have none set up yet; it takes a minute.",
+        "Mitarbeitende melden sich zusätzlich zum Passwort mit einem Code aus einer "
+        "Authenticator-App an. Sie haben noch keine eingerichtet; das dauert eine Minute.",
+        "Le personnel se connecte avec un code d'application d'authentification en plus du "
+        "mot de passe. Vous n'en avez pas encore configuré ; cela prend une minute.",
+    ),
+    "console.enrol_scan": Text(
+        "Scan this QR code with the app,",
+        "Scannen Sie diesen QR-Code mit der App,",
+        "Scannez ce code QR avec l'application,",
+    ),
+    "console.enrol_qr_label": Text(
+        "QR code of your authenticator secret",
+        "QR-Code Ihres Authenticator-Schlüssels",
+        "Code QR de votre clé d'authentification",
+    ),
+    "console.enrol_type": Text(
+        "or type this key into it:",
+        "oder tippen Sie diesen Schlüssel ein:",
+        "ou saisissez-y cette clé :",
+    ),
+    "console.enrol_uri": Text(
+        "The same as a link (otpauth)",
+        "Dasselbe als Link (otpauth)",
+        "La même chose sous forme de lien (otpauth)",
+    ),
+    "console.enrol_confirm": Text(
+        "Enter the code the app now shows: that confirms the app and signs you in.",
+        "Geben Sie den Code ein, den die App jetzt zeigt: Das bestätigt die App und meldet Sie an.",
+        "Saisissez le code que l'application affiche maintenant : cela confirme "
+        "l'application et vous connecte.",
+    ),
+    "console.queue_title": Text("Requests", "Anfragen", "Demandes"),
+    "console.queue_intro": Text(
+        "Soonest due first. Overdue requests and those due within {days} days are marked.",
+        "Die am frühesten fälligen zuerst. Überfällige und in {days} Tagen fällige Anfragen "
+        "sind markiert.",
+        "Les plus urgentes d'abord. Les demandes en retard et celles dues dans les {days} "
+        "jours sont signalées.",
+    ),
+    "console.queue_filters": Text("Filters", "Filter", "Filtres"),
+    "console.queue_caption": Text(
+        "Requests by due date", "Anfragen nach Fälligkeit", "Demandes par échéance"
+    ),
+    "console.queue_csv": Text(
+        "Download this list (CSV)",
+        "Diese Liste herunterladen (CSV)",
+        "Télécharger cette liste (CSV)",
+    ),
+    "console.queue_empty": Text(
+        "No request matches these filters.",
+        "Keine Anfrage entspricht diesen Filtern.",
+        "Aucune demande ne correspond à ces filtres.",
+    ),
+    "console.field_request": Text("Request", "Anfrage", "Demande"),
+    "console.field_state": Text("State", "Status", "État"),
+    "console.field_kind": Text("Kind", "Art", "Type"),
+    "console.field_channel": Text("Channel", "Eingangsweg", "Canal"),
+    "console.field_received": Text("Received", "Eingegangen", "Reçue"),
+    "console.field_due": Text("Due", "Fällig", "Échéance"),
+    "console.field_days_left": Text("Days left", "Tage übrig", "Jours restants"),
+    "console.state_owed": Text(
+        "Answer still owed", "Antwort noch geschuldet", "Réponse encore due"
+    ),
+    "console.state_all": Text("All", "Alle", "Toutes"),
+    "console.any": Text("Any", "Alle", "Tous"),
+    "console.filter": Text("Show", "Anzeigen", "Afficher"),
+    "console.paused": Text("clock paused", "Frist angehalten", "délai suspendu"),
+    "console.overdue": Text("Overdue", "Überfällig", "En retard"),
+    "console.at_risk": Text("Due soon", "Bald fällig", "Bientôt due"),
+    "console.new_title": Text(
+        "Enter a request received by e-mail, post or phone",
+        "Per E-Mail, Post oder Telefon erhaltene Anfrage erfassen",
+        "Saisir une demande reçue par e-mail, courrier ou téléphone",
+    ),
+    "console.new_intro": Text(
+        "For a request that reached you by e-mail, letter or phone. The deadline runs from the "
+        "day it arrived. A code then goes to the account's own e-mail address to verify it.",
+        "Für eine Anfrage, die Sie per E-Mail, Brief oder Telefon erreicht hat. Die Frist läuft "
+        "ab dem Eingangstag. Zur Prüfung geht danach ein Code an die eigene E-Mail-Adresse des "
+        "Kontos.",
+        "Pour une demande reçue par e-mail, courrier ou téléphone. Le délai court à partir du "
+        "jour de réception. Un code est ensuite envoyé à l'adresse e-mail du compte pour la "
+        "vérifier.",
+    ),
+    "console.new_account": Text(
+        "Account id",
+        "Konto-ID",
+        "Identifiant du compte",
+    ),
+    "console.new_account_hint": Text(
+        "The operator's id of the account the request is about (not a name or an e-mail address).",
+        "Die ID des Betreibers für das Konto, um das es geht (kein Name, keine E-Mail-Adresse).",
+        "L'identifiant, chez l'opérateur, du compte concerné (ni un nom ni une adresse e-mail).",
+    ),
+    "console.new_account_missing": Text(
+        "Enter the account id",
+        "Geben Sie die Konto-ID ein",
+        "Saisissez l'identifiant du compte",
+    ),
+    "console.new_kind_missing": Text(
+        "Choose the kind of request",
+        "Wählen Sie die Art der Anfrage",
+        "Choisissez le type de demande",
+    ),
+    "console.new_channel_missing": Text(
+        "Choose how the request came in",
+        "Wählen Sie, wie die Anfrage einging",
+        "Choisissez comment la demande est arrivée",
+    ),
+    "console.new_received": Text(
+        "Day it arrived (optional)",
+        "Eingangstag (optional)",
+        "Jour de réception (facultatif)",
+    ),
+    "console.new_received_hint": Text(
+        "Year-month-day, UTC. Leave empty for today.",
+        "Jahr-Monat-Tag, UTC. Leer lassen für heute.",
+        "Année-mois-jour, UTC. Laissez vide pour aujourd'hui.",
+    ),
+    "console.new_note": Text(
+        "Internal note (optional, stored encrypted)",
+        "Interne Notiz (optional, verschlüsselt gespeichert)",
+        "Note interne (facultative, conservée chiffrée)",
+    ),
+    "console.new_submit": Text(
+        "Enter the request",
+        "Anfrage erfassen",
+        "Saisir la demande",
+    ),
+    "console.request_title": Text(
+        "Request",
+        "Anfrage",
+        "Demande",
+    ),
+    "console.days_left": Text(
+        "{days} days left",
+        "noch {days} Tage",
+        "{days} jours restants",
+    ),
+    "console.extended_by": Text(
+        "extended by {months} months",
+        "um {months} Monate verlängert",
+        "prolongée de {months} mois",
+    ),
+    "console.field_account": Text(
+        "Account",
+        "Konto",
+        "Compte",
+    ),
+    "console.erased": Text(
+        "(erased)",
+        "(gelöscht)",
+        "(effacé)",
+    ),
+    "console.field_entered_by": Text(
+        "Entered by",
+        "Erfasst von",
+        "Saisie par",
+    ),
+    "console.field_approved_by": Text(
+        "Approved by",
+        "Freigegeben von",
+        "Approuvée par",
+    ),
+    "console.evidence_title": Text(
+        "Verification",
+        "Prüfung",
+        "Vérification",
+    ),
+    "console.field_verified_by": Text(
+        "Verified by",
+        "Geprüft von",
+        "Vérifiée par",
+    ),
+    "console.field_method": Text(
+        "Method",
+        "Verfahren",
+        "Méthode",
+    ),
+    "console.field_evidence": Text(
+        "Evidence",
+        "Nachweis",
+        "Preuve",
+    ),
+    "console.field_code_expires": Text(
+        "Code valid until",
+        "Code gültig bis",
+        "Code valable jusqu'au",
+    ),
+    "console.field_address": Text(
+        "E-mail address",
+        "E-Mail-Adresse",
+        "Adresse e-mail",
+    ),
+    "console.address_pending": Text(
+        "Changed after the request came in: confirm the change before a code is sent.",
+        "Nach Eingang der Anfrage geändert: Bestätigen Sie die Änderung, bevor ein Code "
+        "gesendet wird.",
+        "Modifiée après l'arrivée de la demande : confirmez la modification avant d'envoyer un "
+        "code.",
+    ),
+    "console.address_confirmed": Text(
+        "Change confirmed by {who}",
+        "Änderung bestätigt von {who}",
+        "Modification confirmée par {who}",
+    ),
+    "console.field_extension_reason": Text(
+        "Reason for the extension",
+        "Grund der Verlängerung",
+        "Motif de la prolongation",
+    ),
+    "console.field_refusal_reason": Text(
+        "Reason for the refusal",
+        "Grund der Ablehnung",
+        "Motif du refus",
+    ),
+    "console.actions_title": Text(
+        "What you can do",
+        "Was Sie tun können",
+        "Ce que vous pouvez faire",
+    ),
+    "console.actions_none": Text(
+        "Nothing for you to do on this request now.",
+        "Für Sie gibt es bei dieser Anfrage jetzt nichts zu tun.",
+        "Rien à faire pour vous sur cette demande pour l'instant.",
+    ),
+    "console.action_send_code": Text(
+        "Send the verification code",
+        "Prüfcode senden",
+        "Envoyer le code de vérification",
+    ),
+    "console.action_send_code_hint": Text(
+        "A code goes to the account's own e-mail address; the clock pauses until the person "
+        "gives it back.",
+        "Ein Code geht an die eigene E-Mail-Adresse des Kontos; die Frist ruht, bis die Person "
+        "ihn zurückgibt.",
+        "Un code est envoyé à l'adresse e-mail du compte ; le délai est suspendu jusqu'à ce que "
+        "la personne le communique.",
+    ),
+    "console.action_confirm_address": Text(
+        "Confirm the changed address",
+        "Geänderte Adresse bestätigen",
+        "Confirmer l'adresse modifiée",
+    ),
+    "console.action_confirm_address_hint": Text(
+        "First make sure, through a channel you already know, that the new address is the "
+        "person's.",
+        "Stellen Sie zuerst über einen bekannten Weg sicher, dass die neue Adresse der Person "
+        "gehört.",
+        "Assurez-vous d'abord, par un canal déjà connu, que la nouvelle adresse est celle de la "
+        "personne.",
+    ),
+    "console.action_check_code": Text(
+        "Enter the code the person gave back",
+        "Von der Person zurückgegebenen Code eingeben",
+        "Saisir le code communiqué par la personne",
+    ),
+    "console.field_code": Text(
+        "Code (8 digits)",
+        "Code (8 Ziffern)",
+        "Code (8 chiffres)",
+    ),
+    "console.field_evidence_how": Text(
+        "How the person gave it",
+        "Wie die Person ihn übermittelt hat",
+        "Comment la personne l'a communiqué",
+    ),
+    "console.action_approve": Text(
+        "Approve",
+        "Freigeben",
+        "Approuver",
+    ),
+    "console.action_approve_hint": Text(
+        "The second pair of eyes: work on the answer (or the erasure) starts.",
+        "Das zweite Augenpaar: Die Arbeit an der Antwort (oder der Löschung) beginnt.",
+        "Le second regard : le travail sur la réponse (ou l'effacement) commence.",
+    ),
+    "console.action_extend": Text(
+        "Extend the deadline",
+        "Frist verlängern",
+        "Prolonger le délai",
+    ),
+    "console.field_months": Text(
+        "By how many months",
+        "Um wie viele Monate",
+        "De combien de mois",
+    ),
+    "console.field_reason_person": Text(
+        "Reason (sent to the person; no personal data)",
+        "Grund (geht an die Person; keine personenbezogenen Daten)",
+        "Motif (envoyé à la personne ; sans données personnelles)",
+    ),
+    "console.action_refuse": Text(
+        "Refuse the request",
+        "Anfrage ablehnen",
+        "Refuser la demande",
+    ),
+    "console.action_cancel": Text(
+        "Cancel the request",
+        "Anfrage abbrechen",
+        "Annuler la demande",
+    ),
+    "console.field_reason": Text(
+        "Reason",
+        "Grund",
+        "Motif",
+    ),
+    "console.jobs_title": Text(
+        "Background work",
+        "Hintergrundarbeit",
+        "Travail en arrière-plan",
+    ),
+    "console.field_job": Text(
+        "Job",
+        "Aufgabe",
+        "Tâche",
+    ),
+    "console.field_attempts": Text(
+        "Attempts",
+        "Versuche",
+        "Tentatives",
+    ),
+    "console.field_error": Text(
+        "Last error",
+        "Letzter Fehler",
+        "Dernière erreur",
+    ),
+    "console.timeline_title": Text(
+        "Timeline",
+        "Verlauf",
+        "Historique",
+    ),
+    "console.field_when": Text(
+        "When (UTC)",
+        "Wann (UTC)",
+        "Quand (UTC)",
+    ),
+    "console.field_step": Text(
+        "Step",
+        "Schritt",
+        "Étape",
+    ),
+    "console.field_who": Text(
+        "Who",
+        "Wer",
+        "Qui",
+    ),
+    "console.field_note": Text(
+        "Note",
+        "Notiz",
+        "Note",
+    ),
+    "console.back_to_queue": Text(
+        "Back to the requests",
+        "Zurück zu den Anfragen",
+        "Retour aux demandes",
+    ),
+    "console.done_entered": Text(
+        "The request is entered. Next: send the verification code to the account's address.",
+        "Die Anfrage ist erfasst. Als Nächstes: den Prüfcode an die Adresse des Kontos senden.",
+        "La demande est saisie. Ensuite : envoyer le code de vérification à l'adresse du compte.",
+    ),
+    "console.done_send_code": Text(
+        "The code is sent and the clock is paused. Next: enter the code when the person gives "
+        "it back.",
+        "Der Code ist gesendet und die Frist ruht. Als Nächstes: den Code eingeben, sobald die "
+        "Person ihn zurückgibt.",
+        "Le code est envoyé et le délai suspendu. Ensuite : saisir le code dès que la personne "
+        "le communique.",
+    ),
+    "console.done_confirm_address": Text(
+        "The changed address is confirmed for this request. Next: send the code.",
+        "Die geänderte Adresse ist für diese Anfrage bestätigt. Als Nächstes: den Code senden.",
+        "L'adresse modifiée est confirmée pour cette demande. Ensuite : envoyer le code.",
+    ),
+    "console.done_check_code": Text(
+        "The request is verified. Next: someone else with the approver role approves it.",
+        "Die Anfrage ist geprüft. Als Nächstes: Eine andere Person mit der Freigaberolle gibt "
+        "sie frei.",
+        "La demande est vérifiée. Ensuite : une autre personne ayant le rôle d'approbateur "
+        "l'approuve.",
+    ),
+    "console.done_approve": Text(
+        "Approved. The answer is being prepared; the person is told by e-mail when it is ready.",
+        "Freigegeben. Die Antwort wird vorbereitet; die Person erfährt per E-Mail, wenn sie "
+        "bereit ist.",
+        "Approuvée. La réponse est en préparation ; la personne sera prévenue par e-mail "
+        "lorsqu'elle sera prête.",
+    ),
+    "console.done_extend": Text(
+        "The deadline is extended. The person is told the reasons by e-mail.",
+        "Die Frist ist verlängert. Die Person erhält die Gründe per E-Mail.",
+        "Le délai est prolongé. La personne reçoit les motifs par e-mail.",
+    ),
+    "console.done_refuse": Text(
+        "The request is refused. The person is told the reasons and their right to complain by "
+        "e-mail.",
+        "Die Anfrage ist abgelehnt. Die Person erhält per E-Mail die Gründe und ihr "
+        "Beschwerderecht.",
+        "La demande est refusée. La personne reçoit par e-mail les motifs et son droit de "
+        "réclamation.",
+    ),
+    "console.done_cancel": Text(
+        "The request is cancelled.",
+        "Die Anfrage ist abgebrochen.",
+        "La demande est annulée.",
+    ),
 }
 
 
