@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from voxkeep.web.charts import Chart, Series, bar_chart, line_chart, nice_ceiling
+from voxkeep.web.charts import Chart, Series, axis_top, bar_chart, line_chart
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 CHART = Chart(
@@ -24,11 +24,13 @@ def _parse(markup: str) -> ElementTree.Element:
 
 
 @pytest.mark.parametrize(
-    ("value", "ceiling"),
-    [(0, 1), (1, 1), (3, 5), (4, 5), (7, 10), (11, 20), (21, 25), (26, 50), (101, 200)],
+    ("value", "top"),
+    [(0, 4), (1, 4), (4, 4), (5, 8), (8, 8), (9, 20), (21, 40), (41, 80), (81, 200), (1700, 2000)],
 )
-def test_the_value_axis_ends_at_a_round_number(value: float, ceiling: float) -> None:
-    assert nice_ceiling(value) == ceiling
+def test_the_value_axis_ends_where_four_round_steps_cover_the_highest_value(
+    value: float, top: float
+) -> None:
+    assert axis_top(value) == top
 
 
 def test_a_chart_is_an_image_named_by_its_title_and_description() -> None:
@@ -45,9 +47,9 @@ def test_grouped_bars_stand_side_by_side_and_scale_to_the_highest_value() -> Non
     bars = _parse(bar_chart(CHART)).findall("svg:rect[@class]", NS)
     bars = [b for b in bars if "chart-bar" in (b.get("class") or "")]
     heights = [float(b.get("height") or 0) for b in bars]
-    # 3 months x 2 series; the axis tops at 5, so a value of 3 fills 3/5 of 208 px.
+    # 3 months x 2 series; the axis tops at 4, so a value of 3 fills 3/4 of 208 px.
     assert len(bars) == 6
-    assert heights == pytest.approx([41.6, 0, 83.2, 83.2, 0, 124.8])
+    assert heights == pytest.approx([52, 0, 104, 104, 0, 156])
     assert {b.get("class") for b in bars} == {"chart-bar series-0", "chart-bar series-1"}
 
 
@@ -59,8 +61,8 @@ def test_stacked_bars_add_up_to_the_total() -> None:
     ]
     tops = [float(b.get("y") or 0) for b in bars]
     heights = [float(b.get("height") or 0) for b in bars]
-    # The axis tops at 5 (the highest total, 4, rounded up); February stacks 2 on 2.
-    assert heights[2] + heights[3] == pytest.approx(208 * 4 / 5)
+    # The axis tops at 4, the highest total; February stacks 2 on 2 to the top.
+    assert heights[2] + heights[3] == pytest.approx(208)
     assert tops[3] + heights[3] == pytest.approx(tops[2])
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from voxkeep.months import Month
 from voxkeep.requests.models import RequestKind
 from voxkeep.requests.stats import RequestMonth, request_months
 from voxkeep.retention.stats import RetentionMonth, retention_months
@@ -33,11 +34,17 @@ class Figure:
     note: str
 
 
+def _short(month: Month) -> str:
+    """01/26 under a bar: twelve "2026-01" do not fit side by side."""
+    return f"{month.month:02d}/{month.year % 100:02d}"
+
+
 def figures(lang: str, asked: list[RequestMonth], kept: list[RetentionMonth]) -> list[Figure]:
     def t(key: str) -> str:
         return i18n.translate(lang, key)
 
     labels = [str(m.month) for m in asked]
+    short = [_short(m.month) for m in asked]
     kinds = {
         RequestKind.ACCESS: t("dashboard.kind_access"),
         RequestKind.PORTABILITY: t("dashboard.kind_portability"),
@@ -48,6 +55,7 @@ def figures(lang: str, asked: list[RequestMonth], kept: list[RetentionMonth]) ->
         title=t("dashboard.requests_title"),
         description=t("dashboard.requests_desc"),
         labels=labels,
+        axis_labels=short,
         series=[Series(name, [m.received[kind] for m in asked]) for kind, name in kinds.items()],
     )
     on_time = Chart(
@@ -55,6 +63,7 @@ def figures(lang: str, asked: list[RequestMonth], kept: list[RetentionMonth]) ->
         title=t("dashboard.on_time_title"),
         description=t("dashboard.on_time_desc"),
         labels=labels,
+        axis_labels=short,
         series=[Series(t("dashboard.on_time_series"), [m.on_time_percent for m in asked])],
         unit="%",
     )
@@ -63,6 +72,7 @@ def figures(lang: str, asked: list[RequestMonth], kept: list[RetentionMonth]) ->
         title=t("dashboard.median_title"),
         description=t("dashboard.median_desc"),
         labels=labels,
+        axis_labels=short,
         series=[Series(t("dashboard.median_series"), [m.median_days for m in asked])],
     )
     recordings = Chart(
@@ -70,6 +80,7 @@ def figures(lang: str, asked: list[RequestMonth], kept: list[RetentionMonth]) ->
         title=t("dashboard.recordings_title"),
         description=t("dashboard.recordings_desc"),
         labels=[str(m.month) for m in kept],
+        axis_labels=[_short(m.month) for m in kept],
         series=[
             Series(t("dashboard.stored_series"), [m.stored for m in kept]),
             Series(t("dashboard.swept_series"), [m.swept for m in kept]),

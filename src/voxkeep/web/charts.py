@@ -1,7 +1,7 @@
 """Small server-rendered SVG charts: bars (grouped or stacked) and lines, for the console.
 
 No script and no inline style (the Content-Security-Policy forbids both):
-colours come from classes in ``static/charts.css`` (``series-0``, ``series-1``,
+colours come from classes in ``static/oversight.css`` (``series-0``, ``series-1``,
 …). Each chart is an ``<svg role="img">`` named by its ``<title>`` and
 described by its ``<desc>``; the page shows the same numbers in a table beside
 it (``Chart.rows``), so nobody needs to read the picture.
@@ -36,9 +36,10 @@ class Chart:
     id: str  # unique on the page: names the title and description for aria-labelledby
     title: str
     description: str
-    labels: Sequence[str]  # one per category (a month, say)
+    labels: Sequence[str]  # one per category (a month, say), as the table shows it
     series: Sequence[Series]
     unit: str = ""  # appended to axis labels, e.g. "%"
+    axis_labels: Sequence[str] | None = None  # shorter ones under the bars; default: labels
 
     @property
     def rows(self) -> list[tuple[str, list[float | None]]]:
@@ -46,15 +47,15 @@ class Chart:
         return [(label, [s.values[i] for s in self.series]) for i, label in enumerate(self.labels)]
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 × 10^k at or above value (at least 1): a round axis top."""
-    if value <= 1:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return float(step * power)
-    return float(10 * power)  # pragma: no cover  (the loop always returns)
+def axis_top(value: float) -> float:
+    """The value axis' top: TICKS steps of 1, 2 or 5 × 10^k (at least 1), covering value.
+
+    Counts then fall on whole-numbered grid lines (0, 1, 2, 3, 4; 0, 5, …, 20).
+    """
+    wanted = max(value / TICKS, 1.0)
+    power = 10 ** math.floor(math.log10(wanted))
+    step = next(m * power for m in (1, 2, 5, 10) if wanted <= m * power)
+    return float(step * TICKS)
 
 
 def _number(value: float) -> str:
@@ -88,7 +89,7 @@ class _Frame:
                 f'<text class="chart-axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
                 f"{escape(_number(value) + self.chart.unit)}</text>"
             )
-        for index, label in enumerate(self.chart.labels):
+        for index, label in enumerate(self.chart.axis_labels or self.chart.labels):
             x = self.band_left(index) + self.band / 2
             parts.append(
                 f'<text class="chart-axis" x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" '
@@ -123,7 +124,7 @@ def bar_chart(chart: Chart, *, stacked: bool = False) -> Markup:
     values = [[v or 0.0 for v in s.values] for s in chart.series]
     totals = [sum(column) for column in zip(*values, strict=True)] if values else []
     highest = max(totals if stacked else [v for row in values for v in row], default=0.0)
-    frame = _Frame(chart, nice_ceiling(highest))
+    frame = _Frame(chart, axis_top(highest))
     body = frame.axes()
     slots = 1 if stacked else max(len(values), 1)
     width = frame.band * 0.7 / slots
@@ -146,7 +147,7 @@ def bar_chart(chart: Chart, *, stacked: bool = False) -> Markup:
 def line_chart(chart: Chart, *, top: float | None = None) -> Markup:
     """A line per series with a dot at each value; a missing value breaks the line."""
     present = [v for s in chart.series for v in s.values if v is not None]
-    frame = _Frame(chart, top if top is not None else nice_ceiling(max(present, default=0.0)))
+    frame = _Frame(chart, top if top is not None else axis_top(max(present, default=0.0)))
     lines: list[str] = []
     dots: list[str] = []
     for n, series in enumerate(chart.series):
