@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from console.oversight_helpers import bearer, staff_token
 from smtp_sink import SmtpSink
 from voxkeep.errors import InvalidInput, Unauthorized
 from voxkeep.people.models import StaffMember
@@ -57,4 +59,43 @@ def test_a_bad_address_adds_nobody(vault: Vault, mailbox: SmtpSink) -> None:
     with pytest.raises(InvalidInput, match="e-mail address"):
         invite_staff(vault, name="d.x", roles=["agent"], email="nope", language="en", actor=ADMIN)
     assert list_staff(vault) == []
+    assert mailbox.messages == []
+
+
+def test_the_api_invites_sends_links_and_resets_the_code_app(
+    vault: Vault, client: TestClient, mailbox: SmtpSink
+) -> None:
+    admin = bearer(staff_token(vault, "root", "admin"))
+    body = {"name": "e.fischer", "roles": ["agent"], "email": EMAIL, "language": "fr"}
+    invited = client.post("/api/v1/staff/invitations", json=body, headers=admin)
+    assert invited.status_code == 201, invited.text
+    staff_id = invited.json()["staff"]["id"]
+    [mail] = mailbox.wait_for(EMAIL, count=1)
+    assert mail.subject == "Votre compte sur la console voxkeep"
+    assert EMAIL not in invited.text
+    link = client.post(
+        f"/api/v1/staff/{staff_id}/password-link", json={"email": EMAIL}, headers=admin
+    )
+    assert link.status_code == 200, link.text
+    assert len(mailbox.wait_for(EMAIL, count=2)) == 2
+    reset = client.post(f"/api/v1/staff/{staff_id}/totp/reset", headers=admin)
+    assert reset.status_code == 200 and reset.json()["id"] == staff_id
+    bad = client.post(
+        "/api/v1/staff/invitations", json={**body, "name": "x", "email": "no"}, headers=admin
+    )
+    assert bad.status_code == 422
+
+
+def test_only_admins_invite_or_reset(vault: Vault, client: TestClient, mailbox: SmtpSink) -> None:
+    dpo = bearer(staff_token(vault, "dpo", "dpo"))
+    body = {"name": "x.y", "roles": ["admin"], "email": EMAIL}
+    assert client.post("/api/v1/staff/invitations", json=body, headers=dpo).status_code == 403
+    me = list_staff(vault)[0].id
+    assert client.post(f"/api/v1/staff/{me}/totp/reset", headers=dpo).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/staff/{me}/password-link", json={"email": EMAIL}, headers=dpo
+        ).status_code
+        == 403
+    )
     assert mailbox.messages == []
