@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from voxkeep.db.base import utcnow
 from voxkeep.people import totp
-from voxkeep.people.models import StaffMember
+from voxkeep.people.models import PersonCredential, StaffMember
 from voxkeep.people.staff import SignedInStaff, staff_sign_in, start_enrolment
 from voxkeep.vault import Vault
 
@@ -32,18 +32,33 @@ def secret_of(vault: Vault, name: str) -> str:
         )
 
 
+def next_step(row: StaffMember | PersonCredential) -> int:
+    """The earliest step of the window whose code has not been used yet (called in a
+    transaction: when the window is used up, the row forgets its last step, as if the
+    next step had come)."""
+    current = totp.step_of(utcnow())
+    last = row.totp_last_step
+    step = current - totp.DRIFT_STEPS if last is None else max(current - 1, last + 1)
+    if step > current + totp.DRIFT_STEPS:
+        row.totp_last_step = current - totp.DRIFT_STEPS - 1
+        step = current - totp.DRIFT_STEPS
+    return step
+
+
 def fresh_code(vault: Vault, name: str) -> str:
     """A code the member's next sign-in accepts."""
-    now = utcnow()
-    current = totp.step_of(now)
     with vault.transaction() as session:
         member = session.scalars(select(StaffMember).where(StaffMember.name == name)).one()
-        last = member.totp_last_step
-        step = current - totp.DRIFT_STEPS if last is None else max(current - 1, last + 1)
-        if step > current + totp.DRIFT_STEPS:
-            member.totp_last_step = current - totp.DRIFT_STEPS - 1
-            step = current - totp.DRIFT_STEPS
-    secret = secret_of(vault, name)
+        step = next_step(member)
+    return totp.code_at(secret_of(vault, name), datetime_of(step))
+
+
+def person_code(vault: Vault, account_id: str, secret: str) -> str:
+    """A code a person's next use of their two-step secret accepts."""
+    with vault.transaction() as session:
+        row = session.get(PersonCredential, account_id)
+        assert row is not None
+        step = next_step(row)
     return totp.code_at(secret, datetime_of(step))
 
 

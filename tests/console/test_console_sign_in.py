@@ -23,6 +23,7 @@ from staff_totp import fresh_code
 from voxkeep.db.base import utcnow
 from voxkeep.people.api import STAFF_COOKIE
 from voxkeep.people.models import StaffMember, StaffSessionRow
+from voxkeep.people.staff import reset_totp
 from voxkeep.vault import Vault
 
 SIGN_IN = "/console/sign-in"
@@ -99,7 +100,7 @@ def test_the_api_enforces_the_code_and_enrols_with_its_first_code(vault: Vault) 
         assert signed.status_code == 201, signed.text
         assert_error(client.post("/api/v1/staff/sessions", json=body), 401, "totp_required")
         replay = client.post("/api/v1/staff/sessions", json={**body, "totp": code})
-        assert_error(replay, 401, "unauthorized")
+        assert_error(replay, 401, "totp_wrong")
         again = client.post("/api/v1/staff/totp/enrolment", json=body)
         assert_error(again, 409, "conflict")
 
@@ -184,3 +185,14 @@ def test_a_person_session_does_not_open_the_console(vault: Vault) -> None:
     with browser(vault) as client:
         client.cookies.set("voxkeep_session", "vs_0123456789abcdef_nonsense")
         assert client.get("/console/requests").headers["location"] == SIGN_IN
+
+
+def test_an_admin_resets_a_lost_app_and_the_next_sign_in_enrols_again(vault: Vault) -> None:
+    add_member(vault, "ines", "agent")
+    with browser(vault) as client:
+        sign_in(client, vault, "ines")
+        assert client.get("/console/requests").status_code == 200
+        reset_totp(vault, ref="ines", actor="system:test")
+        assert client.get("/console/requests").headers["location"] == SIGN_IN
+        _password(client, "ines")
+        assert "totp-secret" in client.get(CODE).text  # enrolling again

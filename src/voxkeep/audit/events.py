@@ -96,6 +96,8 @@ class AuditAction(enum.StrEnum):
     STAFF_SIGNED_OUT = "staff:signed_out"
     STAFF_TOTP_ENROLLED = "staff:totp:enrolled"
     STAFF_TOTP_RESET = "staff:totp:reset"
+    PERSON_TWO_STEP_ON = "person:two_step:on"
+    PERSON_TWO_STEP_OFF = "person:two_step:off"
 
 
 SYSTEM = "system"

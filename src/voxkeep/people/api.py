@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from voxkeep.people import credentials, staff, staff_admin
+from voxkeep.people import credentials, staff, staff_admin, two_step
 from voxkeep.people.models import StaffRole
 from voxkeep.people.schemas import (
+    CodeIn,
     InviteOut,
     PasswordLinkIn,
     PasswordLinkOut,
@@ -31,6 +32,7 @@ from voxkeep.people.schemas import (
     StaffSignedInOut,
     StaffSignInIn,
     TotpEnrolmentOut,
+    TwoStepOut,
 )
 from voxkeep.people.service import (
     PersonSession,
@@ -191,7 +193,9 @@ def people_sign_in(
     HTTPS) and returns the same token for API clients; also sets the
     `voxkeep_known_client` cookie, which lets this browser keep signing in
     while the account is under attack from elsewhere. 401 for a wrong
-    address or password (which of the two is not said); 429 with
+    address or password (which of the two is not said), `totp_required`
+    when the person turned two-step sign-in on and sent no `totp` code,
+    `totp_wrong` for a wrong or used code; 429 with
     `Retry-After` when the account is paused after too many failures, or
     when the client's network address is slowed down.
     """
@@ -201,6 +205,7 @@ def people_sign_in(
         password=body.password.get_secret_value(),
         client=client_address(request),
         known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
+        totp_code=body.totp,
     )
     person = signed.session
     cookies = (PERSON_COOKIE, PERSON_KNOWN_COOKIE)
@@ -237,6 +242,40 @@ def people_sign_out(person: PersonDep, vault: VaultDep) -> Response:
     response = Response(status_code=204)
     response.delete_cookie(PERSON_COOKIE, path="/", httponly=True, samesite="strict")
     return response
+
+
+TWO_STEP_NAME = "portal"  # the label an authenticator app shows beside "voxkeep"
+
+
+@api.get("/people/two-step", response_model=TwoStepOut, tags=["people"])
+def people_two_step(person: PersonDep, vault: VaultDep) -> TwoStepOut:
+    """Whether signing in asks this person for a code from an authenticator app."""
+    return TwoStepOut(on=two_step.is_on(vault, person=person))
+
+
+@api.post("/people/two-step", response_model=TotpEnrolmentOut, status_code=201, tags=["people"])
+def people_two_step_start(
+    person: PersonDep, vault: VaultDep, response: Response
+) -> TotpEnrolmentOut:
+    """Start turning two-step sign-in on: a new secret to add to an app (shown once).
+    It is on once `POST /api/v1/people/two-step/confirm` gets its first code."""
+    enrolment = two_step.start(vault, person=person, name=TWO_STEP_NAME)
+    response.headers.update(NO_STORE)
+    return TotpEnrolmentOut(secret=enrolment.secret, uri=enrolment.uri)
+
+
+@api.post("/people/two-step/confirm", status_code=204, tags=["people"])
+def people_two_step_confirm(body: CodeIn, person: PersonDep, vault: VaultDep) -> Response:
+    """Turn two-step sign-in on with the first code from the app (422 when wrong)."""
+    two_step.confirm(vault, person=person, code=body.code)
+    return Response(status_code=204)
+
+
+@api.post("/people/two-step/off", status_code=204, tags=["people"])
+def people_two_step_off(body: CodeIn, person: PersonDep, vault: VaultDep) -> Response:
+    """Turn two-step sign-in off; a current code from the app is needed (422 when wrong)."""
+    two_step.turn_off(vault, person=person, code=body.code)
+    return Response(status_code=204)
 
 
 # Staff --------------------------------------------------------------------------

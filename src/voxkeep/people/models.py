@@ -37,6 +37,10 @@ class PersonCredential(Base):
     )
     password_ct: Mapped[bytes] = mapped_column(LargeBinary)  # argon2id PHC string, sealed
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optional two-step sign-in (people/two_step.py), sealed under the account's data key.
+    totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_pending_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class PersonInvite(Base):

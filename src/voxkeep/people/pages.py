@@ -14,23 +14,26 @@ and posts it with the new password. It is the one page that needs JavaScript.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from voxkeep.errors import TooManyRequests, Unauthorized
+from voxkeep.errors import InvalidInput, TooManyRequests, Unauthorized
+from voxkeep.people import totp, two_step
 from voxkeep.people.api import (
     PERSON_COOKIE,
     PERSON_KNOWN_COOKIE,
+    TWO_STEP_NAME,
     client_address,
     set_sign_in_cookies,
 )
 from voxkeep.people.service import sign_in, sign_out
+from voxkeep.vault import Vault
 from voxkeep.web import i18n
 from voxkeep.web.deps import VaultDep
-from voxkeep.web.pageroute import PageRoute, SignedIn, VisitorDep
+from voxkeep.web.pageroute import PageRoute, Signed, SignedIn, VisitorDep
 from voxkeep.web.render import LANG_COOKIE, FieldError, local_path, redirect, render
 
 HOME = "/history"  # where a signed-in person lands
@@ -70,6 +73,7 @@ def sign_in_form(request: Request, who: VisitorDep) -> Response:
 async def sign_in_submit(request: Request, vault: VaultDep, who: VisitorDep) -> Response:
     form = await request.form()
     email, password = str(form.get("email") or "").strip(), str(form.get("password") or "")
+    code = str(form.get("code") or "").strip()
 
     def t(key: str, **values: object) -> str:
         return i18n.translate(who.lang, key, **values)
@@ -89,6 +93,7 @@ async def sign_in_submit(request: Request, vault: VaultDep, who: VisitorDep) -> 
             password=password,
             client=client_address(request),
             known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
+            totp_code=code or None,
         )
     except TooManyRequests as exc:
         minutes = max(1, -(-exc.retry_after_s // 60))
@@ -96,6 +101,10 @@ async def sign_in_submit(request: Request, vault: VaultDep, who: VisitorDep) -> 
         return _sign_in_page(
             request, who.lang, errors=[problem], email=email, status=429, headers=exc.headers
         )
+    except (totp.TotpRequired, totp.TotpWrong) as exc:
+        needed = isinstance(exc, totp.TotpRequired)
+        problem = FieldError("code", t("signin.code_needed") if needed else t("signin.code_wrong"))
+        return _sign_in_page(request, who.lang, errors=[problem], email=email, status=401)
     except Unauthorized:
         problem = FieldError("email", t("signin.wrong"))
         return _sign_in_page(request, who.lang, errors=[problem], email=email, status=401)
@@ -136,3 +145,73 @@ async def choose_language(request: Request) -> Response:
 def set_password_form(request: Request, who: VisitorDep) -> HTMLResponse:
     """The page an invitation (or a staff password token) link opens."""
     return render(request, "portal/set_password.html", lang=who.lang)
+
+
+# Two-step sign-in (people/two_step.py) --------------------------------------------
+
+TWO_STEP = "/account/two-step"
+
+
+def _two_step_page(
+    request: Request,
+    vault: Vault,
+    who: Signed,
+    *,
+    errors: Sequence[FieldError] = (),
+    status: int = 200,
+) -> HTMLResponse:
+    on = two_step.is_on(vault, person=who.person)
+    enrolment = None if on else two_step.pending(vault, person=who.person, name=TWO_STEP_NAME)
+    return render(
+        request,
+        "portal/two_step.html",
+        lang=who.lang,
+        signed_in=True,
+        status=status,
+        active="two_step",
+        on=on,
+        enrolment=enrolment,
+        qr=enrolment.qr_svg() if enrolment is not None else None,
+        errors=list(errors),
+        field_errors={e.field: e.message for e in errors},
+        done=request.query_params.get("done", ""),
+    )
+
+
+@router.get(TWO_STEP)
+async def two_step_form(request: Request, vault: VaultDep, who: SignedIn) -> Response:
+    return await run_in_threadpool(_two_step_page, request, vault, who)
+
+
+@router.post(f"{TWO_STEP}/start")
+async def two_step_start(vault: VaultDep, who: SignedIn) -> Response:
+    await run_in_threadpool(two_step.start, vault, person=who.person, name=TWO_STEP_NAME)
+    return redirect(TWO_STEP)
+
+
+async def _with_code(
+    request: Request, vault: Vault, who: Signed, change: Callable[..., None], done: str
+) -> Response:
+    form = await request.form()
+    code = str(form.get("code") or "").strip()
+    message = i18n.translate(who.lang, "two_step.code_missing")
+    if code:
+        try:
+            await run_in_threadpool(change, vault, person=who.person, code=code)
+            return redirect(f"{TWO_STEP}?done={done}")
+        except InvalidInput:
+            message = i18n.translate(who.lang, "signin.code_wrong")
+    problem = FieldError("code", message)
+    return await run_in_threadpool(
+        lambda: _two_step_page(request, vault, who, errors=[problem], status=422)
+    )
+
+
+@router.post(f"{TWO_STEP}/confirm")
+async def two_step_confirm(request: Request, vault: VaultDep, who: SignedIn) -> Response:
+    return await _with_code(request, vault, who, two_step.confirm, "on")
+
+
+@router.post(f"{TWO_STEP}/off")
+async def two_step_off(request: Request, vault: VaultDep, who: SignedIn) -> Response:
+    return await _with_code(request, vault, who, two_step.turn_off, "off")

@@ -28,9 +28,23 @@ class PasswordSetIn(Strict):
     password: SecretStr = Field(description="12–256 characters.")
 
 
+class CodeIn(Strict):
+    code: str = Field(max_length=16, description="The 6-digit code from the authenticator app.")
+
+
+class TwoStepOut(BaseModel):
+    on: bool = Field(description="Whether signing in asks for a code from an app.")
+
+
 class SignInIn(Strict):
     email: str = Field(max_length=254)
     password: SecretStr
+    totp: str | None = Field(
+        default=None,
+        max_length=16,
+        description="The code from the authenticator app, for a person who turned two-step "
+        "sign-in on (without it: 401 `totp_required`).",
+    )
 
 
 class ReauthIn(Strict):

@@ -33,7 +33,7 @@ from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, KeyDestroyed, ReauthRequired, Unauthorized
 from voxkeep.mail import get_mailer
-from voxkeep.people import credentials, sessions, throttle
+from voxkeep.people import credentials, sessions, throttle, totp, two_step
 from voxkeep.people.mails import invite_mail
 from voxkeep.people.models import PersonCredential, PersonInvite, PersonSessionRow
 from voxkeep.people.passwords import (
@@ -306,9 +306,17 @@ def _signin_failed() -> Unauthorized:
 
 
 def sign_in(
-    vault: Vault, *, email: str, password: str, client: str, known_client: str | None = None
+    vault: Vault,
+    *,
+    email: str,
+    password: str,
+    client: str,
+    known_client: str | None = None,
+    totp_code: str | None = None,
 ) -> SignedIn:
-    """Check address and password, rate-limited as throttle.py describes.
+    """Check address and password, rate-limited as throttle.py describes, and the code
+    from the person's authenticator app if they turned two-step sign-in on (TotpRequired
+    without one; a wrong one counts as a failed sign-in).
 
     known_client is the browser's known-client cookie, if it sent one; the
     result carries a new one to set.
@@ -333,10 +341,20 @@ def sign_in(
     assert account is not None and stored is not None  # a password matched
     rehashed = hash_password(settings, password) if needs_rehash(settings, stored) else None
     now = utcnow()
+    try:
+        with vault.transaction() as session:
+            current = session.get(Account, account.id)
+            if current is None or current.erased_at is not None:
+                raise _signin_failed()
+            if not two_step.take_code(vault, session, account.id, totp_code, now=now):
+                raise totp.WrongCode()
+    except totp.WrongCode:
+        _record_failure(vault, attempt, account, AuditAction.PERSON_SIGNIN_FAILED)
+        raise totp.TotpWrong(
+            "The code from the authenticator app is wrong, or it was used already.",
+            hint="Enter the code the app shows now (a code is good once).",
+        ) from None
     with vault.transaction() as session:
-        current = session.get(Account, account.id)
-        if current is None or current.erased_at is not None:
-            raise _signin_failed()
         if rehashed is not None:
             _store_password(vault, session, account.id, rehashed)
         throttle.record_success(session, attempt)

@@ -455,8 +455,8 @@ def _check_staff_password(
     return member.id, attempt, rehashed
 
 
-def _wrong_code() -> Unauthorized:
-    return Unauthorized(
+def _wrong_code() -> totp.TotpWrong:
+    return totp.TotpWrong(
         "The code from the authenticator app is wrong, or it was used already.",
         hint="Enter the code the app shows now (a code is good once); after several "
         "failures, signing in pauses for a while.",

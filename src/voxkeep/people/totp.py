@@ -45,6 +45,12 @@ class TotpEnrolmentRequired(Unauthorized):
     code = "totp_enrolment_required"
 
 
+class TotpWrong(Unauthorized):
+    """The password was right, the code not (or it was used already)."""
+
+    code = "totp_wrong"
+
+
 class WrongCode(Exception):
     """The code is not the current one (or was used already); the caller counts a failure."""
 

@@ -1148,6 +1148,104 @@ CATALOGUE: dict[str, Text] = {
         "Die Anfrage ist abgebrochen.",
         "La demande est annulée.",
     ),
+    "nav.two_step": Text(
+        "Two-step sign-in",
+        "Anmeldung in zwei Schritten",
+        "Connexion en deux étapes",
+    ),
+    "signin.code": Text(
+        "Code from your authenticator app",
+        "Code aus Ihrer Authenticator-App",
+        "Code de votre application d'authentification",
+    ),
+    "signin.code_hint": Text(
+        "Only if you turned on two-step sign-in.",
+        "Nur, wenn Sie die Anmeldung in zwei Schritten eingeschaltet haben.",
+        "Seulement si vous avez activé la connexion en deux étapes.",
+    ),
+    "signin.code_needed": Text(
+        "Two-step sign-in is on: enter your password again and the code your app shows",
+        "Die Anmeldung in zwei Schritten ist eingeschaltet: Geben Sie Ihr Passwort noch einmal "
+        "und den Code aus Ihrer App ein",
+        "La connexion en deux étapes est activée : saisissez à nouveau votre mot de passe et le "
+        "code affiché par votre application",
+    ),
+    "signin.code_wrong": Text(
+        "The code is wrong or was used already: enter the code your app shows now",
+        "Der Code ist falsch oder wurde schon verwendet: Geben Sie den Code ein, den Ihre App "
+        "jetzt zeigt",
+        "Le code est incorrect ou a déjà servi : saisissez le code que votre application "
+        "affiche maintenant",
+    ),
+    "two_step.title": Text(
+        "Two-step sign-in",
+        "Anmeldung in zwei Schritten",
+        "Connexion en deux étapes",
+    ),
+    "two_step.is_off": Text(
+        "Two-step sign-in is off. When it is on, signing in asks for a code from an "
+        "authenticator app on your phone as well as your password, so a stolen password alone "
+        "is not enough.",
+        "Die Anmeldung in zwei Schritten ist ausgeschaltet. Eingeschaltet fragt die Anmeldung "
+        "außer nach Ihrem Passwort nach einem Code aus einer Authenticator-App auf Ihrem "
+        "Telefon; ein gestohlenes Passwort allein reicht dann nicht.",
+        "La connexion en deux étapes est désactivée. Activée, la connexion demande, en plus du "
+        "mot de passe, un code d'une application d'authentification sur votre téléphone : un "
+        "mot de passe volé ne suffit alors plus.",
+    ),
+    "two_step.is_on": Text(
+        "Two-step sign-in is on: signing in asks for a code from your authenticator app.",
+        "Die Anmeldung in zwei Schritten ist eingeschaltet: Die Anmeldung fragt nach einem Code "
+        "aus Ihrer Authenticator-App.",
+        "La connexion en deux étapes est activée : la connexion demande un code de votre "
+        "application d'authentification.",
+    ),
+    "two_step.start": Text(
+        "Set up an authenticator app",
+        "Authenticator-App einrichten",
+        "Configurer une application d'authentification",
+    ),
+    "two_step.setting_up": Text(
+        "Scan this QR code with your authenticator app, then enter the code it shows.",
+        "Scannen Sie diesen QR-Code mit Ihrer Authenticator-App und geben Sie dann den Code "
+        "ein, den sie zeigt.",
+        "Scannez ce code QR avec votre application d'authentification, puis saisissez le code "
+        "qu'elle affiche.",
+    ),
+    "two_step.code": Text(
+        "6-digit code from your app",
+        "6-stelliger Code aus Ihrer App",
+        "Code à 6 chiffres de votre application",
+    ),
+    "two_step.code_missing": Text(
+        "Enter the 6-digit code from your app",
+        "Geben Sie den 6-stelligen Code aus Ihrer App ein",
+        "Saisissez le code à 6 chiffres de votre application",
+    ),
+    "two_step.turn_on": Text(
+        "Turn on two-step sign-in",
+        "Anmeldung in zwei Schritten einschalten",
+        "Activer la connexion en deux étapes",
+    ),
+    "two_step.turn_off": Text(
+        "Turn off two-step sign-in",
+        "Anmeldung in zwei Schritten ausschalten",
+        "Désactiver la connexion en deux étapes",
+    ),
+    "two_step.done_on": Text(
+        "Two-step sign-in is on. From now on, signing in asks for a code from your app.",
+        "Die Anmeldung in zwei Schritten ist eingeschaltet. Ab jetzt fragt die Anmeldung nach "
+        "einem Code aus Ihrer App.",
+        "La connexion en deux étapes est activée. Désormais, la connexion demande un code de "
+        "votre application.",
+    ),
+    "two_step.done_off": Text(
+        "Two-step sign-in is off. Signing in asks only for your password.",
+        "Die Anmeldung in zwei Schritten ist ausgeschaltet. Die Anmeldung fragt nur nach Ihrem "
+        "Passwort.",
+        "La connexion en deux étapes est désactivée. La connexion ne demande que votre mot de "
+        "passe.",
+    ),
 }
 
 

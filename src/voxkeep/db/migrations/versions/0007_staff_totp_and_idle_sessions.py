@@ -1,4 +1,5 @@
-"""Staff: a TOTP second factor, sign-in challenges, and idle staff sessions.
+"""A TOTP second factor (required for staff, optional for people), sign-in challenges,
+and idle staff sessions.
 
 ``staff`` gains its TOTP secret (sealed under the vault's ``totp`` instance key),
 a secret being enrolled (shown once, confirmed by the first code), when it was
@@ -6,7 +7,9 @@ enrolled, and the last time step a code was accepted for (so a code cannot be
 replayed within its window). ``signin_challenges`` holds the short-lived step
 between a correct password and the code on the console's sign-in pages (only a
 hash of its token). ``staff_sessions.last_seen_at`` ends a staff session left
-unused for ``VOXKEEP_STAFF_SESSION_IDLE_S``.
+unused for ``VOXKEEP_STAFF_SESSION_IDLE_S``. ``person_credentials`` gains the
+same three TOTP columns for people who turn on two-step sign-in; theirs are
+sealed under the account's data key, so they are shredded with the account.
 
 Revision ID: 0007
 Revises: 0004
@@ -32,6 +35,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
     with op.batch_alter_table("staff_sessions") as batch:
         batch.add_column(sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("person_credentials") as batch:
+        batch.add_column(sa.Column("totp_secret_ct", sa.LargeBinary(), nullable=True))
+        batch.add_column(sa.Column("totp_pending_ct", sa.LargeBinary(), nullable=True))
+        batch.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
     op.create_table(
         "signin_challenges",
         sa.Column("id", sa.String(length=16), nullable=False),
@@ -54,6 +61,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_signin_challenges_staff_id", table_name="signin_challenges")
     op.drop_table("signin_challenges")
+    with op.batch_alter_table("person_credentials") as batch:
+        batch.drop_column("totp_last_step")
+        batch.drop_column("totp_pending_ct")
+        batch.drop_column("totp_secret_ct")
     with op.batch_alter_table("staff_sessions") as batch:
         batch.drop_column("last_seen_at")
     with op.batch_alter_table("staff") as batch:
