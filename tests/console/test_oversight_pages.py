@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from console_helpers import browser, csrf_of
@@ -16,11 +17,13 @@ from console.oversight_helpers import staff_token
 from retention.seeding import register
 from smtp_sink import SmtpSink
 from voxkeep.audit.verifications import verify_and_record
-from voxkeep.incidents.models import IncidentKind
+from voxkeep.db.base import utcnow
+from voxkeep.incidents.models import Incident, IncidentKind
 from voxkeep.incidents.service import open_incident
 from voxkeep.people.api import STAFF_COOKIE
 from voxkeep.people.staff import list_staff
 from voxkeep.vault import Vault
+from voxkeep.web.render import LANG_COOKIE
 
 
 @pytest.fixture
@@ -172,3 +175,25 @@ def test_an_admin_cannot_drop_their_own_admin_role(vault: Vault, web: TestClient
     refused = _post(web, page, f"{page}/roles", {"roles": ["agent"]})
     assert refused.status_code == 409  # type: ignore[attr-defined]
     assert "You cannot remove your own admin role." in refused.text  # type: ignore[attr-defined]
+
+
+def test_an_incident_past_its_72_hours_is_marked_overdue(
+    vault: Vault, web: TestClient, incident: str
+) -> None:
+    with vault.transaction() as session:
+        row = session.get(Incident, incident)
+        assert row is not None
+        row.opened_at = utcnow() - timedelta(hours=80)
+    _as(web, vault, "dpo", "dpo")
+    listed = web.get("/console/incidents").text
+    assert '<span class="tag tag-overdue">Overdue</span>' in listed
+    assert re.search(r"\b8 hours past the deadline", listed)
+
+
+def test_the_dashboard_speaks_the_pages_language(vault: Vault, web: TestClient) -> None:
+    _as(web, vault, "agent", "agent")
+    web.cookies.set(LANG_COOKIE, "de")
+    page = web.get("/console/dashboard").text
+    assert '<html lang="de">' in page
+    assert ">Eingegangene Anträge pro Monat</title>" in page
+    assert "Median der Tage bis zur Antwort" in page

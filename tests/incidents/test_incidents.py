@@ -68,6 +68,9 @@ def test_the_list_shows_each_clock_newest_first_and_marks_overdue(
     assert (newest.clock.hours_left, newest.clock.overdue) == (16, False)
     assert oldest.clock.aware_at == OPENED
     assert (oldest.clock.hours_left, oldest.clock.overdue) == (-8, True)
+    assert (oldest.clock.hours_over, newest.clock.hours_over) == (8, 0)
+    late = incident_summaries(vault, now=now + timedelta(minutes=1))[1].clock
+    assert (late.hours_left, late.hours_over) == (-9, 8)  # 8 h 1 min past: 8 whole hours
 
 
 def test_the_page_shows_the_evidence_and_the_events_that_concern_it(

@@ -89,6 +89,11 @@ class Clock:
         """Whole hours left, rounded down; negative hours past the deadline when overdue."""
         return int(self.left.total_seconds() // 3600)
 
+    @property
+    def hours_over(self) -> int:
+        """Whole hours past the deadline, rounded down (0 while not overdue)."""
+        return max(0, int(-self.left.total_seconds() // 3600))
+
 
 def clock_of(incident: Incident, now: datetime) -> Clock:
     aware_at = incident.opened_at
