@@ -37,7 +37,15 @@ def expected(method: str, path: str) -> list[dict[str, list[str]]] | None:
     )
     if path.startswith(person):
         return PERSON
-    if path.startswith(("/api/v1/staff", "/api/v1/requests", "/api/v1/incidents")):
+    staff = (
+        "/api/v1/staff",
+        "/api/v1/requests",
+        "/api/v1/incidents",
+        "/api/v1/audit/events",
+        "/api/v1/audit/verification",
+        "/api/v1/retention/stats",
+    )
+    if path.startswith(staff):
         return STAFF
     return OPERATOR
 

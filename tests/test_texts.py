@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from starlette.routing import BaseRoute, Route
 
 from voxkeep.app import create_app
-from voxkeep.people.mails import INVITE, RESET
+from voxkeep.people.mails import INVITE, RESET, STAFF_INVITE, STAFF_RESET
 from voxkeep.requests import notices
 from voxkeep.vault import Vault
 from voxkeep.web import i18n
@@ -66,9 +66,15 @@ CLAIMS: list[tuple[str, re.Pattern[str], tuple[str, str]]] = [
 STAND_INS: dict[str, tuple[str, tuple[str, str]]] = {}
 
 
+STAFF_MAILS = [("invitation", STAFF_INVITE), ("password link", STAFF_RESET)]
+
+
 def mails() -> dict[str, str]:
     texts = {f"invite mail ({lang})": " ".join(text) for lang, text in INVITE.items()}
     texts |= {f"reset mail ({lang})": " ".join(text) for lang, text in RESET.items()}
+    for kind, by_language in STAFF_MAILS:
+        for lang, text in by_language.items():
+            texts[f"staff {kind} mail ({lang})"] = " ".join(text)
     for notice, by_language in notices._TEXTS.items():
         for lang, text in by_language.items():
             texts[f"{notice.value} notice ({lang})"] = " ".join(text)
@@ -147,7 +153,7 @@ def app(vault: Vault) -> FastAPI:
 
 
 def test_the_checks_find_the_texts() -> None:
-    assert len(mails()) == 3 * (2 + len(notices.Notice))
+    assert len(mails()) == 3 * (2 + len(STAFF_MAILS) + len(notices.Notice))
     hints = error_texts()
     assert len(hints) > 100
     assert any("There is no account with this id." in text for text in hints.values())
@@ -157,7 +163,12 @@ def test_every_mail_exists_in_each_language_with_the_same_fields() -> None:
     def fields(text: tuple[str, str]) -> set[str]:
         return {f for part in text for _, f, _, _ in string.Formatter().parse(part) if f}
 
-    for name, by_language in [("invite", INVITE), ("reset", RESET), *notices._TEXTS.items()]:
+    for name, by_language in [
+        ("invite", INVITE),
+        ("reset", RESET),
+        *STAFF_MAILS,
+        *notices._TEXTS.items(),
+    ]:
         assert set(by_language) == LANGUAGES, name
         assert len({frozenset(fields(text)) for text in by_language.values()}) == 1, name
 

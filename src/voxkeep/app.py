@@ -21,10 +21,14 @@ from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 from voxkeep import __version__
 from voxkeep.accounts.api import router as accounts_router
 from voxkeep.audit.api import router as audit_router
+from voxkeep.audit.console import router as audit_console
 from voxkeep.audit.log import start_checkpointer
+from voxkeep.dashboard.console import router as dashboard_console
 from voxkeep.errors import VoxkeepError
 from voxkeep.exports.api import router as exports_router
 from voxkeep.exports.pages import router as exports_pages
+from voxkeep.incidents.api import router as incidents_router
+from voxkeep.incidents.console import router as incidents_console
 from voxkeep.jobs.worker import start_worker
 from voxkeep.people.api import router as people_router
 from voxkeep.people.console import router as people_console
@@ -37,6 +41,7 @@ from voxkeep.requests.console import router as requests_console
 from voxkeep.requests.pages import router as requests_pages
 from voxkeep.retention.api import router as retention_router
 from voxkeep.retention.pages import router as retention_pages
+from voxkeep.staff.console import router as staff_console
 from voxkeep.vault import Vault
 from voxkeep.web import openapi
 from voxkeep.web.errors import http_error, unexpected, validation_error, voxkeep_error
@@ -147,6 +152,7 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(retention_router)
     app.include_router(exports_router)
     app.include_router(requests_router)
+    app.include_router(incidents_router)
     app.include_router(people_pages)  # the portal: sign-in at /
     app.include_router(recordings_pages)
     app.include_router(requests_pages)
@@ -154,6 +160,10 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(retention_pages)
     app.include_router(people_console)  # the console: staff sign-in at /console/sign-in
     app.include_router(requests_console)
+    app.include_router(incidents_console)
+    app.include_router(audit_console)
+    app.include_router(dashboard_console)
+    app.include_router(staff_console)
     openapi.install(app)
 
     app.add_middleware(UploadFastPath)

@@ -120,6 +120,23 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/console/requests/{request_id}/extend"): _action("agent", "approver", "dpo"),
     ("POST", "/console/requests/{request_id}/refuse"): _action("approver", "dpo"),
     ("POST", "/console/requests/{request_id}/cancel"): _action("agent", "approver", "dpo"),
+    # Oversight: incidents and the audit log (dpo, admin), the dashboard (any staff role),
+    # staff management (admin). "{incident_id}" and "{staff_id}" name nothing: 404 past
+    # the role check.
+    ("GET", "/console/incidents"): _console("403", dpo="200", admin="200"),
+    ("GET", "/console/incidents/{incident_id}"): _console("403", dpo="404", admin="404"),
+    ("GET", "/console/audit"): _console("403", dpo="200", admin="200"),
+    ("POST", "/console/audit"): _console("403", dpo="422", admin="422"),
+    ("GET", "/console/dashboard"): _console(),
+    ("GET", "/console/staff"): _console("403", admin="200"),
+    ("GET", "/console/staff/new"): _console("403", admin="200"),
+    ("POST", "/console/staff/new"): _console("403", admin="422"),
+    ("GET", "/console/staff/{staff_id}"): _console("403", admin="404"),
+    ("POST", "/console/staff/{staff_id}/roles"): _console("403", admin="404"),
+    ("POST", "/console/staff/{staff_id}/password"): _console("403", admin="404"),
+    ("POST", "/console/staff/{staff_id}/totp"): _console("403", admin="404"),
+    ("POST", "/console/staff/{staff_id}/disable"): _console("403", admin="404"),
+    ("POST", "/console/staff/{staff_id}/enable"): _console("403", admin="404"),
     # Signing out ends the viewer's session: these run last.
     ("POST", "/sign-out"): _row(SIGN_IN, "303 /?signed-out", staff=SIGN_IN),
     ("POST", "/console/sign-out"): _console("303 /console/sign-in?signed-out"),

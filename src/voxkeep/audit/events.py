@@ -44,6 +44,8 @@ class AuditAction(enum.StrEnum):
     KEY_ROTATED = "key:rotated"
     BLOBS_COLLECTED = "blob:orphans:removed"
     AUDIT_CHECKPOINT = "audit:checkpoint"
+    AUDIT_VERIFIED = "audit:verified"  # `audit verify` found the log intact
+    AUDIT_VERIFY_FAILED = "audit:verify:failed"  # `audit verify` found damage
     ACCOUNT_PURGED = "account:purged"
     RETENTION_REAPPLIED = "retention:reapplied"
     RETENTION_CHOSEN = "retention:chosen"  # by the person, in the portal or their API

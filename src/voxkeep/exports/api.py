@@ -6,7 +6,6 @@ Thin shells over exports.delivery; every check of invariant 4 lives there.
 from __future__ import annotations
 
 from collections.abc import Generator
-from datetime import datetime
 from typing import Annotated, Any
 
 import anyio
@@ -18,8 +17,7 @@ from starlette.types import Send
 
 from voxkeep.byteranges import RangeNotSatisfiable
 from voxkeep.exports import delivery, signing
-from voxkeep.incidents.service import list_incidents
-from voxkeep.people.api import PersonDep, StaffReaderDep, client_address
+from voxkeep.people.api import PersonDep, client_address
 from voxkeep.vault import Vault
 from voxkeep.web.deps import ERRORS, ExportId, VaultDep
 
@@ -39,14 +37,6 @@ class PublicKeyOut(BaseModel):
 class NotMineOut(BaseModel):
     ok: bool = True
     incident: str
-
-
-class IncidentOut(BaseModel):
-    id: str
-    opened_at: datetime
-    kind: str
-    request_id: str | None
-    details: dict[str, Any]
 
 
 class _ArchiveResponse(StreamingResponse):
@@ -165,19 +155,3 @@ async def archive_response(
 def not_mine(export_id: ExportId, vault: VaultDep, person: PersonDep) -> NotMineOut:
     """ "This is not my data": withdraws the answer at once and opens an incident."""
     return NotMineOut(incident=delivery.report_not_mine(vault, person=person, export_id=export_id))
-
-
-@router.get("/incidents", response_model=list[IncidentOut], tags=["incidents"])
-def incidents(vault: VaultDep, staff: StaffReaderDep) -> list[IncidentOut]:
-    """Recent incidents, newest first (DPO or admin)."""
-    with vault.reading() as session:
-        return [
-            IncidentOut(
-                id=i.id,
-                opened_at=i.opened_at,
-                kind=i.kind,
-                request_id=i.request_id,
-                details=i.details,
-            )
-            for i in list_incidents(session)
-        ]

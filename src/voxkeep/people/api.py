@@ -8,11 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from voxkeep.people import credentials, reset, staff, two_step
+from voxkeep.people import credentials, reset, staff, staff_admin, two_step
 from voxkeep.people.models import StaffRole
 from voxkeep.people.schemas import (
     CodeIn,
     InviteOut,
+    PasswordLinkIn,
+    PasswordLinkOut,
     PasswordSetIn,
     PasswordTokenOut,
     ReauthIn,
@@ -26,6 +28,8 @@ from voxkeep.people.schemas import (
     StaffAddedOut,
     StaffEnrolIn,
     StaffIn,
+    StaffInvitationIn,
+    StaffInvitedOut,
     StaffOut,
     StaffSessionOut,
     StaffSignedInOut,
@@ -508,6 +512,38 @@ def staff_password_token(
     token = staff.issue_password_token(vault, ref=staff_id, actor=member.actor)
     response.headers.update(NO_STORE)
     return _token_out(vault, token)
+
+
+@api.post("/staff/invitations", response_model=StaffInvitedOut, status_code=201, tags=["staff"])
+def staff_invite(body: StaffInvitationIn, member: AdminDep, vault: VaultDep) -> StaffInvitedOut:
+    """Add a staff member and mail them the link to set a password (admin); the address
+    is used for the mail and not kept. The console's "Add a staff member" does this."""
+    invited = staff_admin.invite_staff(
+        vault,
+        name=body.name,
+        roles=[r.value for r in body.roles],
+        email=body.email,
+        language=body.language,
+        actor=member.actor,
+    )
+    return StaffInvitedOut(staff=_staff_out(invited.staff), link_expires_at=invited.link_expires_at)
+
+
+@api.post("/staff/{staff_id}/password-link", response_model=PasswordLinkOut, tags=["staff"])
+def staff_password_link(
+    staff_id: str, body: PasswordLinkIn, member: AdminDep, vault: VaultDep
+) -> PasswordLinkOut:
+    """Mail a staff member a new single-use password link (admin); the address is not kept."""
+    expires_at = staff_admin.send_password_link(
+        vault, ref=staff_id, email=body.email, language=body.language, actor=member.actor
+    )
+    return PasswordLinkOut(expires_at=expires_at)
+
+
+@api.post("/staff/{staff_id}/totp/reset", response_model=StaffOut, tags=["staff"])
+def staff_totp_reset(staff_id: str, member: AdminDep, vault: VaultDep) -> StaffOut:
+    """Forget a staff member's code app (admin): sessions end, the next sign-in enrols anew."""
+    return _staff_out(staff.reset_totp(vault, ref=staff_id, actor=member.actor))
 
 
 # One router for app.py (the pages are in people/pages.py).

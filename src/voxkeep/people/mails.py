@@ -54,6 +54,91 @@ def _compose(
     return subject, body.format(expires=f"{expires_at:%Y-%m-%d %H:%M} UTC", **values)
 
 
+# Staff: the console's own accounts. The mail names the login handle (a work
+# handle, not a secret) and carries the single-use link to set a password.
+STAFF_INVITE = {
+    "en": (
+        "Your voxkeep console account",
+        "Hello,\n\n"
+        "an administrator added you to the voxkeep console, where the privacy team "
+        "answers data-protection requests. Your login name is {name}.\n"
+        "Set your password here (the link works once, until {expires}); on your first "
+        "sign-in you will set up a one-time code app:\n\n"
+        "{link}\n\n"
+        "If you did not expect this mail, tell your administrator.\n",
+    ),
+    "de": (
+        "Ihr Zugang zur voxkeep-Konsole",
+        "Guten Tag,\n\n"
+        "eine Administratorin oder ein Administrator hat Sie zur voxkeep-Konsole "
+        "hinzugefügt, in der das Datenschutzteam Anträge von Betroffenen bearbeitet. "
+        "Ihr Login-Name ist {name}.\n"
+        "Legen Sie hier Ihr Passwort fest (der Link gilt einmal, bis {expires}); bei der "
+        "ersten Anmeldung richten Sie eine App für Einmalcodes ein:\n\n"
+        "{link}\n\n"
+        "Wenn Sie diese E-Mail nicht erwartet haben, sagen Sie es Ihrer Administration.\n",
+    ),
+    "fr": (
+        "Votre compte sur la console voxkeep",
+        "Bonjour,\n\n"
+        "un administrateur vous a ajouté à la console voxkeep, où l'équipe chargée de la "
+        "protection des données traite les demandes des personnes. Votre identifiant "
+        "est {name}.\n"
+        "Choisissez votre mot de passe ici (le lien ne sert qu'une fois, jusqu'au "
+        "{expires}) ; à la première connexion, vous configurerez une application de "
+        "codes à usage unique :\n\n"
+        "{link}\n\n"
+        "Si vous n'attendiez pas ce message, prévenez votre administrateur.\n",
+    ),
+}
+
+STAFF_RESET = {
+    "en": (
+        "A new password link for the voxkeep console",
+        "Hello,\n\n"
+        "an administrator sent you a new link to set the password of your voxkeep "
+        "console account {name}. Your current password works until you set a new one.\n"
+        "Set it here (the link works once, until {expires}):\n\n"
+        "{link}\n\n"
+        "If you did not ask for this, tell your administrator.\n",
+    ),
+    "de": (
+        "Ein neuer Passwort-Link für die voxkeep-Konsole",
+        "Guten Tag,\n\n"
+        "die Administration hat Ihnen einen neuen Link geschickt, mit dem Sie das Passwort "
+        "Ihres Kontos {name} in der voxkeep-Konsole festlegen. Ihr bisheriges Passwort "
+        "gilt, bis Sie ein neues festlegen.\n"
+        "Legen Sie es hier fest (der Link gilt einmal, bis {expires}):\n\n"
+        "{link}\n\n"
+        "Wenn Sie das nicht veranlasst haben, sagen Sie es Ihrer Administration.\n",
+    ),
+    "fr": (
+        "Un nouveau lien de mot de passe pour la console voxkeep",
+        "Bonjour,\n\n"
+        "un administrateur vous a envoyé un nouveau lien pour choisir le mot de passe de "
+        "votre compte {name} sur la console voxkeep. Votre mot de passe actuel reste "
+        "valable jusqu'à ce que vous en choisissiez un nouveau.\n"
+        "Choisissez-le ici (le lien ne sert qu'une fois, jusqu'au {expires}) :\n\n"
+        "{link}\n\n"
+        "Si vous n'avez rien demandé, prévenez votre administrateur.\n",
+    ),
+}
+
+
+def staff_password_mail(
+    texts: dict[str, tuple[str, str]],
+    language: str,
+    *,
+    name: str,
+    link: str,
+    expires_at: datetime,
+) -> tuple[str, str]:
+    """(subject, body) of a staff invitation (STAFF_INVITE) or reset (STAFF_RESET)."""
+    subject, body = texts.get(language, texts["en"])
+    expires = f"{expires_at:%Y-%m-%d %H:%M} UTC"
+    return subject, body.format(name=name, link=link, expires=expires)
+
+
 def invite_mail(language: str, *, link: str, expires_at: datetime) -> tuple[str, str]:
     """(subject, body) of the invitation mail."""
     return _compose(INVITE, language, expires_at=expires_at, link=link)

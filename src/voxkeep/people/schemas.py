@@ -7,6 +7,7 @@ log line or a validation error.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
@@ -159,3 +160,22 @@ class PasswordTokenOut(BaseModel):
 class StaffAddedOut(BaseModel):
     staff: StaffOut
     password: PasswordTokenOut
+
+
+class StaffInvitationIn(StaffIn):
+    email: str = Field(max_length=254, description="Where the invitation goes; not kept.")
+    language: Literal["en", "de", "fr"] = Field(default="en", description="The mail's language.")
+
+
+class StaffInvitedOut(BaseModel):
+    staff: StaffOut
+    link_expires_at: datetime = Field(description="Until when the mailed link works (once).")
+
+
+class PasswordLinkIn(Strict):
+    email: str = Field(max_length=254, description="Where the link goes; not kept.")
+    language: Literal["en", "de", "fr"] = Field(default="en", description="The mail's language.")
+
+
+class PasswordLinkOut(BaseModel):
+    expires_at: datetime = Field(description="Until when the mailed link works (once).")

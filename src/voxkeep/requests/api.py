@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from voxkeep.people.api import person_session, staff_session
 from voxkeep.people.service import PersonSession
 from voxkeep.people.staff import StaffSession
-from voxkeep.requests import service, verification, views
+from voxkeep.requests import service, stats, verification, views
 from voxkeep.requests.models import Channel, RequestKind, RequestState
 from voxkeep.requests.schemas import (
     AddressConfirmedOut,
@@ -29,6 +29,7 @@ from voxkeep.requests.schemas import (
     PortalRequestIn,
     ReasonIn,
     StaffRequestIn,
+    StatsMonthOut,
     SummaryOut,
 )
 from voxkeep.vault import Vault
@@ -119,6 +120,17 @@ def list_requests(
         vault, staff=staff, states=state, everything=all, kinds=kind, channels=channel
     )
     return [SummaryOut.of(s) for s in rows]
+
+
+@router.get("/stats", response_model=list[StatsMonthOut], tags=STAFF)
+def request_stats(
+    vault: VaultDep,
+    _staff: Staff,
+    months: Annotated[int, Query(ge=1, le=36, description="How many months, up to this one.")] = 12,
+) -> list[StatsMonthOut]:
+    """Per calendar month (UTC), oldest first: requests received by kind, answers given,
+    how many by their due date, and the median days from receipt to answer."""
+    return [StatsMonthOut.of(m) for m in stats.request_months(vault, months=months)]
 
 
 @router.get("/{request_id}", response_model=DetailOut, tags=STAFF)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from voxkeep.requests.models import RequestKind
 from voxkeep.requests.service import StaffAction
+from voxkeep.requests.stats import RequestMonth
 from voxkeep.requests.views import PersonView, RequestDetail, RequestSummary
 from voxkeep.web.schemas import ApiTime, ObjectId, Strict
 
@@ -187,3 +188,21 @@ class AddressConfirmedOut(BaseModel):
 class DueOut(BaseModel):
     ok: bool = True
     due_at: datetime
+
+
+class StatsMonthOut(BaseModel):
+    month: str = Field(description="YYYY-MM (UTC).")
+    received: dict[str, int] = Field(description="Requests received in the month, by kind.")
+    answered: int = Field(description="Requests first answered (ready or refused) in the month.")
+    on_time: int = Field(description="Of those, answered by their due date.")
+    median_days: float | None = Field(description="Median days from receipt to answer.")
+
+    @classmethod
+    def of(cls, month: RequestMonth) -> StatsMonthOut:
+        return cls(
+            month=str(month.month),
+            received={kind.value: n for kind, n in month.received.items()},
+            answered=month.answered,
+            on_time=month.on_time,
+            median_days=month.median_days,
+        )

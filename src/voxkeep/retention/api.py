@@ -4,21 +4,24 @@ and the signed-in person's own deletions and retention (``/api/v1/me/...``).
 Thin shells over ``voxkeep.retention``. The operator's deleting and erasing
 need a token with the ``delete`` scope; the person's routes need the person's
 session (cookie or ``Bearer vs_...``), and the account comes from it, never
-from the URL. The receipt-signing public key is public.
+from the URL. The receipt-signing public key is public; the monthly counts of
+retention's work need a signed-in staff member (the console's dashboard shows
+them).
 """
 
 from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from voxkeep.accounts.models import Retention
-from voxkeep.people.api import PersonDep
-from voxkeep.retention import choices, deletion, erasure, receipts
+from voxkeep.people.api import PersonDep, staff_session
+from voxkeep.people.staff import StaffSession
+from voxkeep.retention import choices, deletion, erasure, receipts, stats
 from voxkeep.retention.deletion import (
     MAX_SELECTION,
     DeletionKind,
@@ -352,3 +355,22 @@ def put_my_retention(
     )
     response.headers.update(NO_STORE)
     return _retention_out(found)
+
+
+class RetentionMonthOut(BaseModel):
+    month: str = Field(description="YYYY-MM (UTC).")
+    stored: int = Field(description="Recordings stored in the month (uploaded or imported).")
+    swept: int = Field(description="Recordings deleted by retention sweeps in the month.")
+
+
+@router.get("/retention/stats", response_model=list[RetentionMonthOut], tags=["retention (staff)"])
+def retention_stats(
+    vault: VaultDep,
+    _staff: Annotated[StaffSession, Depends(staff_session)],
+    months: Annotated[int, Query(ge=1, le=36, description="How many months, up to this one.")] = 12,
+) -> list[RetentionMonthOut]:
+    """Per calendar month (UTC), oldest first: recordings stored and swept by retention."""
+    return [
+        RetentionMonthOut(month=str(m.month), stored=m.stored, swept=m.swept)
+        for m in stats.retention_months(vault, months=months)
+    ]

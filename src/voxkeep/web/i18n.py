@@ -400,6 +400,479 @@ CATALOGUE: dict[str, Text] = {
     "lang.label": Text("Language", "Sprache", "Langue"),
     "lang.change": Text("Change language", "Sprache ändern", "Changer de langue"),
     "footer.api": Text("API documentation", "API-Dokumentation", "Documentation de l'API"),
+    # The console's oversight pages: incidents, audit log, dashboard, staff.
+    "incidents.title": Text("Incidents", "Vorfälle", "Incidents"),
+    "incidents.intro": Text(
+        "Each incident starts a 72-hour clock: the supervisory authority is to be told within 72 "
+        "hours of becoming aware of a breach (Art. 33 GDPR). Newest first.",
+        "Jeder Vorfall startet eine 72-Stunden-Frist: Die Aufsichtsbehörde ist binnen 72 Stunden, "
+        "nachdem die Verletzung bekannt wurde, zu benachrichtigen (Art. 33 DSGVO). Neueste zuerst.",
+        "Chaque incident lance un délai de 72 heures : l'autorité de contrôle doit être notifiée "
+        "dans les 72 heures après la prise de connaissance de la violation (art. 33 RGPD). Les "
+        "plus récents d'abord.",
+    ),
+    "incidents.caption": Text(
+        "Incidents and their clocks", "Vorfälle und ihre Fristen", "Incidents et leurs délais"
+    ),
+    "incidents.id": Text("Incident", "Vorfall", "Incident"),
+    "incidents.kind": Text("What happened", "Was geschah", "Ce qui s'est passé"),
+    "incidents.kind_not_my_data": Text(
+        "“This is not my data”", "„Das sind nicht meine Daten“", "« Ce ne sont pas mes données »"
+    ),
+    "incidents.kind_release_gate_failed": Text(
+        "Release check failed", "Freigabeprüfung fehlgeschlagen", "Contrôle de diffusion échoué"
+    ),
+    "incidents.aware_at": Text("Aware since", "Bekannt seit", "Connu depuis"),
+    "incidents.notify_by": Text(
+        "Notify the authority by", "Behörde benachrichtigen bis", "Notifier l'autorité avant le"
+    ),
+    "incidents.time_left": Text("Time left", "Verbleibende Zeit", "Temps restant"),
+    "incidents.hours_left": Text(
+        "{hours} hours left", "noch {hours} Stunden", "{hours} heures restantes"
+    ),
+    "incidents.hours_over": Text(
+        "{hours} hours past the deadline",
+        "{hours} Stunden über der Frist",
+        "{hours} heures après l'échéance",
+    ),
+    "incidents.overdue": Text("Overdue", "Überfällig", "En retard"),
+    "incidents.none": Text(
+        "No incident has been opened.",
+        "Es wurde kein Vorfall eröffnet.",
+        "Aucun incident n'a été ouvert.",
+    ),
+    "incidents.back": Text("All incidents", "Alle Vorfälle", "Tous les incidents"),
+    "incidents.page_title": Text("Incident", "Vorfall", "Incident"),
+    "incidents.explain_not_my_data": Text(
+        "A person said that an answer they received holds someone else's data. The answer was "
+        "withdrawn at once and its request blocked.",
+        "Eine Person hat gemeldet, dass eine erhaltene Antwort Daten einer anderen Person "
+        "enthält. Die Antwort wurde sofort zurückgezogen und der Antrag gesperrt.",
+        "Une personne a signalé qu'une réponse reçue contient les données de quelqu'un d'autre. "
+        "La réponse a été retirée aussitôt et la demande bloquée.",
+    ),
+    "incidents.explain_release_gate_failed": Text(
+        "An answer failed its independent check before release. Nothing was released; the request "
+        "is blocked.",
+        "Eine Antwort hat vor der Freigabe ihre unabhängige Prüfung nicht bestanden. Nichts wurde "
+        "freigegeben; der Antrag ist gesperrt.",
+        "Une réponse a échoué à son contrôle indépendant avant diffusion. Rien n'a été diffusé ; "
+        "la demande est bloquée.",
+    ),
+    "incidents.clock": Text("The 72-hour clock", "Die 72-Stunden-Frist", "Le délai de 72 heures"),
+    "incidents.evidence": Text("Evidence", "Belege", "Éléments"),
+    "incidents.cause": Text("Failed check", "Fehlgeschlagene Prüfung", "Contrôle échoué"),
+    "incidents.request": Text("Request", "Antrag", "Demande"),
+    "incidents.export": Text("Answer (export)", "Antwort (Export)", "Réponse (export)"),
+    "incidents.account": Text(
+        "Affected account (pseudonym)",
+        "Betroffenes Konto (Pseudonym)",
+        "Compte concerné (pseudonyme)",
+    ),
+    "incidents.recordings": Text(
+        "Recordings in the answer", "Aufnahmen in der Antwort", "Enregistrements dans la réponse"
+    ),
+    "incidents.downloads": Text(
+        "Downloads recorded", "Erfasste Downloads", "Téléchargements enregistrés"
+    ),
+    "incidents.bytes_served": Text("Bytes sent", "Gesendete Bytes", "Octets envoyés"),
+    "incidents.events": Text(
+        "Audit events about it", "Protokollereignisse dazu", "Événements du journal le concernant"
+    ),
+    "audit.title": Text("Audit log", "Prüfprotokoll", "Journal d'audit"),
+    "audit.intro": Text(
+        "Every access to personal data and every change is an event in a tamper-evident log. "
+        "Events name people only by pseudonyms.",
+        "Jeder Zugriff auf personenbezogene Daten und jede Änderung ist ein Ereignis in einem "
+        "manipulationssicheren Protokoll. Ereignisse nennen Personen nur mit Pseudonymen.",
+        "Chaque accès à des données personnelles et chaque modification est un événement d'un "
+        "journal infalsifiable. Les événements ne désignent les personnes que par des pseudonymes.",
+    ),
+    "audit.verify_title": Text(
+        "Latest check of the log",
+        "Letzte Prüfung des Protokolls",
+        "Dernière vérification du journal",
+    ),
+    "audit.verify_never": Text(
+        "The log has not been checked yet.",
+        "Das Protokoll wurde noch nicht geprüft.",
+        "Le journal n'a pas encore été vérifié.",
+    ),
+    "audit.intact": Text("Intact", "Unversehrt", "Intact"),
+    "audit.tampered": Text("Damaged", "Beschädigt", "Altéré"),
+    "audit.verify_intact": Text(
+        "Checked {at}: {events} events and {checkpoints} signed checkpoints.",
+        "Geprüft {at}: {events} Ereignisse und {checkpoints} signierte Prüfpunkte.",
+        "Vérifié le {at} : {events} événements et {checkpoints} points de contrôle signés.",
+    ),
+    "audit.verify_failed": Text(
+        "The check of {at} found the log damaged.",
+        "Die Prüfung vom {at} hat das Protokoll beschädigt vorgefunden.",
+        "La vérification du {at} a trouvé le journal altéré.",
+    ),
+    "audit.first_bad": Text(
+        "First bad event: {seq}.",
+        "Erstes fehlerhaftes Ereignis: {seq}.",
+        "Premier événement fautif : {seq}.",
+    ),
+    "audit.bad_checkpoint": Text(
+        "Failed checkpoint: size {size}.",
+        "Fehlgeschlagener Prüfpunkt: Größe {size}.",
+        "Point de contrôle en échec : taille {size}.",
+    ),
+    "audit.verify_how": Text(
+        "The check runs on the server with “voxkeep audit verify”; each run is recorded here.",
+        "Die Prüfung läuft auf dem Server mit „voxkeep audit verify“; jeder Lauf wird hier "
+        "vermerkt.",
+        "La vérification s'exécute sur le serveur avec « voxkeep audit verify » ; chaque "
+        "exécution est notée ici.",
+    ),
+    "audit.checkpoint_title": Text(
+        "Latest signed checkpoint",
+        "Letzter signierter Prüfpunkt",
+        "Dernier point de contrôle signé",
+    ),
+    "audit.no_checkpoint": Text(
+        "No checkpoint has been signed yet.",
+        "Es wurde noch kein Prüfpunkt signiert.",
+        "Aucun point de contrôle n'a encore été signé.",
+    ),
+    "audit.search_title": Text(
+        "Search the events", "Ereignisse durchsuchen", "Rechercher des événements"
+    ),
+    "audit.action": Text("Action", "Aktion", "Action"),
+    "audit.any_action": Text("Any action", "Jede Aktion", "Toute action"),
+    "audit.object": Text("Object", "Objekt", "Objet"),
+    "audit.object_hint": Text(
+        "An id or pseudonym as the log writes it: a request, answer or incident id, staff:…, "
+        "account:…, dev:…, rec:…",
+        "Eine Kennung oder ein Pseudonym, wie das Protokoll sie schreibt: Antrags-, Antwort- oder "
+        "Vorfallskennung, staff:…, account:…, dev:…, rec:…",
+        "Un identifiant ou pseudonyme tel que le journal l'écrit : identifiant de demande, de "
+        "réponse ou d'incident, staff:…, account:…, dev:…, rec:…",
+    ),
+    "audit.from": Text("From (day, UTC)", "Von (Tag, UTC)", "Du (jour, UTC)"),
+    "audit.to": Text(
+        "To (day, UTC, included)", "Bis (Tag, UTC, einschließlich)", "Au (jour, UTC, inclus)"
+    ),
+    "audit.search": Text("Search", "Suchen", "Rechercher"),
+    "audit.clear": Text("Clear the search", "Suche zurücksetzen", "Effacer la recherche"),
+    "audit.find_title": Text(
+        "Find by the operator's id",
+        "Nach Kennung des Betreibers suchen",
+        "Rechercher par identifiant de l'opérateur",
+    ),
+    "audit.find_intro": Text(
+        "The log never holds the ids the operator chose. Enter one here: it is turned into the "
+        "pseudonyms the log uses and is not put in the address bar.",
+        "Das Protokoll enthält nie die Kennungen, die der Betreiber gewählt hat. Geben Sie eine "
+        "hier ein: Sie wird in die Pseudonyme des Protokolls umgerechnet und nicht in die "
+        "Adresszeile geschrieben.",
+        "Le journal ne contient jamais les identifiants choisis par l'opérateur. Saisissez-en un "
+        "ici : il est converti en pseudonymes du journal et n'apparaît pas dans la barre "
+        "d'adresse.",
+    ),
+    "audit.object_kind": Text("Kind of id", "Art der Kennung", "Type d'identifiant"),
+    "audit.kind_account": Text(
+        "Account (with its devices, members, recordings)",
+        "Konto (mit Geräten, Mitgliedern, Aufnahmen)",
+        "Compte (avec ses appareils, membres, enregistrements)",
+    ),
+    "audit.kind_device": Text("Device", "Gerät", "Appareil"),
+    "audit.kind_member": Text("Household member", "Haushaltsmitglied", "Membre du foyer"),
+    "audit.kind_recording": Text("Recording", "Aufnahme", "Enregistrement"),
+    "audit.object_id": Text("Id", "Kennung", "Identifiant"),
+    "audit.find": Text("Find events", "Ereignisse finden", "Trouver les événements"),
+    "audit.results": Text(
+        "Events, newest first", "Ereignisse, neueste zuerst", "Événements, les plus récents d'abord"
+    ),
+    "audit.none": Text(
+        "No event matches.", "Kein Ereignis passt.", "Aucun événement ne correspond."
+    ),
+    "audit.older": Text("Older events", "Ältere Ereignisse", "Événements plus anciens"),
+    "audit.seq": Text("No.", "Nr.", "N°"),
+    "audit.at": Text("Time (UTC)", "Zeit (UTC)", "Heure (UTC)"),
+    "audit.actor": Text("Who", "Wer", "Qui"),
+    "audit.data": Text("Event data", "Ereignisdaten", "Données de l'événement"),
+    "audit.bad_date": Text(
+        "Enter a date like 2026-03-31.",
+        "Geben Sie ein Datum wie 2026-03-31 ein.",
+        "Saisissez une date comme 2026-03-31.",
+    ),
+    "audit.bad_range": Text(
+        "The start must come before the end.",
+        "Der Beginn muss vor dem Ende liegen.",
+        "Le début doit précéder la fin.",
+    ),
+    "audit.enter_id": Text(
+        "Enter an id.", "Geben Sie eine Kennung ein.", "Saisissez un identifiant."
+    ),
+    "audit.not_found": Text(
+        "Nothing stored has this id. For an account's removed objects, search by the account.",
+        "Nichts Gespeichertes hat diese Kennung. Für entfernte Objekte eines Kontos suchen Sie "
+        "nach dem Konto.",
+        "Rien d'enregistré n'a cet identifiant. Pour les objets supprimés d'un compte, recherchez "
+        "par le compte.",
+    ),
+    "dashboard.title": Text("Dashboard", "Übersicht", "Tableau de bord"),
+    "dashboard.intro": Text(
+        "The last {months} calendar months (UTC). Each chart's numbers are in the table beside it.",
+        "Die letzten {months} Kalendermonate (UTC). Die Zahlen jedes Diagramms stehen in der "
+        "Tabelle daneben.",
+        "Les {months} derniers mois civils (UTC). Les chiffres de chaque graphique figurent dans "
+        "le tableau à côté.",
+    ),
+    "dashboard.month": Text("Month", "Monat", "Mois"),
+    "dashboard.requests_title": Text(
+        "Requests received per month", "Eingegangene Anträge pro Monat", "Demandes reçues par mois"
+    ),
+    "dashboard.requests_desc": Text(
+        "Stacked bars: access, portability and erasure requests received in each month.",
+        "Gestapelte Balken: in jedem Monat eingegangene Auskunfts-, Übertragbarkeits- und "
+        "Löschanträge.",
+        "Barres empilées : demandes d'accès, de portabilité et d'effacement reçues chaque mois.",
+    ),
+    "dashboard.requests_note": Text(
+        "Counted in the month a request was received.",
+        "Gezählt im Monat des Eingangs.",
+        "Comptées dans le mois de réception.",
+    ),
+    "dashboard.kind_access": Text("Access", "Auskunft", "Accès"),
+    "dashboard.kind_portability": Text("Portability", "Übertragbarkeit", "Portabilité"),
+    "dashboard.kind_erasure": Text("Erasure", "Löschung", "Effacement"),
+    "dashboard.on_time_title": Text(
+        "Share answered on time",
+        "Anteil fristgerecht beantwortet",
+        "Part des réponses dans les délais",
+    ),
+    "dashboard.on_time_desc": Text(
+        "A line: of the answers given in each month, the percentage given by the request's due "
+        "date.",
+        "Eine Linie: von den in jedem Monat gegebenen Antworten der Anteil in Prozent, der bis "
+        "zur Frist des Antrags gegeben wurde.",
+        "Une ligne : parmi les réponses données chaque mois, le pourcentage données avant "
+        "l'échéance de la demande.",
+    ),
+    "dashboard.on_time_series": Text("On time", "Fristgerecht", "Dans les délais"),
+    "dashboard.on_time_note": Text(
+        "An answer is a ready copy or erasure receipt, or a refusal with reasons; extended due "
+        "dates count.",
+        "Eine Antwort ist eine bereitgestellte Kopie oder Löschbestätigung oder eine begründete "
+        "Ablehnung; verlängerte Fristen zählen.",
+        "Une réponse est une copie ou un reçu d'effacement prêt, ou un refus motivé ; les "
+        "échéances prolongées comptent.",
+    ),
+    "dashboard.median_title": Text(
+        "Median days to answer",
+        "Median der Tage bis zur Antwort",
+        "Délai médian de réponse en jours",
+    ),
+    "dashboard.median_desc": Text(
+        "A line: the median number of days from receipt to answer, for the answers given in each "
+        "month.",
+        "Eine Linie: der Median der Tage vom Eingang bis zur Antwort, für die in jedem Monat "
+        "gegebenen Antworten.",
+        "Une ligne : le nombre médian de jours entre réception et réponse, pour les réponses "
+        "données chaque mois.",
+    ),
+    "dashboard.median_series": Text("Median days", "Median Tage", "Jours (médiane)"),
+    "dashboard.median_note": Text(
+        "A month without answers has no value.",
+        "Ein Monat ohne Antworten hat keinen Wert.",
+        "Un mois sans réponse n'a pas de valeur.",
+    ),
+    "dashboard.recordings_title": Text(
+        "Recordings stored and deleted by retention",
+        "Gespeicherte und durch Aufbewahrungsfrist gelöschte Aufnahmen",
+        "Enregistrements stockés et supprimés par la conservation",
+    ),
+    "dashboard.recordings_desc": Text(
+        "Bars side by side: recordings stored in each month, and recordings deleted because their "
+        "retention ended.",
+        "Balken nebeneinander: in jedem Monat gespeicherte Aufnahmen und Aufnahmen, die nach "
+        "Ablauf ihrer Aufbewahrungsfrist gelöscht wurden.",
+        "Barres côte à côte : enregistrements stockés chaque mois, et enregistrements supprimés à "
+        "la fin de leur conservation.",
+    ),
+    "dashboard.stored_series": Text("Stored", "Gespeichert", "Stockés"),
+    "dashboard.swept_series": Text(
+        "Deleted by retention", "Durch Frist gelöscht", "Supprimés par la conservation"
+    ),
+    "dashboard.recordings_note": Text(
+        "Read from the audit log; deletions that people asked for are not counted here.",
+        "Aus dem Prüfprotokoll gelesen; von Personen verlangte Löschungen sind hier nicht gezählt.",
+        "Lu dans le journal d'audit ; les suppressions demandées par les personnes ne sont pas "
+        "comptées ici.",
+    ),
+    "staff.title": Text("Staff", "Mitarbeitende", "Équipe"),
+    "staff.intro": Text(
+        "Who may use the console, with which roles. Four eyes: whoever enters or verifies a "
+        "request cannot approve it.",
+        "Wer die Konsole mit welchen Rollen nutzen darf. Vier Augen: Wer einen Antrag erfasst "
+        "oder prüft, kann ihn nicht freigeben.",
+        "Qui peut utiliser la console, avec quels rôles. Quatre yeux : qui saisit ou vérifie une "
+        "demande ne peut pas l'approuver.",
+    ),
+    "staff.caption": Text("Staff members", "Mitarbeitende", "Membres de l'équipe"),
+    "staff.name": Text("Login name", "Login-Name", "Identifiant"),
+    "staff.name_hint": Text(
+        "A work handle such as a.schmidt: letters, digits and . _ -",
+        "Ein Arbeitskürzel wie a.schmidt: Buchstaben, Ziffern und . _ -",
+        "Un identifiant de travail comme a.schmidt : lettres, chiffres et . _ -",
+    ),
+    "staff.roles": Text("Roles", "Rollen", "Rôles"),
+    "staff.roles_hint": Text(
+        "Choose at least one.", "Wählen Sie mindestens eine.", "Choisissez-en au moins un."
+    ),
+    "staff.role_agent": Text("Agent", "Sachbearbeitung", "Agent"),
+    "staff.role_approver": Text("Approver", "Freigabe", "Approbateur"),
+    "staff.role_dpo": Text(
+        "Data protection officer",
+        "Datenschutzbeauftragte(r)",
+        "Délégué à la protection des données",
+    ),
+    "staff.role_admin": Text("Administrator", "Administration", "Administrateur"),
+    "staff.status": Text("Status", "Status", "État"),
+    "staff.active": Text("Active", "Aktiv", "Actif"),
+    "staff.invited": Text(
+        "Invited, no password yet", "Eingeladen, noch ohne Passwort", "Invité, sans mot de passe"
+    ),
+    "staff.no_totp": Text(
+        "No code app yet", "Noch keine Code-App", "Pas encore d'application de codes"
+    ),
+    "staff.disabled": Text("Disabled", "Deaktiviert", "Désactivé"),
+    "staff.added": Text("Added", "Hinzugefügt", "Ajouté"),
+    "staff.add_title": Text("Add a staff member", "Mitarbeitende hinzufügen", "Ajouter un membre"),
+    "staff.add_intro": Text(
+        "They get an e-mail with a link to set their password, and set up a one-time code app at "
+        "their first sign-in.",
+        "Sie erhalten eine E-Mail mit einem Link zum Festlegen des Passworts und richten bei der "
+        "ersten Anmeldung eine App für Einmalcodes ein.",
+        "La personne reçoit un e-mail avec un lien pour choisir son mot de passe, et configure "
+        "une application de codes à usage unique à sa première connexion.",
+    ),
+    "staff.email": Text(
+        "Work e-mail address", "Dienstliche E-Mail-Adresse", "Adresse e-mail professionnelle"
+    ),
+    "staff.email_hint": Text(
+        "Used for this one mail and not kept.",
+        "Wird nur für diese E-Mail verwendet und nicht gespeichert.",
+        "Utilisée pour ce seul message et non conservée.",
+    ),
+    "staff.invite": Text(
+        "Add and send the invitation",
+        "Hinzufügen und Einladung senden",
+        "Ajouter et envoyer l'invitation",
+    ),
+    "staff.back": Text("All staff", "Alle Mitarbeitenden", "Toute l'équipe"),
+    "staff.invited_title": Text("Invitation sent", "Einladung gesendet", "Invitation envoyée"),
+    "staff.invited_body": Text(
+        "{name} was added. The link to set a password works once, until {expires}.",
+        "{name} wurde hinzugefügt. Der Link zum Festlegen des Passworts gilt einmal, bis "
+        "{expires}.",
+        "{name} a été ajouté. Le lien pour choisir le mot de passe ne sert qu'une fois, jusqu'au "
+        "{expires}.",
+    ),
+    "staff.next_title": Text("What happens next", "Wie es weitergeht", "Et ensuite"),
+    "staff.invited_next": Text(
+        "Once they set a password, they sign in at /console and set up a code app. If the link "
+        "expires, send a new one from their page.",
+        "Sobald das Passwort festgelegt ist, melden sie sich unter /console an und richten eine "
+        "Code-App ein. Läuft der Link ab, senden Sie von ihrer Seite einen neuen.",
+        "Une fois le mot de passe choisi, la personne se connecte sur /console et configure une "
+        "application de codes. Si le lien expire, envoyez-en un nouveau depuis sa page.",
+    ),
+    "staff.to_member": Text("Their page", "Ihre Seite", "Sa page"),
+    "staff.member_title": Text("Staff member", "Mitarbeitende Person", "Membre de l'équipe"),
+    "staff.change_roles": Text("Roles", "Rollen", "Rôles"),
+    "staff.save_roles": Text("Save the roles", "Rollen speichern", "Enregistrer les rôles"),
+    "staff.password_title": Text("Password", "Passwort", "Mot de passe"),
+    "staff.password_intro": Text(
+        "Send a new single-use link to set the password. The current password works until it is "
+        "used.",
+        "Einen neuen einmaligen Link zum Festlegen des Passworts senden. Das bisherige Passwort "
+        "gilt, bis er benutzt wird.",
+        "Envoyer un nouveau lien à usage unique pour choisir le mot de passe. Le mot de passe "
+        "actuel reste valable jusqu'à son utilisation.",
+    ),
+    "staff.send_link": Text(
+        "Send a password link", "Passwort-Link senden", "Envoyer un lien de mot de passe"
+    ),
+    "staff.totp_title": Text(
+        "One-time code app", "App für Einmalcodes", "Application de codes à usage unique"
+    ),
+    "staff.totp_intro": Text(
+        "For a lost phone: forget the code app. Their sessions end, and they set up a new app at "
+        "the next sign-in.",
+        "Bei verlorenem Telefon: die Code-App vergessen. Ihre Sitzungen enden, und bei der "
+        "nächsten Anmeldung richten sie eine neue App ein.",
+        "En cas de téléphone perdu : oublier l'application de codes. Ses sessions prennent fin, "
+        "et une nouvelle application est configurée à la prochaine connexion.",
+    ),
+    "staff.reset_totp": Text(
+        "Reset the code app", "Code-App zurücksetzen", "Réinitialiser l'application de codes"
+    ),
+    "staff.access_title": Text("Access", "Zugang", "Accès"),
+    "staff.disable_intro": Text(
+        "Disabling ends their sessions at once and stops them signing in.",
+        "Deaktivieren beendet sofort ihre Sitzungen und verhindert die Anmeldung.",
+        "La désactivation met fin immédiatement à ses sessions et empêche la connexion.",
+    ),
+    "staff.enable_intro": Text(
+        "This account is disabled. Enabling lets them sign in again.",
+        "Dieses Konto ist deaktiviert. Aktivieren erlaubt wieder die Anmeldung.",
+        "Ce compte est désactivé. L'activer permet de se connecter à nouveau.",
+    ),
+    "staff.disable": Text("Disable", "Deaktivieren", "Désactiver"),
+    "staff.enable": Text("Enable", "Aktivieren", "Activer"),
+    "staff.done_roles": Text(
+        "The roles were saved; they apply from the next page.",
+        "Die Rollen wurden gespeichert; sie gelten ab der nächsten Seite.",
+        "Les rôles ont été enregistrés ; ils s'appliquent dès la page suivante.",
+    ),
+    "staff.done_password": Text(
+        "A new password link was sent.",
+        "Ein neuer Passwort-Link wurde gesendet.",
+        "Un nouveau lien de mot de passe a été envoyé.",
+    ),
+    "staff.done_totp": Text(
+        "The code app was reset; their sessions ended.",
+        "Die Code-App wurde zurückgesetzt; ihre Sitzungen wurden beendet.",
+        "L'application de codes a été réinitialisée ; ses sessions ont pris fin.",
+    ),
+    "staff.done_disable": Text(
+        "The account was disabled; its sessions ended.",
+        "Das Konto wurde deaktiviert; seine Sitzungen wurden beendet.",
+        "Le compte a été désactivé ; ses sessions ont pris fin.",
+    ),
+    "staff.done_enable": Text(
+        "The account was enabled.", "Das Konto wurde aktiviert.", "Le compte a été activé."
+    ),
+    "staff.bad_name": Text(
+        "Enter a login name of letters, digits and . _ -",
+        "Geben Sie einen Login-Namen aus Buchstaben, Ziffern und . _ - ein.",
+        "Saisissez un identifiant composé de lettres, chiffres et . _ -",
+    ),
+    "staff.name_taken": Text(
+        "A staff member with this name exists already.",
+        "Es gibt bereits eine Person mit diesem Namen.",
+        "Un membre porte déjà ce nom.",
+    ),
+    "staff.bad_email": Text(
+        "Enter an e-mail address like name@example.org.",
+        "Geben Sie eine E-Mail-Adresse wie name@example.org ein.",
+        "Saisissez une adresse e-mail comme nom@example.org.",
+    ),
+    "staff.no_roles": Text(
+        "Choose at least one role.",
+        "Wählen Sie mindestens eine Rolle.",
+        "Choisissez au moins un rôle.",
+    ),
+    "staff.own_admin": Text(
+        "You cannot remove your own admin role.",
+        "Sie können Ihre eigene Administrationsrolle nicht entfernen.",
+        "Vous ne pouvez pas retirer votre propre rôle d'administrateur.",
+    ),
     "error.prefix": Text("Error:", "Fehler:", "Erreur :"),
     "error.summary": Text("There is a problem", "Es gibt ein Problem", "Il y a un problème"),
     "error.title": Text(
