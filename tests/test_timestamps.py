@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import make_wav, setup_account, upload
+from staff_totp import api_sign_in
 from voxkeep.people import staff
 from voxkeep.tokens.service import Scope, create_token
 from voxkeep.vault import Vault
@@ -66,7 +67,7 @@ def calls(client: TestClient, vault: Vault) -> dict[str, Callable[[str], Any]]:
     setup_account(client)
     assert client.put("/api/v1/accounts/acct-1", json={"email": "a@example.org"}).is_success
     staff.add_staff(vault, name="agent", roles=["agent"], actor="system", password=PASSWORD)
-    signed = client.post("/api/v1/staff/sessions", json={"name": "agent", "password": PASSWORD})
+    signed = api_sign_in(client, "agent", PASSWORD)
     staff_auth = {"Authorization": f"Bearer {signed.json()['token']}"}
     audio = make_wav(0.1)
 
