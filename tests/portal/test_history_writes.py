@@ -1,6 +1,7 @@
-"""Viewing the voice history and playing audio write only their audit event, in a short
-transaction of their own (on SQLite, in turn on the writer lock), so many people
-browsing at once do not queue behind each other's reads for the one write lock."""
+"""What viewing the voice history and playing audio cost the database: they write only
+their audit event, in a short transaction of its own (on SQLite, in turn on the writer
+lock), so many people browsing at once do not queue behind each other's reads for the
+one write lock; and a page reads the household's devices once."""
 
 from __future__ import annotations
 
@@ -99,3 +100,24 @@ def test_playing_audio_writes_only_its_audit_event(signed_in: TestClient, vault:
     assert response.status_code == 206
     assert len(seen) == 1, [w.statements for w in seen]
     _only_the_audit_append(seen[0])
+
+
+def test_a_history_page_reads_the_household_once(signed_in: TestClient, vault: Vault) -> None:
+    seen: list[str] = []
+
+    def execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(vault.engine, "before_cursor_execute", execute)
+    try:
+        response = signed_in.get("/history")
+    finally:
+        event.remove(vault.engine, "before_cursor_execute", execute)
+    assert response.status_code == 200 and "Kitchen speaker" in response.text
+    assert len([s for s in seen if "FROM devices" in s]) == 1, seen
+
+
+def test_a_page_with_a_bad_date_still_offers_the_devices(signed_in: TestClient) -> None:
+    response = signed_in.get("/history?from=2026-02-30")
+    assert response.status_code == 200
+    assert "Kitchen speaker" in response.text and 'aria-invalid="true"' in response.text

@@ -83,6 +83,7 @@ class HistoryItem:
 class HistoryPage:
     items: list[HistoryItem]
     next: tuple[datetime, str] | None  # pass as `before` for the next (older) page
+    household: Household  # the account's devices and members (for the filters)
 
     @property
     def cursor(self) -> str | None:
@@ -227,7 +228,9 @@ def history(
         for row, text in page
     ]
     last = page[-1][0] if len(found) > limit else None
-    return HistoryPage(items=items, next=(last.captured_at, last.id) if last else None)
+    return HistoryPage(
+        items=items, next=(last.captured_at, last.id) if last else None, household=names
+    )
 
 
 def _audit_read(

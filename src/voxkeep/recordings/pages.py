@@ -63,9 +63,10 @@ async def voice_history(request: Request, vault: VaultDep, who: SignedIn) -> Res
         if filters[name] and _day(filters[name]) is None
     ]
     account_id = who.person.account_id
-    names = await run_in_threadpool(history.household, vault, account_id=account_id)
-    page = history.HistoryPage(items=[], next=None)
-    if not errors:
+    if errors:
+        names = await run_in_threadpool(history.household, vault, account_id=account_id)
+        page = history.HistoryPage(items=[], next=None, household=names)
+    else:
         since, until = _day(filters["from"]), _day(filters["to"])
         wanted = history.HistoryFilter(
             since=datetime.combine(since, time(), UTC) if since else None,
@@ -92,8 +93,8 @@ async def voice_history(request: Request, vault: VaultDep, who: SignedIn) -> Res
         errors=errors,
         field_errors={e.field: e.message for e in errors},
         filters=filters,
-        devices=names.devices,
-        members=names.members,
+        devices=page.household.devices,
+        members=page.household.members,
         items=[_item(item) for item in page.items],
         older=_link(filters, before=page.cursor) if page.cursor else "",
         newest=_link(filters) if params.get("before") else "",
