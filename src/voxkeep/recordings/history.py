@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from voxkeep.accounts.models import Account, Device, HouseholdMember
 from voxkeep.accounts.service import account_actor_pseudonym, open_name
 from voxkeep.audit.events import AuditAction, record
+from voxkeep.audit.pseudonyms import names_for
 from voxkeep.byteranges import ByteRange, parse_range, read_span
 from voxkeep.crypto import aead
 from voxkeep.db.engine import writer_turn
@@ -274,13 +275,13 @@ def open_own_audio(
         key = vault.keyring.data_key(session, account_id)
         wanted = parse_range(range_header, row.audio_bytes)
         span = wanted or ByteRange(0, row.audio_bytes - 1)
-        pseudonym = account_actor_pseudonym(vault, session, account_id)
+        names = names_for(vault, session, account_id, data_key=key)
         blob, size = row.audio_blob, row.audio_bytes
     _audit_read(
         vault,
         AuditAction.RECORDING_AUDIO_READ,
-        actor=pseudonym,
-        objects={"account": pseudonym, "recording": recording_id},
+        actor=names.account,
+        objects={"account": names.account, "recording": names.recording(recording_id)},
         counts={"bytes": span.length, "range_start": span.start},
     )
     reader = aead.SegmentedReader(
