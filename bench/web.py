@@ -18,8 +18,9 @@ process, and the documented one per CPU core) and each of ``--runs`` runs:
   of that page with ``Range: bytes=0-65535`` as a browser's player starts,
   ("audio"), and now and then seek in it (``Range: bytes=N-``, "seek"). Between steps a person
   pauses for a random time, uniform between 0 and twice ``--think`` seconds
-  (reading the page, listening). Each client opened one page before the clock
-  started, so the first figures are not a cold start.
+  (reading the page, listening); each also begins with such a pause, so they
+  do not all arrive in the same millisecond. Each client opened one page before
+  the clock started, so the first figures are not a cold start.
 * Timed per request: from the request written to the last byte of the answer
   read. Every answer must be what a browser expects (pages 200, audio 206
   with the asked range); anything else stops the benchmark.
@@ -331,6 +332,9 @@ async def browse(
             await asyncio.sleep(rng.uniform(0, 2 * think))
 
     try:
+        # Start as if mid-pause: people arrive at different moments, not all in the
+        # same millisecond (a burst of every client at once would be most of the p95).
+        await pause()
         shown: Page | None = None
         while time.perf_counter() < until:
             _, body = await timed(*next_page(rng, shown), 200)
