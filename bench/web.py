@@ -342,16 +342,15 @@ async def browse(
             await pause()
             if not shown.audio or time.perf_counter() >= until:
                 continue
-            found, _ = await timed(
-                "audio", rng.choice(shown.audio), 206, Range=f"bytes=0-{FIRST_RANGE}"
-            )
+            playing = rng.choice(shown.audio)
+            found, _ = await timed("audio", playing, 206, Range=f"bytes=0-{FIRST_RANGE}")
             await pause()
             if rng.random() < 0.3 and time.perf_counter() < until:
                 match = CONTENT_RANGE.fullmatch(found.get(b"content-range", b""))
                 if match is None:
                     raise BadResponse("audio answered 206 without a Content-Range")
                 size = int(match.group(3))
-                await timed("seek", rng.choice(shown.audio), 206, Range=f"bytes={size // 2}-")
+                await timed("seek", playing, 206, Range=f"bytes={size // 2}-")
                 await pause()
     finally:
         browser.close()
