@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -31,6 +32,7 @@ from voxkeep.cli import cli
 from voxkeep.config import Settings
 from voxkeep.demo import builder as demo
 from voxkeep.demo.builder import DemoSummary, build_demo
+from voxkeep.people import totp
 from voxkeep.recordings.models import Recording
 from voxkeep.tokens.service import list_tokens
 from voxkeep.vault import Vault
@@ -170,7 +172,9 @@ def test_a_demo_vault_with_the_old_name_ids_is_refused_clearly(vault: Vault) -> 
 
 # --- points 5 and 11: a vault made by `voxkeep demo`, used from the command line -------
 
-SIGN_IN = re.compile(r"^  (person|agent|approver|dpo \+ admin) +(\S+) +(\S+)$", re.M)
+SIGN_IN = re.compile(
+    r"^  (person|agent|approver|dpo \+ admin) +(\S+) +(\S+)(?:  TOTP key ([A-Z2-7]+))?$", re.M
+)
 
 
 def demo_env(settings: Settings) -> dict[str, str | None]:
@@ -183,22 +187,38 @@ def demo_env(settings: Settings) -> dict[str, str | None]:
 
 
 @pytest.fixture
-def cli_demo(settings: Settings) -> dict[str, tuple[str, str]]:
-    """`voxkeep demo --no-serve` on the test's vault: its printed sign-ins by role."""
+def cli_demo(settings: Settings) -> dict[str, tuple[str, str, str]]:
+    """`voxkeep demo --no-serve` on the test's vault: its printed sign-ins by role
+    (login, password, and for staff the printed TOTP key)."""
     result = invoke_cli("demo", "--no-serve", env=demo_env(settings))
     assert result.exit_code == 0, result.output
     outbox = settings.data_dir.resolve().with_name("data-outbox")
     assert f"Mail outbox   {outbox}" in result.stdout
-    return {who: (login, password) for who, login, password in SIGN_IN.findall(result.stdout)}
+    return {who: (login, pw, key) for who, login, pw, key in SIGN_IN.findall(result.stdout)}
 
 
-def invoke_as(settings: Settings, staff: tuple[str, str], *args: str) -> Result:
-    name, password = staff
+_USED_STEPS: dict[str, int] = {}
+
+
+def code_for(key: str) -> str:
+    """A code an authenticator app with the printed key shows about now: each call takes a
+    later step of the window, as a code is good once."""
+    current = totp.step_of(datetime.now(UTC))
+    # The current step, then the next: either stays in the window if a step boundary
+    # passes before the server checks the code.
+    step = max(current, _USED_STEPS.get(key, current - 1) + 1)
+    assert step <= current + totp.DRIFT_STEPS, "more sign-ins than one window holds"
+    _USED_STEPS[key] = step
+    return totp.code_at(key, datetime.fromtimestamp(step * totp.STEP_S, tz=UTC))
+
+
+def invoke_as(settings: Settings, staff: tuple[str, str, str], *args: str) -> Result:
+    name, password, key = staff
     isolated = {k: None for k in os.environ if k.startswith("VOXKEEP_")} | demo_env(settings)
     return CliRunner().invoke(
         cli,
         ["requests", "--as", name, "--password-stdin", *args],
-        input=password + "\n",
+        input=f"{password}\n{code_for(key)}\n",
         env=isolated,
         prog_name="voxkeep",
     )
@@ -213,7 +233,7 @@ def outbox_mails(settings: Settings) -> list[EmailMessage]:
 
 
 def test_every_command_on_a_demo_vault_mails_into_its_outbox(
-    settings: Settings, cli_demo: dict[str, tuple[str, str]]
+    settings: Settings, cli_demo: dict[str, tuple[str, str, str]]
 ) -> None:
     invited = invoke_cli("people", "invite", "acct-0002", env=demo_env(settings))
     assert invited.exit_code == 0, invited.output
@@ -234,19 +254,18 @@ def test_every_command_on_a_demo_vault_mails_into_its_outbox(
 
 
 def test_the_printed_sign_ins_work_through_the_api(
-    vault: Vault, cli_demo: dict[str, tuple[str, str]]
+    vault: Vault, cli_demo: dict[str, tuple[str, str, str]]
 ) -> None:
     assert set(cli_demo) == {"person", "agent", "approver", "dpo + admin"}
     with TestClient(create_app(vault)) as client:
-        email, password = cli_demo["person"]
+        email, password, _ = cli_demo["person"]
         person = client.post("/api/v1/people/sessions", json={"email": email, "password": password})
         assert person.status_code == 201, person.text
-        for who, (name, password) in cli_demo.items():
+        for who, (name, password, key) in cli_demo.items():
             if who == "person":
                 continue
-            signed = client.post(
-                "/api/v1/staff/sessions", json={"name": name, "password": password}
-            )
+            body = {"name": name, "password": password, "totp": code_for(key)}
+            signed = client.post("/api/v1/staff/sessions", json=body)
             assert signed.status_code == 201, signed.text
             me = client.get(
                 "/api/v1/staff/sessions/current",
@@ -283,7 +302,7 @@ def test_the_demo_settings_file_ranks_below_environment_and_config(
 
 
 def test_a_second_demo_run_on_another_port_moves_the_links(
-    settings: Settings, cli_demo: dict[str, tuple[str, str]]
+    settings: Settings, cli_demo: dict[str, tuple[str, str, str]]
 ) -> None:
     again = invoke_cli("demo", "--no-serve", "--port", "8011", env=demo_env(settings))
     assert again.exit_code == 0, again.output

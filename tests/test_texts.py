@@ -20,9 +20,10 @@ from fastapi import FastAPI
 from starlette.routing import BaseRoute, Route
 
 from voxkeep.app import create_app
-from voxkeep.people.mails import INVITE
+from voxkeep.people.mails import INVITE, RESET, STAFF_INVITE, STAFF_RESET
 from voxkeep.requests import notices
 from voxkeep.vault import Vault
+from voxkeep.web import i18n
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "voxkeep"
 LANGUAGES = {"en", "de", "fr"}
@@ -40,7 +41,7 @@ CLAIMS: list[tuple[str, re.Pattern[str], tuple[str, str]]] = [
     (
         "offers to delete recordings directly",
         re.compile(r"\bdelete\b|\blöschen\b|\bsupprimer\b"),
-        NOT_YET,
+        ("POST", "/delete"),
     ),
     (
         "offers to sign in",
@@ -60,17 +61,20 @@ CLAIMS: list[tuple[str, re.Pattern[str], tuple[str, str]]] = [
 ]
 
 # Texts worded around a portal page that does not exist yet, and that page: when
-# it lands, point the text at it (en, de, fr) and drop the entry.
-REQUESTS_PAGE = ("GET", "/requests")
-STAND_INS = {
-    "ready notice": ("It can be downloaded only from your account", REQUESTS_PAGE),
-    "expired answer hint": ("Make a new request for another copy.", REQUESTS_PAGE),
-    "downloads used up hint": ("Make a new request if you need another copy.", REQUESTS_PAGE),
-}
+# it lands, point the text at it (en, de, fr) and drop the entry. (Empty: the answer's
+# texts now point at GET /requests.)
+STAND_INS: dict[str, tuple[str, tuple[str, str]]] = {}
+
+
+STAFF_MAILS = [("invitation", STAFF_INVITE), ("password link", STAFF_RESET)]
 
 
 def mails() -> dict[str, str]:
     texts = {f"invite mail ({lang})": " ".join(text) for lang, text in INVITE.items()}
+    texts |= {f"reset mail ({lang})": " ".join(text) for lang, text in RESET.items()}
+    for kind, by_language in STAFF_MAILS:
+        for lang, text in by_language.items():
+            texts[f"staff {kind} mail ({lang})"] = " ".join(text)
     for notice, by_language in notices._TEXTS.items():
         for lang, text in by_language.items():
             texts[f"{notice.value} notice ({lang})"] = " ".join(text)
@@ -149,7 +153,7 @@ def app(vault: Vault) -> FastAPI:
 
 
 def test_the_checks_find_the_texts() -> None:
-    assert len(mails()) == 3 * (1 + len(notices.Notice))
+    assert len(mails()) == 3 * (2 + len(STAFF_MAILS) + len(notices.Notice))
     hints = error_texts()
     assert len(hints) > 100
     assert any("There is no account with this id." in text for text in hints.values())
@@ -159,7 +163,12 @@ def test_every_mail_exists_in_each_language_with_the_same_fields() -> None:
     def fields(text: tuple[str, str]) -> set[str]:
         return {f for part in text for _, f, _, _ in string.Formatter().parse(part) if f}
 
-    for name, by_language in [("invite", INVITE), *notices._TEXTS.items()]:
+    for name, by_language in [
+        ("invite", INVITE),
+        ("reset", RESET),
+        *STAFF_MAILS,
+        *notices._TEXTS.items(),
+    ]:
         assert set(by_language) == LANGUAGES, name
         assert len({frozenset(fields(text)) for text in by_language.values()}) == 1, name
 
@@ -195,3 +204,11 @@ def test_texts_standing_in_for_a_portal_page_are_revisited_when_it_lands(app: Fa
 def test_the_invitation_points_at_the_portal() -> None:
     for lang, (_, body) in INVITE.items():
         assert re.search(CLAIMS[0][1], body) and re.search(CLAIMS[1][1], body), lang
+
+
+def test_the_ready_notice_names_the_requests_page_as_the_portal_titles_it(app: FastAPI) -> None:
+    assert ("GET", "/requests") in routes(app)
+    for lang, (_, body) in notices._TEXTS[notices.Notice.READY].items():
+        title = i18n.translate(lang, "nav.requests")
+        assert title in body, lang
+        assert "http" not in body, lang  # named, never linked

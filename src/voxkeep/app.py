@@ -14,25 +14,37 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from voxkeep import __version__
 from voxkeep.accounts.api import router as accounts_router
 from voxkeep.audit.api import router as audit_router
+from voxkeep.audit.console import router as audit_console
 from voxkeep.audit.log import start_checkpointer
+from voxkeep.dashboard.console import router as dashboard_console
 from voxkeep.errors import VoxkeepError
 from voxkeep.exports.api import router as exports_router
+from voxkeep.exports.pages import router as exports_pages
+from voxkeep.incidents.api import router as incidents_router
+from voxkeep.incidents.console import router as incidents_console
 from voxkeep.jobs.worker import start_worker
 from voxkeep.people.api import router as people_router
+from voxkeep.people.console import router as people_console
 from voxkeep.people.pages import router as people_pages
 from voxkeep.recordings.api import router as recordings_router
 from voxkeep.recordings.api import upload_recording
 from voxkeep.recordings.pages import router as recordings_pages
 from voxkeep.requests.api import router as requests_router
+from voxkeep.requests.console import router as requests_console
+from voxkeep.requests.pages import router as requests_pages
 from voxkeep.retention.api import router as retention_router
+from voxkeep.retention.pages import router as retention_pages
+from voxkeep.staff.console import router as staff_console
 from voxkeep.vault import Vault
-from voxkeep.web.errors import unexpected, validation_error, voxkeep_error
+from voxkeep.web import openapi
+from voxkeep.web.errors import http_error, unexpected, validation_error, voxkeep_error
 
 access_log = logging.getLogger("voxkeep.access")
 log = logging.getLogger("voxkeep.app")
@@ -131,6 +143,7 @@ def create_app(vault: Vault) -> FastAPI:
     app.state.vault = vault
     app.add_exception_handler(VoxkeepError, voxkeep_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)
     app.include_router(accounts_router)
     app.include_router(recordings_router)
@@ -139,8 +152,19 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(retention_router)
     app.include_router(exports_router)
     app.include_router(requests_router)
+    app.include_router(incidents_router)
     app.include_router(people_pages)  # the portal: sign-in at /
     app.include_router(recordings_pages)
+    app.include_router(requests_pages)
+    app.include_router(exports_pages)
+    app.include_router(retention_pages)
+    app.include_router(people_console)  # the console: staff sign-in at /console/sign-in
+    app.include_router(requests_console)
+    app.include_router(incidents_console)
+    app.include_router(audit_console)
+    app.include_router(dashboard_console)
+    app.include_router(staff_console)
+    openapi.install(app)
 
     app.add_middleware(UploadFastPath)
     app.add_middleware(AccessLog)  # added last: the outer one, so it logs the fast path too

@@ -159,10 +159,20 @@ class Settings(BaseSettings):
     staff_session_ttl_s: float = Field(
         default=8 * 3600.0, gt=0, description="Lifetime of a staff sign-in session."
     )
+    staff_session_idle_s: float = Field(
+        default=30 * 60.0,
+        gt=0,
+        description="A staff session left unused this long ends (the console's idle timeout).",
+    )
     invite_ttl_s: float = Field(
         default=72 * 3600.0,
         gt=0,
         description="How long an invitation (set-password) link stays usable.",
+    )
+    password_reset_ttl_s: float = Field(
+        default=15 * 60.0,
+        gt=0,
+        description="How long a mailed password-reset code stays usable (it works once).",
     )
     signin_max_failures: int = Field(
         default=5,

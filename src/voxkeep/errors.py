@@ -118,3 +118,16 @@ class KeyDestroyed(IntegrityFailure):
 
     status = 410
     code = "key_destroyed"
+
+
+class AccountErased(KeyDestroyed):
+    """The account was erased (Art. 17); its id answers this until the purge is done."""
+
+    code = "account_erased"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This account was erased: nothing of it can be read or stored any more.",
+            hint="Its remaining ciphertext is being purged; then the vault keeps nothing "
+            "of it and its id answers 404, like an id never registered.",
+        )

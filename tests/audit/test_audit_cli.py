@@ -49,11 +49,11 @@ def test_verify_summarises_an_intact_log(vault: Vault) -> None:
     assert "Audit log intact: 1 events, 0 checkpoints." in unsigned.stdout
     assert "No checkpoint yet" in unsigned.stdout
 
-    write_checkpoint(vault)
+    write_checkpoint(vault)  # signs the first run's audit:verified event too
     signed = _run(vault, "audit", "verify")
     assert signed.exit_code == 0, signed.output
-    assert "Audit log intact: 2 events, 1 checkpoints." in signed.stdout
-    assert "Newest checkpoint: size 2, root " in signed.stdout
+    assert "Audit log intact: 3 events, 1 checkpoints." in signed.stdout
+    assert "Newest checkpoint: size 3, root " in signed.stdout
     assert "0 events after the newest checkpoint" in signed.stdout
 
 

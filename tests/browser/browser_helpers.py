@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -43,3 +43,23 @@ class Visit:
         ]
         assert bad == [], f"axe-core on {name}: {json.dumps(bad, indent=1)}"
         assert self.csp_violations == [], self.csp_violations
+
+
+def sign_in(visit: Visit, who: dict[str, str]) -> None:
+    """Sign in on the portal's first page and land on the voice history."""
+    page = visit.page
+    visit.go("/")
+    page.get_by_label("E-mail address").fill(who["email"])
+    page.get_by_label("Password").fill(who["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/history")
+
+
+def confirm_password(visit: Visit, who: dict[str, str], name: str) -> None:
+    """On the re-authentication page the portal sent us to: check it, enter the password."""
+    page = visit.page
+    page.wait_for_url("**/reauth?next=*")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your password")
+    visit.check(name)
+    page.get_by_label("Password").fill(who["password"])
+    page.get_by_role("button", name="Confirm").click()

@@ -14,6 +14,7 @@ from people_helpers import OTHER_PASSWORD, PASSWORD, bearer, link_in, register, 
 from sqlalchemy import select
 
 from smtp_sink import SmtpSink
+from staff_totp import api_sign_in
 from voxkeep.app import create_app
 from voxkeep.audit.events import AuditEvent
 from voxkeep.config import Settings
@@ -63,8 +64,8 @@ def _everything(
     added = run_cli(settings, "staff", "add", STAFF, "--role", "admin")
     staff_link = added.stdout.strip().rpartition("#")[2]
     client.post("/api/v1/staff/password", json={"token": staff_link, "password": PASSWORD})
-    client.post("/api/v1/staff/sessions", json={"name": STAFF, "password": OTHER_PASSWORD})
-    staff = client.post("/api/v1/staff/sessions", json={"name": STAFF, "password": PASSWORD})
+    api_sign_in(client, STAFF, OTHER_PASSWORD)
+    staff = api_sign_in(client, STAFF, PASSWORD)
     assert staff.status_code == 201
     staff_token = staff.json()["token"]
     client.delete("/api/v1/staff/sessions/current", headers=bearer(staff_token))

@@ -14,6 +14,7 @@ from people_helpers import OTHER_PASSWORD, PASSWORD, bearer, browser, person, va
 from sqlalchemy import func, select
 
 from smtp_sink import SmtpSink
+from staff_totp import api_sign_in
 from voxkeep.accounts.models import Account
 from voxkeep.app import create_app
 from voxkeep.audit.events import AuditEvent
@@ -34,7 +35,7 @@ def _person(client: TestClient, email: str = EMAIL, password: str = PASSWORD) ->
 
 
 def _staff(client: TestClient, name: str = STAFF, password: str = PASSWORD) -> Any:
-    return client.post("/api/v1/staff/sessions", json={"name": name, "password": password})
+    return api_sign_in(client, name, password)
 
 
 def _add_staff(vault: Vault) -> None:

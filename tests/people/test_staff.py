@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from people_helpers import OTHER_PASSWORD, PASSWORD, bearer, person, run_cli
 
 from smtp_sink import SmtpSink
+from staff_totp import api_sign_in
 from voxkeep.app import create_app
 from voxkeep.config import Settings
 from voxkeep.errors import Forbidden
@@ -35,7 +36,7 @@ def _add(settings: Settings, name: str, *roles: str) -> str:
 
 
 def _sign_in(client: TestClient, name: str, password: str = PASSWORD) -> Any:
-    return client.post("/api/v1/staff/sessions", json={"name": name, "password": password})
+    return api_sign_in(client, name, password)
 
 
 def staff_member(client: TestClient, settings: Settings, name: str, *roles: str) -> str:

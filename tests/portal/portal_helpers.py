@@ -87,3 +87,20 @@ def household(
     assert (
         set_password(client, invite(client, mailbox, account, email), password).status_code == 204
     )
+
+
+OTHER_CLIPS = (Clip("rec-hall-1", "dev-hall", None, DAY, "Play the radio"),)
+
+
+def other_household(client: TestClient, mailbox: SmtpSink, *, password: str) -> None:
+    """A second account (ben@example.org) with one device and one recording of its own."""
+    household(
+        client,
+        mailbox,
+        account="acct-2",
+        email="ben@example.org",
+        password=password,
+        clips=OTHER_CLIPS,
+        devices={"dev-hall": "Hall"},
+        members={},
+    )

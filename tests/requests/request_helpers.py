@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from smtp_sink import SmtpSink
+from staff_totp import sign_in as staff_sign_in
 from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import DeviceKind, Language
-from voxkeep.people.staff import StaffSession, add_staff, staff_sign_in
+from voxkeep.people.staff import StaffSession, add_staff
 from voxkeep.vault import Vault
 
 ACTOR = "system:test"
@@ -96,7 +97,7 @@ def make_team(vault: Vault) -> Team:
     sessions: dict[str, StaffSession] = {}
     for name, roles in ROSTER.items():
         add_staff(vault, name=name, roles=roles, actor=ACTOR, password=PASSWORD)
-        signed = staff_sign_in(vault, name=name, password=PASSWORD, client="tests")
+        signed = staff_sign_in(vault, name, PASSWORD)
         tokens[name], sessions[name] = signed.token, signed.session
     return Team(tokens=tokens, sessions=sessions)
 

@@ -12,6 +12,7 @@ from request_helpers import PASSWORD, Team, code_from, make_subject
 
 from helpers import settings_env
 from smtp_sink import SmtpSink
+from staff_totp import fresh_code
 from voxkeep.cli import cli
 from voxkeep.config import Settings
 from voxkeep.vault import Vault
@@ -80,7 +81,9 @@ def test_four_eyes_on_the_command_line(run: Run, vault: Vault, team: Team, mail:
     code = code_from(mail, "vito@example.org")
     ok(run("verify", request_id, "--code", code, "--evidence", "reply mail", token=carol))
     failed(run("approve", request_id, token=carol), "Four eyes")
-    out = ok(run("--as", "bob", "--password-stdin", "approve", request_id, input=PASSWORD + "\n"))
+    code = fresh_code(vault, "bob")
+    stdin = f"{PASSWORD}\n{code}\n"
+    out = ok(run("--as", "bob", "--password-stdin", "approve", request_id, input=stdin))
     assert "approved" in out
 
 

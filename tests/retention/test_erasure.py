@@ -75,17 +75,17 @@ def test_the_key_is_destroyed_at_once_and_everything_answers_410(
         "/api/v1/accounts/acct-1/recordings/r1/audio",
         "/api/v1/accounts/acct-1/recordings/r1/transcript",
     ):
-        assert_error(client.get(path), 410, "key_destroyed")
+        assert_error(client.get(path), 410, "account_erased")
     assert_error(
-        client.put("/api/v1/accounts/acct-1", json={"language": "fr"}), 410, "key_destroyed"
+        client.put("/api/v1/accounts/acct-1", json={"language": "fr"}), 410, "account_erased"
     )
     device = {"kind": "speaker", "name": "new"}
     assert_error(
-        client.put("/api/v1/accounts/acct-1/devices/d9", json=device), 410, "key_destroyed"
+        client.put("/api/v1/accounts/acct-1/devices/d9", json=device), 410, "account_erased"
     )
-    assert_error(upload(client, rec_id="late", device="d1"), 410, "key_destroyed")
+    assert_error(upload(client, rec_id="late", device="d1"), 410, "account_erased")
     deletion = client.post("/api/v1/accounts/acct-1/deletions", json={"kind": "all"})
-    assert_error(deletion, 410, "key_destroyed")
+    assert_error(deletion, 410, "account_erased")
     # The other account is untouched.
     assert client.get("/api/v1/accounts/acct-2/recordings/other/audio").status_code == 200
 
@@ -120,7 +120,7 @@ def test_an_upload_whose_account_is_erased_before_its_commit_is_not_stored(
         return rows
 
     monkeypatch.setattr(batch, "write_pack", erased_meanwhile)
-    assert_error(upload(client, rec_id="late", device="d1"), 410, "key_destroyed")
+    assert_error(upload(client, rec_id="late", device="d1"), 410, "account_erased")
     assert count(vault, Recording, id="late") == 0
     assert stored_blobs(vault.settings.blob_dir) == before  # its entry was deleted again
 

@@ -16,6 +16,7 @@ USE = re.compile(
 
 def _used_keys() -> set[str]:
     files = [*(SRC / "web" / "templates").rglob("*.html"), *SRC.rglob("pages.py")]
+    files += [*SRC.rglob("console.py")]  # a domain's console pages (docs/development.md)
     files += [*(SRC / "web").glob("*.py")]
     found: set[str] = set()
     for path in files:

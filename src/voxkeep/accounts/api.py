@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import Language, Retention
 from voxkeep.accounts.schemas import AccountIn, AccountOut, DeviceIn, DeviceOut, MemberIn, MemberOut
-from voxkeep.web.deps import ERRORS, IngestToken, VaultDep, actor
+from voxkeep.web.deps import ERRORS, AccountId, DeviceId, IngestToken, MemberId, VaultDep, actor
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
@@ -24,9 +24,14 @@ def _account_out(external_id: str, account: Any) -> AccountOut:
     )
 
 
-@router.put("/accounts/{account_id}", response_model=AccountOut, tags=["accounts"])
+@router.put(
+    "/accounts/{account_id}",
+    response_model=AccountOut,
+    responses={201: {"model": AccountOut, "description": "Registered."}},
+    tags=["accounts"],
+)
 def put_account(
-    account_id: str, body: AccountIn, vault: VaultDep, token: IngestToken, response: Response
+    account_id: AccountId, body: AccountIn, vault: VaultDep, token: IngestToken, response: Response
 ) -> AccountOut:
     """Register an account, or update its e-mail, language or retention choice."""
     changes = accounts.AccountChanges(
@@ -41,11 +46,14 @@ def put_account(
 
 
 @router.put(
-    "/accounts/{account_id}/devices/{device_id}", response_model=DeviceOut, tags=["accounts"]
+    "/accounts/{account_id}/devices/{device_id}",
+    response_model=DeviceOut,
+    responses={201: {"model": DeviceOut, "description": "Registered."}},
+    tags=["accounts"],
 )
 def put_device(
-    account_id: str,
-    device_id: str,
+    account_id: AccountId,
+    device_id: DeviceId,
     body: DeviceIn,
     vault: VaultDep,
     token: IngestToken,
@@ -72,7 +80,7 @@ def put_device(
     "/accounts/{account_id}/devices/{device_id}", response_model=DeviceOut, tags=["accounts"]
 )
 def delete_device(
-    account_id: str, device_id: str, vault: VaultDep, token: IngestToken
+    account_id: AccountId, device_id: DeviceId, vault: VaultDep, token: IngestToken
 ) -> DeviceOut:
     """Mark a device removed (its recordings stay until deleted or expired)."""
     with vault.transaction() as session:
@@ -84,11 +92,14 @@ def delete_device(
 
 
 @router.put(
-    "/accounts/{account_id}/members/{member_id}", response_model=MemberOut, tags=["accounts"]
+    "/accounts/{account_id}/members/{member_id}",
+    response_model=MemberOut,
+    responses={201: {"model": MemberOut, "description": "Registered."}},
+    tags=["accounts"],
 )
 def put_member(
-    account_id: str,
-    member_id: str,
+    account_id: AccountId,
+    member_id: MemberId,
     body: MemberIn,
     vault: VaultDep,
     token: IngestToken,

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from voxkeep.accounts.models import DeviceKind, Language, Retention
-from voxkeep.web.schemas import Strict
+from voxkeep.accounts.service import EMAIL_MAX, EMAIL_PATTERN
+from voxkeep.web.schemas import NOT_BLANK, ApiTime, Strict, described
 
 
 class AccountIn(Strict):
-    email: str | None = Field(default=None, description="The person's verified e-mail address.")
+    email: str | None = Field(
+        default=None,
+        pattern=described(EMAIL_PATTERN, "an e-mail address like name@example.org"),
+        max_length=EMAIL_MAX,
+        description="The person's verified e-mail address.",
+    )
     language: Language | None = Field(default=None, description="en, de or fr.")
     retention: Retention | None = Field(
         default=None,
@@ -30,8 +36,10 @@ class AccountOut(BaseModel):
 
 class DeviceIn(Strict):
     kind: DeviceKind
-    name: str = Field(min_length=1, max_length=100, description="Shown to the person.")
-    registered_at: AwareDatetime | None = None
+    name: str = Field(
+        min_length=1, max_length=100, pattern=NOT_BLANK, description="Shown to the person."
+    )
+    registered_at: ApiTime | None = None
 
 
 class DeviceOut(BaseModel):
@@ -42,7 +50,9 @@ class DeviceOut(BaseModel):
 
 
 class MemberIn(Strict):
-    name: str = Field(min_length=1, max_length=100, description="The voice profile's name.")
+    name: str = Field(
+        min_length=1, max_length=100, pattern=NOT_BLANK, description="The voice profile's name."
+    )
 
 
 class MemberOut(BaseModel):

@@ -6,6 +6,7 @@ account and the field, so they vanish with the key.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,17 +27,22 @@ from voxkeep.audit.events import AuditAction, record
 from voxkeep.audit.pseudonyms import account_pseudonym, names_for
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
-from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, NotFound
+from voxkeep.errors import AccountErased, Conflict, InvalidInput, NotFound
 from voxkeep.ids import check_id
 from voxkeep.requests import address
 from voxkeep.retention import policy
 from voxkeep.vault import Vault
 
+# One rule for addresses, used here and published in the API's schemas: one @,
+# something before it, a dot after it, no spaces; at most 254 characters.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]*\.[^@\s]*$"
+EMAIL_MAX = 254
+_EMAIL = re.compile(EMAIL_PATTERN)
+
 
 def normalize_email(email: str) -> str:
     value = email.strip().lower()
-    local, _, domain = value.partition("@")
-    if not local or "." not in domain or " " in value or len(value) > 254 or "@" in domain:
+    if not _EMAIL.fullmatch(value) or len(value) > EMAIL_MAX:
         raise InvalidInput(
             "The e-mail address is not valid.", hint="Send an address like name@example.org."
         )
@@ -80,9 +86,13 @@ def find_account(vault: Vault, session: Session, external_id: str) -> Account:
     digest = vault.keyring.lookup_hash(session, kind="external_id", value=external_id)
     account = session.scalars(select(Account).where(Account.external_id_hash == digest)).first()
     if account is None:
-        raise NotFound("There is no account with this id.", hint="Register it first.")
-    if account.erased_at is not None:
-        raise KeyDestroyed("This account has been erased; its data can no longer be read.")
+        raise NotFound(
+            "There is no account with this id.",
+            hint="Register it first. An erased account is forgotten once its purge is "
+            "done (nothing of it is kept), so its id answers this too.",
+        )
+    if account.erased_at is not None:  # until the purge is done; then it is forgotten
+        raise AccountErased()
     return account
 
 
@@ -131,6 +141,8 @@ def apply_account(
     """
     keyring = vault.keyring
     account = existing
+    if account is not None and account.erased_at is not None:
+        raise AccountErased()  # until its purge is done, see docs/retention.md
     created = account is None
     if account is None:
         account_id = secrets.token_hex(16)

@@ -1,18 +1,29 @@
-"""Routes of /api/v1/audit: the signed checkpoint, the verifier key and Merkle proofs.
+"""Routes of /api/v1/audit: the signed checkpoint, the verifier key, Merkle proofs, and
+the staff's search of the events.
 
-Thin shells over ``voxkeep.audit.log``. Every route needs a token with the
-``audit`` scope. Hashes are lowercase hex, as RFC 6962 tooling prints them.
+Thin shells over ``voxkeep.audit.log``, ``search`` and ``verifications``. The
+checkpoint, key and proofs need a token with the ``audit`` scope; the event
+search and the newest verify result need a signed-in DPO or admin (the
+console's audit page calls the same services). Hashes are lowercase hex, as
+RFC 6962 tooling prints them.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from voxkeep.audit import log as audit
+from voxkeep.audit import search
+from voxkeep.audit.events import AuditAction
+from voxkeep.audit.verifications import Verification, latest_verification
+from voxkeep.people.api import staff_with
+from voxkeep.people.staff import StaffSession
 from voxkeep.web.deps import AuditToken, VaultDep, errors
 
 router = APIRouter(
@@ -114,3 +125,95 @@ def get_consistency_proof(
         new_root=proof.new_root.hex(),
         proof=[node.hex() for node in proof.proof],
     )
+
+
+# The staff's search -----------------------------------------------------------------
+
+Reader = Annotated[StaffSession, Depends(staff_with(*search.READERS))]
+STAFF_TAGS: list[str | Enum] = ["audit (staff)"]
+
+
+class EventOut(BaseModel):
+    seq: int = Field(description="The event's leaf index in the audit log.")
+    at: datetime
+    actor: str
+    action: str
+    data: str = Field(description="The event's canonical JSON, exactly as the log commits to it.")
+
+    @classmethod
+    def of(cls, view: audit.EventView) -> EventOut:
+        return cls(seq=view.seq, at=view.at, actor=view.actor, action=view.action, data=view.data)
+
+
+class EventPageOut(BaseModel):
+    events: list[EventOut] = Field(description="Newest first.")
+    older: int | None = Field(description="Pass as `before` for the next page; null on the last.")
+
+    @classmethod
+    def of(cls, page: search.EventPage) -> EventPageOut:
+        return cls(events=[EventOut.of(e) for e in page.events], older=page.older)
+
+
+class EventSearchIn(BaseModel):
+    """A search by an id the operator chose, kept out of the URL (it may be personal data)."""
+
+    model_config = ConfigDict(extra="forbid")
+    object_kind: search.ObjectRef = Field(
+        description="logged: an id or pseudonym as the log writes it; account, device, member, "
+        "recording: the operator's id, turned into the log's pseudonyms."
+    )
+    object: str = Field(min_length=1, max_length=256)
+    action: AuditAction | None = None
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+    before: int | None = Field(default=None, ge=0, le=_MAX_INDEX)
+    limit: int = Field(default=search.PAGE_SIZE, ge=1, le=search.MAX_PAGE)
+
+
+class VerificationOut(BaseModel):
+    seq: int = Field(description="The leaf index of the event that recorded the run.")
+    at: datetime
+    intact: bool
+    events: int | None = Field(description="Events checked (an intact run).")
+    checkpoints: int | None
+    first_bad_event: int | None = Field(description="A failed run: the first bad event's seq.")
+    bad_checkpoint: int | None = Field(description="A failed run: the failed checkpoint's size.")
+
+    @classmethod
+    def of(cls, run: Verification) -> VerificationOut:
+        return cls(**vars(run))
+
+
+@router.get("/events", response_model=EventPageOut, tags=STAFF_TAGS)
+def find_events(
+    vault: VaultDep,
+    _staff: Reader,
+    action: AuditAction | None = None,
+    object: Annotated[
+        str | None,
+        Query(max_length=256, description="An id or pseudonym as the log writes it."),
+    ] = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    before: Annotated[int | None, Query(ge=0, le=_MAX_INDEX)] = None,
+    limit: Annotated[int, Query(ge=1, le=search.MAX_PAGE)] = search.PAGE_SIZE,
+) -> EventPageOut:
+    """Events newest first, by action, object and time (DPO or admin)."""
+    names = search.names_for_object(vault, search.ObjectRef.LOGGED, object) if object else None
+    query = search.EventQuery(action=action, names=names, since=since, until=until)
+    return EventPageOut.of(search.search_events(vault, query, before=before, limit=limit))
+
+
+@router.post("/events/search", response_model=EventPageOut, tags=STAFF_TAGS)
+def search_events(body: EventSearchIn, vault: VaultDep, _staff: Reader) -> EventPageOut:
+    """Events about an object named by the operator's id (DPO or admin), newest first."""
+    names = search.names_for_object(vault, body.object_kind, body.object)
+    query = search.EventQuery(action=body.action, names=names, since=body.since, until=body.until)
+    return EventPageOut.of(search.search_events(vault, query, before=body.before, limit=body.limit))
+
+
+@router.get("/verification", response_model=VerificationOut | None, tags=STAFF_TAGS)
+def get_verification(vault: VaultDep, _staff: Reader) -> VerificationOut | None:
+    """The newest recorded `voxkeep audit verify` result; null when it never ran."""
+    run = latest_verification(vault)
+    return None if run is None else VerificationOut.of(run)

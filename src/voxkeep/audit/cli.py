@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from voxkeep.audit import log as audit
+from voxkeep.audit.verifications import verify_and_record
 from voxkeep.clikit import Group, vault_of
 from voxkeep.vault import Vault
 
@@ -33,7 +34,8 @@ def verify(ctx: click.Context) -> None:
     """Recompute the Merkle tree from every event and check every signed checkpoint.
 
     Exits 0 with a summary when the log is intact, 1 naming the first bad
-    event or checkpoint otherwise.
+    event or checkpoint otherwise. Either result is appended to the log
+    (audit:verified, audit:verify:failed), where the console shows the newest.
     """
     report = _verify(vault_of(ctx))
     click.echo(f"Audit log intact: {report.events} events, {report.checkpoints} checkpoints.")
@@ -53,7 +55,7 @@ def verify(ctx: click.Context) -> None:
 
 def _verify(vault: Vault) -> audit.VerifyReport:
     if not err.is_terminal:  # no bar in logs and pipes
-        return audit.verify_log(vault)
+        return verify_and_record(vault)
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -64,7 +66,7 @@ def _verify(vault: Vault) -> audit.VerifyReport:
     )
     with progress:
         task = progress.add_task("Verifying audit log", total=None)
-        return audit.verify_log(
+        return verify_and_record(
             vault,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )

@@ -44,8 +44,11 @@ class AuditAction(enum.StrEnum):
     KEY_ROTATED = "key:rotated"
     BLOBS_COLLECTED = "blob:orphans:removed"
     AUDIT_CHECKPOINT = "audit:checkpoint"
+    AUDIT_VERIFIED = "audit:verified"  # `audit verify` found the log intact
+    AUDIT_VERIFY_FAILED = "audit:verify:failed"  # `audit verify` found damage
     ACCOUNT_PURGED = "account:purged"
     RETENTION_REAPPLIED = "retention:reapplied"
+    RETENTION_CHOSEN = "retention:chosen"  # by the person, in the portal or their API
     EXPORT_BUILT = "export:built"
     EXPORT_RELEASED = "export:released"
     EXPORT_BLOCKED = "export:blocked"
@@ -75,6 +78,8 @@ class AuditAction(enum.StrEnum):
     # People and staff: credentials and sessions (never an address or a name in the data).
     PERSON_INVITED = "person:invited"
     PERSON_PASSWORD_SET = "person:password:set"  # noqa: S105 (an event tag, not a secret)
+    PERSON_RESET_SENT = "person:reset:sent"  # a password-reset code was mailed
+    PERSON_RESET_FAILED = "person:reset:failed"  # a wrong or spent code was entered
     PERSON_SIGNED_IN = "person:signed_in"
     PERSON_SIGNIN_FAILED = "person:signin:failed"
     PERSON_REAUTHENTICATED = "person:reauthenticated"
@@ -92,6 +97,10 @@ class AuditAction(enum.StrEnum):
     STAFF_REAUTHENTICATED = "staff:reauthenticated"
     STAFF_REAUTH_FAILED = "staff:reauth:failed"
     STAFF_SIGNED_OUT = "staff:signed_out"
+    STAFF_TOTP_ENROLLED = "staff:totp:enrolled"
+    STAFF_TOTP_RESET = "staff:totp:reset"
+    PERSON_TWO_STEP_ON = "person:two_step:on"
+    PERSON_TWO_STEP_OFF = "person:two_step:off"
 
 
 SYSTEM = "system"

@@ -187,6 +187,7 @@ class EventView:
     action: str
     objects: dict[str, Any]
     counts: dict[str, Any]
+    data: str = ""  # the canonical JSON the Merkle leaf commits to (ASCII)
 
 
 def recent_events(vault: Vault, limit: int) -> list[EventView]:
@@ -195,7 +196,7 @@ def recent_events(vault: Vault, limit: int) -> list[EventView]:
         raise InvalidInput(f"The number of events must be between 1 and {MAX_TAIL}.")
     with vault.reading() as session:
         rows = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit))
-        views = [_view(row) for row in rows]
+        views = [view_of(row) for row in rows]
     views.reverse()
     return views
 
@@ -222,17 +223,17 @@ def account_events(
     with vault.reading() as session:
         owner = find_account(vault, session, account)
         wanted = pseudonyms_of(vault, session, owner.id, extra=extra)
-        return [view for view in map(_view, iter_events(session)) if _names(view) & wanted]
+        return [view for view in map(view_of, iter_events(session)) if names_in(view) & wanted]
 
 
-def _names(view: EventView) -> set[str]:
+def names_in(view: EventView) -> set[str]:
     named = {view.actor}
     for value in view.objects.values():
         named.update(map(str, value) if isinstance(value, list) else [str(value)])
     return named
 
 
-def _view(row: AuditEvent | StoredEvent) -> EventView:
+def view_of(row: AuditEvent | StoredEvent) -> EventView:
     try:
         payload = json.loads(row.data)
     except ValueError:
@@ -246,6 +247,7 @@ def _view(row: AuditEvent | StoredEvent) -> EventView:
         row.action,
         dict(payload.get("objects") or {}),
         dict(payload.get("counts") or {}),
+        bytes(row.data).decode("ascii", errors="replace"),
     )
 
 

@@ -30,7 +30,8 @@ PSEUDONYM = "pseudonym"  # pseudonyms in the audit log
 AUDIT_SIGNING = "audit_signing"  # Ed25519 seed for audit checkpoints
 EXPORT_SIGNING = "export_signing"  # Ed25519 seed for export manifests
 RECEIPT_SIGNING = "receipt_signing"  # Ed25519 seed for erasure receipts
-INSTANCE_KEYS = (LOOKUP, PSEUDONYM, AUDIT_SIGNING, EXPORT_SIGNING, RECEIPT_SIGNING)
+TOTP = "totp"  # seals staff members' TOTP secrets
+INSTANCE_KEYS = (LOOKUP, PSEUDONYM, AUDIT_SIGNING, EXPORT_SIGNING, RECEIPT_SIGNING, TOTP)
 
 # Hex digits of HMAC-SHA-256 kept in a pseudonym: 96 bits, no collision in any vault's life.
 PSEUDONYM_HEX = 24

@@ -10,7 +10,9 @@ from voxkeep.jobs.models import Job
 from voxkeep.people.models import (
     PersonCredential,
     PersonInvite,
+    PersonResetCode,
     PersonSessionRow,
+    SigninChallenge,
     SigninFailure,
     StaffInvite,
     StaffMember,
@@ -19,7 +21,12 @@ from voxkeep.people.models import (
 )
 from voxkeep.recordings.models import Recording
 from voxkeep.requests.models import AddressChange, DataRequest, RequestEvent
-from voxkeep.retention.models import DiscardedUploads, ErasureReceipt, RetentionState
+from voxkeep.retention.models import (
+    DeletionReceiptRow,
+    DiscardedUploads,
+    ErasureReceipt,
+    RetentionState,
+)
 from voxkeep.tokens.models import IngestToken
 
 metadata = Base.metadata
@@ -31,6 +38,7 @@ __all__ = [
     "AuditEvent",
     "DataKey",
     "DataRequest",
+    "DeletionReceiptRow",
     "Device",
     "DiscardedUploads",
     "ErasureReceipt",
@@ -43,10 +51,12 @@ __all__ = [
     "Job",
     "PersonCredential",
     "PersonInvite",
+    "PersonResetCode",
     "PersonSessionRow",
     "Recording",
     "RequestEvent",
     "RetentionState",
+    "SigninChallenge",
     "SigninFailure",
     "StaffInvite",
     "StaffMember",

@@ -29,7 +29,7 @@ from voxkeep.accounts.models import Account, DeviceKind, Language, Retention
 from voxkeep.demo.clips import Clip, load_clips
 from voxkeep.errors import ConfigError, NotFound
 from voxkeep.people.service import set_password_without_invitation
-from voxkeep.people.staff import add_staff, get_staff, set_staff_password
+from voxkeep.people.staff import add_staff, enrol_totp_unsafe, get_staff, set_staff_password
 from voxkeep.recordings.bulk import store_batch
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.service import (
@@ -127,6 +127,7 @@ class SignIn:
     who: str  # "person" or the staff roles
     login: str  # an e-mail address (a person) or a staff name
     password: str = field(repr=False)
+    totp_secret: str = field(default="", repr=False)  # staff: the authenticator app's key
 
 
 @dataclass(frozen=True)
@@ -303,14 +304,15 @@ def _sign_ins(vault: Vault) -> tuple[SignIn, ...]:
     )
     made = [person]
     for name, roles in DEMO_STAFF:
-        member = SignIn(" + ".join(roles), name, secrets.token_urlsafe(12))
+        password = secrets.token_urlsafe(12)
         try:
             get_staff(vault, name)
         except NotFound:
-            add_staff(vault, name=name, roles=roles, password=member.password, actor=ACTOR)
+            add_staff(vault, name=name, roles=roles, password=password, actor=ACTOR)
         else:
-            set_staff_password(vault, ref=name, password=member.password, actor=ACTOR)
-        made.append(member)
+            set_staff_password(vault, ref=name, password=password, actor=ACTOR)
+        secret = enrol_totp_unsafe(vault, ref=name, actor=ACTOR)
+        made.append(SignIn(" + ".join(roles), name, password, secret))
     return tuple(made)
 
 
@@ -326,12 +328,15 @@ def print_welcome(
     )
     width = max((len(s.login) for s in summary.sign_ins), default=0)
     sign_ins = "".join(
-        f"  {s.who:<13} {s.login:<{width}}  {s.password}\n" for s in summary.sign_ins
+        f"  {s.who:<13} {s.login:<{width}}  {s.password}"
+        + (f"  TOTP key {s.totp_secret}" if s.totp_secret else "")
+        + "\n"
+        for s in summary.sign_ins
     )
     console.print(
         f"\n[bold]voxkeep demo[/bold]: {summary.households} households, "
         f"{summary.recordings} recordings ({summary.added} added now).\n"
-        f"  Open          {base}/\n"
+        f"  Open          {base}/  (people)   {base}/console  (staff)\n"
         f"  API docs      {base}/api/docs  (Authorize with the token below)\n"
         f"  Demo token    {summary.token}\n"
         f"  Hear a clip   curl -H 'Authorization: Bearer {summary.token}' {audio} -o clip.wav\n"
@@ -339,10 +344,13 @@ def print_welcome(
         f"  Mail outbox   {escape(str(outbox)) if outbox else 'none (SMTP)'}\n"
         "\n[bold]Sign-ins[/bold] (demo only: new passwords on every run, shown only here)\n"
         f"{sign_ins}"
+        "  Staff also give a code from an authenticator app: add the TOTP key to one (or run\n"
+        "  `oathtool --totp -b KEY`).\n"
         f"  A person signs in with POST {base}/api/v1/people/sessions "
         '{"email", "password"},\n'
-        f"  staff with POST {base}/api/v1/staff/sessions "
-        '{"name", "password"} or on the command line: voxkeep requests --as demo-agent list\n',
+        f"  staff at {base}/console or with POST {base}/api/v1/staff/sessions "
+        '{"name", "password", "totp"} or on the command line: voxkeep requests --as demo-agent '
+        "list\n",
         highlight=False,
         soft_wrap=True,
         markup=True,

@@ -6,7 +6,6 @@ Thin shells over exports.delivery; every check of invariant 4 lives there.
 from __future__ import annotations
 
 from collections.abc import Generator
-from datetime import datetime
 from typing import Annotated, Any
 
 import anyio
@@ -18,9 +17,9 @@ from starlette.types import Send
 
 from voxkeep.byteranges import RangeNotSatisfiable
 from voxkeep.exports import delivery, signing
-from voxkeep.incidents.service import list_incidents
-from voxkeep.people.api import PersonDep, StaffReaderDep
-from voxkeep.web.deps import ERRORS, VaultDep
+from voxkeep.people.api import PersonDep, client_address
+from voxkeep.vault import Vault
+from voxkeep.web.deps import ERRORS, ExportId, VaultDep
 
 router = APIRouter(
     prefix="/api/v1", responses={**ERRORS, 410: ERRORS[404], 416: ERRORS[404]}, tags=["exports"]
@@ -38,14 +37,6 @@ class PublicKeyOut(BaseModel):
 class NotMineOut(BaseModel):
     ok: bool = True
     incident: str
-
-
-class IncidentOut(BaseModel):
-    id: str
-    opened_at: datetime
-    kind: str
-    request_id: str | None
-    details: dict[str, Any]
 
 
 class _ArchiveResponse(StreamingResponse):
@@ -83,7 +74,7 @@ def my_exports(vault: VaultDep, person: PersonDep) -> list[delivery.ExportView]:
 
 
 @router.get("/exports/{export_id}", response_model=delivery.ExportView)
-def my_export(export_id: str, vault: VaultDep, person: PersonDep) -> delivery.ExportView:
+def my_export(export_id: ExportId, vault: VaultDep, person: PersonDep) -> delivery.ExportView:
     """One of the signed-in person's answers, with every download so far."""
     return delivery.get_export(vault, person=person, export_id=export_id)
 
@@ -97,7 +88,7 @@ def my_export(export_id: str, vault: VaultDep, person: PersonDep) -> delivery.Ex
     },
 )
 async def download(
-    export_id: str,
+    export_id: ExportId,
     request: Request,
     vault: VaultDep,
     person: PersonDep,
@@ -107,15 +98,8 @@ async def download(
     """Download the archive: only the owner, in their own session, within 10 minutes of a
     password re-entry, before expiry and within the download limit. One `Range` per request."""
     try:
-        got = await run_in_threadpool(
-            delivery.open_download,
-            vault,
-            person=person,
-            export_id=export_id,
-            range_header=range_header,
-            if_range=if_range,
-            address=request.client.host if request.client else "unknown",
-            user_agent=request.headers.get("user-agent", ""),
+        return await archive_response(
+            request, vault, person, export_id, range_header=range_header, if_range=if_range
         )
     except RangeNotSatisfiable as exc:
         body = {
@@ -125,11 +109,31 @@ async def download(
             "code": exc.code,
             "status": exc.status,
         }
-        return JSONResponse(
-            body,
-            exc.status,
-            headers={"Content-Range": f"bytes */{exc.size}", **NO_STORE},
-        )
+        return JSONResponse(body, exc.status, headers={**exc.headers, **NO_STORE})
+
+
+async def archive_response(
+    request: Request,
+    vault: Vault,
+    person: delivery.Person,
+    export_id: str,
+    *,
+    range_header: str | None,
+    if_range: str | None,
+) -> Response:
+    """The archive's bytes (whole, or the one range asked for), streamed as they are
+    decrypted; delivery.open_download checks every condition first. Shared by the API
+    and the portal's download."""
+    got = await run_in_threadpool(
+        delivery.open_download,
+        vault,
+        person=person,
+        export_id=export_id,
+        range_header=range_header,
+        if_range=if_range,
+        address=client_address(request),
+        user_agent=request.headers.get("user-agent", ""),
+    )
     headers = {
         "Accept-Ranges": "bytes",
         "Content-Length": str(got.range.length),
@@ -138,7 +142,7 @@ async def download(
         **NO_STORE,
     }
     if got.partial:
-        headers["Content-Range"] = f"bytes {got.range.start}-{got.range.end}/{got.size}"
+        headers["Content-Range"] = got.range.content_range(got.size)
     return _ArchiveResponse(
         got.chunks,
         status_code=206 if got.partial else 200,
@@ -148,22 +152,6 @@ async def download(
 
 
 @router.post("/exports/{export_id}/not-mine", response_model=NotMineOut)
-def not_mine(export_id: str, vault: VaultDep, person: PersonDep) -> NotMineOut:
+def not_mine(export_id: ExportId, vault: VaultDep, person: PersonDep) -> NotMineOut:
     """ "This is not my data": withdraws the answer at once and opens an incident."""
     return NotMineOut(incident=delivery.report_not_mine(vault, person=person, export_id=export_id))
-
-
-@router.get("/incidents", response_model=list[IncidentOut], tags=["incidents"])
-def incidents(vault: VaultDep, staff: StaffReaderDep) -> list[IncidentOut]:
-    """Recent incidents, newest first (DPO or admin)."""
-    with vault.reading() as session:
-        return [
-            IncidentOut(
-                id=i.id,
-                opened_at=i.opened_at,
-                kind=i.kind,
-                request_id=i.request_id,
-                details=i.details,
-            )
-            for i in list_incidents(session)
-        ]

@@ -88,6 +88,8 @@ class ExportView:
     max_downloads: int
     downloads_left: int
     downloads: tuple[DownloadInfo, ...] = ()
+    # The incident the owner's "this is not my data" opened, if they said so.
+    incident: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,12 @@ class Download:
     etag: str
     chunks: Generator[bytes]  # close() settles a download cut off midway
 
+
+# Where a person whose answer is gone gets another copy.
+ANOTHER_COPY = (
+    'For another copy, make a new request: in the portal on the page "Your requests" '
+    "(/requests), or with POST /api/v1/requests/mine."
+)
 
 # The download limit, as the person is told it (the refusal, docs/exports.md).
 LIMIT_RULE = (
@@ -148,7 +156,15 @@ def _open(key: bytes, export: Export, field: str, download_id: str, sealed: byte
     return aead.open_sealed(key, sealed, ad=ad, kind="download record").decode()
 
 
-def _view(export: Export, downloads: tuple[DownloadInfo, ...] = ()) -> ExportView:
+def _reported(session: Session, export: Export) -> str | None:
+    """The incident the owner opened by saying "this is not my data", if they did."""
+    found = _incident_for(session, export) if export.revoked_at is not None else None
+    return found.id if found is not None else None
+
+
+def _view(
+    export: Export, downloads: tuple[DownloadInfo, ...] = (), incident: str | None = None
+) -> ExportView:
     return ExportView(
         id=export.id,
         request_id=export.request_id,
@@ -165,6 +181,7 @@ def _view(export: Export, downloads: tuple[DownloadInfo, ...] = ()) -> ExportVie
         max_downloads=export.max_downloads,
         downloads_left=_downloads_left(export),
         downloads=downloads,
+        incident=incident,
     )
 
 
@@ -175,7 +192,7 @@ def list_exports(vault: Vault, *, person: Person) -> list[ExportView]:
             .where(Export.account_id == person.account_id)
             .order_by(Export.created_at.desc())
         )
-        return [_view(e) for e in rows]
+        return [_view(e, incident=_reported(session, e)) for e in rows]
 
 
 def get_export(vault: Vault, *, person: Person, export_id: str) -> ExportView:
@@ -194,7 +211,7 @@ def get_export(vault: Vault, *, person: Person, export_id: str) -> ExportView:
             )
             for d in _downloads_of(session, export.id)
         )
-        return _view(export, downloads)
+        return _view(export, downloads, _reported(session, export))
 
 
 def _downloads_of(session: Session, export_id: str) -> list[ExportDownload]:
@@ -224,11 +241,11 @@ def _check_downloadable(export: Export, now: datetime) -> None:
     if export.state == ExportState.REVOKED.value:
         raise Gone("This answer was withdrawn and can no longer be downloaded.")
     if export.state == ExportState.EXPIRED.value:
-        raise Gone("This answer has expired.", hint="Make a new request for another copy.")
+        raise Gone("This answer has expired.", hint=ANOTHER_COPY)
     if export.state != ExportState.RELEASED.value:
         raise Conflict("This answer is not ready for download.")
     if export.expires_at is not None and export.expires_at <= now:
-        raise Gone("This answer has expired.", hint="Make a new request for another copy.")
+        raise Gone("This answer has expired.", hint=ANOTHER_COPY)
 
 
 def open_download(
@@ -258,7 +275,7 @@ def open_download(
             raise DownloadsExhausted(
                 f"This answer has been downloaded {limit} times, the limit. "
                 + LIMIT_RULE.format(limit=limit),
-                hint="Make a new request if you need another copy.",
+                hint=ANOTHER_COPY,
             )
         export.bytes_served += span.length  # reserved now, settled by _settle
         key = vault.keyring.data_key(session, export.account_id)

@@ -8,23 +8,34 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from voxkeep.people import credentials, staff
+from voxkeep.people import credentials, reset, staff, staff_admin, two_step
 from voxkeep.people.models import StaffRole
 from voxkeep.people.schemas import (
+    CodeIn,
     InviteOut,
+    PasswordLinkIn,
+    PasswordLinkOut,
     PasswordSetIn,
     PasswordTokenOut,
     ReauthIn,
+    ResetConfirmIn,
+    ResetIn,
+    ResetOut,
     RolesIn,
     SessionOut,
     SignedInOut,
     SignInIn,
     StaffAddedOut,
+    StaffEnrolIn,
     StaffIn,
+    StaffInvitationIn,
+    StaffInvitedOut,
     StaffOut,
     StaffSessionOut,
     StaffSignedInOut,
     StaffSignInIn,
+    TotpEnrolmentOut,
+    TwoStepOut,
 )
 from voxkeep.people.service import (
     PersonSession,
@@ -40,10 +51,23 @@ from voxkeep.people.service import (
     sign_out,
 )
 from voxkeep.vault import Vault
-from voxkeep.web.deps import ERRORS, IngestToken, VaultDep, actor, vault_of
+from voxkeep.web.deps import (
+    ERRORS,
+    PERSON_BEARER,
+    PERSON_COOKIE,
+    PERSON_COOKIE_AUTH,
+    STAFF_BEARER,
+    STAFF_COOKIE,
+    STAFF_COOKIE_AUTH,
+    AccountId,
+    Documented,
+    IngestToken,
+    StaffRef,
+    VaultDep,
+    actor,
+    vault_of,
+)
 
-PERSON_COOKIE = "voxkeep_session"
-STAFF_COOKIE = "voxkeep_staff_session"
 # Known-client cookies (people/known_clients.py): outlive sign-out, so a browser that
 # signed in before keeps getting in while its account is under attack from elsewhere.
 PERSON_KNOWN_COOKIE = "voxkeep_known_client"
@@ -66,7 +90,11 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def person_session(request: Request) -> PersonSession:
+def person_session(
+    request: Request,
+    _bearer_doc: Annotated[Documented, Depends(PERSON_BEARER)] = None,
+    _cookie_doc: Annotated[Documented, Depends(PERSON_COOKIE_AUTH)] = None,
+) -> PersonSession:
     """The signed-in person: `Authorization: Bearer vs_...` or the `voxkeep_session` cookie."""
     bearer = _bearer(request)
     token = bearer if bearer.startswith(credentials.PERSON_SESSION) else ""
@@ -76,14 +104,20 @@ def person_session(request: Request) -> PersonSession:
         return current_person(vault, session, token=token)
 
 
-def staff_session(request: Request) -> StaffSession:
+def staff_session(
+    request: Request,
+    _bearer_doc: Annotated[Documented, Depends(STAFF_BEARER)] = None,
+    _cookie_doc: Annotated[Documented, Depends(STAFF_COOKIE_AUTH)] = None,
+) -> StaffSession:
     """The signed-in staff member: `Authorization: Bearer vst_...` or the staff cookie."""
     bearer = _bearer(request)
     token = bearer if bearer.startswith(credentials.STAFF_SESSION) else ""
     token = token or request.cookies.get(STAFF_COOKIE, "")
     vault = vault_of(request)
     with vault.reading() as session:
-        return current_staff(vault, session, token=token)
+        member = current_staff(vault, session, token=token)
+    staff.touch_staff_session(vault, member)
+    return member
 
 
 PersonDep = Annotated[PersonSession, Depends(person_session)]
@@ -150,7 +184,7 @@ def _session_out(person: PersonSession) -> SessionOut:
 @api.post(
     "/accounts/{account_id}/invite", response_model=InviteOut, status_code=202, tags=["people"]
 )
-def invite(account_id: str, vault: VaultDep, token: IngestToken) -> InviteOut:
+def invite(account_id: AccountId, vault: VaultDep, token: IngestToken) -> InviteOut:
     """Mail the account's verified address a single-use link to set a password.
 
     Needs the `ingest` scope. A new invitation replaces an unused one; the
@@ -173,6 +207,44 @@ def people_password(body: PasswordSetIn, vault: VaultDep) -> Response:
     return Response(status_code=204)
 
 
+RESET_SENT = (
+    "If an account has this e-mail address, a code to reset its password was mailed to it; "
+    "it works once, for a short while."
+)
+
+
+@api.post("/people/password-reset", response_model=ResetOut, status_code=202, tags=["people"])
+def people_password_reset(body: ResetIn, vault: VaultDep) -> ResetOut:
+    """Ask for a password-reset code by mail.
+
+    Always the same answer, whether or not an account has the address (a
+    malformed address is 422). The code goes to the account's verified address,
+    at most once a minute, and expires after `VOXKEEP_PASSWORD_RESET_TTL_S`.
+    """
+    reset.request_reset(vault, email=body.email)
+    return ResetOut(message=RESET_SENT)
+
+
+@api.post("/people/password-reset/confirm", status_code=204, tags=["people"])
+def people_password_reset_confirm(
+    body: ResetConfirmIn, request: Request, vault: VaultDep
+) -> Response:
+    """Set a new password with the mailed code (works once); every session of the account ends.
+
+    401 for an unknown address or a wrong, used or expired code (which, is not
+    said); 429 with `Retry-After` when entries are paused, as for sign-in.
+    """
+    reset.confirm_reset(
+        vault,
+        email=body.email,
+        code=body.code.get_secret_value(),
+        password=body.password.get_secret_value(),
+        client=client_address(request),
+        known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
+    )
+    return Response(status_code=204, headers=NO_STORE)
+
+
 @api.post("/people/sessions", response_model=SignedInOut, status_code=201, tags=["people"])
 def people_sign_in(
     body: SignInIn, request: Request, response: Response, vault: VaultDep
@@ -183,7 +255,9 @@ def people_sign_in(
     HTTPS) and returns the same token for API clients; also sets the
     `voxkeep_known_client` cookie, which lets this browser keep signing in
     while the account is under attack from elsewhere. 401 for a wrong
-    address or password (which of the two is not said); 429 with
+    address or password (which of the two is not said), `totp_required`
+    when the person turned two-step sign-in on and sent no `totp` code,
+    `totp_wrong` for a wrong or used code; 429 with
     `Retry-After` when the account is paused after too many failures, or
     when the client's network address is slowed down.
     """
@@ -193,6 +267,7 @@ def people_sign_in(
         password=body.password.get_secret_value(),
         client=client_address(request),
         known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
+        totp_code=body.totp,
     )
     person = signed.session
     cookies = (PERSON_COOKIE, PERSON_KNOWN_COOKIE)
@@ -231,6 +306,40 @@ def people_sign_out(person: PersonDep, vault: VaultDep) -> Response:
     return response
 
 
+TWO_STEP_NAME = "portal"  # the label an authenticator app shows beside "voxkeep"
+
+
+@api.get("/people/two-step", response_model=TwoStepOut, tags=["people"])
+def people_two_step(person: PersonDep, vault: VaultDep) -> TwoStepOut:
+    """Whether signing in asks this person for a code from an authenticator app."""
+    return TwoStepOut(on=two_step.is_on(vault, person=person))
+
+
+@api.post("/people/two-step", response_model=TotpEnrolmentOut, status_code=201, tags=["people"])
+def people_two_step_start(
+    person: PersonDep, vault: VaultDep, response: Response
+) -> TotpEnrolmentOut:
+    """Start turning two-step sign-in on: a new secret to add to an app (shown once).
+    It is on once `POST /api/v1/people/two-step/confirm` gets its first code."""
+    enrolment = two_step.start(vault, person=person, name=TWO_STEP_NAME)
+    response.headers.update(NO_STORE)
+    return TotpEnrolmentOut(secret=enrolment.secret, uri=enrolment.uri)
+
+
+@api.post("/people/two-step/confirm", status_code=204, tags=["people"])
+def people_two_step_confirm(body: CodeIn, person: PersonDep, vault: VaultDep) -> Response:
+    """Turn two-step sign-in on with the first code from the app (422 when wrong)."""
+    two_step.confirm(vault, person=person, code=body.code)
+    return Response(status_code=204)
+
+
+@api.post("/people/two-step/off", status_code=204, tags=["people"])
+def people_two_step_off(body: CodeIn, person: PersonDep, vault: VaultDep) -> Response:
+    """Turn two-step sign-in off; a current code from the app is needed (422 when wrong)."""
+    two_step.turn_off(vault, person=person, code=body.code)
+    return Response(status_code=204)
+
+
 # Staff --------------------------------------------------------------------------
 
 
@@ -254,6 +363,7 @@ def _staff_out(info: staff.StaffInfo) -> StaffOut:
         created_at=info.created_at,
         disabled_at=info.disabled_at,
         has_password=info.has_password,
+        has_totp=info.has_totp,
     )
 
 
@@ -270,18 +380,44 @@ def _token_out(vault: Vault, token: staff.PasswordToken) -> PasswordTokenOut:
 def staff_sign_in(
     body: StaffSignInIn, request: Request, response: Response, vault: VaultDep
 ) -> StaffSignedInOut:
-    """Staff sign-in with login name and password; rate-limited like people's, with
-    counters of their own (and the `voxkeep_staff_known_client` cookie)."""
+    """Staff sign-in with login name, password and the code from an authenticator app
+    (`totp`); rate-limited like people's, with counters of their own (and the
+    `voxkeep_staff_known_client` cookie).
+
+    401 `totp_required` when the code is missing; 401 `totp_enrolment_required`
+    when the staff member has no authenticator app yet: get a secret from
+    `POST /api/v1/staff/totp/enrolment` and sign in with its first code. A code
+    is accepted once; a wrong one counts as a failed sign-in.
+    """
     signed = staff.staff_sign_in(
         vault,
         name=body.name,
         password=body.password.get_secret_value(),
         client=client_address(request),
         known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
+        totp_code=body.totp,
     )
     cookies = (STAFF_COOKIE, STAFF_KNOWN_COOKIE)
     set_sign_in_cookies(request, response, cookies, signed, vault.settings.staff_session_ttl_s)
     return StaffSignedInOut(**_staff_session_out(signed.session).model_dump(), token=signed.token)
+
+
+@api.post("/staff/totp/enrolment", response_model=TotpEnrolmentOut, status_code=201, tags=["staff"])
+def staff_totp_enrolment(
+    body: StaffEnrolIn, request: Request, response: Response, vault: VaultDep
+) -> TotpEnrolmentOut:
+    """The TOTP secret to enrol, for a staff member without one (name and password, rate-
+    limited like sign-in). It is confirmed by signing in with its first code as `totp`;
+    409 once an app is enrolled (an admin resets it: `voxkeep staff reset-totp NAME`)."""
+    enrolment = staff.start_enrolment(
+        vault,
+        name=body.name,
+        password=body.password.get_secret_value(),
+        client=client_address(request),
+        known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
+    )
+    response.headers.update(NO_STORE)
+    return TotpEnrolmentOut(secret=enrolment.secret, uri=enrolment.uri)
 
 
 @api.get("/staff/sessions/current", response_model=StaffSessionOut, tags=["staff"])
@@ -343,7 +479,7 @@ def staff_add(
 
 
 @api.put("/staff/{staff_id}/roles", response_model=StaffOut, tags=["staff"])
-def staff_roles(staff_id: str, body: RolesIn, member: AdminDep, vault: VaultDep) -> StaffOut:
+def staff_roles(staff_id: StaffRef, body: RolesIn, member: AdminDep, vault: VaultDep) -> StaffOut:
     """Replace a staff member's roles (admin); effective at the next request."""
     info = staff.set_roles(
         vault,
@@ -356,26 +492,58 @@ def staff_roles(staff_id: str, body: RolesIn, member: AdminDep, vault: VaultDep)
 
 
 @api.post("/staff/{staff_id}/disable", response_model=StaffOut, tags=["staff"])
-def staff_disable(staff_id: str, member: AdminDep, vault: VaultDep) -> StaffOut:
+def staff_disable(staff_id: StaffRef, member: AdminDep, vault: VaultDep) -> StaffOut:
     """Disable a staff member (admin): their sessions end at once."""
     info = staff.disable_staff(vault, ref=staff_id, actor=member.actor, acting=member.staff_id)
     return _staff_out(info)
 
 
 @api.post("/staff/{staff_id}/enable", response_model=StaffOut, tags=["staff"])
-def staff_enable(staff_id: str, member: AdminDep, vault: VaultDep) -> StaffOut:
+def staff_enable(staff_id: StaffRef, member: AdminDep, vault: VaultDep) -> StaffOut:
     """Enable a disabled staff member again (admin)."""
     return _staff_out(staff.enable_staff(vault, ref=staff_id, actor=member.actor))
 
 
 @api.post("/staff/{staff_id}/password-token", response_model=PasswordTokenOut, tags=["staff"])
 def staff_password_token(
-    staff_id: str, member: AdminDep, vault: VaultDep, response: Response
+    staff_id: StaffRef, member: AdminDep, vault: VaultDep, response: Response
 ) -> PasswordTokenOut:
     """A new single-use password token for a staff member (admin), e.g. a forgotten password."""
     token = staff.issue_password_token(vault, ref=staff_id, actor=member.actor)
     response.headers.update(NO_STORE)
     return _token_out(vault, token)
+
+
+@api.post("/staff/invitations", response_model=StaffInvitedOut, status_code=201, tags=["staff"])
+def staff_invite(body: StaffInvitationIn, member: AdminDep, vault: VaultDep) -> StaffInvitedOut:
+    """Add a staff member and mail them the link to set a password (admin); the address
+    is used for the mail and not kept. The console's "Add a staff member" does this."""
+    invited = staff_admin.invite_staff(
+        vault,
+        name=body.name,
+        roles=[r.value for r in body.roles],
+        email=body.email,
+        language=body.language,
+        actor=member.actor,
+    )
+    return StaffInvitedOut(staff=_staff_out(invited.staff), link_expires_at=invited.link_expires_at)
+
+
+@api.post("/staff/{staff_id}/password-link", response_model=PasswordLinkOut, tags=["staff"])
+def staff_password_link(
+    staff_id: str, body: PasswordLinkIn, member: AdminDep, vault: VaultDep
+) -> PasswordLinkOut:
+    """Mail a staff member a new single-use password link (admin); the address is not kept."""
+    expires_at = staff_admin.send_password_link(
+        vault, ref=staff_id, email=body.email, language=body.language, actor=member.actor
+    )
+    return PasswordLinkOut(expires_at=expires_at)
+
+
+@api.post("/staff/{staff_id}/totp/reset", response_model=StaffOut, tags=["staff"])
+def staff_totp_reset(staff_id: str, member: AdminDep, vault: VaultDep) -> StaffOut:
+    """Forget a staff member's code app (admin): sessions end, the next sign-in enrols anew."""
+    return _staff_out(staff.reset_totp(vault, ref=staff_id, actor=member.actor))
 
 
 # One router for app.py (the pages are in people/pages.py).

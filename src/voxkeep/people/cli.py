@@ -125,9 +125,10 @@ def staff_list(ctx: click.Context) -> None:
     for s in rows:
         state = f"disabled {s.disabled_at:%Y-%m-%d}" if s.disabled_at else "active"
         password = "" if s.has_password else "  (no password yet)"
+        app = "" if s.has_totp else "  (no authenticator app yet)"
         out.print(
             f"{s.id}  {s.name}  [{', '.join(s.roles)}]  created {s.created_at:%Y-%m-%d}  "
-            f"{state}{password}",
+            f"{state}{password}{app}",
             markup=False,
             highlight=False,
         )
@@ -167,6 +168,18 @@ def staff_enable(ctx: click.Context, name: str) -> None:
 
     info = enable_staff(vault_of(ctx), ref=name, actor=SYSTEM)
     out.print(f"{info.name} is enabled.")
+
+
+@staff.command("reset-totp")
+@click.argument("name")
+@click.pass_context
+def staff_reset_totp(ctx: click.Context, name: str) -> None:
+    """Forget NAME's authenticator app (a lost phone): their sessions end, and their next
+    sign-in sets up a new one."""
+    from voxkeep.people.staff import reset_totp
+
+    info = reset_totp(vault_of(ctx), ref=name, actor=SYSTEM)
+    out.print(f"{info.name} sets up an authenticator app again at the next sign-in.")
 
 
 @staff.command("password")

@@ -16,6 +16,7 @@ PERSON_INVITE = "vi_"
 PERSON_SESSION = "vs_"
 STAFF_PASSWORD = "vsp_"  # noqa: S105 (a token prefix, not a secret)
 STAFF_SESSION = "vst_"
+SIGNIN_CHALLENGE = "vsc_"  # a staff sign-in between the password and the TOTP code
 
 
 @dataclass(frozen=True)

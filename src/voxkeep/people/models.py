@@ -37,6 +37,10 @@ class PersonCredential(Base):
     )
     password_ct: Mapped[bytes] = mapped_column(LargeBinary)  # argon2id PHC string, sealed
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optional two-step sign-in (people/two_step.py), sealed under the account's data key.
+    totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_pending_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class PersonInvite(Base):
@@ -102,6 +106,13 @@ class StaffMember(Base):
     password_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The TOTP second factor (people/totp.py), sealed under the ``totp`` instance key:
+    # the enrolled secret, a secret being enrolled (confirmed by its first code), and
+    # the last time step a code was accepted for (no code is accepted twice).
+    totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_pending_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class StaffRoleGrant(Base):
@@ -146,3 +157,39 @@ class StaffSessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reauth_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # for the idle timeout
+
+
+class SigninChallenge(Base):
+    """The step between a staff member's correct password and their TOTP code on the
+    console's sign-in pages: a short-lived token (only its hash stored), used once."""
+
+    __tablename__ = "signin_challenges"
+    __table_args__ = (Index("ix_signin_challenges_staff_id", "staff_id"),)
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PersonResetCode(Base):
+    """A short code mailed to reset a forgotten password: single-use, short-lived.
+
+    Stored as a keyed hash (the code is short, so a plain hash of it could be
+    reversed by trying them all); a wrong entry counts against the code, which
+    is void after a few.
+    """
+
+    __tablename__ = "person_reset_codes"
+    __table_args__ = (Index("ix_person_reset_codes_account_id", "account_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    wrong: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -33,7 +33,7 @@ from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, KeyDestroyed, ReauthRequired, Unauthorized
 from voxkeep.mail import get_mailer
-from voxkeep.people import credentials, sessions, throttle
+from voxkeep.people import credentials, sessions, throttle, totp, two_step
 from voxkeep.people.mails import invite_mail
 from voxkeep.people.models import PersonCredential, PersonInvite, PersonSessionRow
 from voxkeep.people.passwords import (
@@ -249,11 +249,13 @@ def set_password(vault: Vault, *, token: str, password: str) -> str:
         if account is None or account.erased_at is not None:
             raise _bad_link()
         invite.used_at = now
-        _replace_password(vault, session, account.id, hashed, now, actor=None, invite=invite.id)
+        replace_password(
+            vault, session, account.id, hashed, now, actor=None, via={"invite": invite.id}
+        )
         return account.id
 
 
-def _replace_password(
+def replace_password(
     vault: Vault,
     session: Session,
     account_id: str,
@@ -261,10 +263,10 @@ def _replace_password(
     now: datetime,
     *,
     actor: str | None,
-    invite: str | None,
+    via: dict[str, str],
 ) -> None:
     """Store the new password; open invitations and every session end. actor None: the
-    person themself."""
+    person themself; via names what let them (an invitation, a reset code)."""
     _store_password(vault, session, account_id, hashed)
     _revoke_open_invites(session, account_id, now)
     ended = sessions.PERSON.end_all(session, account_id, now=now)
@@ -273,7 +275,7 @@ def _replace_password(
         session,
         AuditAction.PERSON_PASSWORD_SET,
         actor=actor or pseudonym,
-        objects={"account": pseudonym} | ({"invite": invite} if invite else {}),
+        objects={"account": pseudonym} | via,
         counts={"sessions_ended": ended},
     )
 
@@ -292,7 +294,7 @@ def set_password_without_invitation(
     now = utcnow()
     with vault.transaction() as session:
         account = find_account(vault, session, external_id)
-        _replace_password(vault, session, account.id, hashed, now, actor=actor, invite=None)
+        replace_password(vault, session, account.id, hashed, now, actor=actor, via={})
 
 
 # Sign-in --------------------------------------------------------------------
@@ -306,9 +308,17 @@ def _signin_failed() -> Unauthorized:
 
 
 def sign_in(
-    vault: Vault, *, email: str, password: str, client: str, known_client: str | None = None
+    vault: Vault,
+    *,
+    email: str,
+    password: str,
+    client: str,
+    known_client: str | None = None,
+    totp_code: str | None = None,
 ) -> SignedIn:
-    """Check address and password, rate-limited as throttle.py describes.
+    """Check address and password, rate-limited as throttle.py describes, and the code
+    from the person's authenticator app if they turned two-step sign-in on (TotpRequired
+    without one; a wrong one counts as a failed sign-in).
 
     known_client is the browser's known-client cookie, if it sent one; the
     result carries a new one to set.
@@ -333,10 +343,20 @@ def sign_in(
     assert account is not None and stored is not None  # a password matched
     rehashed = hash_password(settings, password) if needs_rehash(settings, stored) else None
     now = utcnow()
+    try:
+        with vault.transaction() as session:
+            current = session.get(Account, account.id)
+            if current is None or current.erased_at is not None:
+                raise _signin_failed()
+            if not two_step.take_code(vault, session, account.id, totp_code, now=now):
+                raise totp.WrongCode()
+    except totp.WrongCode:
+        _record_failure(vault, attempt, account, AuditAction.PERSON_SIGNIN_FAILED)
+        raise totp.TotpWrong(
+            "The code from the authenticator app is wrong, or it was used already.",
+            hint="Enter the code the app shows now (a code is good once).",
+        ) from None
     with vault.transaction() as session:
-        current = session.get(Account, account.id)
-        if current is None or current.erased_at is not None:
-            raise _signin_failed()
         if rehashed is not None:
             _store_password(vault, session, account.id, rehashed)
         throttle.record_success(session, attempt)

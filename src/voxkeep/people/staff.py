@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, Forbidden, InvalidInput, NotFound, ReauthRequired, Unauthorized
-from voxkeep.people import credentials, sessions, throttle
+from voxkeep.people import credentials, sessions, throttle, totp
 from voxkeep.people.models import (
+    SigninChallenge,
     StaffInvite,
     StaffMember,
     StaffRole,
@@ -41,8 +42,14 @@ from voxkeep.vault import Vault
 
 log = logging.getLogger("voxkeep.people")
 
-_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+# One rule for login names, used here and published in the API's schemas (where
+# capitals are allowed: a name is lower-cased before the check).
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+NAME_RULE = "1–64 characters: letters, digits and . _ - (not first)"
+_NAME = re.compile(NAME_PATTERN)
 SETUP_PAGE = "/console/set-password"
+CHALLENGE_TTL_S = 300  # between the password and the code on the console's sign-in pages
+SEEN_EVERY_S = 60  # a staff session's last use is written at most this often
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class StaffInfo:
     created_at: datetime
     disabled_at: datetime | None
     has_password: bool
+    has_totp: bool
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ class StaffSession:
     created_at: datetime
     expires_at: datetime
     reauth_at: datetime | None
+    last_seen_at: datetime | None = None
 
     @property
     def actor(self) -> str:
@@ -93,7 +102,7 @@ def check_staff_name(name: str) -> str:
     cleaned = name.strip().lower()
     if not _NAME.fullmatch(cleaned):
         raise InvalidInput(
-            "A staff name must be 1–64 characters: letters, digits and . _ - (not first).",
+            f"A staff name must be {NAME_RULE}.",
             hint="Use a work login handle such as a.schmidt, not a full name.",
         )
     return cleaned
@@ -143,6 +152,7 @@ def _info(session: Session, row: StaffMember) -> StaffInfo:
         created_at=row.created_at,
         disabled_at=row.disabled_at,
         has_password=row.password_hash is not None,
+        has_totp=row.totp_secret_ct is not None,
     )
 
 
@@ -417,13 +427,16 @@ def _view(session: Session, row: StaffSessionRow, member: StaffMember) -> StaffS
         created_at=row.created_at,
         expires_at=row.expires_at,
         reauth_at=row.reauth_at,
+        last_seen_at=row.last_seen_at,
     )
 
 
-def staff_sign_in(
-    vault: Vault, *, name: str, password: str, client: str, known_client: str | None = None
-) -> SignedInStaff:
-    """Check name and password, rate-limited as throttle.py describes (staff's own counters)."""
+def _check_staff_password(
+    vault: Vault, *, name: str, password: str, client: str, known_client: str | None
+) -> tuple[str, throttle.Attempt, str | None]:
+    """The staff member whose name and password these are (rate-limited as throttle.py
+    describes, with staff's own counters): their id, the attempt (to count the second
+    factor against) and a new hash if the stored one is outdated."""
     settings = vault.settings
     cleaned = name.strip().lower()
     with vault.reading() as session:
@@ -443,28 +456,302 @@ def staff_sign_in(
         raise _signin_failed() from None
     assert member is not None and stored is not None  # a password matched
     rehashed = hash_password(settings, password) if needs_rehash(settings, stored) else None
-    now = utcnow()
-    with vault.transaction() as session:
-        current = session.get(StaffMember, member.id)
-        if current is None or current.disabled_at is not None:
-            raise _signin_failed()
-        if rehashed is not None:
-            current.password_hash = rehashed
-        throttle.record_success(session, attempt)
-        remembered = throttle.remember(vault, session, attempt, owner=member.id)
-        issued, row = sessions.STAFF.start(
-            session, member.id, now=now, ttl_s=settings.staff_session_ttl_s
-        )
+    return member.id, attempt, rehashed
+
+
+def _wrong_code() -> totp.TotpWrong:
+    return totp.TotpWrong(
+        "The code from the authenticator app is wrong, or it was used already.",
+        hint="Enter the code the app shows now (a code is good once); after several "
+        "failures, signing in pauses for a while.",
+    )
+
+
+def _enrolment_needed() -> totp.TotpEnrolmentRequired:
+    return totp.TotpEnrolmentRequired(
+        "Staff sign in with a code from an authenticator app, and this account has none yet.",
+        hint="Sign in at /console/sign-in to set one up, or get a secret from "
+        "POST /api/v1/staff/totp/enrolment and sign in with its first code as `totp`.",
+    )
+
+
+def _take_code(
+    vault: Vault, session: Session, member: StaffMember, code: str | None, *, now: datetime
+) -> bool:
+    """Check the member's TOTP code (the enrolled secret, else the one being enrolled, which
+    the first good code confirms). Raises TotpRequired/TotpEnrolmentRequired when no code
+    can be checked; False for a wrong or replayed code."""
+    enrolled = member.totp_secret_ct is not None
+    if not enrolled and member.totp_pending_ct is None:
+        raise _enrolment_needed()
+    if not code:
+        if enrolled:
+            raise totp.TotpRequired(
+                "Enter the code from your authenticator app as well.",
+                hint="Send it as `totp` with the name and password.",
+            )
+        raise _enrolment_needed()
+    what = "totp" if enrolled else "totp_pending"
+    sealed = member.totp_secret_ct if enrolled else member.totp_pending_ct
+    assert sealed is not None
+    secret = totp.open_secret(vault, session, member.id, sealed, what=what)
+    try:
+        step = totp.accepted_step(secret, code, now=now, last_step=member.totp_last_step)
+    except totp.WrongCode:
+        return False
+    member.totp_last_step = step
+    if not enrolled:
+        member.totp_secret_ct = totp.seal(vault, session, member.id, secret, what="totp")
+        member.totp_pending_ct = None
+        member.totp_enrolled_at = now
         record(
             session,
-            AuditAction.STAFF_SIGNED_IN,
+            AuditAction.STAFF_TOTP_ENROLLED,
             actor=f"staff:{member.id}",
-            objects={"staff": member.id, "session": issued.id},
+            objects={"staff": member.id},
         )
-        session.flush()
-        view = _view(session, row, current)
+    return True
+
+
+def _finish_sign_in(
+    vault: Vault,
+    member_id: str,
+    attempt: throttle.Attempt,
+    *,
+    code: str | None,
+    rehashed: str | None = None,
+    challenge_id: str | None = None,
+) -> SignedInStaff:
+    """The second factor, then the session: one transaction, the member's row locked, so
+    two sign-ins cannot both use one code."""
+    settings = vault.settings
+    now = utcnow()
+    with vault.transaction() as session:
+        current = session.get(StaffMember, member_id, with_for_update=True, populate_existing=True)
+        if current is None or current.disabled_at is not None:
+            raise _signin_failed()
+        good = _take_code(vault, session, current, code, now=now)
+        if good:
+            if rehashed is not None:
+                current.password_hash = rehashed
+            if challenge_id is not None:
+                challenge = session.get(SigninChallenge, challenge_id)
+                assert challenge is not None
+                challenge.used_at = now
+            throttle.record_success(session, attempt)
+            remembered = throttle.remember(vault, session, attempt, owner=member_id)
+            issued, row = sessions.STAFF.start(
+                session, member_id, now=now, ttl_s=settings.staff_session_ttl_s
+            )
+            row.last_seen_at = now
+            record(
+                session,
+                AuditAction.STAFF_SIGNED_IN,
+                actor=f"staff:{member_id}",
+                objects={"staff": member_id, "session": issued.id},
+            )
+            session.flush()
+            view = _view(session, row, current)
+    if not good:
+        _record_failure(vault, attempt, current, AuditAction.STAFF_SIGNIN_FAILED)
+        raise _wrong_code()
     log.info("staff session %s started", issued.id)
     return SignedInStaff(session=view, token=issued.value, known_client=remembered)
+
+
+def staff_sign_in(
+    vault: Vault,
+    *,
+    name: str,
+    password: str,
+    client: str,
+    known_client: str | None = None,
+    totp_code: str | None = None,
+) -> SignedInStaff:
+    """Sign in with name, password and the TOTP code, in one call (the API, the CLI).
+
+    Without a code: TotpRequired (401 ``totp_required``), or TotpEnrolmentRequired when
+    the member has no secret yet (``start_enrolment`` makes one; its first code here
+    confirms it). A wrong code counts as a failed sign-in.
+    """
+    member_id, attempt, rehashed = _check_staff_password(
+        vault, name=name, password=password, client=client, known_client=known_client
+    )
+    return _finish_sign_in(vault, member_id, attempt, code=totp_code, rehashed=rehashed)
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A correct password, waiting for the code (the console's second sign-in page)."""
+
+    token: str = field(repr=False)
+    expires_at: datetime
+    enrolment: totp.Enrolment | None  # set when the member enrols now
+
+
+def _pending_enrolment(vault: Vault, session: Session, member: StaffMember) -> totp.Enrolment:
+    """The secret being enrolled (made now if there is none), to show."""
+    if member.totp_pending_ct is None:
+        secret = totp.new_secret()
+        member.totp_pending_ct = totp.seal(vault, session, member.id, secret, what="totp_pending")
+    else:
+        secret = totp.open_secret(
+            vault, session, member.id, member.totp_pending_ct, what="totp_pending"
+        )
+    return totp.enrolment(secret, name=member.name)
+
+
+def begin_staff_sign_in(
+    vault: Vault, *, name: str, password: str, client: str, known_client: str | None = None
+) -> Challenge:
+    """Check name and password; a challenge (valid ``CHALLENGE_TTL_S``) then takes the code.
+
+    A member without a second factor gets a secret to enrol with the challenge.
+    """
+    member_id, _, _ = _check_staff_password(
+        vault, name=name, password=password, client=client, known_client=known_client
+    )
+    now = utcnow()
+    with vault.transaction() as session:
+        member = session.get(StaffMember, member_id, with_for_update=True)
+        if member is None or member.disabled_at is not None:
+            raise _signin_failed()
+        session.execute(
+            delete(SigninChallenge).where(
+                SigninChallenge.staff_id == member_id, SigninChallenge.expires_at <= now
+            )
+        )
+        issued = credentials.issue(credentials.SIGNIN_CHALLENGE)
+        expires = now + timedelta(seconds=CHALLENGE_TTL_S)
+        session.add(
+            SigninChallenge(
+                id=issued.id,
+                staff_id=member_id,
+                secret_hash=issued.secret_hash,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+        enrol = None
+        if member.totp_secret_ct is None:
+            enrol = _pending_enrolment(vault, session, member)
+        return Challenge(token=issued.value, expires_at=expires, enrolment=enrol)
+
+
+class ChallengeOver(Unauthorized):
+    """The step between password and code has expired, was used, or never existed."""
+
+    code = "signin_expired"
+
+
+def _challenge_over() -> ChallengeOver:
+    return ChallengeOver(
+        "This sign-in has expired or was finished already.",
+        hint="Sign in again with your name and password.",
+    )
+
+
+def _live_challenge(session: Session, token: str) -> SigninChallenge:
+    presented = credentials.parse(token, credentials.SIGNIN_CHALLENGE)
+    row = session.get(SigninChallenge, presented.id) if presented is not None else None
+    if (
+        presented is None
+        or row is None
+        or not presented.matches(row.secret_hash)
+        or row.used_at is not None
+        or row.expires_at <= utcnow()
+    ):
+        raise _challenge_over()
+    return row
+
+
+def challenge_enrolment(vault: Vault, *, challenge: str) -> totp.Enrolment | None:
+    """The secret being enrolled with this challenge (to show it again), or None."""
+    with vault.transaction() as session:
+        row = _live_challenge(session, challenge)
+        member = session.get(StaffMember, row.staff_id, with_for_update=True)
+        if member is None or member.totp_secret_ct is not None:
+            return None
+        return _pending_enrolment(vault, session, member)
+
+
+def finish_staff_sign_in(
+    vault: Vault, *, challenge: str, code: str, client: str, known_client: str | None = None
+) -> SignedInStaff:
+    """The code for a challenge: the session starts (and a pending secret is enrolled)."""
+    with vault.reading() as session:
+        row = _live_challenge(session, challenge)
+        member = session.get(StaffMember, row.staff_id)
+        if member is None:
+            raise _challenge_over()
+        attempt = throttle.attempt(
+            vault,
+            session,
+            throttle.STAFF_SIGNIN,
+            owner=member.id,
+            named=member.name,
+            client=client,
+            cookie=known_client,
+        )
+        member_id, challenge_id = member.id, row.id
+    attempt = throttle.admit(vault, attempt)
+    return _finish_sign_in(vault, member_id, attempt, code=code or "-", challenge_id=challenge_id)
+
+
+def start_enrolment(
+    vault: Vault, *, name: str, password: str, client: str, known_client: str | None = None
+) -> totp.Enrolment:
+    """The secret to enrol (for an API client): its first code, given as ``totp`` to
+    staff_sign_in, confirms it. Refused once a secret is enrolled (an admin resets it)."""
+    member_id, _, _ = _check_staff_password(
+        vault, name=name, password=password, client=client, known_client=known_client
+    )
+    with vault.transaction() as session:
+        member = session.get(StaffMember, member_id, with_for_update=True)
+        if member is None or member.disabled_at is not None:
+            raise _signin_failed()
+        if member.totp_secret_ct is not None:
+            raise Conflict(
+                "This staff member has an authenticator app set up already.",
+                hint="An admin can reset it (`voxkeep staff reset-totp NAME`).",
+            )
+        return _pending_enrolment(vault, session, member)
+
+
+def enrol_totp_unsafe(vault: Vault, *, ref: str, actor: str) -> str:
+    """Give a staff member a new, already confirmed TOTP secret and return it.
+
+    Unsafe: nobody proved they hold it, and it leaves the server in clear. Only the
+    demo uses it, so that its printed staff sign-ins work at once.
+    """
+    secret = totp.new_secret()
+    with vault.transaction() as session:
+        row = _find(session, ref)
+        row.totp_secret_ct = totp.seal(vault, session, row.id, secret, what="totp")
+        row.totp_pending_ct = None
+        row.totp_enrolled_at = utcnow()
+        row.totp_last_step = None
+        record(session, AuditAction.STAFF_TOTP_ENROLLED, actor=actor, objects={"staff": row.id})
+    return secret
+
+
+def reset_totp(vault: Vault, *, ref: str, actor: str) -> StaffInfo:
+    """Forget a staff member's second factor (a lost phone): every session ends and the
+    next sign-in enrols a new one."""
+    with vault.transaction() as session:
+        row = _find(session, ref)
+        now = utcnow()
+        row.totp_secret_ct = row.totp_pending_ct = None
+        row.totp_enrolled_at = row.totp_last_step = None
+        ended = sessions.STAFF.end_all(session, row.id, now=now)
+        record(
+            session,
+            AuditAction.STAFF_TOTP_RESET,
+            actor=actor,
+            objects={"staff": row.id},
+            counts={"sessions_ended": ended},
+        )
+        return _info(session, row)
 
 
 def _record_failure(
@@ -490,10 +777,27 @@ def _not_signed_in(message: str = "You are not signed in as staff.") -> Unauthor
 def current_staff(vault: Vault, session: Session, *, token: str) -> StaffSession:
     """The live staff session a token names, with the member's roles as of now."""
     row = sessions.STAFF.live(session, token, refused=_not_signed_in)
+    idle_s = vault.settings.staff_session_idle_s
+    if row.last_seen_at is not None and utcnow() - row.last_seen_at > timedelta(seconds=idle_s):
+        minutes = max(1, round(idle_s / 60))
+        raise _not_signed_in(f"This staff session ended after {minutes} minutes without use.")
     member = session.get(StaffMember, row.staff_id)
     if member is None or member.disabled_at is not None:
         raise _not_signed_in("This staff account is disabled.")
     return _view(session, row, member)
+
+
+def touch_staff_session(vault: Vault, staff: StaffSession) -> None:
+    """Note that the session is in use (at most every SEEN_EVERY_S): the idle timeout
+    counts from here."""
+    now = utcnow()
+    seen = staff.last_seen_at
+    if seen is not None and (now - seen).total_seconds() < SEEN_EVERY_S:
+        return
+    with vault.transaction() as session:
+        row = session.get(StaffSessionRow, staff.id)
+        if row is not None and row.revoked_at is None:
+            row.last_seen_at = now
 
 
 def staff_reauthenticate(

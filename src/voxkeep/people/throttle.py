@@ -60,6 +60,7 @@ class Gate:
 
 PERSON_SIGNIN = Gate(Realm.PEOPLE, "sign-in")
 PERSON_REAUTH = Gate(Realm.PEOPLE, "re-authentication")
+PERSON_RESET = Gate(Realm.PEOPLE, "password reset")
 STAFF_SIGNIN = Gate(Realm.STAFF, "sign-in")
 STAFF_REAUTH = Gate(Realm.STAFF, "re-authentication")
 

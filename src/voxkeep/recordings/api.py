@@ -25,7 +25,20 @@ from voxkeep.recordings.schemas import (
     UploadResult,
 )
 from voxkeep.recordings.service import NewRecording, RecordingInfo
-from voxkeep.web.deps import ERRORS, ReadToken, VaultDep, actor, ingest_token, outcome, vault_of
+from voxkeep.web.deps import (
+    ERRORS,
+    OPERATOR_TOKEN,
+    AccountId,
+    ReadToken,
+    RecordingId,
+    VaultDep,
+    actor,
+    errors,
+    ingest_token,
+    outcome,
+    vault_of,
+)
+from voxkeep.web.errors import INPUT_HINT, describe
 from voxkeep.web.multipart import read_parts
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
@@ -33,6 +46,8 @@ METADATA_LIMIT = 256 * 1024
 
 
 UPLOAD_DOC: dict[str, Any] = {
+    # The route solves no dependencies (see upload_recording), so it names its scheme here.
+    "security": [{OPERATOR_TOKEN.scheme_name: []}],
     "requestBody": {
         "required": True,
         "content": {
@@ -54,7 +69,7 @@ UPLOAD_DOC: dict[str, Any] = {
                 }
             }
         },
-    }
+    },
 }
 
 
@@ -68,21 +83,15 @@ def _parse_metadata(raw: bytes) -> NewRecording:
     try:
         meta = RecordingMetadata.model_validate_json(text)
     except ValidationError as exc:
-        raise InvalidInput(f"The metadata is not valid: {_summary(exc)}.") from None
+        raise InvalidInput(describe(exc.errors(), within="metadata"), hint=INPUT_HINT) from None
     return meta.recording()
-
-
-def _summary(exc: ValidationError) -> str:
-    """Field names and messages only: never the input, which may be personal data."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors()
-    )
 
 
 @router.post(
     "/recordings",
     response_model=UploadResult,
     status_code=201,
+    responses=errors(410, 507),
     tags=["recordings"],
     openapi_extra=UPLOAD_DOC,
 )
@@ -127,7 +136,7 @@ def _recording_out(account: str, info: RecordingInfo) -> RecordingOut:
 
 @router.get("/accounts/{account_id}/recordings", response_model=RecordingPage, tags=["recordings"])
 def list_recordings(
-    account_id: str,
+    account_id: AccountId,
     vault: VaultDep,
     token: ReadToken,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -153,7 +162,7 @@ def list_recordings(
     tags=["recordings"],
 )
 def get_recording(
-    account_id: str, recording_id: str, vault: VaultDep, token: ReadToken
+    account_id: AccountId, recording_id: RecordingId, vault: VaultDep, token: ReadToken
 ) -> RecordingOut:
     """One recording's metadata."""
     info = recordings.get_recording(
@@ -168,7 +177,7 @@ def get_recording(
     tags=["recordings"],
 )
 def get_transcript(
-    account_id: str, recording_id: str, vault: VaultDep, token: ReadToken
+    account_id: AccountId, recording_id: RecordingId, vault: VaultDep, token: ReadToken
 ) -> TranscriptOut:
     """One recording's transcript (null when none was sent)."""
     text = recordings.read_transcript(
@@ -184,7 +193,7 @@ def get_transcript(
     tags=["recordings"],
 )
 def get_audio(
-    account_id: str, recording_id: str, vault: VaultDep, token: ReadToken
+    account_id: AccountId, recording_id: RecordingId, vault: VaultDep, token: ReadToken
 ) -> StreamingResponse:
     """The recording's audio, decrypted on the fly."""
     stream = recordings.open_audio(

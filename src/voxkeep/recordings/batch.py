@@ -31,7 +31,7 @@ from voxkeep.accounts.models import DataKey
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.audit.pseudonyms import AccountNames, names_for
 from voxkeep.db.engine import writer_turn
-from voxkeep.errors import KeyDestroyed, VoxkeepError
+from voxkeep.errors import AccountErased, VoxkeepError
 from voxkeep.recordings.bulk import delete_blobs, insert_rows, write_pack
 from voxkeep.recordings.service import (
     Ingested,
@@ -181,9 +181,7 @@ def _commit(vault: Vault, fresh: list[_Owned], outcomes: list[Outcome | None]) -
     delete_blobs(vault, unstored)  # their accounts were erased meanwhile: nothing names them
     for item in fresh:
         if item.account_id in erased:
-            outcomes[item.index] = KeyDestroyed(
-                "This account was erased; the recording was not stored."
-            )
+            outcomes[item.index] = AccountErased()
         else:
             outcomes[item.index] = Ingested.STORED
 

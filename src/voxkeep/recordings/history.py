@@ -43,6 +43,7 @@ from voxkeep.recordings.service import (
     owned_row,
 )
 from voxkeep.vault import Vault
+from voxkeep.web.schemas import in_time_range
 
 MAX_WORDS = 200  # characters of a search; longer is refused, not cut
 
@@ -53,11 +54,12 @@ def cursor_of(when: datetime, rid: str) -> str:
 
 
 def parse_cursor(cursor: str | None) -> tuple[datetime, str] | None:
+    """The page position a cursor names; its time passes the same check as any sent time."""
     if not cursor:
         return None
     try:
         when, _, rid = base64.urlsafe_b64decode(cursor).decode().partition("|")
-        return datetime.fromisoformat(when), rid
+        return in_time_range(datetime.fromisoformat(when)), rid
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput("The cursor is not valid.", hint="Pass `next` from a page.") from None
 

@@ -1,7 +1,9 @@
 """The portal's voice history: the signed-in person's recordings, newest first, with
 filters in the query string, each playable in the page.
 
-The page gathers from recordings.history and renders. Filters travel in the
+The page gathers from recordings.history and renders. Each recording has a
+checkbox and a delete button (one form around the list: "delete selected"
+sends the checked ones); the deleting itself is retention/pages.py. Filters travel in the
 URL as dates, operator device and member ids and the search words; never a
 name or an e-mail address. Audio plays from the person API's Range-capable
 route, so the browser's player can seek.
@@ -28,16 +30,26 @@ FILTERS = ("from", "to", "device", "member", "q")
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-def _day(text: str) -> date | None:
+def parse_day(text: str) -> date | None:
+    """A YYYY-MM-DD date as the pages' date fields send it; None when empty or not one."""
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
 
 
+def day_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """Whole days in UTC: from the start of since up to the start of the day after until."""
+    return (
+        datetime.combine(since, time(), UTC) if since else None,
+        datetime.combine(until + timedelta(days=1), time(), UTC) if until else None,
+    )
+
+
 def _item(item: history.HistoryItem) -> dict[str, object]:
     at = item.info.captured_at.astimezone(UTC)
     return {
+        "id": item.info.id,
         "iso": at.isoformat(),
         "when": at.strftime("%Y-%m-%d %H:%M UTC"),
         "device": item.device_name,
@@ -53,6 +65,12 @@ def _link(filters: dict[str, str], **more: str) -> str:
     return "/history" + (f"?{query}" if query else "")
 
 
+def _delete_link(kind: str, filters: dict[str, str], *names: str) -> str:
+    """The confirmation page of deleting what the filters name (empty if they name nothing)."""
+    chosen = {name: filters[name] for name in names if filters[name]}
+    return "/delete?" + urlencode({"kind": kind, **chosen}) if chosen else ""
+
+
 @router.get("/history")
 async def voice_history(request: Request, vault: VaultDep, who: SignedIn) -> Response:
     params = request.query_params
@@ -60,18 +78,17 @@ async def voice_history(request: Request, vault: VaultDep, who: SignedIn) -> Res
     errors = [
         FieldError(name, i18n.translate(who.lang, "history.bad_date"))
         for name in ("from", "to")
-        if filters[name] and _day(filters[name]) is None
+        if filters[name] and parse_day(filters[name]) is None
     ]
     account_id = who.person.account_id
     if errors:
         names = await run_in_threadpool(history.household, vault, account_id=account_id)
         page = history.HistoryPage(items=[], next=None, household=names)
     else:
-        since, until = _day(filters["from"]), _day(filters["to"])
+        since, until = day_bounds(parse_day(filters["from"]), parse_day(filters["to"]))
         wanted = history.HistoryFilter(
-            since=datetime.combine(since, time(), UTC) if since else None,
-            # "to" is a whole day: up to the start of the next one
-            until=datetime.combine(until + timedelta(days=1), time(), UTC) if until else None,
+            since=since,
+            until=until,
             device=filters["device"] or None,
             member=filters["member"] or None,
             words=filters["q"] or None,
@@ -97,5 +114,7 @@ async def voice_history(request: Request, vault: VaultDep, who: SignedIn) -> Res
         members=page.household.members,
         items=[_item(item) for item in page.items],
         older=_link(filters, before=page.cursor) if page.cursor else "",
+        delete_range=_delete_link("range", filters, "from", "to") if not errors else "",
+        delete_device=_delete_link("device", filters, "device"),
         newest=_link(filters) if params.get("before") else "",
     )

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from voxkeep.accounts.models import Language
 from voxkeep.recordings.service import NewRecording
-from voxkeep.web.schemas import Strict
+from voxkeep.web.schemas import ApiTime, ObjectId, Strict
 
 
 class RecordingMetadata(Strict):
     """The `metadata` part of an upload."""
 
-    id: str = Field(description="Client-chosen, unique; re-sending the same upload is safe.")
-    account: str = Field(description="The owner's account id.")
-    device: str = Field(description="A device registered to that account.")
-    captured_at: AwareDatetime
+    id: ObjectId = Field(description="Client-chosen, unique; re-sending the same upload is safe.")
+    account: ObjectId = Field(description="The owner's account id.")
+    device: ObjectId = Field(description="A device registered to that account.")
+    captured_at: ApiTime
     language: Language
     transcript: str | None = None
-    speaker: str | None = Field(default=None, description="A household member id, when known.")
+    speaker: ObjectId | None = Field(default=None, description="A household member id, when known.")
 
     def recording(self) -> NewRecording:
         """The recording this metadata describes, for the ingestion service."""

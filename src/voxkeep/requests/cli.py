@@ -3,7 +3,8 @@
 Every command but ``work`` acts as a signed-in staff member, because four eyes
 need to know whose eyes: pass a staff session token (``VOXKEEP_STAFF_TOKEN``,
 from ``POST /api/v1/staff/sessions``) or sign in for the one command with
-``--as NAME`` (the password is asked for, or read from standard input).
+``--as NAME`` (the password and the code from the authenticator app are asked
+for, or read from standard input, one a line).
 No command takes recordings, and only ``enter`` names an account: the subject
 of a new request, verified later through that account's own address
 (invariant 2).
@@ -37,9 +38,11 @@ def _staff(ctx: click.Context, vault: Vault) -> StaffSession:
     if name:
         if stdin:
             password = sys.stdin.readline().rstrip("\r\n")
+            code = sys.stdin.readline().strip()
         else:
             password = click.prompt(f"Password for {name}", hide_input=True, err=True)
-        signed = staff_sign_in(vault, name=name, password=password, client="cli")
+            code = click.prompt("Code from your authenticator app", err=True)
+        signed = staff_sign_in(vault, name=name, password=password, client="cli", totp_code=code)
         # A session for this one command: it ends when the command does.
         ctx.call_on_close(lambda: staff_sign_out(vault, staff=signed.session))
         return signed.session
@@ -56,7 +59,9 @@ def _staff(ctx: click.Context, vault: Vault) -> StaffSession:
     "--as", "as_", metavar="NAME", help="Sign in as this staff member (asks for the password)."
 )
 @click.option(
-    "--password-stdin", is_flag=True, help="With --as: read the password from standard input."
+    "--password-stdin",
+    is_flag=True,
+    help="With --as: read the password, then the authenticator code, from standard input.",
 )
 @click.option(
     "--staff-token",

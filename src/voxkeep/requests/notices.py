@@ -113,28 +113,31 @@ _TEXTS: dict[Notice, dict[str, tuple[str, str]]] = {
             "RGPD).\n",
         ),
     },
+    # Names the portal's page by its title in each language (web/i18n.py "nav.requests"),
+    # never by a link: the mail must not carry one (invariant 4).
     Notice.READY: {
         "en": (
             "Your answer is ready",
-            "The answer to your request (reference {ref}) is ready. It can be downloaded only "
-            "from your account, signed in with your password, until {expires} (UTC); this "
-            "mail holds no link. If you have not set a password yet, answer this mail and we "
-            "will send you an invitation to set one.\n",
+            "The answer to your request (reference {ref}) is ready. To download it, sign in "
+            'to the portal with your password and open "Your requests"; it is there until '
+            "{expires} (UTC). This mail holds no link. If you have not set a password yet, "
+            "answer this mail and we will send you an invitation to set one.\n",
         ),
         "de": (
             "Ihre Antwort liegt bereit",
-            "Die Antwort auf Ihre Anfrage (Aktenzeichen {ref}) liegt bereit. Sie kann nur aus "
-            "Ihrem Konto heruntergeladen werden, angemeldet mit Ihrem Passwort, bis {expires} "
-            "(UTC); diese E-Mail enthält keinen Link. Wenn Sie noch kein Passwort festgelegt "
-            "haben, antworten Sie auf diese E-Mail, und wir senden Ihnen eine Einladung dazu.\n",
+            "Die Antwort auf Ihre Anfrage (Aktenzeichen {ref}) liegt bereit. Zum "
+            "Herunterladen melden Sie sich mit Ihrem Passwort im Portal an und öffnen "
+            "„Ihre Anfragen“; dort liegt sie bis {expires} (UTC) bereit. Diese "
+            "E-Mail enthält keinen Link. Wenn Sie noch kein Passwort festgelegt haben, "
+            "antworten Sie auf diese E-Mail, und wir senden Ihnen eine Einladung dazu.\n",
         ),
         "fr": (
             "Votre réponse est prête",
-            "La réponse à votre demande (référence {ref}) est prête. Elle ne peut être "
-            "téléchargée que depuis votre compte, connecté avec votre mot de passe, jusqu'au "
-            "{expires} (UTC) ; ce message ne contient aucun lien. Si vous n'avez pas encore "
-            "choisi de mot de passe, répondez à ce message et nous vous enverrons une "
-            "invitation.\n",
+            "La réponse à votre demande (référence {ref}) est prête. Pour la télécharger, "
+            "connectez-vous au portail avec votre mot de passe et ouvrez « Vos "
+            "demandes » ; elle y est disponible jusqu'au {expires} (UTC). Ce message ne "
+            "contient aucun lien. Si vous n'avez pas encore choisi de mot de passe, répondez "
+            "à ce message et nous vous enverrons une invitation.\n",
         ),
     },
     Notice.ERASED: {

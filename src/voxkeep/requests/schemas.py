@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from voxkeep.requests.models import RequestKind
+from voxkeep.requests.service import StaffAction
+from voxkeep.requests.stats import RequestMonth
 from voxkeep.requests.views import PersonView, RequestDetail, RequestSummary
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from voxkeep.web.schemas import ApiTime, ObjectId, Strict
 
 
 class PortalRequestIn(Strict):
@@ -25,13 +24,13 @@ class PortalRequestIn(Strict):
 
 
 class StaffRequestIn(Strict):
-    account: str = Field(
+    account: ObjectId = Field(
         description="The operator's id of the account the request is about: its subject. "
         "The verification code goes to this account's own verified address."
     )
     kind: RequestKind
     channel: Literal["email", "post", "phone"] = Field(description="How the request came in.")
-    received_at: AwareDatetime | None = Field(
+    received_at: ApiTime | None = Field(
         default=None, description="When it arrived (the deadline runs from here). Default: now."
     )
     note: str | None = Field(
@@ -69,6 +68,10 @@ class SummaryOut(BaseModel):
     paused: bool
     extension_months: int
     overdue: bool
+    days_left: int = Field(
+        description="Whole days (UTC) from today to the due date; negative once overdue."
+    )
+    at_risk: bool = Field(description="Still owed, not overdue, and due within 7 days.")
 
     @classmethod
     def of(cls, summary: RequestSummary) -> SummaryOut:
@@ -121,6 +124,10 @@ class DetailOut(SummaryOut):
     receipt_id: str | None
     timeline: list[TimelineOut]
     jobs: list[JobOut]
+    actions: list[StaffAction] = Field(
+        description="What the signed-in staff member may do to this request now (their "
+        "roles, its state, four eyes); each action's route enforces the same rules."
+    )
 
     @classmethod
     def of_detail(cls, detail: RequestDetail) -> DetailOut:
@@ -151,6 +158,10 @@ class PersonRequestOut(SummaryOut):
     )
     export_id: str | None = Field(description="The answer to download, once ready.")
     timeline: list[StepOut]
+    can_withdraw: bool = Field(
+        description="Whether you may still withdraw it "
+        "(`POST /api/v1/requests/mine/{id}/cancel`): until work on the answer starts."
+    )
 
     @classmethod
     def of_view(cls, view: PersonView) -> PersonRequestOut:
@@ -160,6 +171,7 @@ class PersonRequestOut(SummaryOut):
             refusal_reason=view.refusal_reason,
             export_id=view.export_id,
             timeline=[StepOut.model_validate(s, from_attributes=True) for s in view.timeline],
+            can_withdraw=view.can_withdraw,
         )
 
 
@@ -176,3 +188,21 @@ class AddressConfirmedOut(BaseModel):
 class DueOut(BaseModel):
     ok: bool = True
     due_at: datetime
+
+
+class StatsMonthOut(BaseModel):
+    month: str = Field(description="YYYY-MM (UTC).")
+    received: dict[str, int] = Field(description="Requests received in the month, by kind.")
+    answered: int = Field(description="Requests first answered (ready or refused) in the month.")
+    on_time: int = Field(description="Of those, answered by their due date.")
+    median_days: float | None = Field(description="Median days from receipt to answer.")
+
+    @classmethod
+    def of(cls, month: RequestMonth) -> StatsMonthOut:
+        return cls(
+            month=str(month.month),
+            received={kind.value: n for kind, n in month.received.items()},
+            answered=month.answered,
+            on_time=month.on_time,
+            median_days=month.median_days,
+        )

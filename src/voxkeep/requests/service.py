@@ -11,6 +11,7 @@ answer: the answer is built later from ``DataRequest.account_id`` alone
 
 from __future__ import annotations
 
+import enum
 import secrets
 from collections.abc import Collection
 from datetime import datetime, timedelta
@@ -39,6 +40,7 @@ from voxkeep.requests.models import (
 from voxkeep.requests.states import (
     OPEN,
     TERMINAL,
+    VERIFIABLE,
     account_pseudonym,
     allowed,
     append_event,
@@ -89,6 +91,79 @@ MAY_APPROVE = (Role.APPROVER,)
 MAY_EXTEND = (Role.AGENT, Role.APPROVER, Role.DPO)
 MAY_REFUSE = (Role.APPROVER, Role.DPO)
 MAY_CANCEL = (Role.AGENT, Role.APPROVER, Role.DPO)
+
+
+class StaffAction(enum.StrEnum):
+    """What a staff member can do to a request (allowed_actions says which, now)."""
+
+    SEND_CODE = "send_code"
+    CONFIRM_ADDRESS = "confirm_address"
+    CHECK_CODE = "check_code"
+    APPROVE = "approve"
+    EXTEND = "extend"
+    REFUSE = "refuse"
+    CANCEL = "cancel"
+
+
+def _holds(staff: StaffActor, roles: Collection[str]) -> bool:
+    return bool(set(staff.roles) & set(roles))
+
+
+def four_eyes_conflict(request: DataRequest, staff: StaffActor) -> str | None:
+    """ "entered" or "verified" when the staff member did that to the request (and so may
+    not approve it: four eyes); None otherwise."""
+    actor = staff_actor(staff)
+    if actor == request.entered_by:
+        return "entered"
+    if actor == request.verified_by:
+        return "verified"
+    return None
+
+
+def extension_closed(request: DataRequest, now: datetime) -> str | None:
+    """Why the request's deadline cannot be extended now, or None if it can be."""
+    state = RequestState(request.state)
+    if state in TERMINAL or state in (S.READY, S.DELIVERED):
+        return f"A {state.value} request needs no more time."
+    if request.extension_months >= deadlines.MAX_EXTENSION_MONTHS:
+        return f"This request has had its {deadlines.MAX_EXTENSION_MONTHS} months already."
+    limit = deadlines.extension_deadline(
+        request.received_at, paused_days=paused_days_for(request, now)
+    )
+    if now > limit:
+        return (
+            "The first month is over: an extension can no longer be announced in time "
+            "(Art. 12(3): the person must be told within one month of receipt)."
+        )
+    return None
+
+
+def allowed_actions(
+    request: DataRequest, staff: StaffActor, *, address_change_pending: bool, now: datetime
+) -> list[StaffAction]:
+    """The actions this staff member may take on this request now: the console shows
+    exactly these, and the staff API returns them. Each action's own function enforces
+    the same rules (a forged call is refused there)."""
+    kind, state = RequestKind(request.kind), RequestState(request.state)
+    verifiable = request.channel in {c.value for c in STAFF_CHANNELS} and state in VERIFIABLE
+    may_verify = _holds(staff, MAY_VERIFY) and verifiable
+    checks = {
+        StaffAction.SEND_CODE: may_verify and not address_change_pending,
+        StaffAction.CONFIRM_ADDRESS: may_verify and address_change_pending,
+        StaffAction.CHECK_CODE: may_verify and request.code_hash is not None,
+        StaffAction.APPROVE: _holds(staff, MAY_APPROVE)
+        and state in (S.VERIFIED, S.BLOCKED)
+        and four_eyes_conflict(request, staff) is None,
+        StaffAction.EXTEND: _holds(staff, MAY_EXTEND) and extension_closed(request, now) is None,
+        StaffAction.REFUSE: _holds(staff, MAY_REFUSE) and allowed(kind, state, S.REFUSED),
+        StaffAction.CANCEL: _holds(staff, MAY_CANCEL) and allowed(kind, state, S.CANCELLED),
+    }
+    return [action for action, ok in checks.items() if ok]
+
+
+def may_enter(staff: StaffActor) -> bool:
+    """Whether the staff member may enter requests that came by e-mail, post or phone."""
+    return _holds(staff, MAY_ENTER)
 
 
 def staff_actor(staff: StaffActor) -> str:
@@ -186,6 +261,12 @@ def _start_work(vault: Vault, session: Session, request: DataRequest, *, actor: 
     enqueue(session, kind, {"request_id": request.id}, ref=request.id)
 
 
+def require_filing_reauth(vault: Vault, *, person: PersonActor) -> None:
+    """Raise ReauthRequired unless the person re-entered their password recently enough
+    to file a request now (``request_reauth_s``): the portal asks for it first."""
+    require_recent_reauth(person, within_s=vault.settings.request_reauth_s)
+
+
 def file_request(vault: Vault, *, person: PersonActor, kind: RequestKind) -> str:
     """A request the signed-in person files in the portal for their own account.
 
@@ -193,7 +274,7 @@ def file_request(vault: Vault, *, person: PersonActor, kind: RequestKind) -> str
     more): it is verified at once and, with no staff involved, work starts
     in the same transaction.
     """
-    require_recent_reauth(person, within_s=vault.settings.request_reauth_s)
+    require_filing_reauth(vault, person=person)
     now = utcnow()
     with vault.transaction() as session:
         account = session.get(Account, person.account_id)
@@ -281,8 +362,8 @@ def approve(vault: Vault, *, staff: StaffActor, request_id: str) -> None:
                 f"{request.state}.",
                 hint="Verify it first: `voxkeep requests verify`.",
             )
-        if actor in (request.entered_by, request.verified_by):
-            role = "entered" if actor == request.entered_by else "verified"
+        role = four_eyes_conflict(request, staff)
+        if role is not None:
             raise Forbidden(
                 f"Four eyes: you {role} this request, so someone else must approve it.",
                 hint="Ask another staff member with the approver role.",
@@ -308,8 +389,6 @@ def extend(
     with vault.transaction() as session:
         request = lock_request(session, request_id)
         state = RequestState(request.state)
-        if state in TERMINAL or state in (S.READY, S.DELIVERED):
-            raise Conflict(f"A {state.value} request needs no more time.")
         total = request.extension_months + months
         if months < 1 or total > deadlines.MAX_EXTENSION_MONTHS:
             left = deadlines.MAX_EXTENSION_MONTHS - request.extension_months
@@ -318,14 +397,9 @@ def extend(
                 f"this request can get {left} more.",
                 hint="Art. 12(3) allows two further months, no more.",
             )
-        limit = deadlines.extension_deadline(
-            request.received_at, paused_days=paused_days_for(request, now)
-        )
-        if now > limit:
-            raise Conflict(
-                "The first month is over: an extension can no longer be announced in time.",
-                hint="Art. 12(3): the person must be told within one month of receipt.",
-            )
+        closed = extension_closed(request, now)
+        if closed is not None:
+            raise Conflict(closed)
         request.extension_months = total
         previous = (
             open_note(vault, session, request, "extension_reason", request.extension_reason_ct)
@@ -386,11 +460,20 @@ def cancel(vault: Vault, *, staff: StaffActor, request_id: str, reason: str) -> 
         transition(vault, session, request, S.CANCELLED, actor=staff_actor(staff), note=text)
 
 
+# Work on the answer has started: the person can no longer withdraw the request.
+ANSWERING = frozenset({S.BUILDING, S.CHECKING})
+
+
+def may_withdraw(kind: RequestKind, state: RequestState) -> bool:
+    """Whether the person may withdraw a request of kind in state (cancel_own's rule)."""
+    return state not in ANSWERING and allowed(kind, state, S.CANCELLED)
+
+
 def cancel_own(vault: Vault, *, person: PersonActor, request_id: str) -> None:
     """The person withdraws their own request (before work on it started)."""
     with vault.transaction() as session:
         request = own_request(session, person, request_id, lock=True)
-        if request.state in (S.BUILDING, S.CHECKING):
+        if request.state in ANSWERING:
             raise Conflict(
                 "Your request is being answered and can no longer be withdrawn.",
                 hint="The answer will be ready shortly; you need not download it.",

@@ -3,6 +3,9 @@ and the person's own view (no staff ids, no internal notes)."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,11 +19,13 @@ from voxkeep.db.base import utcnow
 from voxkeep.errors import IntegrityFailure, NotFound
 from voxkeep.jobs.queue import jobs_for
 from voxkeep.requests.address import confirmation_pending
-from voxkeep.requests.models import DataRequest, RequestEvent, RequestState
+from voxkeep.requests.models import Channel, DataRequest, RequestEvent, RequestKind, RequestState
 from voxkeep.requests.service import (
     MAY_READ,
     PersonActor,
     StaffActor,
+    allowed_actions,
+    may_withdraw,
     own_request,
     require_staff_role,
     staff_actor,
@@ -35,6 +40,8 @@ from voxkeep.requests.states import (
 from voxkeep.vault import Vault
 
 ERASED = "(unreadable: the account was erased)"
+# An open request due within this many days is at risk: the queue marks it.
+AT_RISK_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ class RequestSummary:
     paused: bool
     extension_months: int
     overdue: bool
+    days_left: int  # whole UTC days from today to the due date; negative once overdue
+    at_risk: bool  # open, not overdue, due within AT_RISK_DAYS
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,8 @@ class RequestDetail:
     receipt_id: str | None
     timeline: list[TimelineEntry]
     jobs: list[JobInfo]
+    # What the staff member reading it may do now (service.allowed_actions).
+    actions: list[str]
 
 
 @dataclass(frozen=True)
@@ -112,10 +123,14 @@ class PersonView:
     refusal_reason: str | None
     export_id: str | None
     timeline: list[PersonStep]
+    can_withdraw: bool  # the person may still withdraw it (requests.service.cancel_own)
 
 
 def summarize(request: DataRequest, now: datetime) -> RequestSummary:
     due = effective_due_at(request, now)
+    still_owed = RequestState(request.state) in OPEN
+    overdue = still_owed and now > due
+    days_left = (due.date() - now.date()).days
     return RequestSummary(
         id=request.id,
         kind=request.kind,
@@ -125,7 +140,9 @@ def summarize(request: DataRequest, now: datetime) -> RequestSummary:
         due_at=due,
         paused=request.paused_since is not None,
         extension_months=request.extension_months,
-        overdue=RequestState(request.state) in OPEN and now > due,
+        overdue=overdue,
+        days_left=days_left,
+        at_risk=still_owed and not overdue and days_left <= AT_RISK_DAYS,
     )
 
 
@@ -156,21 +173,57 @@ def list_requests(
     staff: StaffActor,
     states: list[RequestState] | None = None,
     everything: bool = False,
+    kinds: list[RequestKind] | None = None,
+    channels: list[Channel] | None = None,
     limit: int = 1000,
 ) -> list[RequestSummary]:
-    """Requests by due date, soonest first. Default: those whose answer is still owed."""
+    """Requests by due date, soonest first. Default: those whose answer is still owed;
+    ``kinds`` and ``channels`` narrow the list further."""
     require_staff_role(staff, MAY_READ, to="read requests")
     wanted = states or (list(RequestState) if everything else sorted(OPEN))
     now = utcnow()
+    query = select(DataRequest).where(DataRequest.state.in_([s.value for s in wanted]))
+    if kinds:
+        query = query.where(DataRequest.kind.in_([k.value for k in kinds]))
+    if channels:
+        query = query.where(DataRequest.channel.in_([c.value for c in channels]))
     with vault.reading() as session:
-        rows = session.scalars(
-            select(DataRequest)
-            .where(DataRequest.state.in_([s.value for s in wanted]))
-            .order_by(DataRequest.due_at, DataRequest.id)
-            .limit(limit)
-        )
+        rows = session.scalars(query.order_by(DataRequest.due_at, DataRequest.id).limit(limit))
         summaries = [summarize(r, now) for r in rows]
     return sorted(summaries, key=lambda s: (s.due_at, s.id))
+
+
+CSV_COLUMNS = (
+    "id",
+    "kind",
+    "channel",
+    "state",
+    "received_at",
+    "due_at",
+    "days_left",
+    "overdue",
+    "at_risk",
+    "paused",
+    "extension_months",
+)
+
+
+def summaries_csv(rows: Iterable[RequestSummary]) -> str:
+    """The queue as CSV: the request's own facts only (no account, no address, no notes)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        values = [getattr(row, column) for column in CSV_COLUMNS]
+        writer.writerow(
+            v.isoformat()
+            if isinstance(v, datetime)
+            else str(v).lower()
+            if isinstance(v, bool)
+            else v
+            for v in values
+        )
+    return out.getvalue()
 
 
 def summary_of(vault: Vault, *, staff: StaffActor, request_id: str) -> RequestSummary:
@@ -200,7 +253,7 @@ def show_request(vault: Vault, *, staff: StaffActor, request_id: str) -> Request
         request = session.get(DataRequest, request_id)
         if request is None:
             raise NotFound("There is no request with this id.", hint="`voxkeep requests list`.")
-        detail = _detail(vault, session, request)
+        detail = _detail(vault, session, request, staff)
         record(
             session,
             AuditAction.REQUEST_READ,
@@ -210,7 +263,9 @@ def show_request(vault: Vault, *, staff: StaffActor, request_id: str) -> Request
         return detail
 
 
-def _detail(vault: Vault, session: Session, request: DataRequest) -> RequestDetail:
+def _detail(
+    vault: Vault, session: Session, request: DataRequest, staff: StaffActor
+) -> RequestDetail:
     timeline = [
         TimelineEntry(
             seq=e.seq,
@@ -227,8 +282,11 @@ def _detail(vault: Vault, session: Session, request: DataRequest) -> RequestDeta
         JobInfo(id=j.id, kind=j.kind, state=j.state, attempts=j.attempts, last_error=j.last_error)
         for j in jobs_for(session, request.id)
     ]
+    now = utcnow()
+    pending = confirmation_pending(session, request)
+    actions = allowed_actions(request, staff, address_change_pending=pending, now=now)
     return RequestDetail(
-        summary=summarize(request, utcnow()),
+        summary=summarize(request, now),
         account=_account_id_text(vault, session, request.account_id),
         entered_by=request.entered_by,
         verified_by=request.verified_by,
@@ -243,13 +301,14 @@ def _detail(vault: Vault, session: Session, request: DataRequest) -> RequestDeta
         extension_notified_at=request.extension_notified_at,
         refusal_reason=_read(vault, session, request, "refusal_reason", request.refusal_reason_ct),
         code_expires_at=request.code_expires_at if request.code_hash is not None else None,
-        address_change_pending=confirmation_pending(session, request),
+        address_change_pending=pending,
         address_confirmed_by=request.address_confirmed_by,
         address_confirmed_at=request.address_confirmed_at,
         export_id=request.export_id,
         receipt_id=request.receipt_id,
         timeline=timeline,
         jobs=jobs,
+        actions=[a.value for a in actions],
     )
 
 
@@ -267,6 +326,7 @@ def _person_view(vault: Vault, session: Session, request: DataRequest) -> Person
             # moves, and the tagged steps that concern the person; not internal steps
             if e.from_state != e.to_state or e.step is not None
         ],
+        can_withdraw=may_withdraw(RequestKind(request.kind), RequestState(request.state)),
     )
 
 

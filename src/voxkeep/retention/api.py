@@ -1,21 +1,36 @@
-"""Routes for deletion by the person and account erasure (Art. 17), with their receipts.
+"""Routes for deletion by the person and account erasure (Art. 17), with their receipts,
+and the signed-in person's own deletions and retention (``/api/v1/me/...``).
 
-Thin shells over ``voxkeep.retention``. Deleting and erasing need a token with
-the ``delete`` scope; the receipt-signing public key is public.
+Thin shells over ``voxkeep.retention``. The operator's deleting and erasing
+need a token with the ``delete`` scope; the person's routes need the person's
+session (cookie or ``Bearer vs_...``), and the account comes from it, never
+from the URL. The receipt-signing public key is public; the monthly counts of
+retention's work need a signed-in staff member (the console's dashboard shows
+them).
 """
 
 from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
 
-from voxkeep.retention import deletion, erasure, receipts
-from voxkeep.retention.deletion import DeletionKind, DeletionReceipt, DeletionRequest
-from voxkeep.web.deps import DeleteToken, VaultDep, actor, errors
+from voxkeep.accounts.models import Retention
+from voxkeep.people.api import PersonDep, staff_session
+from voxkeep.people.staff import StaffSession
+from voxkeep.retention import choices, deletion, erasure, receipts, stats
+from voxkeep.retention.deletion import (
+    MAX_SELECTION,
+    DeletionKind,
+    DeletionReceipt,
+    DeletionRequest,
+    Owner,
+)
+from voxkeep.web.deps import AccountId, DeleteToken, RecordingId, VaultDep, actor, errors
+from voxkeep.web.schemas import ApiTime, ObjectId
 
 router = APIRouter(prefix="/api/v1", tags=["deletion"], responses=errors(401, 403, 404, 410, 422))
 
@@ -23,21 +38,38 @@ router = APIRouter(prefix="/api/v1", tags=["deletion"], responses=errors(401, 40
 class DeletionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    kind: DeletionKind = Field(description="recording, range, device or all.")
-    recording: str | None = Field(default=None, description="For kind `recording`.")
-    device: str | None = Field(
+    kind: DeletionKind = Field(description="recording, selection, range, device or all.")
+    recording: ObjectId | None = Field(default=None, description="For kind `recording`.")
+    recordings: list[ObjectId] = Field(
+        default_factory=list,
+        max_length=MAX_SELECTION,
+        description=f"For kind `selection`: up to {MAX_SELECTION} recording ids, deleted "
+        "together or (if one is not the account's) not at all.",
+    )
+    device: ObjectId | None = Field(
         default=None, description="For kind `device`: every recording of this device."
     )
-    from_: AwareDatetime | None = Field(
+    from_: ApiTime | None = Field(
         default=None, alias="from", description="For kind `range`: captured at or after."
     )
-    to: AwareDatetime | None = Field(default=None, description="For kind `range`: captured before.")
+    to: ApiTime | None = Field(default=None, description="For kind `range`: captured before.")
+
+    def request(self) -> DeletionRequest:
+        return DeletionRequest(
+            kind=self.kind,
+            recording=self.recording,
+            recordings=tuple(self.recordings),
+            device=self.device,
+            start=self.from_,
+            end=self.to,
+        )
 
 
 class DeletionReceiptOut(BaseModel):
     """What was deleted, how many, when."""
 
     ok: bool = True
+    id: str = Field(description="The kept receipt's id (GET /api/v1/me/deletions/{id}).")
     kind: DeletionKind
     account: str
     deleted: int = Field(description="Recordings deleted: audio, transcript and metadata.")
@@ -51,6 +83,7 @@ class DeletionReceiptOut(BaseModel):
 
 def _receipt_out(receipt: DeletionReceipt) -> DeletionReceiptOut:
     return DeletionReceiptOut(
+        id=receipt.id,
         kind=receipt.kind,
         account=receipt.account,
         deleted=receipt.deleted,
@@ -67,18 +100,15 @@ def _receipt_out(receipt: DeletionReceipt) -> DeletionReceiptOut:
     "/accounts/{account_id}/deletions", response_model=DeletionReceiptOut, tags=["deletion"]
 )
 def post_deletion(
-    account_id: str, body: DeletionIn, vault: VaultDep, token: DeleteToken
+    account_id: AccountId, body: DeletionIn, vault: VaultDep, token: DeleteToken
 ) -> DeletionReceiptOut:
-    """Delete one recording, a date range, one device's recordings, or all recordings.
+    """Delete one recording, a selection, a date range, one device's recordings, or all.
 
     The account, its devices and settings stay (erasing the account is
     `POST .../erasure`). Returns a receipt.
     """
-    request = DeletionRequest(
-        kind=body.kind, recording=body.recording, device=body.device, start=body.from_, end=body.to
-    )
     receipt = deletion.delete_recordings(
-        vault, account=account_id, request=request, actor=actor(token)
+        vault, account=account_id, request=body.request(), actor=actor(token)
     )
     return _receipt_out(receipt)
 
@@ -89,7 +119,7 @@ def post_deletion(
     tags=["deletion"],
 )
 def delete_recording(
-    account_id: str, recording_id: str, vault: VaultDep, token: DeleteToken
+    account_id: AccountId, recording_id: RecordingId, vault: VaultDep, token: DeleteToken
 ) -> DeletionReceiptOut:
     """Delete one recording (audio, transcript, metadata) and return the receipt."""
     request = DeletionRequest(kind=DeletionKind.RECORDING, recording=recording_id)
@@ -139,7 +169,7 @@ def _erasure_out(view: erasure.ReceiptView, salt: str | None = None) -> ErasureO
 
 
 @router.post("/accounts/{account_id}/erasure", response_model=ErasureOut, tags=["deletion"])
-def post_erasure(account_id: str, vault: VaultDep, token: DeleteToken) -> ErasureOut:
+def post_erasure(account_id: AccountId, vault: VaultDep, token: DeleteToken) -> ErasureOut:
     """Erase the account: destroy its key at once, purge everything, return the signed receipt.
 
     From the moment the key is destroyed every read of the account answers
@@ -173,3 +203,174 @@ def get_receipt_key(vault: VaultDep) -> PublicKeyOut:
 def get_receipt(receipt_id: str, vault: VaultDep, token: DeleteToken) -> ErasureOut:
     """An erasure's state and, once purged, its signed receipt."""
     return _erasure_out(erasure.get_receipt(vault, receipt_id))
+
+
+# The signed-in person's own deletions and retention ----------------------------------
+
+
+class MyReceiptOut(BaseModel):
+    """A kept deletion receipt: what kind, limited to what, how many, when, by whom."""
+
+    id: str
+    kind: DeletionKind
+    by: Literal["you", "operator"] = Field(
+        description="`you`: through the portal or this API; `operator`: the service's token."
+    )
+    asked: int = Field(description="Recordings named (kinds recording and selection), else 0.")
+    deleted: int = Field(description="Recordings deleted: audio, transcript and metadata.")
+    transcripts: int = Field(description="How many of them had a transcript.")
+    device: str | None
+    from_: datetime | None = Field(serialization_alias="from")
+    to: datetime | None
+    at: datetime
+
+
+def _mine(receipt: DeletionReceipt) -> MyReceiptOut:
+    return MyReceiptOut(
+        id=receipt.id,
+        kind=receipt.kind,
+        by="you" if receipt.by_person else "operator",
+        asked=receipt.asked,
+        deleted=receipt.deleted,
+        transcripts=receipt.transcripts,
+        device=receipt.device,
+        from_=receipt.start,
+        to=receipt.end,
+        at=receipt.at,
+    )
+
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@router.post("/me/deletions", response_model=MyReceiptOut, status_code=201, tags=["me"])
+def post_my_deletion(
+    body: DeletionIn, person: PersonDep, vault: VaultDep, response: Response
+) -> MyReceiptOut:
+    """Delete your own recordings: one, a selection, a date range, one device's, or all.
+
+    Returns the receipt, which is kept (`GET /api/v1/me/deletions`). 404 when
+    a named recording is not yours (nothing is deleted). Kind `all` needs a
+    re-authentication in the last 10 minutes (`POST
+    /api/v1/people/sessions/current/reauth`), else 403 `reauth_required`.
+    """
+    receipt = deletion.delete_own(
+        vault,
+        person=person,
+        account_id=person.account_id,
+        request=body.request(),
+    )
+    response.headers.update(NO_STORE)
+    return _mine(receipt)
+
+
+class PreviewOut(BaseModel):
+    recordings: int = Field(description="How many recordings the deletion would remove now.")
+    oldest: datetime | None
+    newest: datetime | None
+
+
+@router.post("/me/deletions/preview", response_model=PreviewOut, tags=["me"])
+def preview_my_deletion(
+    body: DeletionIn, person: PersonDep, vault: VaultDep, response: Response
+) -> PreviewOut:
+    """What a deletion would remove, without deleting anything (for a confirmation)."""
+    found = deletion.preview(
+        vault, owner=Owner(account_id=person.account_id), request=body.request()
+    )
+    response.headers.update(NO_STORE)
+    return PreviewOut(recordings=found.recordings, oldest=found.oldest, newest=found.newest)
+
+
+@router.get("/me/deletions", response_model=list[MyReceiptOut], tags=["me"])
+def list_my_deletions(person: PersonDep, vault: VaultDep, response: Response) -> list[MyReceiptOut]:
+    """Every deletion receipt of your recordings, newest first (yours and the operator's)."""
+    response.headers.update(NO_STORE)
+    return [_mine(r) for r in deletion.own_receipts(vault, account_id=person.account_id)]
+
+
+@router.get("/me/deletions/{receipt_id}", response_model=MyReceiptOut, tags=["me"])
+def get_my_deletion(
+    receipt_id: str, person: PersonDep, vault: VaultDep, response: Response
+) -> MyReceiptOut:
+    """One of your deletion receipts (404 for any other)."""
+    response.headers.update(NO_STORE)
+    found = deletion.own_receipt(vault, account_id=person.account_id, receipt_id=receipt_id)
+    return _mine(found)
+
+
+class ChoiceOut(BaseModel):
+    retention: Retention
+    months: int | None = Field(description="null: kept until you delete them.")
+    current: bool
+    would_delete: int = Field(
+        description="Stored recordings already older than this period: choosing it deletes them."
+    )
+
+
+class MyRetentionOut(BaseModel):
+    retention: Retention = Field(description="Your choice.")
+    effective: Retention = Field(description="What applies: your choice, capped by the maximum.")
+    maximum: Retention = Field(description="The longest the service keeps any recording.")
+    recordings: int = Field(description="Your recordings stored now.")
+    choices: list[ChoiceOut] = Field(description="The choices offered, shortest first.")
+
+
+class MyRetentionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    retention: str = Field(description="dont_save, 3_months, 18_months or until_deleted.")
+
+
+def _retention_out(found: choices.RetentionView) -> MyRetentionOut:
+    return MyRetentionOut(
+        retention=found.choice,
+        effective=found.effective,
+        maximum=found.maximum,
+        recordings=found.recordings,
+        choices=[ChoiceOut(**c.__dict__) for c in found.choices],
+    )
+
+
+@router.get("/me/retention", response_model=MyRetentionOut, tags=["me"])
+def get_my_retention(person: PersonDep, vault: VaultDep, response: Response) -> MyRetentionOut:
+    """Your retention choice, the maximum, and what each choice would do to what is stored."""
+    response.headers.update(NO_STORE)
+    return _retention_out(choices.view(vault, account_id=person.account_id))
+
+
+@router.put("/me/retention", response_model=MyRetentionOut, tags=["me"])
+def put_my_retention(
+    body: MyRetentionIn, person: PersonDep, vault: VaultDep, response: Response
+) -> MyRetentionOut:
+    """Change your retention choice; stored recordings follow at once.
+
+    Needs a re-authentication in the last 10 minutes, else 403 `reauth_required`.
+    """
+    found = choices.choose(
+        vault,
+        person=person,
+        account_id=person.account_id,
+        choice=body.retention,
+    )
+    response.headers.update(NO_STORE)
+    return _retention_out(found)
+
+
+class RetentionMonthOut(BaseModel):
+    month: str = Field(description="YYYY-MM (UTC).")
+    stored: int = Field(description="Recordings stored in the month (uploaded or imported).")
+    swept: int = Field(description="Recordings deleted by retention sweeps in the month.")
+
+
+@router.get("/retention/stats", response_model=list[RetentionMonthOut], tags=["retention (staff)"])
+def retention_stats(
+    vault: VaultDep,
+    _staff: Annotated[StaffSession, Depends(staff_session)],
+    months: Annotated[int, Query(ge=1, le=36, description="How many months, up to this one.")] = 12,
+) -> list[RetentionMonthOut]:
+    """Per calendar month (UTC), oldest first: recordings stored and swept by retention."""
+    return [
+        RetentionMonthOut(month=str(m.month), stored=m.stored, swept=m.swept)
+        for m in stats.retention_months(vault, months=months)
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voxkeep.db.base import Base, UTCDateTime, utcnow
@@ -54,3 +54,26 @@ class ErasureReceipt(Base):
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeletionReceiptRow(Base):
+    """A deletion of recordings (not of the account), kept so the person can see it later.
+
+    Counts, the kind, and what it was limited to (a device's operator id, a time
+    range); never a recording's id, a name or a transcript. Goes with the account.
+    """
+
+    __tablename__ = "deletion_receipts"
+    __table_args__ = (Index("ix_deletion_receipts_account_id_at", "account_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    by_person: Mapped[bool] = mapped_column(Boolean)  # False: the operator's token
+    asked: Mapped[int] = mapped_column(Integer)  # recordings named (recording, selection) or 0
+    deleted: Mapped[int] = mapped_column(Integer)
+    transcripts: Mapped[int] = mapped_column(Integer)
+    device_id: Mapped[str | None] = mapped_column(String(128))
+    start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

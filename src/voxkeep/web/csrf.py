@@ -1,8 +1,9 @@
 """CSRF protection for the pages' forms: SameSite=Strict cookies plus a token in each form.
 
 The token is a hash of a secret the browser holds in an HttpOnly cookie: the
-person's session cookie once signed in (so the token changes with every
-session), else a random pre-session cookie set by the first page. A page
+person's session cookie once signed in (on the console, under ``/console``,
+the staff session cookie), so the token changes with every session; else a
+random pre-session cookie set by the first page. A page
 from another site can neither read the cookie nor, with SameSite=Strict,
 make the browser send it; without both the cookie and the matching token a
 state-changing request is refused before its handler runs.
@@ -18,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from voxkeep.errors import Forbidden
-from voxkeep.people.api import PERSON_COOKIE
+from voxkeep.web.deps import PERSON_COOKIE, STAFF_COOKIE
 
 CSRF_COOKIE = "voxkeep_csrf"
 FIELD = "csrf_token"
@@ -39,8 +40,17 @@ def _derive(secret: str) -> str:
     return hashlib.sha256(_DOMAIN + secret.encode()).hexdigest()
 
 
+CONSOLE = "/console"
+
+
+def on_console(request: Request) -> bool:
+    return request.url.path == CONSOLE or request.url.path.startswith(CONSOLE + "/")
+
+
 def _bound_secret(request: Request) -> str:
-    return request.cookies.get(PERSON_COOKIE) or request.cookies.get(CSRF_COOKIE) or ""
+    """The console's forms are bound to the staff session, the portal's to the person's."""
+    session_cookie = STAFF_COOKIE if on_console(request) else PERSON_COOKIE
+    return request.cookies.get(session_cookie) or request.cookies.get(CSRF_COOKIE) or ""
 
 
 def token_for(request: Request) -> str:

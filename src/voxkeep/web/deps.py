@@ -13,14 +13,50 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 from weakref import WeakKeyDictionary
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from voxkeep.batching import BatchWorker
 from voxkeep.errors import VoxkeepError
+from voxkeep.ids import ID_PATTERN, ID_RULE
 from voxkeep.tokens.service import Scope, TokenInfo, authenticate
 from voxkeep.vault import Vault
 from voxkeep.web.schemas import ErrorOut
+
+
+# The ways in, as the OpenAPI document declares them: each dependency that
+# authenticates names its schemes, so every operation lists what it takes and
+# /api/docs offers Authorize. auto_error=False: they only document; the
+# dependencies below (and people.api's) do the checking, with voxkeep's errors.
+def _bearer(name: str, prefix: str, description: str) -> HTTPBearer:
+    return HTTPBearer(
+        scheme_name=name, bearerFormat=f"{prefix}...", description=description, auto_error=False
+    )
+
+
+def _cookie(name: str, cookie: str, where: str) -> APIKeyCookie:
+    description = f"The same session as the cookie a browser gets at {where}."
+    return APIKeyCookie(name=cookie, scheme_name=name, description=description, auto_error=False)
+
+
+OPERATOR_TOKEN = _bearer(
+    "operatorToken",
+    "vk_",
+    "An operator token from `voxkeep tokens create`; each call needs its scope "
+    "(ingest, read, delete or audit).",
+)
+PERSON_COOKIE = "voxkeep_session"
+STAFF_COOKIE = "voxkeep_staff_session"
+PERSON_BEARER = _bearer(
+    "personSession", "vs_", "A person's session token from `POST /api/v1/people/sessions`."
+)
+PERSON_COOKIE_AUTH = _cookie("personCookie", PERSON_COOKIE, "sign-in")
+STAFF_BEARER = _bearer(
+    "staffSession", "vst_", "A staff session token from `POST /api/v1/staff/sessions`."
+)
+STAFF_COOKIE_AUTH = _cookie("staffCookie", STAFF_COOKIE, "staff sign-in")
+Documented = HTTPAuthorizationCredentials | str | None
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -29,6 +65,24 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 ERRORS = errors(401, 403, 404, 409, 413, 422)
+
+
+def _id_in_path(what: str) -> Any:
+    return Path(pattern=ID_PATTERN, description=f"The {what} id: {ID_RULE}.")
+
+
+# Ids the operator chooses, as path parameters: the rule of voxkeep.ids, in the document.
+AccountId = Annotated[str, _id_in_path("account")]
+DeviceId = Annotated[str, _id_in_path("device")]
+MemberId = Annotated[str, _id_in_path("household member")]
+RecordingId = Annotated[str, _id_in_path("recording")]
+# Ids voxkeep makes fit the same rule; saying so keeps control bytes (which
+# PostgreSQL refuses in text) out of every look-up.
+RequestId = Annotated[str, Path(pattern=ID_PATTERN, description="The request's id, `rq_...`.")]
+ExportId = Annotated[str, Path(pattern=ID_PATTERN, description="The answer's id.")]
+StaffRef = Annotated[
+    str, Path(pattern=ID_PATTERN, description="The staff member's id or login name.")
+]
 T = TypeVar("T")
 
 
@@ -91,11 +145,14 @@ async def outcome(future: Future[T]) -> T:
     return await asyncio.shield(asyncio.wrap_future(future))
 
 
-async def ingest_token(request: Request) -> TokenInfo:
+OperatorScheme = Annotated[Documented, Depends(OPERATOR_TOKEN)]
+
+
+async def ingest_token(request: Request, _scheme: OperatorScheme = None) -> TokenInfo:
     return await _token(request, Scope.INGEST)
 
 
-async def read_token(request: Request) -> TokenInfo:
+async def read_token(request: Request, _scheme: OperatorScheme = None) -> TokenInfo:
     return await _token(request, Scope.READ)
 
 
@@ -107,11 +164,11 @@ def actor(token: TokenInfo) -> str:
     return f"token:{token.id}"
 
 
-async def audit_token(request: Request) -> TokenInfo:
+async def audit_token(request: Request, _scheme: OperatorScheme = None) -> TokenInfo:
     return await _token(request, Scope.AUDIT)
 
 
-async def delete_token(request: Request) -> TokenInfo:
+async def delete_token(request: Request, _scheme: OperatorScheme = None) -> TokenInfo:
     return await _token(request, Scope.DELETE)
 
 

@@ -32,10 +32,847 @@ CATALOGUE: dict[str, Text] = {
     "nav.skip": Text("Skip to main content", "Zum Inhalt springen", "Aller au contenu principal"),
     "nav.label": Text("Main", "Hauptnavigation", "Navigation principale"),
     "nav.history": Text("Voice history", "Sprachverlauf", "Historique vocal"),
+    "nav.requests": Text("Your requests", "Ihre Anfragen", "Vos demandes"),
     "nav.sign_out": Text("Sign out", "Abmelden", "Se déconnecter"),
+    "nav.retention": Text("How long recordings are kept", "Speicherdauer", "Durée de conservation"),
+    "nav.deletions": Text("Deletion receipts", "Löschbelege", "Reçus de suppression"),
+    "signin.forgot": Text(
+        "Forgotten your password? Reset it with a code sent by e-mail",
+        "Passwort vergessen? Setzen Sie es mit einem Code per E-Mail zurück",
+        "Mot de passe oublié ? Réinitialisez-le avec un code envoyé par e-mail",
+    ),
+    "delete.select": Text(
+        "Select the recording of {when}",
+        "Aufnahme vom {when} auswählen",
+        "Sélectionner l'enregistrement du {when}",
+    ),
+    "delete.one": Text(
+        "Delete this recording", "Diese Aufnahme löschen", "Supprimer cet enregistrement"
+    ),
+    "delete.selected": Text(
+        "Delete the selected recordings",
+        "Ausgewählte Aufnahmen löschen",
+        "Supprimer les enregistrements sélectionnés",
+    ),
+    "delete.range_link": Text(
+        "Delete all recordings in these dates",
+        "Alle Aufnahmen in diesem Zeitraum löschen",
+        "Supprimer tous les enregistrements de ces dates",
+    ),
+    "delete.device_link": Text(
+        "Delete all recordings of this device",
+        "Alle Aufnahmen dieses Geräts löschen",
+        "Supprimer tous les enregistrements de cet appareil",
+    ),
+    "delete.all_link": Text(
+        "Delete all my recordings",
+        "Alle meine Aufnahmen löschen",
+        "Supprimer tous mes enregistrements",
+    ),
+    "delete.none_selected": Text(
+        "Select at least one recording to delete: tick the box beside it.",
+        "Wählen Sie mindestens eine Aufnahme zum Löschen aus: Setzen Sie das Häkchen daneben.",
+        "Sélectionnez au moins un enregistrement à supprimer : cochez la case à côté.",
+    ),
+    "delete.confirm_title": Text(
+        "Are you sure you want to delete these recordings?",
+        "Möchten Sie diese Aufnahmen wirklich löschen?",
+        "Voulez-vous vraiment supprimer ces enregistrements ?",
+    ),
+    "delete.nothing": Text(
+        "There are no recordings to delete here.",
+        "Hier gibt es keine Aufnahmen zu löschen.",
+        "Il n'y a aucun enregistrement à supprimer ici.",
+    ),
+    "delete.what_recording": Text(
+        "You are about to delete 1 recording: the one from {when}.",
+        "Sie sind dabei, 1 Aufnahme zu löschen: die vom {when}.",
+        "Vous allez supprimer 1 enregistrement : celui du {when}.",
+    ),
+    "delete.what_selection": Text(
+        "You are about to delete the recordings you selected: {count}.",
+        "Sie sind dabei, die ausgewählten Aufnahmen zu löschen: {count}.",
+        "Vous allez supprimer les enregistrements sélectionnés : {count}.",
+    ),
+    "delete.what_range": Text(
+        "You are about to delete every recording from {start} to {end}: {count}.",
+        "Sie sind dabei, jede Aufnahme vom {start} bis zum {end} zu löschen: {count}.",
+        "Vous allez supprimer chaque enregistrement du {start} au {end} : {count}.",
+    ),
+    "delete.what_since": Text(
+        "You are about to delete every recording from {start} on: {count}.",
+        "Sie sind dabei, jede Aufnahme ab dem {start} zu löschen: {count}.",
+        "Vous allez supprimer chaque enregistrement à partir du {start} : {count}.",
+    ),
+    "delete.what_until": Text(
+        "You are about to delete every recording up to {end}: {count}.",
+        "Sie sind dabei, jede Aufnahme bis zum {end} zu löschen: {count}.",
+        "Vous allez supprimer chaque enregistrement jusqu'au {end} : {count}.",
+    ),
+    "delete.what_device": Text(
+        "You are about to delete every recording of the device “{device}”: {count}.",
+        "Sie sind dabei, jede Aufnahme des Geräts „{device}“ zu löschen: {count}.",
+        "Vous allez supprimer chaque enregistrement de l'appareil « {device} » : {count}.",
+    ),
+    "delete.what_all": Text(
+        "You are about to delete all your recordings: {count}.",
+        "Sie sind dabei, alle Ihre Aufnahmen zu löschen: {count}.",
+        "Vous allez supprimer tous vos enregistrements : {count}.",
+    ),
+    "delete.span": Text(
+        "The oldest is from {oldest}, the newest from {newest}.",
+        "Die älteste ist vom {oldest}, die neueste vom {newest}.",
+        "Le plus ancien date du {oldest}, le plus récent du {newest}.",
+    ),
+    "delete.includes": Text(
+        "Each goes with its audio and its transcript. Your account, devices and settings stay.",
+        "Mit jeder Aufnahme werden ihr Ton und ihr Transkript gelöscht. Ihr Konto, Ihre "
+        "Geräte und Einstellungen bleiben.",
+        "Chacun disparaît avec son audio et sa transcription. Votre compte, vos appareils et "
+        "vos réglages restent.",
+    ),
+    "delete.cannot_undo": Text(
+        "This cannot be undone: nobody, not even the service, can bring them back.",
+        "Das lässt sich nicht rückgängig machen: Niemand, auch nicht der Dienst, kann sie "
+        "zurückholen.",
+        "C'est irréversible : personne, pas même le service, ne pourra les récupérer.",
+    ),
+    "delete.all_reauth": Text(
+        "To delete everything you will be asked for your password first.",
+        "Um alles zu löschen, werden Sie zuerst nach Ihrem Passwort gefragt.",
+        "Pour tout supprimer, votre mot de passe vous sera d'abord demandé.",
+    ),
+    "delete.confirm_button": Text(
+        "Yes, delete them",
+        "Ja, löschen",
+        "Oui, les supprimer",
+    ),
+    "delete.cancel": Text("No, keep them", "Nein, behalten", "Non, les garder"),
+    "delete.back": Text(
+        "Back to your voice history", "Zurück zum Sprachverlauf", "Retour à l'historique vocal"
+    ),
+    "receipt.title": Text("Recordings deleted", "Aufnahmen gelöscht", "Enregistrements supprimés"),
+    "receipt.done": Text(
+        "Recordings deleted: {count}.",
+        "Gelöschte Aufnahmen: {count}.",
+        "Enregistrements supprimés : {count}.",
+    ),
+    "receipt.what": Text("What", "Was", "Quoi"),
+    "receipt.kind_recording": Text("One recording", "Eine Aufnahme", "Un enregistrement"),
+    "receipt.kind_selection": Text(
+        "Recordings you selected ({asked})",
+        "Von Ihnen ausgewählte Aufnahmen ({asked})",
+        "Enregistrements sélectionnés ({asked})",
+    ),
+    "receipt.kind_range": Text(
+        "All recordings from {start} to {end}",
+        "Alle Aufnahmen vom {start} bis zum {end}",
+        "Tous les enregistrements du {start} au {end}",
+    ),
+    "receipt.kind_device": Text(
+        "All recordings of the device “{device}”",
+        "Alle Aufnahmen des Geräts „{device}“",
+        "Tous les enregistrements de l'appareil « {device} »",
+    ),
+    "receipt.kind_all": Text("All recordings", "Alle Aufnahmen", "Tous les enregistrements"),
+    "receipt.deleted": Text("Deleted", "Gelöscht", "Supprimés"),
+    "receipt.count": Text(
+        "{count} (with a transcript: {transcripts})",
+        "{count} (davon mit Transkript: {transcripts})",
+        "{count} (dont avec transcription : {transcripts})",
+    ),
+    "receipt.when": Text("When", "Wann", "Quand"),
+    "receipt.by": Text("By", "Durch", "Par"),
+    "receipt.by_you": Text("You", "Sie", "Vous"),
+    "receipt.by_operator": Text(
+        "Your voice-assistant provider", "Ihren Sprachassistenz-Anbieter", "Votre fournisseur"
+    ),
+    "receipt.number": Text("Receipt number", "Belegnummer", "Numéro du reçu"),
+    "receipt.next_title": Text("What happens next", "Wie es weitergeht", "Et ensuite"),
+    "receipt.next_gone": Text(
+        "The audio and transcripts are gone from the vault now; nothing of them is kept.",
+        "Ton und Transkripte sind jetzt aus dem Tresor entfernt; nichts davon wird aufbewahrt.",
+        "L'audio et les transcriptions ont maintenant quitté le coffre ; rien n'en est gardé.",
+    ),
+    "receipt.next_kept": Text(
+        "This receipt is kept with your account. New recordings are kept as your retention "
+        "choice says.",
+        "Dieser Beleg bleibt bei Ihrem Konto. Neue Aufnahmen werden so lange gespeichert, wie "
+        "Ihre gewählte Speicherdauer sagt.",
+        "Ce reçu est conservé avec votre compte. Les nouveaux enregistrements sont conservés "
+        "selon la durée que vous avez choisie.",
+    ),
+    "receipt.all_link": Text(
+        "See all your deletion receipts",
+        "Alle Ihre Löschbelege ansehen",
+        "Voir tous vos reçus de suppression",
+    ),
+    "receipt.retention_link": Text(
+        "Choose how long recordings are kept",
+        "Wählen, wie lange Aufnahmen gespeichert werden",
+        "Choisir combien de temps les enregistrements sont conservés",
+    ),
+    "receipts.title": Text("Deletion receipts", "Löschbelege", "Reçus de suppression"),
+    "receipts.intro": Text(
+        "Every deletion of your recordings, newest first: what went, how many, when and by whom.",
+        "Jede Löschung Ihrer Aufnahmen, die neueste zuerst: was, wie viele, wann und durch wen.",
+        "Chaque suppression de vos enregistrements, la plus récente d'abord : quoi, combien, "
+        "quand et par qui.",
+    ),
+    "receipts.none": Text(
+        "No recordings of yours have been deleted yet.",
+        "Es wurden noch keine Ihrer Aufnahmen gelöscht.",
+        "Aucun de vos enregistrements n'a encore été supprimé.",
+    ),
+    "retention.title": Text(
+        "How long your recordings are kept",
+        "Wie lange Ihre Aufnahmen gespeichert werden",
+        "Combien de temps vos enregistrements sont conservés",
+    ),
+    "retention.intro": Text(
+        "You choose how long your voice assistant's recordings are kept. When that time has "
+        "passed, each recording is deleted with its transcript, without you doing anything.",
+        "Sie wählen, wie lange die Aufnahmen Ihres Sprachassistenten gespeichert werden. Ist "
+        "diese Zeit um, wird jede Aufnahme mit ihrem Transkript gelöscht, ohne dass Sie etwas "
+        "tun müssen.",
+        "Vous choisissez combien de temps les enregistrements de votre assistant vocal sont "
+        "conservés. Passé ce délai, chaque enregistrement est supprimé avec sa transcription, "
+        "sans que vous ayez rien à faire.",
+    ),
+    "retention.now": Text(
+        "Your choice now: {choice}. Recordings stored now: {count}.",
+        "Ihre Wahl jetzt: {choice}. Jetzt gespeicherte Aufnahmen: {count}.",
+        "Votre choix actuel : {choice}. Enregistrements conservés : {count}.",
+    ),
+    "retention.capped_now": Text(
+        "Your provider keeps recordings at most {choice}, so that is what applies.",
+        "Ihr Anbieter speichert Aufnahmen höchstens {choice}; das gilt daher.",
+        "Votre fournisseur conserve les enregistrements au plus {choice} ; c'est donc ce qui "
+        "s'applique.",
+    ),
+    "retention.legend": Text(
+        "Keep my recordings", "Meine Aufnahmen speichern", "Conserver mes enregistrements"
+    ),
+    "retention.name_none": Text("Don't save them", "Nicht speichern", "Ne pas les conserver"),
+    "retention.name_short": Text("For 3 months", "3 Monate lang", "Pendant 3 mois"),
+    "retention.name_long": Text("For 18 months", "18 Monate lang", "Pendant 18 mois"),
+    "retention.name_forever": Text(
+        "Until I delete them", "Bis ich sie lösche", "Jusqu'à ce que je les supprime"
+    ),
+    "retention.current": Text("(your choice now)", "(Ihre jetzige Wahl)", "(votre choix actuel)"),
+    "retention.explain_none": Text(
+        "New recordings are not kept at all: each is dropped as soon as it arrives.",
+        "Neue Aufnahmen werden gar nicht gespeichert: Jede wird verworfen, sobald sie ankommt.",
+        "Les nouveaux enregistrements ne sont pas conservés : chacun est écarté dès son arrivée.",
+    ),
+    "retention.explain_short": Text(
+        "Each recording is deleted 3 months after it was made.",
+        "Jede Aufnahme wird 3 Monate nach ihrer Entstehung gelöscht.",
+        "Chaque enregistrement est supprimé 3 mois après avoir été fait.",
+    ),
+    "retention.explain_long": Text(
+        "Each recording is deleted 18 months after it was made.",
+        "Jede Aufnahme wird 18 Monate nach ihrer Entstehung gelöscht.",
+        "Chaque enregistrement est supprimé 18 mois après avoir été fait.",
+    ),
+    "retention.explain_forever": Text(
+        "Recordings stay until you delete them here.",
+        "Aufnahmen bleiben, bis Sie sie hier löschen.",
+        "Les enregistrements restent jusqu'à ce que vous les supprimiez ici.",
+    ),
+    "retention.effect_delete": Text(
+        "If you choose this, your stored recordings that are already older are deleted "
+        "within minutes: {count}.",
+        "Wenn Sie das wählen, werden Ihre gespeicherten Aufnahmen, die schon älter sind, "
+        "innerhalb von Minuten gelöscht: {count}.",
+        "Si vous choisissez ceci, vos enregistrements conservés déjà plus anciens seront "
+        "supprimés dans les minutes qui suivent : {count}.",
+    ),
+    "retention.effect_keep": Text(
+        "If you choose this, the recordings stored now stay until you delete them.",
+        "Wenn Sie das wählen, bleiben die jetzt gespeicherten Aufnahmen, bis Sie sie löschen.",
+        "Si vous choisissez ceci, les enregistrements conservés restent jusqu'à ce que vous "
+        "les supprimiez.",
+    ),
+    "retention.effect_none": Text(
+        "If you choose this, none of the recordings stored now is deleted at once; each goes "
+        "when it reaches this age.",
+        "Wenn Sie das wählen, wird keine der jetzt gespeicherten Aufnahmen sofort gelöscht; "
+        "jede geht, wenn sie dieses Alter erreicht.",
+        "Si vous choisissez ceci, aucun des enregistrements conservés n'est supprimé tout de "
+        "suite ; chacun part quand il atteint cet âge.",
+    ),
+    "retention.capped": Text(
+        "Your provider keeps recordings at most {choice}, so longer choices are not offered.",
+        "Ihr Anbieter speichert Aufnahmen höchstens {choice}; längere Zeiten werden daher "
+        "nicht angeboten.",
+        "Votre fournisseur conserve les enregistrements au plus {choice} ; les durées plus "
+        "longues ne sont donc pas proposées.",
+    ),
+    "retention.reauth": Text(
+        "To change it you will be asked for your password, if you have not just entered it.",
+        "Zum Ändern werden Sie nach Ihrem Passwort gefragt, falls Sie es nicht gerade "
+        "eingegeben haben.",
+        "Pour la modifier, votre mot de passe vous sera demandé si vous ne venez pas de le saisir.",
+    ),
+    "retention.submit": Text("Save my choice", "Meine Wahl speichern", "Enregistrer mon choix"),
+    "retention.changed": Text(
+        "Saved. Your recordings are now kept: {choice}.",
+        "Gespeichert. Ihre Aufnahmen werden jetzt gespeichert: {choice}.",
+        "Enregistré. Vos enregistrements sont désormais conservés : {choice}.",
+    ),
+    "reset.title": Text(
+        "Reset your password", "Passwort zurücksetzen", "Réinitialiser votre mot de passe"
+    ),
+    "reset.intro": Text(
+        "Enter the e-mail address of your account. We will mail it a code to choose a new "
+        "password.",
+        "Geben Sie die E-Mail-Adresse Ihres Kontos ein. Wir senden ihr einen Code, mit dem "
+        "Sie ein neues Passwort wählen.",
+        "Saisissez l'adresse e-mail de votre compte. Nous lui enverrons un code pour choisir "
+        "un nouveau mot de passe.",
+    ),
+    "reset.send": Text("Send me a code", "Code senden", "M'envoyer un code"),
+    "reset.have_code": Text(
+        "I already have a code", "Ich habe schon einen Code", "J'ai déjà un code"
+    ),
+    "reset.back": Text("Back to sign in", "Zurück zur Anmeldung", "Retour à la connexion"),
+    "reset.email_invalid": Text(
+        "Enter an e-mail address like name@example.org",
+        "Geben Sie eine E-Mail-Adresse wie name@example.org ein",
+        "Saisissez une adresse e-mail comme nom@example.org",
+    ),
+    "reset.sent": Text(
+        "If an account has this e-mail address, we have sent it a code. It works once, for "
+        "{minutes} minutes. Check your spam folder too.",
+        "Wenn ein Konto diese E-Mail-Adresse hat, haben wir ihr einen Code gesendet. Er gilt "
+        "einmal, {minutes} Minuten lang. Sehen Sie auch im Spam-Ordner nach.",
+        "Si un compte a cette adresse e-mail, nous lui avons envoyé un code. Il ne sert "
+        "qu'une fois, pendant {minutes} minutes. Regardez aussi dans vos indésirables.",
+    ),
+    "reset.code_title": Text(
+        "Choose a new password", "Neues Passwort wählen", "Choisir un nouveau mot de passe"
+    ),
+    "reset.code_intro": Text(
+        "Enter the code from the mail and your new password. Every place where you are signed "
+        "in will be signed out.",
+        "Geben Sie den Code aus der E-Mail und Ihr neues Passwort ein. Sie werden überall "
+        "abgemeldet, wo Sie angemeldet sind.",
+        "Saisissez le code reçu par e-mail et votre nouveau mot de passe. Vous serez "
+        "déconnecté partout où vous êtes connecté.",
+    ),
+    "reset.code": Text("Code from the mail", "Code aus der E-Mail", "Code reçu par e-mail"),
+    "reset.code_missing": Text(
+        "Enter the code from the mail",
+        "Geben Sie den Code aus der E-Mail ein",
+        "Saisissez le code reçu par e-mail",
+    ),
+    "reset.submit": Text("Change my password", "Mein Passwort ändern", "Changer mon mot de passe"),
+    "reset.again": Text(
+        "Send me a new code", "Einen neuen Code senden", "M'envoyer un nouveau code"
+    ),
+    "reset.wrong": Text(
+        "The code is wrong, was used already or has expired. Check the latest mail, or ask "
+        "for a new code.",
+        "Der Code ist falsch, wurde schon benutzt oder ist abgelaufen. Prüfen Sie die neueste "
+        "E-Mail oder fordern Sie einen neuen Code an.",
+        "Le code est faux, a déjà servi ou a expiré. Vérifiez le dernier e-mail ou demandez "
+        "un nouveau code.",
+    ),
+    "reset.throttled": Text(
+        "Too many wrong codes were tried. Wait {minutes} minutes, then try again.",
+        "Zu viele falsche Codes wurden versucht. Warten Sie {minutes} Minuten und versuchen "
+        "Sie es dann noch einmal.",
+        "Trop de codes erronés ont été essayés. Attendez {minutes} minutes, puis réessayez.",
+    ),
+    "reset.password_invalid": Text(
+        "Choose a password of 12 to 256 characters",
+        "Wählen Sie ein Passwort mit 12 bis 256 Zeichen",
+        "Choisissez un mot de passe de 12 à 256 caractères",
+    ),
+    "reset.done": Text(
+        "Your password is changed and you are signed out everywhere. Sign in with the new one.",
+        "Ihr Passwort ist geändert, und Sie sind überall abgemeldet. Melden Sie sich mit dem "
+        "neuen an.",
+        "Votre mot de passe est changé et vous êtes déconnecté partout. Connectez-vous avec "
+        "le nouveau.",
+    ),
     "lang.label": Text("Language", "Sprache", "Langue"),
     "lang.change": Text("Change language", "Sprache ändern", "Changer de langue"),
     "footer.api": Text("API documentation", "API-Dokumentation", "Documentation de l'API"),
+    # The console's oversight pages: incidents, audit log, dashboard, staff.
+    "incidents.title": Text("Incidents", "Vorfälle", "Incidents"),
+    "incidents.intro": Text(
+        "Each incident starts a 72-hour clock: the supervisory authority is to be told within 72 "
+        "hours of becoming aware of a breach (Art. 33 GDPR). Newest first.",
+        "Jeder Vorfall startet eine 72-Stunden-Frist: Die Aufsichtsbehörde ist binnen 72 Stunden, "
+        "nachdem die Verletzung bekannt wurde, zu benachrichtigen (Art. 33 DSGVO). Neueste zuerst.",
+        "Chaque incident lance un délai de 72 heures : l'autorité de contrôle doit être notifiée "
+        "dans les 72 heures après la prise de connaissance de la violation (art. 33 RGPD). Les "
+        "plus récents d'abord.",
+    ),
+    "incidents.caption": Text(
+        "Incidents and their clocks", "Vorfälle und ihre Fristen", "Incidents et leurs délais"
+    ),
+    "incidents.id": Text("Incident", "Vorfall", "Incident"),
+    "incidents.kind": Text("What happened", "Was geschah", "Ce qui s'est passé"),
+    "incidents.kind_not_my_data": Text(
+        "“This is not my data”", "„Das sind nicht meine Daten“", "« Ce ne sont pas mes données »"
+    ),
+    "incidents.kind_release_gate_failed": Text(
+        "Release check failed", "Freigabeprüfung fehlgeschlagen", "Contrôle de diffusion échoué"
+    ),
+    "incidents.aware_at": Text("Aware since", "Bekannt seit", "Connu depuis"),
+    "incidents.notify_by": Text(
+        "Notify the authority by", "Behörde benachrichtigen bis", "Notifier l'autorité avant le"
+    ),
+    "incidents.time_left": Text("Time left", "Verbleibende Zeit", "Temps restant"),
+    "incidents.hours_left": Text(
+        "{hours} hours left", "noch {hours} Stunden", "{hours} heures restantes"
+    ),
+    "incidents.hours_over": Text(
+        "{hours} hours past the deadline",
+        "{hours} Stunden über der Frist",
+        "{hours} heures après l'échéance",
+    ),
+    "incidents.overdue": Text("Overdue", "Überfällig", "En retard"),
+    "incidents.none": Text(
+        "No incident has been opened.",
+        "Es wurde kein Vorfall eröffnet.",
+        "Aucun incident n'a été ouvert.",
+    ),
+    "incidents.back": Text("All incidents", "Alle Vorfälle", "Tous les incidents"),
+    "incidents.page_title": Text("Incident", "Vorfall", "Incident"),
+    "incidents.explain_not_my_data": Text(
+        "A person said that an answer they received holds someone else's data. The answer was "
+        "withdrawn at once and its request blocked.",
+        "Eine Person hat gemeldet, dass eine erhaltene Antwort Daten einer anderen Person "
+        "enthält. Die Antwort wurde sofort zurückgezogen und der Antrag gesperrt.",
+        "Une personne a signalé qu'une réponse reçue contient les données de quelqu'un d'autre. "
+        "La réponse a été retirée aussitôt et la demande bloquée.",
+    ),
+    "incidents.explain_release_gate_failed": Text(
+        "An answer failed its independent check before release. Nothing was released; the request "
+        "is blocked.",
+        "Eine Antwort hat vor der Freigabe ihre unabhängige Prüfung nicht bestanden. Nichts wurde "
+        "freigegeben; der Antrag ist gesperrt.",
+        "Une réponse a échoué à son contrôle indépendant avant diffusion. Rien n'a été diffusé ; "
+        "la demande est bloquée.",
+    ),
+    "incidents.clock": Text("The 72-hour clock", "Die 72-Stunden-Frist", "Le délai de 72 heures"),
+    "incidents.evidence": Text("Evidence", "Belege", "Éléments"),
+    "incidents.cause": Text("Failed check", "Fehlgeschlagene Prüfung", "Contrôle échoué"),
+    "incidents.request": Text("Request", "Antrag", "Demande"),
+    "incidents.export": Text("Answer (export)", "Antwort (Export)", "Réponse (export)"),
+    "incidents.account": Text(
+        "Affected account (pseudonym)",
+        "Betroffenes Konto (Pseudonym)",
+        "Compte concerné (pseudonyme)",
+    ),
+    "incidents.recordings": Text(
+        "Recordings in the answer", "Aufnahmen in der Antwort", "Enregistrements dans la réponse"
+    ),
+    "incidents.downloads": Text(
+        "Downloads recorded", "Erfasste Downloads", "Téléchargements enregistrés"
+    ),
+    "incidents.bytes_served": Text("Bytes sent", "Gesendete Bytes", "Octets envoyés"),
+    "incidents.events": Text(
+        "Audit events about it", "Protokollereignisse dazu", "Événements du journal le concernant"
+    ),
+    "audit.title": Text("Audit log", "Prüfprotokoll", "Journal d'audit"),
+    "audit.intro": Text(
+        "Every access to personal data and every change is an event in a tamper-evident log. "
+        "Events name people only by pseudonyms.",
+        "Jeder Zugriff auf personenbezogene Daten und jede Änderung ist ein Ereignis in einem "
+        "manipulationssicheren Protokoll. Ereignisse nennen Personen nur mit Pseudonymen.",
+        "Chaque accès à des données personnelles et chaque modification est un événement d'un "
+        "journal infalsifiable. Les événements ne désignent les personnes que par des pseudonymes.",
+    ),
+    "audit.verify_title": Text(
+        "Latest check of the log",
+        "Letzte Prüfung des Protokolls",
+        "Dernière vérification du journal",
+    ),
+    "audit.verify_never": Text(
+        "The log has not been checked yet.",
+        "Das Protokoll wurde noch nicht geprüft.",
+        "Le journal n'a pas encore été vérifié.",
+    ),
+    "audit.intact": Text("Intact", "Unversehrt", "Intact"),
+    "audit.tampered": Text("Damaged", "Beschädigt", "Altéré"),
+    "audit.verify_intact": Text(
+        "Checked {at}: {events} events and {checkpoints} signed checkpoints.",
+        "Geprüft {at}: {events} Ereignisse und {checkpoints} signierte Prüfpunkte.",
+        "Vérifié le {at} : {events} événements et {checkpoints} points de contrôle signés.",
+    ),
+    "audit.verify_failed": Text(
+        "The check of {at} found the log damaged.",
+        "Die Prüfung vom {at} hat das Protokoll beschädigt vorgefunden.",
+        "La vérification du {at} a trouvé le journal altéré.",
+    ),
+    "audit.first_bad": Text(
+        "First bad event: {seq}.",
+        "Erstes fehlerhaftes Ereignis: {seq}.",
+        "Premier événement fautif : {seq}.",
+    ),
+    "audit.bad_checkpoint": Text(
+        "Failed checkpoint: size {size}.",
+        "Fehlgeschlagener Prüfpunkt: Größe {size}.",
+        "Point de contrôle en échec : taille {size}.",
+    ),
+    "audit.verify_how": Text(
+        "The check runs on the server with “voxkeep audit verify”; each run is recorded here.",
+        "Die Prüfung läuft auf dem Server mit „voxkeep audit verify“; jeder Lauf wird hier "
+        "vermerkt.",
+        "La vérification s'exécute sur le serveur avec « voxkeep audit verify » ; chaque "
+        "exécution est notée ici.",
+    ),
+    "audit.checkpoint_title": Text(
+        "Latest signed checkpoint",
+        "Letzter signierter Prüfpunkt",
+        "Dernier point de contrôle signé",
+    ),
+    "audit.no_checkpoint": Text(
+        "No checkpoint has been signed yet.",
+        "Es wurde noch kein Prüfpunkt signiert.",
+        "Aucun point de contrôle n'a encore été signé.",
+    ),
+    "audit.search_title": Text(
+        "Search the events", "Ereignisse durchsuchen", "Rechercher des événements"
+    ),
+    "audit.action": Text("Action", "Aktion", "Action"),
+    "audit.any_action": Text("Any action", "Jede Aktion", "Toute action"),
+    "audit.object": Text("Object", "Objekt", "Objet"),
+    "audit.object_hint": Text(
+        "An id or pseudonym as the log writes it: a request, answer or incident id, staff:…, "
+        "account:…, dev:…, rec:…",
+        "Eine Kennung oder ein Pseudonym, wie das Protokoll sie schreibt: Antrags-, Antwort- oder "
+        "Vorfallskennung, staff:…, account:…, dev:…, rec:…",
+        "Un identifiant ou pseudonyme tel que le journal l'écrit : identifiant de demande, de "
+        "réponse ou d'incident, staff:…, account:…, dev:…, rec:…",
+    ),
+    "audit.from": Text("From (day, UTC)", "Von (Tag, UTC)", "Du (jour, UTC)"),
+    "audit.to": Text(
+        "To (day, UTC, included)", "Bis (Tag, UTC, einschließlich)", "Au (jour, UTC, inclus)"
+    ),
+    "audit.search": Text("Search", "Suchen", "Rechercher"),
+    "audit.clear": Text("Clear the search", "Suche zurücksetzen", "Effacer la recherche"),
+    "audit.find_title": Text(
+        "Find by the operator's id",
+        "Nach Kennung des Betreibers suchen",
+        "Rechercher par identifiant de l'opérateur",
+    ),
+    "audit.find_intro": Text(
+        "The log never holds the ids the operator chose. Enter one here: it is turned into the "
+        "pseudonyms the log uses and is not put in the address bar.",
+        "Das Protokoll enthält nie die Kennungen, die der Betreiber gewählt hat. Geben Sie eine "
+        "hier ein: Sie wird in die Pseudonyme des Protokolls umgerechnet und nicht in die "
+        "Adresszeile geschrieben.",
+        "Le journal ne contient jamais les identifiants choisis par l'opérateur. Saisissez-en un "
+        "ici : il est converti en pseudonymes du journal et n'apparaît pas dans la barre "
+        "d'adresse.",
+    ),
+    "audit.object_kind": Text("Kind of id", "Art der Kennung", "Type d'identifiant"),
+    "audit.kind_account": Text(
+        "Account (with its devices, members, recordings)",
+        "Konto (mit Geräten, Mitgliedern, Aufnahmen)",
+        "Compte (avec ses appareils, membres, enregistrements)",
+    ),
+    "audit.kind_device": Text("Device", "Gerät", "Appareil"),
+    "audit.kind_member": Text("Household member", "Haushaltsmitglied", "Membre du foyer"),
+    "audit.kind_recording": Text("Recording", "Aufnahme", "Enregistrement"),
+    "audit.object_id": Text("Id", "Kennung", "Identifiant"),
+    "audit.find": Text("Find events", "Ereignisse finden", "Trouver les événements"),
+    "audit.results": Text(
+        "Events, newest first", "Ereignisse, neueste zuerst", "Événements, les plus récents d'abord"
+    ),
+    "audit.none": Text(
+        "No event matches.", "Kein Ereignis passt.", "Aucun événement ne correspond."
+    ),
+    "audit.older": Text("Older events", "Ältere Ereignisse", "Événements plus anciens"),
+    "audit.seq": Text("No.", "Nr.", "N°"),
+    "audit.at": Text("Time (UTC)", "Zeit (UTC)", "Heure (UTC)"),
+    "audit.actor": Text("Who", "Wer", "Qui"),
+    "audit.data": Text("Event data", "Ereignisdaten", "Données de l'événement"),
+    "audit.bad_date": Text(
+        "Enter a date like 2026-03-31.",
+        "Geben Sie ein Datum wie 2026-03-31 ein.",
+        "Saisissez une date comme 2026-03-31.",
+    ),
+    "audit.bad_range": Text(
+        "The start must come before the end.",
+        "Der Beginn muss vor dem Ende liegen.",
+        "Le début doit précéder la fin.",
+    ),
+    "audit.enter_id": Text(
+        "Enter an id.", "Geben Sie eine Kennung ein.", "Saisissez un identifiant."
+    ),
+    "audit.not_found": Text(
+        "Nothing stored has this id. For an account's removed objects, search by the account.",
+        "Nichts Gespeichertes hat diese Kennung. Für entfernte Objekte eines Kontos suchen Sie "
+        "nach dem Konto.",
+        "Rien d'enregistré n'a cet identifiant. Pour les objets supprimés d'un compte, recherchez "
+        "par le compte.",
+    ),
+    "dashboard.title": Text("Dashboard", "Übersicht", "Tableau de bord"),
+    "dashboard.intro": Text(
+        "The last {months} calendar months (UTC). Each chart's numbers are in the table beside it.",
+        "Die letzten {months} Kalendermonate (UTC). Die Zahlen jedes Diagramms stehen in der "
+        "Tabelle daneben.",
+        "Les {months} derniers mois civils (UTC). Les chiffres de chaque graphique figurent dans "
+        "le tableau à côté.",
+    ),
+    "dashboard.month": Text("Month", "Monat", "Mois"),
+    "dashboard.requests_title": Text(
+        "Requests received per month", "Eingegangene Anträge pro Monat", "Demandes reçues par mois"
+    ),
+    "dashboard.requests_desc": Text(
+        "Stacked bars: access, portability and erasure requests received in each month.",
+        "Gestapelte Balken: in jedem Monat eingegangene Auskunfts-, Übertragbarkeits- und "
+        "Löschanträge.",
+        "Barres empilées : demandes d'accès, de portabilité et d'effacement reçues chaque mois.",
+    ),
+    "dashboard.requests_note": Text(
+        "Counted in the month a request was received.",
+        "Gezählt im Monat des Eingangs.",
+        "Comptées dans le mois de réception.",
+    ),
+    "dashboard.kind_access": Text("Access", "Auskunft", "Accès"),
+    "dashboard.kind_portability": Text("Portability", "Übertragbarkeit", "Portabilité"),
+    "dashboard.kind_erasure": Text("Erasure", "Löschung", "Effacement"),
+    "dashboard.on_time_title": Text(
+        "Share answered on time",
+        "Anteil fristgerecht beantwortet",
+        "Part des réponses dans les délais",
+    ),
+    "dashboard.on_time_desc": Text(
+        "A line: of the answers given in each month, the percentage given by the request's due "
+        "date.",
+        "Eine Linie: von den in jedem Monat gegebenen Antworten der Anteil in Prozent, der bis "
+        "zur Frist des Antrags gegeben wurde.",
+        "Une ligne : parmi les réponses données chaque mois, le pourcentage données avant "
+        "l'échéance de la demande.",
+    ),
+    "dashboard.on_time_series": Text("On time", "Fristgerecht", "Dans les délais"),
+    "dashboard.on_time_note": Text(
+        "An answer is a ready copy or erasure receipt, or a refusal with reasons; extended due "
+        "dates count.",
+        "Eine Antwort ist eine bereitgestellte Kopie oder Löschbestätigung oder eine begründete "
+        "Ablehnung; verlängerte Fristen zählen.",
+        "Une réponse est une copie ou un reçu d'effacement prêt, ou un refus motivé ; les "
+        "échéances prolongées comptent.",
+    ),
+    "dashboard.median_title": Text(
+        "Median days to answer",
+        "Median der Tage bis zur Antwort",
+        "Délai médian de réponse en jours",
+    ),
+    "dashboard.median_desc": Text(
+        "A line: the median number of days from receipt to answer, for the answers given in each "
+        "month.",
+        "Eine Linie: der Median der Tage vom Eingang bis zur Antwort, für die in jedem Monat "
+        "gegebenen Antworten.",
+        "Une ligne : le nombre médian de jours entre réception et réponse, pour les réponses "
+        "données chaque mois.",
+    ),
+    "dashboard.median_series": Text("Median days", "Median Tage", "Jours (médiane)"),
+    "dashboard.median_note": Text(
+        "A month without answers has no value.",
+        "Ein Monat ohne Antworten hat keinen Wert.",
+        "Un mois sans réponse n'a pas de valeur.",
+    ),
+    "dashboard.recordings_title": Text(
+        "Recordings stored and deleted by retention",
+        "Gespeicherte und durch Aufbewahrungsfrist gelöschte Aufnahmen",
+        "Enregistrements stockés et supprimés par la conservation",
+    ),
+    "dashboard.recordings_desc": Text(
+        "Bars side by side: recordings stored in each month, and recordings deleted because their "
+        "retention ended.",
+        "Balken nebeneinander: in jedem Monat gespeicherte Aufnahmen und Aufnahmen, die nach "
+        "Ablauf ihrer Aufbewahrungsfrist gelöscht wurden.",
+        "Barres côte à côte : enregistrements stockés chaque mois, et enregistrements supprimés à "
+        "la fin de leur conservation.",
+    ),
+    "dashboard.stored_series": Text("Stored", "Gespeichert", "Stockés"),
+    "dashboard.swept_series": Text(
+        "Deleted by retention", "Durch Frist gelöscht", "Supprimés par la conservation"
+    ),
+    "dashboard.recordings_note": Text(
+        "Read from the audit log; deletions that people asked for are not counted here.",
+        "Aus dem Prüfprotokoll gelesen; von Personen verlangte Löschungen sind hier nicht gezählt.",
+        "Lu dans le journal d'audit ; les suppressions demandées par les personnes ne sont pas "
+        "comptées ici.",
+    ),
+    "staff.title": Text("Staff", "Mitarbeitende", "Équipe"),
+    "staff.intro": Text(
+        "Who may use the console, with which roles. Four eyes: whoever enters or verifies a "
+        "request cannot approve it.",
+        "Wer die Konsole mit welchen Rollen nutzen darf. Vier Augen: Wer einen Antrag erfasst "
+        "oder prüft, kann ihn nicht freigeben.",
+        "Qui peut utiliser la console, avec quels rôles. Quatre yeux : qui saisit ou vérifie une "
+        "demande ne peut pas l'approuver.",
+    ),
+    "staff.caption": Text("Staff members", "Mitarbeitende", "Membres de l'équipe"),
+    "staff.name": Text("Login name", "Login-Name", "Identifiant"),
+    "staff.name_hint": Text(
+        "A work handle such as a.schmidt: letters, digits and . _ -",
+        "Ein Arbeitskürzel wie a.schmidt: Buchstaben, Ziffern und . _ -",
+        "Un identifiant de travail comme a.schmidt : lettres, chiffres et . _ -",
+    ),
+    "staff.roles": Text("Roles", "Rollen", "Rôles"),
+    "staff.roles_hint": Text(
+        "Choose at least one.", "Wählen Sie mindestens eine.", "Choisissez-en au moins un."
+    ),
+    "staff.role_agent": Text("Agent", "Sachbearbeitung", "Agent"),
+    "staff.role_approver": Text("Approver", "Freigabe", "Approbateur"),
+    "staff.role_dpo": Text(
+        "Data protection officer",
+        "Datenschutzbeauftragte(r)",
+        "Délégué à la protection des données",
+    ),
+    "staff.role_admin": Text("Administrator", "Administration", "Administrateur"),
+    "staff.status": Text("Status", "Status", "État"),
+    "staff.active": Text("Active", "Aktiv", "Actif"),
+    "staff.invited": Text(
+        "Invited, no password yet", "Eingeladen, noch ohne Passwort", "Invité, sans mot de passe"
+    ),
+    "staff.no_totp": Text(
+        "No code app yet", "Noch keine Code-App", "Pas encore d'application de codes"
+    ),
+    "staff.disabled": Text("Disabled", "Deaktiviert", "Désactivé"),
+    "staff.added": Text("Added", "Hinzugefügt", "Ajouté"),
+    "staff.add_title": Text("Add a staff member", "Mitarbeitende hinzufügen", "Ajouter un membre"),
+    "staff.add_intro": Text(
+        "They get an e-mail with a link to set their password, and set up a one-time code app at "
+        "their first sign-in.",
+        "Sie erhalten eine E-Mail mit einem Link zum Festlegen des Passworts und richten bei der "
+        "ersten Anmeldung eine App für Einmalcodes ein.",
+        "La personne reçoit un e-mail avec un lien pour choisir son mot de passe, et configure "
+        "une application de codes à usage unique à sa première connexion.",
+    ),
+    "staff.email": Text(
+        "Work e-mail address", "Dienstliche E-Mail-Adresse", "Adresse e-mail professionnelle"
+    ),
+    "staff.email_hint": Text(
+        "Used for this one mail and not kept.",
+        "Wird nur für diese E-Mail verwendet und nicht gespeichert.",
+        "Utilisée pour ce seul message et non conservée.",
+    ),
+    "staff.invite": Text(
+        "Add and send the invitation",
+        "Hinzufügen und Einladung senden",
+        "Ajouter et envoyer l'invitation",
+    ),
+    "staff.back": Text("All staff", "Alle Mitarbeitenden", "Toute l'équipe"),
+    "staff.invited_title": Text("Invitation sent", "Einladung gesendet", "Invitation envoyée"),
+    "staff.invited_body": Text(
+        "{name} was added. The link to set a password works once, until {expires}.",
+        "{name} wurde hinzugefügt. Der Link zum Festlegen des Passworts gilt einmal, bis "
+        "{expires}.",
+        "{name} a été ajouté. Le lien pour choisir le mot de passe ne sert qu'une fois, jusqu'au "
+        "{expires}.",
+    ),
+    "staff.next_title": Text("What happens next", "Wie es weitergeht", "Et ensuite"),
+    "staff.invited_next": Text(
+        "Once they set a password, they sign in at /console and set up a code app. If the link "
+        "expires, send a new one from their page.",
+        "Sobald das Passwort festgelegt ist, melden sie sich unter /console an und richten eine "
+        "Code-App ein. Läuft der Link ab, senden Sie von ihrer Seite einen neuen.",
+        "Une fois le mot de passe choisi, la personne se connecte sur /console et configure une "
+        "application de codes. Si le lien expire, envoyez-en un nouveau depuis sa page.",
+    ),
+    "staff.to_member": Text("Their page", "Ihre Seite", "Sa page"),
+    "staff.member_title": Text("Staff member", "Mitarbeitende Person", "Membre de l'équipe"),
+    "staff.change_roles": Text("Roles", "Rollen", "Rôles"),
+    "staff.save_roles": Text("Save the roles", "Rollen speichern", "Enregistrer les rôles"),
+    "staff.password_title": Text("Password", "Passwort", "Mot de passe"),
+    "staff.password_intro": Text(
+        "Send a new single-use link to set the password. The current password works until it is "
+        "used.",
+        "Einen neuen einmaligen Link zum Festlegen des Passworts senden. Das bisherige Passwort "
+        "gilt, bis er benutzt wird.",
+        "Envoyer un nouveau lien à usage unique pour choisir le mot de passe. Le mot de passe "
+        "actuel reste valable jusqu'à son utilisation.",
+    ),
+    "staff.send_link": Text(
+        "Send a password link", "Passwort-Link senden", "Envoyer un lien de mot de passe"
+    ),
+    "staff.totp_title": Text(
+        "One-time code app", "App für Einmalcodes", "Application de codes à usage unique"
+    ),
+    "staff.totp_intro": Text(
+        "For a lost phone: forget the code app. Their sessions end, and they set up a new app at "
+        "the next sign-in.",
+        "Bei verlorenem Telefon: die Code-App vergessen. Ihre Sitzungen enden, und bei der "
+        "nächsten Anmeldung richten sie eine neue App ein.",
+        "En cas de téléphone perdu : oublier l'application de codes. Ses sessions prennent fin, "
+        "et une nouvelle application est configurée à la prochaine connexion.",
+    ),
+    "staff.reset_totp": Text(
+        "Reset the code app", "Code-App zurücksetzen", "Réinitialiser l'application de codes"
+    ),
+    "staff.access_title": Text("Access", "Zugang", "Accès"),
+    "staff.disable_intro": Text(
+        "Disabling ends their sessions at once and stops them signing in.",
+        "Deaktivieren beendet sofort ihre Sitzungen und verhindert die Anmeldung.",
+        "La désactivation met fin immédiatement à ses sessions et empêche la connexion.",
+    ),
+    "staff.enable_intro": Text(
+        "This account is disabled. Enabling lets them sign in again.",
+        "Dieses Konto ist deaktiviert. Aktivieren erlaubt wieder die Anmeldung.",
+        "Ce compte est désactivé. L'activer permet de se connecter à nouveau.",
+    ),
+    "staff.disable": Text("Disable", "Deaktivieren", "Désactiver"),
+    "staff.enable": Text("Enable", "Aktivieren", "Activer"),
+    "staff.done_roles": Text(
+        "The roles were saved; they apply from the next page.",
+        "Die Rollen wurden gespeichert; sie gelten ab der nächsten Seite.",
+        "Les rôles ont été enregistrés ; ils s'appliquent dès la page suivante.",
+    ),
+    "staff.done_password": Text(
+        "A new password link was sent.",
+        "Ein neuer Passwort-Link wurde gesendet.",
+        "Un nouveau lien de mot de passe a été envoyé.",
+    ),
+    "staff.done_totp": Text(
+        "The code app was reset; their sessions ended.",
+        "Die Code-App wurde zurückgesetzt; ihre Sitzungen wurden beendet.",
+        "L'application de codes a été réinitialisée ; ses sessions ont pris fin.",
+    ),
+    "staff.done_disable": Text(
+        "The account was disabled; its sessions ended.",
+        "Das Konto wurde deaktiviert; seine Sitzungen wurden beendet.",
+        "Le compte a été désactivé ; ses sessions ont pris fin.",
+    ),
+    "staff.done_enable": Text(
+        "The account was enabled.", "Das Konto wurde aktiviert.", "Le compte a été activé."
+    ),
+    "staff.bad_name": Text(
+        "Enter a login name of letters, digits and . _ -",
+        "Geben Sie einen Login-Namen aus Buchstaben, Ziffern und . _ - ein.",
+        "Saisissez un identifiant composé de lettres, chiffres et . _ -",
+    ),
+    "staff.name_taken": Text(
+        "A staff member with this name exists already.",
+        "Es gibt bereits eine Person mit diesem Namen.",
+        "Un membre porte déjà ce nom.",
+    ),
+    "staff.bad_email": Text(
+        "Enter an e-mail address like name@example.org.",
+        "Geben Sie eine E-Mail-Adresse wie name@example.org ein.",
+        "Saisissez une adresse e-mail comme nom@example.org.",
+    ),
+    "staff.no_roles": Text(
+        "Choose at least one role.",
+        "Wählen Sie mindestens eine Rolle.",
+        "Choisissez au moins un rôle.",
+    ),
+    "staff.own_admin": Text(
+        "You cannot remove your own admin role.",
+        "Sie können Ihre eigene Administrationsrolle nicht entfernen.",
+        "Vous ne pouvez pas retirer votre propre rôle d'administrateur.",
+    ),
     "error.prefix": Text("Error:", "Fehler:", "Erreur :"),
     "error.summary": Text("There is a problem", "Es gibt ein Problem", "Il y a un problème"),
     "error.title": Text(
@@ -176,6 +1013,1092 @@ CATALOGUE: dict[str, Text] = {
         "Enter the date as year-month-day, for example 2026-03-31",
         "Geben Sie das Datum als Jahr-Monat-Tag ein, zum Beispiel 2026-03-31",
         "Saisissez la date au format année-mois-jour, par exemple 2026-03-31",
+    ),
+    "reauth.title": Text(
+        "Confirm your password", "Passwort bestätigen", "Confirmez votre mot de passe"
+    ),
+    "reauth.intro": Text(
+        "For your safety, enter your password again before you go on. Afterwards you "
+        "return to where you were.",
+        "Zu Ihrer Sicherheit geben Sie Ihr Passwort noch einmal ein, bevor es weitergeht. "
+        "Danach kehren Sie dorthin zurück, wo Sie waren.",
+        "Pour votre sécurité, saisissez à nouveau votre mot de passe avant de continuer. "
+        "Vous revenez ensuite là où vous étiez.",
+    ),
+    "reauth.submit": Text("Confirm", "Bestätigen", "Confirmer"),
+    "reauth.wrong": Text(
+        "The password is wrong", "Das Passwort ist falsch", "Le mot de passe est incorrect"
+    ),
+    "reauth.throttled": Text(
+        "Too many wrong passwords. Wait {minutes} minutes, then try again.",
+        "Zu viele falsche Passwörter. Warten Sie {minutes} Minuten und versuchen Sie es dann "
+        "noch einmal.",
+        "Trop de mots de passe incorrects. Attendez {minutes} minutes, puis réessayez.",
+    ),
+    "kind.access": Text(
+        "A copy of your data", "Eine Kopie Ihrer Daten", "Une copie de vos données"
+    ),
+    "kind.portability": Text(
+        "Your data in a machine-readable form",
+        "Ihre Daten in maschinenlesbarer Form",
+        "Vos données dans un format lisible par machine",
+    ),
+    "kind.erasure": Text(
+        "Erasure of your data", "Löschung Ihrer Daten", "Effacement de vos données"
+    ),
+    "status.received": Text("Received", "Eingegangen", "Reçue"),
+    "status.verifying": Text(
+        "Checking that it is you", "Wir prüfen, ob Sie es sind", "Vérification de votre identité"
+    ),
+    "status.paused": Text(
+        "Waiting for your code", "Wartet auf Ihren Code", "En attente de votre code"
+    ),
+    "status.verified": Text("Confirmed as yours", "Als Ihre bestätigt", "Confirmée"),
+    "status.building": Text("Being worked on", "In Bearbeitung", "En cours de traitement"),
+    "status.checking": Text("Being checked", "Wird geprüft", "En cours de vérification"),
+    "status.ready": Text("Ready", "Fertig", "Prête"),
+    "status.delivered": Text("Answered", "Beantwortet", "Traitée"),
+    "status.closed": Text("Closed", "Abgeschlossen", "Clôturée"),
+    "status.refused": Text("Refused", "Abgelehnt", "Refusée"),
+    "status.cancelled": Text("Cancelled", "Storniert", "Annulée"),
+    "status.blocked": Text("Held back", "Zurückgehalten", "Retenue"),
+    "step.received": Text(
+        "We received your request.",
+        "Wir haben Ihre Anfrage erhalten.",
+        "Nous avons reçu votre demande.",
+    ),
+    "step.verifying": Text(
+        "We sent a code to your e-mail address, to check that the request is yours.",
+        "Wir haben einen Code an Ihre E-Mail-Adresse geschickt, um zu prüfen, ob die Anfrage "
+        "von Ihnen ist.",
+        "Nous avons envoyé un code à votre adresse e-mail pour vérifier que la demande vient "
+        "de vous.",
+    ),
+    "step.paused": Text(
+        "We are waiting for you to give us the code. Until then the deadline waits too.",
+        "Wir warten darauf, dass Sie uns den Code nennen. Bis dahin ruht auch die Frist.",
+        "Nous attendons que vous nous communiquiez le code. D'ici là, le délai est suspendu.",
+    ),
+    "step.verified": Text(
+        "We confirmed that the request is yours.",
+        "Wir haben bestätigt, dass die Anfrage von Ihnen ist.",
+        "Nous avons confirmé que la demande vient de vous.",
+    ),
+    "step.building": Text(
+        "We started putting your data together.",
+        "Wir haben begonnen, Ihre Daten zusammenzustellen.",
+        "Nous avons commencé à rassembler vos données.",
+    ),
+    "step.erasing": Text(
+        "We started erasing your data.",
+        "Wir haben begonnen, Ihre Daten zu löschen.",
+        "Nous avons commencé à effacer vos données.",
+    ),
+    "step.checking": Text(
+        "A separate check is making sure that the answer holds only your data.",
+        "Eine eigene Prüfung stellt sicher, dass die Antwort nur Ihre Daten enthält.",
+        "Une vérification distincte s'assure que la réponse ne contient que vos données.",
+    ),
+    "step.ready": Text(
+        "Your answer is ready to download.",
+        "Ihre Antwort liegt zum Herunterladen bereit.",
+        "Votre réponse est prête à être téléchargée.",
+    ),
+    "step.erased": Text(
+        "Your data has been erased.", "Ihre Daten wurden gelöscht.", "Vos données ont été effacées."
+    ),
+    "step.delivered": Text(
+        "You downloaded your answer.",
+        "Sie haben Ihre Antwort heruntergeladen.",
+        "Vous avez téléchargé votre réponse.",
+    ),
+    "step.receipt_sent": Text(
+        "We mailed you the signed receipt of the erasure.",
+        "Wir haben Ihnen die signierte Löschquittung gemailt.",
+        "Nous vous avons envoyé le reçu d'effacement signé.",
+    ),
+    "step.closed": Text(
+        "The request is closed.", "Die Anfrage ist abgeschlossen.", "La demande est clôturée."
+    ),
+    "step.refused": Text(
+        "We refused the request. The reasons are below.",
+        "Wir haben die Anfrage abgelehnt. Die Gründe stehen unten.",
+        "Nous avons refusé la demande. Les motifs figurent ci-dessous.",
+    ),
+    "step.cancelled": Text(
+        "The request was cancelled.", "Die Anfrage wurde storniert.", "La demande a été annulée."
+    ),
+    "step.blocked": Text(
+        "The answer was held back: a check found a problem, or you told us it is not your "
+        "data. Our privacy team is looking into it.",
+        "Die Antwort wurde zurückgehalten: Eine Prüfung hat ein Problem gefunden, oder Sie "
+        "haben uns gesagt, dass es nicht Ihre Daten sind. Unser Datenschutzteam kümmert sich "
+        "darum.",
+        "La réponse a été retenue : une vérification a trouvé un problème, ou vous nous avez "
+        "signalé que ce ne sont pas vos données. Notre équipe chargée de la protection des "
+        "données s'en occupe.",
+    ),
+    "step.address_changed": Text(
+        "The e-mail address of your account was changed. Before we send a code to the new "
+        "address, our staff confirm it.",
+        "Die E-Mail-Adresse Ihres Kontos wurde geändert. Bevor wir einen Code an die neue "
+        "Adresse senden, bestätigen unsere Mitarbeitenden sie.",
+        "L'adresse e-mail de votre compte a été modifiée. Avant d'envoyer un code à la "
+        "nouvelle adresse, notre équipe la confirme.",
+    ),
+    "step.address_confirmed": Text(
+        "Our staff confirmed the new e-mail address for this request.",
+        "Unsere Mitarbeitenden haben die neue E-Mail-Adresse für diese Anfrage bestätigt.",
+        "Notre équipe a confirmé la nouvelle adresse e-mail pour cette demande.",
+    ),
+    "requests.title": Text("Your requests", "Ihre Anfragen", "Vos demandes"),
+    "requests.intro": Text(
+        "Ask for a copy of your data, for your data in a machine-readable form, or for its "
+        "erasure, and follow each request step by step.",
+        "Verlangen Sie eine Kopie Ihrer Daten, Ihre Daten in maschinenlesbarer Form oder "
+        "ihre Löschung, und verfolgen Sie jede Anfrage Schritt für Schritt.",
+        "Demandez une copie de vos données, vos données dans un format lisible par machine "
+        "ou leur effacement, et suivez chaque demande pas à pas.",
+    ),
+    "requests.ask": Text("Make a request", "Eine Anfrage stellen", "Faire une demande"),
+    "requests.list": Text(
+        "Your requests so far", "Ihre bisherigen Anfragen", "Vos demandes jusqu'ici"
+    ),
+    "requests.none": Text(
+        "You have not made any requests yet.",
+        "Sie haben noch keine Anfragen gestellt.",
+        "Vous n'avez encore fait aucune demande.",
+    ),
+    "requests.kind": Text("Request", "Anfrage", "Demande"),
+    "requests.received": Text("Received", "Eingegangen", "Reçue le"),
+    "requests.status": Text("Status", "Stand", "État"),
+    "requests.due": Text("Answer due by", "Antwort fällig bis", "Réponse due le"),
+    "requests.overdue": Text("Overdue", "Überfällig", "En retard"),
+    "requests.paused": Text(
+        "the deadline waits for your code",
+        "die Frist wartet auf Ihren Code",
+        "le délai attend votre code",
+    ),
+    "requests.back": Text(
+        "Back to your requests", "Zurück zu Ihren Anfragen", "Retour à vos demandes"
+    ),
+    "ask.access_title": Text(
+        "Ask for a copy of your data",
+        "Eine Kopie Ihrer Daten verlangen",
+        "Demander une copie de vos données",
+    ),
+    "ask.access_short": Text(
+        "Everything we keep about you, with an explanation.",
+        "Alles, was wir über Sie speichern, mit Erläuterungen.",
+        "Tout ce que nous conservons à votre sujet, avec des explications.",
+    ),
+    "ask.access_body": Text(
+        "You get a copy of everything we keep about you: your recordings with their "
+        "transcripts, your devices and household members, and a cover sheet that says why we "
+        "keep it, for how long and with whom we share it (GDPR Art. 15).",
+        "Sie erhalten eine Kopie von allem, was wir über Sie speichern: Ihre Aufnahmen mit "
+        "ihren Transkripten, Ihre Geräte und Haushaltsmitglieder und ein Deckblatt, das sagt, "
+        "warum wir die Daten speichern, wie lange und an wen wir sie weitergeben (Art. 15 "
+        "DSGVO).",
+        "Vous recevez une copie de tout ce que nous conservons à votre sujet : vos "
+        "enregistrements et leurs transcriptions, vos appareils et les membres de votre foyer, "
+        "et une page de garde qui explique pourquoi nous les conservons, combien de temps et "
+        "avec qui nous les partageons (article 15 du RGPD).",
+    ),
+    "ask.portability_title": Text(
+        "Ask for your data in a machine-readable form",
+        "Ihre Daten in maschinenlesbarer Form verlangen",
+        "Demander vos données dans un format lisible par machine",
+    ),
+    "ask.portability_short": Text(
+        "To keep, or to take to another service.",
+        "Zum Aufbewahren oder für einen anderen Dienst.",
+        "Pour les garder ou les emporter vers un autre service.",
+    ),
+    "ask.portability_body": Text(
+        "You get the data you gave us (your recordings and transcripts, devices and household "
+        "members) in common machine-readable formats (JSON, CSV and WAV), to keep or to take "
+        "to another service (GDPR Art. 20).",
+        "Sie erhalten die Daten, die Sie uns gegeben haben (Ihre Aufnahmen und Transkripte, "
+        "Geräte und Haushaltsmitglieder), in gängigen maschinenlesbaren Formaten (JSON, CSV "
+        "und WAV), zum Aufbewahren oder für einen anderen Dienst (Art. 20 DSGVO).",
+        "Vous recevez les données que vous nous avez fournies (vos enregistrements et "
+        "transcriptions, appareils et membres du foyer) dans des formats courants lisibles par "
+        "machine (JSON, CSV et WAV), pour les garder ou les transmettre à un autre service "
+        "(article 20 du RGPD).",
+    ),
+    "ask.erasure_title": Text(
+        "Ask us to erase your data",
+        "Die Löschung Ihrer Daten verlangen",
+        "Demander l'effacement de vos données",
+    ),
+    "ask.erasure_short": Text(
+        "Your account and everything in it, for good.",
+        "Ihr Konto und alles darin, endgültig.",
+        "Votre compte et tout ce qu'il contient, définitivement.",
+    ),
+    "ask.erasure_body": Text(
+        "We erase your account and everything it holds: every recording, transcript, device "
+        "and household member. We mail you a signed receipt that proves the erasure "
+        "(GDPR Art. 17).",
+        "Wir löschen Ihr Konto und alles, was es enthält: jede Aufnahme, jedes Transkript, "
+        "jedes Gerät und jedes Haushaltsmitglied. Wir mailen Ihnen eine signierte Quittung, "
+        "die die Löschung belegt (Art. 17 DSGVO).",
+        "Nous effaçons votre compte et tout ce qu'il contient : chaque enregistrement, "
+        "transcription, appareil et membre du foyer. Nous vous envoyons un reçu signé qui "
+        "prouve l'effacement (article 17 du RGPD).",
+    ),
+    "ask.erasure_warning": Text(
+        "This cannot be undone, and afterwards you can no longer sign in.",
+        "Das lässt sich nicht rückgängig machen, und danach können Sie sich nicht mehr anmelden.",
+        "C'est irréversible, et vous ne pourrez plus vous connecter ensuite.",
+    ),
+    "ask.next_title": Text("What happens next", "Wie es weitergeht", "Et ensuite"),
+    "ask.next": Text(
+        "We start at once. The law gives us one month to answer. We send you an e-mail when "
+        "it is done, and your requests page shows every step.",
+        "Wir beginnen sofort. Das Gesetz gibt uns einen Monat für die Antwort. Wir schicken "
+        "Ihnen eine E-Mail, wenn sie fertig ist, und die Seite Ihrer Anfragen zeigt jeden "
+        "Schritt.",
+        "Nous commençons tout de suite. La loi nous donne un mois pour répondre. Nous vous "
+        "envoyons un e-mail quand c'est fait, et la page de vos demandes montre chaque étape.",
+    ),
+    "ask.send": Text("Send the request", "Anfrage senden", "Envoyer la demande"),
+    "ask.erase": Text("Yes, erase my data", "Ja, meine Daten löschen", "Oui, effacer mes données"),
+    "request.title": Text("Your request", "Ihre Anfrage", "Votre demande"),
+    "request.sent": Text(
+        "Your request has been sent",
+        "Ihre Anfrage wurde gesendet",
+        "Votre demande a été envoyée",
+    ),
+    "request.sent_next": Text(
+        "We have started on it. We send you an e-mail when it is done; this page shows every step.",
+        "Wir haben damit begonnen. Wir schicken Ihnen eine E-Mail, wenn sie erledigt ist; "
+        "diese Seite zeigt jeden Schritt.",
+        "Nous avons commencé. Nous vous envoyons un e-mail quand c'est fait ; cette page "
+        "montre chaque étape.",
+    ),
+    "request.withdrawn": Text(
+        "You withdrew this request. We will not work on it any more.",
+        "Sie haben diese Anfrage zurückgezogen. Wir bearbeiten sie nicht weiter.",
+        "Vous avez retiré cette demande. Nous ne la traiterons plus.",
+    ),
+    "request.reference": Text("Reference", "Aktenzeichen", "Référence"),
+    "request.due_rule": Text(
+        "The law gives us one month from receipt to answer; we may extend it by up to two "
+        "months if we tell you why within the first month (GDPR Art. 12(3)).",
+        "Das Gesetz gibt uns ab Eingang einen Monat für die Antwort; wir dürfen die Frist um "
+        "bis zu zwei Monate verlängern, wenn wir Ihnen die Gründe im ersten Monat nennen "
+        "(Art. 12 Abs. 3 DSGVO).",
+        "La loi nous donne un mois à compter de la réception pour répondre ; nous pouvons "
+        "prolonger ce délai de deux mois au plus si nous vous en donnons les raisons dans le "
+        "premier mois (article 12, paragraphe 3, du RGPD).",
+    ),
+    "request.extended": Text(
+        "Why we need more time",
+        "Warum wir mehr Zeit brauchen",
+        "Pourquoi il nous faut plus de temps",
+    ),
+    "request.refused": Text(
+        "Why we refused", "Warum wir abgelehnt haben", "Pourquoi nous avons refusé"
+    ),
+    "request.complain": Text(
+        "You have the right to complain to a data protection authority and to go to court "
+        "(GDPR Art. 77 and 79).",
+        "Sie haben das Recht, sich bei einer Datenschutzaufsichtsbehörde zu beschweren und "
+        "ein Gericht anzurufen (Art. 77 und 79 DSGVO).",
+        "Vous avez le droit d'introduire une réclamation auprès d'une autorité de protection "
+        "des données et de saisir la justice (articles 77 et 79 du RGPD).",
+    ),
+    "request.answer": Text("Go to your answer", "Zu Ihrer Antwort", "Voir votre réponse"),
+    "request.timeline": Text("What has happened", "Was bisher geschah", "Ce qui s'est passé"),
+    "request.withdraw": Text(
+        "Withdraw this request", "Diese Anfrage zurückziehen", "Retirer cette demande"
+    ),
+    "withdraw.title": Text(
+        "Withdraw your request", "Anfrage zurückziehen", "Retirer votre demande"
+    ),
+    "withdraw.back": Text("Back to the request", "Zurück zur Anfrage", "Retour à la demande"),
+    "withdraw.body": Text(
+        "If you withdraw it, we stop and will not answer it. You can make a new request at "
+        "any time.",
+        "Wenn Sie sie zurückziehen, hören wir auf und beantworten sie nicht. Sie können "
+        "jederzeit eine neue Anfrage stellen.",
+        "Si vous la retirez, nous arrêtons et n'y répondrons pas. Vous pouvez faire une "
+        "nouvelle demande à tout moment.",
+    ),
+    "withdraw.submit": Text("Withdraw the request", "Anfrage zurückziehen", "Retirer la demande"),
+    "withdraw.too_late": Text(
+        "This request can no longer be withdrawn: work on the answer has started, or it is "
+        "finished.",
+        "Diese Anfrage kann nicht mehr zurückgezogen werden: Die Arbeit an der Antwort hat "
+        "begonnen, oder sie ist abgeschlossen.",
+        "Cette demande ne peut plus être retirée : le travail sur la réponse a commencé, ou "
+        "il est terminé.",
+    ),
+    "answer.title": Text("Your answer", "Ihre Antwort", "Votre réponse"),
+    "answer.back": Text("Back to the request", "Zurück zur Anfrage", "Retour à la demande"),
+    "answer.not_mine_title": Text(
+        "Is this not your data?", "Sind das nicht Ihre Daten?", "Ce ne sont pas vos données ?"
+    ),
+    "answer.not_mine_body": Text(
+        "If anything in this answer is about someone else (recordings you do not know, "
+        "devices you never had), tell us at once. Nobody can download it after that, and our "
+        "privacy team looks into it straight away.",
+        "Wenn etwas in dieser Antwort jemand anderen betrifft (Aufnahmen, die Sie nicht "
+        "kennen, Geräte, die Sie nie hatten), sagen Sie es uns sofort. Danach kann niemand "
+        "sie mehr herunterladen, und unser Datenschutzteam kümmert sich sofort darum.",
+        "Si quelque chose dans cette réponse concerne quelqu'un d'autre (des enregistrements "
+        "que vous ne connaissez pas, des appareils que vous n'avez jamais eus), dites-le-nous "
+        "tout de suite. Plus personne ne pourra la télécharger, et notre équipe chargée de la "
+        "protection des données s'en occupe immédiatement.",
+    ),
+    "answer.not_mine_button": Text(
+        "This is not my data", "Das sind nicht meine Daten", "Ce ne sont pas mes données"
+    ),
+    "answer.download_title": Text("Download", "Herunterladen", "Téléchargement"),
+    "answer.download_rule": Text(
+        "You can download it until {expires} (UTC), {left} more times. For your safety we "
+        "ask for your password first.",
+        "Sie können sie bis {expires} (UTC) noch {left}-mal herunterladen. Zu Ihrer "
+        "Sicherheit fragen wir vorher nach Ihrem Passwort.",
+        "Vous pouvez la télécharger jusqu'au {expires} (UTC), encore {left} fois. Pour votre "
+        "sécurité, nous vous demandons d'abord votre mot de passe.",
+    ),
+    "answer.download": Text(
+        "Download the answer (zip, {megabytes} MB)",
+        "Antwort herunterladen (ZIP, {megabytes} MB)",
+        "Télécharger la réponse (zip, {megabytes} Mo)",
+    ),
+    "answer.not_ready": Text(
+        "Not ready yet: a separate check is making sure that the answer holds only your data.",
+        "Noch nicht fertig: Eine eigene Prüfung stellt sicher, dass die Antwort nur Ihre "
+        "Daten enthält.",
+        "Pas encore prête : une vérification distincte s'assure que la réponse ne contient "
+        "que vos données.",
+    ),
+    "answer.blocked": Text(
+        "This answer was held back: a check found something wrong. Our privacy team is "
+        "looking into it.",
+        "Diese Antwort wurde zurückgehalten: Eine Prüfung hat einen Fehler gefunden. Unser "
+        "Datenschutzteam kümmert sich darum.",
+        "Cette réponse a été retenue : une vérification a trouvé une erreur. Notre équipe "
+        "chargée de la protection des données s'en occupe.",
+    ),
+    "answer.withdrawn": Text(
+        "This answer was withdrawn; nobody can download it any more.",
+        "Diese Antwort wurde zurückgezogen; niemand kann sie mehr herunterladen.",
+        "Cette réponse a été retirée ; plus personne ne peut la télécharger.",
+    ),
+    "answer.revoked": Text(
+        "You told us that this is not your data. The answer was withdrawn: nobody can "
+        "download it any more.",
+        "Sie haben uns gesagt, dass das nicht Ihre Daten sind. Die Antwort wurde "
+        "zurückgezogen: Niemand kann sie mehr herunterladen.",
+        "Vous nous avez signalé que ce ne sont pas vos données. La réponse a été retirée : "
+        "plus personne ne peut la télécharger.",
+    ),
+    "answer.expired": Text(
+        "This answer can no longer be downloaded: its time or its downloads are used up, and "
+        "its files were destroyed. For another copy, make a new request.",
+        "Diese Antwort kann nicht mehr heruntergeladen werden: Ihre Zeit oder ihre Downloads "
+        "sind aufgebraucht, und ihre Dateien wurden vernichtet. Für eine weitere Kopie stellen "
+        "Sie eine neue Anfrage.",
+        "Cette réponse ne peut plus être téléchargée : son délai ou ses téléchargements sont "
+        "épuisés, et ses fichiers ont été détruits. Pour une autre copie, faites une nouvelle "
+        "demande.",
+    ),
+    "answer.contents": Text("What it holds", "Was sie enthält", "Ce qu'elle contient"),
+    "answer.files": Text("Files", "Dateien", "Fichiers"),
+    "answer.recordings": Text("Recordings", "Aufnahmen", "Enregistrements"),
+    "answer.withheld": Text(
+        "Recordings of other household members left out",
+        "Ausgelassene Aufnahmen anderer Haushaltsmitglieder",
+        "Enregistrements d'autres membres du foyer omis",
+    ),
+    "answer.made": Text("Put together", "Zusammengestellt", "Préparée le"),
+    "answer.downloads": Text(
+        "Every download of this answer",
+        "Jeder Download dieser Antwort",
+        "Chaque téléchargement de cette réponse",
+    ),
+    "answer.no_downloads": Text(
+        "It has not been downloaded yet.",
+        "Sie wurde noch nicht heruntergeladen.",
+        "Elle n'a pas encore été téléchargée.",
+    ),
+    "answer.when": Text("Time (UTC)", "Zeit (UTC)", "Heure (UTC)"),
+    "answer.address": Text("Network address", "Netzwerkadresse", "Adresse réseau"),
+    "answer.browser": Text("Browser", "Browser", "Navigateur"),
+    "answer.part": Text("Part", "Teil", "Partie"),
+    "answer.whole": Text("The whole answer", "Die ganze Antwort", "La réponse entière"),
+    "answer.bytes": Text(
+        "Bytes {start} to {end}", "Bytes {start} bis {end}", "Octets {start} à {end}"
+    ),
+    "notmine.title": Text(
+        "Tell us that this is not your data",
+        "Melden, dass das nicht Ihre Daten sind",
+        "Signaler que ce ne sont pas vos données",
+    ),
+    "notmine.back": Text("Back to the answer", "Zurück zur Antwort", "Retour à la réponse"),
+    "notmine.intro": Text("When you confirm:", "Wenn Sie bestätigen:", "Quand vous confirmez :"),
+    "notmine.withdrawn": Text(
+        "the answer is withdrawn at once: nobody can download it again, not even you;",
+        "wird die Antwort sofort zurückgezogen: Niemand kann sie mehr herunterladen, auch "
+        "Sie nicht;",
+        "la réponse est retirée immédiatement : plus personne ne peut la télécharger, pas "
+        "même vous ;",
+    ),
+    "notmine.team": Text(
+        "our privacy team is told at once and opens an incident; where the law requires, "
+        "they report it to the data protection authority within 72 hours;",
+        "wird unser Datenschutzteam sofort benachrichtigt und eröffnet einen Vorfall; wo das "
+        "Gesetz es verlangt, meldet es ihn binnen 72 Stunden der Datenschutzbehörde;",
+        "notre équipe chargée de la protection des données est prévenue immédiatement et "
+        "ouvre un incident ; lorsque la loi l'exige, elle le notifie à l'autorité de "
+        "protection des données dans les 72 heures ;",
+    ),
+    "notmine.contact": Text(
+        "our privacy team may write to you at your e-mail address about what they found.",
+        "kann unser Datenschutzteam Ihnen an Ihre E-Mail-Adresse schreiben, was es "
+        "herausgefunden hat.",
+        "notre équipe chargée de la protection des données peut vous écrire à votre adresse "
+        "e-mail pour vous dire ce qu'elle a trouvé.",
+    ),
+    "notmine.submit": Text(
+        "Yes, this is not my data",
+        "Ja, das sind nicht meine Daten",
+        "Oui, ce ne sont pas mes données",
+    ),
+    "reported.title": Text(
+        "Thank you for telling us", "Danke für Ihre Meldung", "Merci de nous avoir prévenus"
+    ),
+    "reported.done": Text(
+        "The answer was withdrawn. Nobody can download it any more.",
+        "Die Antwort wurde zurückgezogen. Niemand kann sie mehr herunterladen.",
+        "La réponse a été retirée. Plus personne ne peut la télécharger.",
+    ),
+    "reported.reference": Text(
+        "Incident reference: {incident}",
+        "Aktenzeichen des Vorfalls: {incident}",
+        "Référence de l'incident : {incident}",
+    ),
+    "reported.next_title": Text("What happens next", "Wie es weitergeht", "Et ensuite"),
+    "reported.next_team": Text(
+        "Our privacy team looks into it now. Where the law requires, they report it to the "
+        "data protection authority within 72 hours.",
+        "Unser Datenschutzteam kümmert sich jetzt darum. Wo das Gesetz es verlangt, meldet es "
+        "den Vorfall binnen 72 Stunden der Datenschutzbehörde.",
+        "Notre équipe chargée de la protection des données s'en occupe maintenant. Lorsque la "
+        "loi l'exige, elle notifie l'incident à l'autorité de protection des données dans les "
+        "72 heures.",
+    ),
+    "reported.next_contact": Text(
+        "They may write to you at your e-mail address about what they found.",
+        "Es kann Ihnen an Ihre E-Mail-Adresse schreiben, was es herausgefunden hat.",
+        "Elle peut vous écrire à votre adresse e-mail pour vous dire ce qu'elle a trouvé.",
+    ),
+    "reported.next_copies": Text(
+        "If you downloaded the answer, please delete every copy and do not pass it on.",
+        "Wenn Sie die Antwort heruntergeladen haben, löschen Sie bitte jede Kopie und geben "
+        "Sie sie nicht weiter.",
+        "Si vous avez téléchargé la réponse, supprimez-en toute copie et ne la transmettez pas.",
+    ),
+    # The console (staff) and two-step sign-in -------------------------------
+    "console.tagline": Text(
+        "Console for the privacy team",
+        "Konsole für das Datenschutzteam",
+        "Console de l'équipe chargée de la protection des données",
+    ),
+    "console.nav_label": Text("Console", "Konsole", "Console"),
+    "console.nav_requests": Text("Requests", "Anfragen", "Demandes"),
+    "console.nav_incidents": Text("Incidents", "Vorfälle", "Incidents"),
+    "console.nav_audit": Text("Audit", "Prüfprotokoll", "Journal d'audit"),
+    "console.nav_dashboard": Text("Dashboard", "Übersicht", "Tableau de bord"),
+    "console.nav_staff": Text("Staff", "Mitarbeitende", "Personnel"),
+    "console.signed_in_as": Text(
+        "Signed in as {name}", "Angemeldet als {name}", "Connecté en tant que {name}"
+    ),
+    "console.role_agent": Text("agent", "Sachbearbeitung", "agent"),
+    "console.role_approver": Text("approver", "Freigabe", "approbateur"),
+    "console.role_dpo": Text(
+        "data-protection officer",
+        "Datenschutzbeauftragte(r)",
+        "délégué à la protection des données",
+    ),
+    "console.role_admin": Text("admin", "Verwaltung", "administrateur"),
+    "console.signin_title": Text(
+        "Sign in to the console", "Bei der Konsole anmelden", "Se connecter à la console"
+    ),
+    "console.signin_intro": Text(
+        "For the privacy team. You need your login name, your password and the "
+        "authenticator app on your phone.",
+        "Für das Datenschutzteam. Sie brauchen Ihren Anmeldenamen, Ihr Passwort und die "
+        "Authenticator-App auf Ihrem Telefon.",
+        "Pour l'équipe chargée de la protection des données. Il vous faut votre identifiant, "
+        "votre mot de passe et l'application d'authentification de votre téléphone.",
+    ),
+    "console.signin_name": Text("Login name", "Anmeldename", "Identifiant"),
+    "console.signin_name_missing": Text(
+        "Enter your login name", "Geben Sie Ihren Anmeldenamen ein", "Saisissez votre identifiant"
+    ),
+    "console.signin_wrong": Text(
+        "The login name or the password is wrong. Check both and try again.",
+        "Anmeldename oder Passwort ist falsch. Prüfen Sie beides und versuchen Sie es erneut.",
+        "L'identifiant ou le mot de passe est incorrect. Vérifiez les deux et réessayez.",
+    ),
+    "console.signin_continue": Text("Continue", "Weiter", "Continuer"),
+    "console.signin_submit": Text("Sign in", "Anmelden", "Se connecter"),
+    "console.signin_expired": Text(
+        "That sign-in took too long or was finished already. Start again with your name "
+        "and password.",
+        "Diese Anmeldung hat zu lange gedauert oder war schon abgeschlossen. Beginnen Sie "
+        "noch einmal mit Name und Passwort.",
+        "Cette connexion a pris trop de temps ou était déjà terminée. Recommencez avec votre "
+        "identifiant et votre mot de passe.",
+    ),
+    "console.code_title": Text(
+        "Enter the code from your app",
+        "Code aus Ihrer App eingeben",
+        "Saisissez le code de votre application",
+    ),
+    "console.code_intro": Text(
+        "Open the authenticator app on your phone and enter the 6-digit code it shows for voxkeep.",
+        "Öffnen Sie die Authenticator-App auf Ihrem Telefon und geben Sie den 6-stelligen "
+        "Code ein, den sie für voxkeep zeigt.",
+        "Ouvrez l'application d'authentification de votre téléphone et saisissez le code à "
+        "6 chiffres qu'elle affiche pour voxkeep.",
+    ),
+    "console.code_label": Text("6-digit code", "6-stelliger Code", "Code à 6 chiffres"),
+    "console.code_missing": Text(
+        "Enter the 6-digit code from your app",
+        "Geben Sie den 6-stelligen Code aus Ihrer App ein",
+        "Saisissez le code à 6 chiffres de votre application",
+    ),
+    "console.code_wrong": Text(
+        "The code is wrong or was used already. Enter the code your app shows now.",
+        "Der Code ist falsch oder wurde schon verwendet. Geben Sie den Code ein, den Ihre "
+        "App jetzt zeigt.",
+        "Le code est incorrect ou a déjà servi. Saisissez le code que votre application "
+        "affiche maintenant.",
+    ),
+    "console.code_restart": Text(
+        "Start again with your name and password",
+        "Noch einmal mit Name und Passwort beginnen",
+        "Recommencer avec l'identifiant et le mot de passe",
+    ),
+    "console.enrol_title": Text(
+        "Set up your authenticator app",
+        "Authenticator-App einrichten",
+        "Configurez votre application d'authentification",
+    ),
+    "console.enrol_intro": Text(
+        "Staff sign in with a code from an authenticator app as well as the password. "
+        "You have none set up yet; it takes a minute.",
+        "Mitarbeitende melden sich zusätzlich zum Passwort mit einem Code aus einer "
+        "Authenticator-App an. Sie haben noch keine eingerichtet; das dauert eine Minute.",
+        "Le personnel se connecte avec un code d'application d'authentification en plus du "
+        "mot de passe. Vous n'en avez pas encore configuré ; cela prend une minute.",
+    ),
+    "console.enrol_scan": Text(
+        "Scan this QR code with the app,",
+        "Scannen Sie diesen QR-Code mit der App,",
+        "Scannez ce code QR avec l'application,",
+    ),
+    "console.enrol_qr_label": Text(
+        "QR code of your authenticator secret",
+        "QR-Code Ihres Authenticator-Schlüssels",
+        "Code QR de votre clé d'authentification",
+    ),
+    "console.enrol_type": Text(
+        "or type this key into it:",
+        "oder tippen Sie diesen Schlüssel ein:",
+        "ou saisissez-y cette clé :",
+    ),
+    "console.enrol_uri": Text(
+        "The same as a link (otpauth)",
+        "Dasselbe als Link (otpauth)",
+        "La même chose sous forme de lien (otpauth)",
+    ),
+    "console.enrol_confirm": Text(
+        "Enter the code the app now shows: that confirms the app and signs you in.",
+        "Geben Sie den Code ein, den die App jetzt zeigt: Das bestätigt die App und meldet Sie an.",
+        "Saisissez le code que l'application affiche maintenant : cela confirme "
+        "l'application et vous connecte.",
+    ),
+    "console.queue_title": Text("Requests", "Anfragen", "Demandes"),
+    "console.queue_intro": Text(
+        "Soonest due first. Overdue requests and those due within {days} days are marked.",
+        "Die am frühesten fälligen zuerst. Überfällige und in {days} Tagen fällige Anfragen "
+        "sind markiert.",
+        "Les plus urgentes d'abord. Les demandes en retard et celles dues dans les {days} "
+        "jours sont signalées.",
+    ),
+    "console.queue_filters": Text("Filters", "Filter", "Filtres"),
+    "console.queue_caption": Text(
+        "Requests by due date", "Anfragen nach Fälligkeit", "Demandes par échéance"
+    ),
+    "console.queue_csv": Text(
+        "Download this list (CSV)",
+        "Diese Liste herunterladen (CSV)",
+        "Télécharger cette liste (CSV)",
+    ),
+    "console.queue_empty": Text(
+        "No request matches these filters.",
+        "Keine Anfrage entspricht diesen Filtern.",
+        "Aucune demande ne correspond à ces filtres.",
+    ),
+    "console.field_request": Text("Request", "Anfrage", "Demande"),
+    "console.field_state": Text("State", "Status", "État"),
+    "console.field_kind": Text("Kind", "Art", "Type"),
+    "console.field_channel": Text("Channel", "Eingangsweg", "Canal"),
+    "console.field_received": Text("Received", "Eingegangen", "Reçue"),
+    "console.field_due": Text("Due", "Fällig", "Échéance"),
+    "console.field_days_left": Text("Days left", "Tage übrig", "Jours restants"),
+    "console.state_owed": Text(
+        "Answer still owed", "Antwort noch geschuldet", "Réponse encore due"
+    ),
+    "console.state_all": Text("All", "Alle", "Toutes"),
+    "console.any": Text("Any", "Alle", "Tous"),
+    "console.filter": Text("Show", "Anzeigen", "Afficher"),
+    "console.paused": Text("clock paused", "Frist angehalten", "délai suspendu"),
+    "console.overdue": Text("Overdue", "Überfällig", "En retard"),
+    "console.at_risk": Text("Due soon", "Bald fällig", "Bientôt due"),
+    "console.new_title": Text(
+        "Enter a request received by e-mail, post or phone",
+        "Per E-Mail, Post oder Telefon erhaltene Anfrage erfassen",
+        "Saisir une demande reçue par e-mail, courrier ou téléphone",
+    ),
+    "console.new_intro": Text(
+        "For a request that reached you by e-mail, letter or phone. The deadline runs from the "
+        "day it arrived. A code then goes to the account's own e-mail address to verify it.",
+        "Für eine Anfrage, die Sie per E-Mail, Brief oder Telefon erreicht hat. Die Frist läuft "
+        "ab dem Eingangstag. Zur Prüfung geht danach ein Code an die eigene E-Mail-Adresse des "
+        "Kontos.",
+        "Pour une demande reçue par e-mail, courrier ou téléphone. Le délai court à partir du "
+        "jour de réception. Un code est ensuite envoyé à l'adresse e-mail du compte pour la "
+        "vérifier.",
+    ),
+    "console.new_account": Text(
+        "Account id",
+        "Konto-ID",
+        "Identifiant du compte",
+    ),
+    "console.new_account_hint": Text(
+        "The operator's id of the account the request is about (not a name or an e-mail address).",
+        "Die ID des Betreibers für das Konto, um das es geht (kein Name, keine E-Mail-Adresse).",
+        "L'identifiant, chez l'opérateur, du compte concerné (ni un nom ni une adresse e-mail).",
+    ),
+    "console.new_account_missing": Text(
+        "Enter the account id",
+        "Geben Sie die Konto-ID ein",
+        "Saisissez l'identifiant du compte",
+    ),
+    "console.new_kind_missing": Text(
+        "Choose the kind of request",
+        "Wählen Sie die Art der Anfrage",
+        "Choisissez le type de demande",
+    ),
+    "console.new_channel_missing": Text(
+        "Choose how the request came in",
+        "Wählen Sie, wie die Anfrage einging",
+        "Choisissez comment la demande est arrivée",
+    ),
+    "console.new_received": Text(
+        "Day it arrived (optional)",
+        "Eingangstag (optional)",
+        "Jour de réception (facultatif)",
+    ),
+    "console.new_received_hint": Text(
+        "Year-month-day, UTC. Leave empty for today.",
+        "Jahr-Monat-Tag, UTC. Leer lassen für heute.",
+        "Année-mois-jour, UTC. Laissez vide pour aujourd'hui.",
+    ),
+    "console.new_note": Text(
+        "Internal note (optional, stored encrypted)",
+        "Interne Notiz (optional, verschlüsselt gespeichert)",
+        "Note interne (facultative, conservée chiffrée)",
+    ),
+    "console.new_submit": Text(
+        "Enter the request",
+        "Anfrage erfassen",
+        "Saisir la demande",
+    ),
+    "console.request_title": Text(
+        "Request",
+        "Anfrage",
+        "Demande",
+    ),
+    "console.days_left": Text(
+        "{days} days left",
+        "noch {days} Tage",
+        "{days} jours restants",
+    ),
+    "console.extended_by": Text(
+        "extended by {months} months",
+        "um {months} Monate verlängert",
+        "prolongée de {months} mois",
+    ),
+    "console.field_account": Text(
+        "Account",
+        "Konto",
+        "Compte",
+    ),
+    "console.erased": Text(
+        "(erased)",
+        "(gelöscht)",
+        "(effacé)",
+    ),
+    "console.field_entered_by": Text(
+        "Entered by",
+        "Erfasst von",
+        "Saisie par",
+    ),
+    "console.field_approved_by": Text(
+        "Approved by",
+        "Freigegeben von",
+        "Approuvée par",
+    ),
+    "console.evidence_title": Text(
+        "Verification",
+        "Prüfung",
+        "Vérification",
+    ),
+    "console.field_verified_by": Text(
+        "Verified by",
+        "Geprüft von",
+        "Vérifiée par",
+    ),
+    "console.field_method": Text(
+        "Method",
+        "Verfahren",
+        "Méthode",
+    ),
+    "console.field_evidence": Text(
+        "Evidence",
+        "Nachweis",
+        "Preuve",
+    ),
+    "console.field_code_expires": Text(
+        "Code valid until",
+        "Code gültig bis",
+        "Code valable jusqu'au",
+    ),
+    "console.field_address": Text(
+        "E-mail address",
+        "E-Mail-Adresse",
+        "Adresse e-mail",
+    ),
+    "console.address_pending": Text(
+        "Changed after the request came in: confirm the change before a code is sent.",
+        "Nach Eingang der Anfrage geändert: Bestätigen Sie die Änderung, bevor ein Code "
+        "gesendet wird.",
+        "Modifiée après l'arrivée de la demande : confirmez la modification avant d'envoyer un "
+        "code.",
+    ),
+    "console.address_confirmed": Text(
+        "Change confirmed by {who}",
+        "Änderung bestätigt von {who}",
+        "Modification confirmée par {who}",
+    ),
+    "console.field_extension_reason": Text(
+        "Reason for the extension",
+        "Grund der Verlängerung",
+        "Motif de la prolongation",
+    ),
+    "console.field_refusal_reason": Text(
+        "Reason for the refusal",
+        "Grund der Ablehnung",
+        "Motif du refus",
+    ),
+    "console.actions_title": Text(
+        "What you can do",
+        "Was Sie tun können",
+        "Ce que vous pouvez faire",
+    ),
+    "console.actions_none": Text(
+        "Nothing for you to do on this request now.",
+        "Für Sie gibt es bei dieser Anfrage jetzt nichts zu tun.",
+        "Rien à faire pour vous sur cette demande pour l'instant.",
+    ),
+    "console.action_send_code": Text(
+        "Send the verification code",
+        "Prüfcode senden",
+        "Envoyer le code de vérification",
+    ),
+    "console.action_send_code_hint": Text(
+        "A code goes to the account's own e-mail address; the clock pauses until the person "
+        "gives it back.",
+        "Ein Code geht an die eigene E-Mail-Adresse des Kontos; die Frist ruht, bis die Person "
+        "ihn zurückgibt.",
+        "Un code est envoyé à l'adresse e-mail du compte ; le délai est suspendu jusqu'à ce que "
+        "la personne le communique.",
+    ),
+    "console.action_confirm_address": Text(
+        "Confirm the changed address",
+        "Geänderte Adresse bestätigen",
+        "Confirmer l'adresse modifiée",
+    ),
+    "console.action_confirm_address_hint": Text(
+        "First make sure, through a channel you already know, that the new address is the "
+        "person's.",
+        "Stellen Sie zuerst über einen bekannten Weg sicher, dass die neue Adresse der Person "
+        "gehört.",
+        "Assurez-vous d'abord, par un canal déjà connu, que la nouvelle adresse est celle de la "
+        "personne.",
+    ),
+    "console.action_check_code": Text(
+        "Enter the code the person gave back",
+        "Von der Person zurückgegebenen Code eingeben",
+        "Saisir le code communiqué par la personne",
+    ),
+    "console.field_code": Text(
+        "Code (8 digits)",
+        "Code (8 Ziffern)",
+        "Code (8 chiffres)",
+    ),
+    "console.field_evidence_how": Text(
+        "How the person gave it",
+        "Wie die Person ihn übermittelt hat",
+        "Comment la personne l'a communiqué",
+    ),
+    "console.action_approve": Text(
+        "Approve",
+        "Freigeben",
+        "Approuver",
+    ),
+    "console.action_approve_hint": Text(
+        "The second pair of eyes: work on the answer (or the erasure) starts.",
+        "Das zweite Augenpaar: Die Arbeit an der Antwort (oder der Löschung) beginnt.",
+        "Le second regard : le travail sur la réponse (ou l'effacement) commence.",
+    ),
+    "console.action_extend": Text(
+        "Extend the deadline",
+        "Frist verlängern",
+        "Prolonger le délai",
+    ),
+    "console.field_months": Text(
+        "By how many months",
+        "Um wie viele Monate",
+        "De combien de mois",
+    ),
+    "console.field_reason_person": Text(
+        "Reason (sent to the person; no personal data)",
+        "Grund (geht an die Person; keine personenbezogenen Daten)",
+        "Motif (envoyé à la personne ; sans données personnelles)",
+    ),
+    "console.action_refuse": Text(
+        "Refuse the request",
+        "Anfrage ablehnen",
+        "Refuser la demande",
+    ),
+    "console.action_cancel": Text(
+        "Cancel the request",
+        "Anfrage abbrechen",
+        "Annuler la demande",
+    ),
+    "console.field_reason": Text(
+        "Reason",
+        "Grund",
+        "Motif",
+    ),
+    "console.jobs_title": Text(
+        "Background work",
+        "Hintergrundarbeit",
+        "Travail en arrière-plan",
+    ),
+    "console.field_job": Text(
+        "Job",
+        "Aufgabe",
+        "Tâche",
+    ),
+    "console.field_attempts": Text(
+        "Attempts",
+        "Versuche",
+        "Tentatives",
+    ),
+    "console.field_error": Text(
+        "Last error",
+        "Letzter Fehler",
+        "Dernière erreur",
+    ),
+    "console.timeline_title": Text(
+        "Timeline",
+        "Verlauf",
+        "Historique",
+    ),
+    "console.field_when": Text(
+        "When (UTC)",
+        "Wann (UTC)",
+        "Quand (UTC)",
+    ),
+    "console.field_step": Text(
+        "Step",
+        "Schritt",
+        "Étape",
+    ),
+    "console.field_who": Text(
+        "Who",
+        "Wer",
+        "Qui",
+    ),
+    "console.field_note": Text(
+        "Note",
+        "Notiz",
+        "Note",
+    ),
+    "console.back_to_queue": Text(
+        "Back to the requests",
+        "Zurück zu den Anfragen",
+        "Retour aux demandes",
+    ),
+    "console.done_entered": Text(
+        "The request is entered. Next: send the verification code to the account's address.",
+        "Die Anfrage ist erfasst. Als Nächstes: den Prüfcode an die Adresse des Kontos senden.",
+        "La demande est saisie. Ensuite : envoyer le code de vérification à l'adresse du compte.",
+    ),
+    "console.done_send_code": Text(
+        "The code is sent and the clock is paused. Next: enter the code when the person gives "
+        "it back.",
+        "Der Code ist gesendet und die Frist ruht. Als Nächstes: den Code eingeben, sobald die "
+        "Person ihn zurückgibt.",
+        "Le code est envoyé et le délai suspendu. Ensuite : saisir le code dès que la personne "
+        "le communique.",
+    ),
+    "console.done_confirm_address": Text(
+        "The changed address is confirmed for this request. Next: send the code.",
+        "Die geänderte Adresse ist für diese Anfrage bestätigt. Als Nächstes: den Code senden.",
+        "L'adresse modifiée est confirmée pour cette demande. Ensuite : envoyer le code.",
+    ),
+    "console.done_check_code": Text(
+        "The request is verified. Next: someone else with the approver role approves it.",
+        "Die Anfrage ist geprüft. Als Nächstes: Eine andere Person mit der Freigaberolle gibt "
+        "sie frei.",
+        "La demande est vérifiée. Ensuite : une autre personne ayant le rôle d'approbateur "
+        "l'approuve.",
+    ),
+    "console.done_approve": Text(
+        "Approved. The answer is being prepared; the person is told by e-mail when it is ready.",
+        "Freigegeben. Die Antwort wird vorbereitet; die Person erfährt per E-Mail, wenn sie "
+        "bereit ist.",
+        "Approuvée. La réponse est en préparation ; la personne sera prévenue par e-mail "
+        "lorsqu'elle sera prête.",
+    ),
+    "console.done_extend": Text(
+        "The deadline is extended. The person is told the reasons by e-mail.",
+        "Die Frist ist verlängert. Die Person erhält die Gründe per E-Mail.",
+        "Le délai est prolongé. La personne reçoit les motifs par e-mail.",
+    ),
+    "console.done_refuse": Text(
+        "The request is refused. The person is told the reasons and their right to complain by "
+        "e-mail.",
+        "Die Anfrage ist abgelehnt. Die Person erhält per E-Mail die Gründe und ihr "
+        "Beschwerderecht.",
+        "La demande est refusée. La personne reçoit par e-mail les motifs et son droit de "
+        "réclamation.",
+    ),
+    "console.done_cancel": Text(
+        "The request is cancelled.",
+        "Die Anfrage ist abgebrochen.",
+        "La demande est annulée.",
+    ),
+    "nav.two_step": Text(
+        "Two-step sign-in",
+        "Anmeldung in zwei Schritten",
+        "Connexion en deux étapes",
+    ),
+    "signin.code": Text(
+        "Code from your authenticator app",
+        "Code aus Ihrer Authenticator-App",
+        "Code de votre application d'authentification",
+    ),
+    "signin.code_hint": Text(
+        "Only if you turned on two-step sign-in.",
+        "Nur, wenn Sie die Anmeldung in zwei Schritten eingeschaltet haben.",
+        "Seulement si vous avez activé la connexion en deux étapes.",
+    ),
+    "signin.code_needed": Text(
+        "Two-step sign-in is on: enter your password again and the code your app shows",
+        "Die Anmeldung in zwei Schritten ist eingeschaltet: Geben Sie Ihr Passwort noch einmal "
+        "und den Code aus Ihrer App ein",
+        "La connexion en deux étapes est activée : saisissez à nouveau votre mot de passe et le "
+        "code affiché par votre application",
+    ),
+    "signin.code_wrong": Text(
+        "The code is wrong or was used already: enter the code your app shows now",
+        "Der Code ist falsch oder wurde schon verwendet: Geben Sie den Code ein, den Ihre App "
+        "jetzt zeigt",
+        "Le code est incorrect ou a déjà servi : saisissez le code que votre application "
+        "affiche maintenant",
+    ),
+    "two_step.title": Text(
+        "Two-step sign-in",
+        "Anmeldung in zwei Schritten",
+        "Connexion en deux étapes",
+    ),
+    "two_step.is_off": Text(
+        "Two-step sign-in is off. When it is on, signing in asks for a code from an "
+        "authenticator app on your phone as well as your password, so a stolen password alone "
+        "is not enough.",
+        "Die Anmeldung in zwei Schritten ist ausgeschaltet. Eingeschaltet fragt die Anmeldung "
+        "außer nach Ihrem Passwort nach einem Code aus einer Authenticator-App auf Ihrem "
+        "Telefon; ein gestohlenes Passwort allein reicht dann nicht.",
+        "La connexion en deux étapes est désactivée. Activée, la connexion demande, en plus du "
+        "mot de passe, un code d'une application d'authentification sur votre téléphone : un "
+        "mot de passe volé ne suffit alors plus.",
+    ),
+    "two_step.is_on": Text(
+        "Two-step sign-in is on: signing in asks for a code from your authenticator app.",
+        "Die Anmeldung in zwei Schritten ist eingeschaltet: Die Anmeldung fragt nach einem Code "
+        "aus Ihrer Authenticator-App.",
+        "La connexion en deux étapes est activée : la connexion demande un code de votre "
+        "application d'authentification.",
+    ),
+    "two_step.start": Text(
+        "Set up an authenticator app",
+        "Authenticator-App einrichten",
+        "Configurer une application d'authentification",
+    ),
+    "two_step.setting_up": Text(
+        "Scan this QR code with your authenticator app, then enter the code it shows.",
+        "Scannen Sie diesen QR-Code mit Ihrer Authenticator-App und geben Sie dann den Code "
+        "ein, den sie zeigt.",
+        "Scannez ce code QR avec votre application d'authentification, puis saisissez le code "
+        "qu'elle affiche.",
+    ),
+    "two_step.code": Text(
+        "6-digit code from your app",
+        "6-stelliger Code aus Ihrer App",
+        "Code à 6 chiffres de votre application",
+    ),
+    "two_step.code_missing": Text(
+        "Enter the 6-digit code from your app",
+        "Geben Sie den 6-stelligen Code aus Ihrer App ein",
+        "Saisissez le code à 6 chiffres de votre application",
+    ),
+    "two_step.turn_on": Text(
+        "Turn on two-step sign-in",
+        "Anmeldung in zwei Schritten einschalten",
+        "Activer la connexion en deux étapes",
+    ),
+    "two_step.turn_off": Text(
+        "Turn off two-step sign-in",
+        "Anmeldung in zwei Schritten ausschalten",
+        "Désactiver la connexion en deux étapes",
+    ),
+    "two_step.done_on": Text(
+        "Two-step sign-in is on. From now on, signing in asks for a code from your app.",
+        "Die Anmeldung in zwei Schritten ist eingeschaltet. Ab jetzt fragt die Anmeldung nach "
+        "einem Code aus Ihrer App.",
+        "La connexion en deux étapes est activée. Désormais, la connexion demande un code de "
+        "votre application.",
+    ),
+    "two_step.done_off": Text(
+        "Two-step sign-in is off. Signing in asks only for your password.",
+        "Die Anmeldung in zwei Schritten ist ausgeschaltet. Die Anmeldung fragt nur nach Ihrem "
+        "Passwort.",
+        "La connexion en deux étapes est désactivée. La connexion ne demande que votre mot de "
+        "passe.",
     ),
 }
 

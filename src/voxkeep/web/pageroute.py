@@ -6,35 +6,64 @@ CSRF check: a POST without the right token is refused with a page saying
 what happened before its handler runs. Page handlers raise ``SignInNeeded``
 (through the ``SignedIn`` dependency) to send an anonymous visitor to the
 sign-in page, and VoxkeepErrors to show an error page with the error's status.
+
+When a service raises ReauthRequired (the action needs a password re-entry
+more recent than the session has), the visitor is sent to the
+re-authentication page with the current path as ``next``, and comes back to
+it afterwards (people's pages only, not the console's). A form posts to the
+path of the page that shows it, so coming back to a POST's path shows the
+form again, to be sent once more.
+
+The console's pages (under ``/console``) take the signed-in staff member
+through ``staff_page(*roles)``: anyone without a staff session is sent to the
+console's sign-in page, a staff member without one of the roles gets a 403
+page. Staff sessions are separate from people's (their own cookie), so one
+browser may hold both and neither reaches the other's pages.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from voxkeep.accounts.service import language_of
-from voxkeep.errors import InvalidInput, Unauthorized, VoxkeepError
-from voxkeep.people.api import PERSON_COOKIE, person_session
-from voxkeep.people.service import PersonSession
+from voxkeep.errors import InvalidInput, ReauthRequired, Unauthorized, VoxkeepError
+from voxkeep.people.api import person_session, staff_session
+from voxkeep.people.models import StaffRole
+from voxkeep.people.service import PersonSession, StaffSession, require_role
 from voxkeep.web import csrf
-from voxkeep.web.deps import vault_of
-from voxkeep.web.render import language, redirect, render
+from voxkeep.web.deps import PERSON_COOKIE, STAFF_COOKIE, vault_of
+from voxkeep.web.render import current_path, language, redirect, render
 
 log = logging.getLogger("voxkeep.pages")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SIGN_IN_PAGE = "/"
+REAUTH_PAGE = "/reauth"  # the person's; the console's pages keep their own way
+CONSOLE = "/console/"
+
+
+def reauth_page(back: str) -> str:
+    """The re-authentication page, returning to back (a path on this site) afterwards."""
+    return f"{REAUTH_PAGE}?{urlencode({'next': back})}"
+
+
+STAFF_SIGN_IN_PAGE = "/console/sign-in"
 
 
 class SignInNeeded(Exception):
-    """The page needs a signed-in person; the visitor is sent to sign in."""
+    """The page needs a signed-in person (or staff member); the visitor is sent to sign in."""
+
+    def __init__(self, location: str = SIGN_IN_PAGE) -> None:
+        super().__init__(location)
+        self.location = location
 
 
 @dataclass(frozen=True)
@@ -84,20 +113,108 @@ VisitorDep = Annotated[Visitor, Depends(visitor)]
 SignedIn = Annotated[Signed, Depends(signed_in)]
 
 
-def error_page(request: Request, exc: VoxkeepError) -> Response:
-    lang = language(request)
-    if isinstance(exc, csrf.CsrfRefused):
-        return render(request, "csrf.html", lang=lang, status=exc.status)
-    if exc.status >= 500:
-        log.error("page failed: %s", exc.code)
+# The console -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffVisitor:
+    """Whoever looks at a console page: a signed-in staff member or not."""
+
+    lang: str
+    staff: StaffSession | None
+
+
+@dataclass(frozen=True)
+class StaffSigned:
+    """A signed-in staff member looking at a console page (roles as of this request)."""
+
+    lang: str
+    staff: StaffSession
+
+    def has(self, *roles: StaffRole) -> bool:
+        return bool(self.staff.roles.intersection(roles))
+
+
+def staff_visitor(request: Request) -> StaffVisitor:
+    member = None
+    if request.cookies.get(STAFF_COOKIE):
+        try:
+            member = staff_session(request)
+        except Unauthorized:
+            member = None
+    return StaffVisitor(lang=language(request), staff=member)
+
+
+def staff_page(*roles: StaffRole) -> Callable[[Request], StaffSigned]:
+    """A dependency for a console page: the signed-in staff member (else the visitor goes
+    to the console's sign-in page), holding one of ``roles`` when any are named (else 403)."""
+
+    def dependency(request: Request) -> StaffSigned:
+        found = staff_visitor(request)
+        if found.staff is None:
+            raise SignInNeeded(STAFF_SIGN_IN_PAGE)
+        if roles:
+            require_role(found.staff, *roles)
+        return StaffSigned(lang=found.lang, staff=found.staff)
+
+    return dependency
+
+
+StaffVisitorDep = Annotated[StaffVisitor, Depends(staff_visitor)]
+StaffPage = Annotated[StaffSigned, Depends(staff_page())]
+
+
+def render_console(
+    request: Request,
+    template: str,
+    who: StaffSigned | StaffVisitor,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a console page: console/base.html needs the staff member and their roles."""
+    staff = who.staff
+    roles = sorted(staff.roles, key=list(StaffRole).index) if staff is not None else []
+    context.setdefault("active", "")
     return render(
         request,
-        "error.html",
-        lang=lang,
+        template,
+        lang=who.lang,
+        status=status,
+        headers=headers,
+        staff=staff,
+        staff_roles=[r.value for r in roles],
+        **context,
+    )
+
+
+def error_page(request: Request, exc: VoxkeepError) -> Response:
+    if exc.status >= 500:
+        log.error("page failed: %s", exc.code)
+    template = "csrf.html" if isinstance(exc, csrf.CsrfRefused) else "error.html"
+    values: dict[str, Any] = {"message": exc.message, "hint": exc.hint}
+    if csrf.on_console(request):
+        who = staff_visitor(request)
+        return render_console(
+            request,
+            template,
+            who,
+            status=exc.status,
+            headers=exc.headers,
+            layout="console/base.html",
+            home="/console",
+            **values,
+        )
+    return render(
+        request,
+        template,
+        lang=language(request),
         status=exc.status,
         headers=exc.headers,
-        message=exc.message,
-        hint=exc.hint,
+        layout="base.html",
+        home="/",
+        **values,
     )
 
 
@@ -112,8 +229,12 @@ class PageRoute(APIRoute):
                 if request.method not in SAFE_METHODS:
                     await csrf.check(request)
                 return await handler(request)
-            except SignInNeeded:
-                return redirect(SIGN_IN_PAGE)
+            except SignInNeeded as exc:
+                return redirect(exc.location)
+            except ReauthRequired as exc:
+                if request.url.path.startswith(CONSOLE):  # staff re-authenticate there
+                    return error_page(request, exc)
+                return redirect(reauth_page(current_path(request)))
             except VoxkeepError as exc:
                 return error_page(request, exc)
             except RequestValidationError:

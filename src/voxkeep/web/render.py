@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
@@ -99,7 +100,17 @@ def redirect(location: str) -> Response:
 
 
 def local_path(value: object, default: str = "/") -> str:
-    """value if it is a path on this site, else default: a form's `next` never leaves it."""
-    if isinstance(value, str) and value.startswith("/") and not value.startswith(("//", "/\\")):
-        return value
-    return default
+    """value if it is a path on this site, else default: a form's `next` never leaves it.
+
+    Browsers read a backslash as a slash and drop tabs and line breaks from a
+    URL, so "/\\evil.example" or "/<tab>/evil.example" would lead to another
+    host: a path with either is refused, as is anything with a scheme or host.
+    """
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//"):
+        return default
+    if "\\" in value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return default
+    return value

@@ -1,0 +1,212 @@
+"""The console's sign-in for staff: name and password, then the code from an
+authenticator app (enrolling one on the first sign-in), and sign-out.
+
+Staff sessions are not people's: their own cookie (``voxkeep_staff_session``),
+their own known-client cookie and rate-limit counters. Between the password and
+the code the browser holds only a short-lived challenge cookie (path
+``/console``); the session starts after the code, always as a new one (the
+browser's earlier staff session ends), so a session id fixed before sign-in is
+worth nothing after it. The rules (TOTP, replay, limits, timeouts) are
+people.staff's and people.totp's; these handlers gather and render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from voxkeep.errors import TooManyRequests, Unauthorized
+from voxkeep.people import staff, totp
+from voxkeep.people.api import STAFF_KNOWN_COOKIE, client_address
+from voxkeep.people.api import set_sign_in_cookies as _set_sign_in_cookies
+from voxkeep.web import i18n
+from voxkeep.web.deps import STAFF_COOKIE, VaultDep
+from voxkeep.web.pageroute import (
+    STAFF_SIGN_IN_PAGE,
+    PageRoute,
+    StaffPage,
+    StaffVisitor,
+    StaffVisitorDep,
+    render_console,
+)
+from voxkeep.web.render import FieldError, redirect
+
+HOME = "/console/requests"  # where a signed-in staff member lands
+CODE_PAGE = "/console/sign-in/code"
+CHALLENGE_COOKIE = "voxkeep_staff_challenge"
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+def _minutes(exc: TooManyRequests) -> int:
+    return max(1, -(-exc.retry_after_s // 60))
+
+
+def _sign_in_page(
+    request: Request,
+    who: StaffVisitor,
+    *,
+    errors: Sequence[FieldError] = (),
+    name: str = "",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return render_console(
+        request,
+        "console/sign_in.html",
+        who,
+        status=status,
+        headers=headers,
+        errors=list(errors),
+        field_errors={e.field: e.message for e in errors},
+        name=name,
+        notice=next((k for k in ("signed-out", "expired") if k in request.query_params), None),
+    )
+
+
+@router.get("/console")
+def console_home(who: StaffPage) -> Response:
+    return redirect(HOME)
+
+
+@router.get("/console/sign-in")
+def sign_in_form(request: Request, who: StaffVisitorDep) -> Response:
+    if who.staff is not None:
+        return redirect(HOME)
+    return _sign_in_page(request, who)
+
+
+@router.post("/console/sign-in")
+async def sign_in_submit(request: Request, vault: VaultDep, who: StaffVisitorDep) -> Response:
+    form = await request.form()
+    name, password = str(form.get("name") or "").strip(), str(form.get("password") or "")
+
+    def t(key: str, **values: object) -> str:
+        return i18n.translate(who.lang, key, **values)
+
+    errors = []
+    if not name:
+        errors.append(FieldError("name", t("console.signin_name_missing")))
+    if not password:
+        errors.append(FieldError("password", t("signin.password_missing")))
+    if errors:
+        return _sign_in_page(request, who, errors=errors, name=name, status=422)
+    try:
+        challenge = await run_in_threadpool(
+            staff.begin_staff_sign_in,
+            vault,
+            name=name,
+            password=password,
+            client=client_address(request),
+            known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
+        )
+    except TooManyRequests as exc:
+        problem = FieldError("name", t("signin.throttled", minutes=_minutes(exc)))
+        return _sign_in_page(
+            request, who, errors=[problem], name=name, status=429, headers=exc.headers
+        )
+    except Unauthorized:
+        problem = FieldError("name", t("console.signin_wrong"))
+        return _sign_in_page(request, who, errors=[problem], name=name, status=401)
+    response = redirect(CODE_PAGE)
+    response.set_cookie(
+        CHALLENGE_COOKIE,
+        challenge.token,
+        max_age=staff.CHALLENGE_TTL_S,
+        path="/console",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+def _code_page(
+    request: Request,
+    who: StaffVisitor,
+    enrolment: totp.Enrolment | None,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    errors = [FieldError("code", error)] if error else []
+    return render_console(
+        request,
+        "console/sign_in_code.html",
+        who,
+        status=status,
+        headers=headers,
+        errors=errors,
+        field_errors={e.field: e.message for e in errors},
+        enrolment=enrolment,
+        qr=enrolment.qr_svg() if enrolment is not None else None,
+    )
+
+
+def _expired() -> Response:
+    response = redirect(f"{STAFF_SIGN_IN_PAGE}?expired")
+    response.delete_cookie(CHALLENGE_COOKIE, path="/console", httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/console/sign-in/code")
+async def code_form(request: Request, vault: VaultDep, who: StaffVisitorDep) -> Response:
+    challenge = request.cookies.get(CHALLENGE_COOKIE, "")
+    try:
+        enrolment = await run_in_threadpool(staff.challenge_enrolment, vault, challenge=challenge)
+    except staff.ChallengeOver:
+        return _expired()
+    return _code_page(request, who, enrolment)
+
+
+@router.post("/console/sign-in/code")
+async def code_submit(request: Request, vault: VaultDep, who: StaffVisitorDep) -> Response:
+    form = await request.form()
+    code = str(form.get("code") or "").strip()
+    challenge = request.cookies.get(CHALLENGE_COOKIE, "")
+
+    def t(key: str, **values: object) -> str:
+        return i18n.translate(who.lang, key, **values)
+
+    def again(message: str, status: int) -> HTMLResponse:
+        try:
+            enrolment = staff.challenge_enrolment(vault, challenge=challenge)
+        except staff.ChallengeOver:
+            enrolment = None
+        return _code_page(request, who, enrolment, error=message, status=status)
+
+    try:
+        if not code:
+            return await run_in_threadpool(again, t("console.code_missing"), 422)
+        signed = await run_in_threadpool(
+            staff.finish_staff_sign_in,
+            vault,
+            challenge=challenge,
+            code=code,
+            client=client_address(request),
+            known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
+        )
+    except staff.ChallengeOver:
+        return _expired()
+    except TooManyRequests as exc:
+        return await run_in_threadpool(again, t("signin.throttled", minutes=_minutes(exc)), 429)
+    except Unauthorized:
+        return await run_in_threadpool(again, t("console.code_wrong"), 401)
+    if who.staff is not None:  # the browser's earlier staff session ends
+        await run_in_threadpool(staff.staff_sign_out, vault, staff=who.staff)
+    response = redirect(HOME)
+    cookies = (STAFF_COOKIE, STAFF_KNOWN_COOKIE)
+    _set_sign_in_cookies(request, response, cookies, signed, vault.settings.staff_session_ttl_s)
+    response.delete_cookie(CHALLENGE_COOKIE, path="/console", httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/console/sign-out")
+async def sign_out_submit(vault: VaultDep, who: StaffPage) -> Response:
+    await run_in_threadpool(staff.staff_sign_out, vault, staff=who.staff)
+    response = redirect(f"{STAFF_SIGN_IN_PAGE}?signed-out")
+    response.delete_cookie(STAFF_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
