@@ -42,6 +42,7 @@ bench: $(STAMP)  ## The benchmarks (slow; each prints a JSON line last)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/retention.py
+	$(BIN)/python bench/web.py
 
 clips:  ## Regenerate the demo clips (needs: apt-get install espeak-ng sox)
 	$(PYTHON) scripts/make_demo_clips.py

@@ -549,6 +549,17 @@ def _raise_exit(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+def defaults_only() -> None:
+    """Measure the default settings, on SQLite: drop inherited VOXKEEP_* variables, and
+    exit through cleanup (servers stopped, temporary folders removed) on SIGTERM."""
+    signal.signal(signal.SIGTERM, _raise_exit)
+    dropped = sorted(k for k in os.environ if k.startswith("VOXKEEP_"))
+    for key in dropped:
+        del os.environ[key]
+    if dropped:
+        print(f"ignoring {', '.join(dropped)} (the benchmark uses default settings)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per mode (median reported)")
@@ -564,12 +575,7 @@ def main() -> None:
     args = parser.parse_args()
     if min(args.runs, args.count, args.connections, args.workers) < 1:
         parser.error("--runs, --count, --connections and --workers must be positive")
-    signal.signal(signal.SIGTERM, _raise_exit)
-    dropped = sorted(k for k in os.environ if k.startswith("VOXKEEP_"))
-    for key in dropped:
-        del os.environ[key]  # the bench measures the defaults, on SQLite
-    if dropped:
-        print(f"ignoring {', '.join(dropped)} (the benchmark uses default settings)")
+    defaults_only()
 
     load_at_start = os.getloadavg()[0]
     http: list[RunResult] = []

@@ -81,9 +81,10 @@ async def voice_history(request: Request, vault: VaultDep, who: SignedIn) -> Res
         if filters[name] and parse_day(filters[name]) is None
     ]
     account_id = who.person.account_id
-    names = await run_in_threadpool(history.household, vault, account_id=account_id)
-    page = history.HistoryPage(items=[], next=None)
-    if not errors:
+    if errors:
+        names = await run_in_threadpool(history.household, vault, account_id=account_id)
+        page = history.HistoryPage(items=[], next=None, household=names)
+    else:
         since, until = day_bounds(parse_day(filters["from"]), parse_day(filters["to"]))
         wanted = history.HistoryFilter(
             since=since,
@@ -109,8 +110,8 @@ async def voice_history(request: Request, vault: VaultDep, who: SignedIn) -> Res
         errors=errors,
         field_errors={e.field: e.message for e in errors},
         filters=filters,
-        devices=names.devices,
-        members=names.members,
+        devices=page.household.devices,
+        members=page.household.members,
         items=[_item(item) for item in page.items],
         older=_link(filters, before=page.cursor) if page.cursor else "",
         delete_range=_delete_link("range", filters, "from", "to") if not errors else "",

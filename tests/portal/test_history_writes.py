@@ -1,0 +1,106 @@
+"""What viewing the voice history and playing audio cost the database: they write only
+their audit event, in a short transaction of its own, so many people browsing at once
+do not queue behind each other's reads for the one write lock (SQLite's, or the audit
+log's append lock on PostgreSQL); and a page reads the household's devices once."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from portal_helpers import household
+from sqlalchemy import event
+
+from people.people_helpers import PASSWORD, sign_in
+from smtp_sink import SmtpSink
+from voxkeep.db.engine import READ_ONLY
+from voxkeep.vault import Vault
+
+
+@dataclass
+class Write:
+    statements: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def writes(vault: Vault) -> Iterator[list[Write]]:
+    """Every read-write transaction begun on the vault's engine in the block, with its SQL."""
+    seen: list[Write] = []
+
+    def writing(conn: Any) -> bool:
+        return not conn.get_execution_options().get(READ_ONLY)
+
+    def begin(conn: Any) -> None:
+        if writing(conn):
+            seen.append(Write())
+
+    def execute(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if writing(conn) and seen and not statement.startswith(("BEGIN", "PRAGMA")):
+            seen[-1].statements.append(" ".join(statement.split()))
+
+    event.listen(vault.engine, "begin", begin)
+    event.listen(vault.engine, "before_cursor_execute", execute)
+    try:
+        yield seen
+    finally:
+        event.remove(vault.engine, "begin", begin)
+        event.remove(vault.engine, "before_cursor_execute", execute)
+
+
+def _only_the_audit_append(write: Write) -> None:
+    assert any(s.startswith("INSERT INTO audit_events") for s in write.statements), write
+    for statement in write.statements:
+        assert "audit_events" in statement or "pg_advisory_xact_lock" in statement, statement
+
+
+@pytest.fixture
+def signed_in(client: TestClient, mailbox: SmtpSink) -> TestClient:
+    household(client, mailbox, password=PASSWORD)
+    sign_in(client, "anna@example.org")  # the client keeps the session cookie
+    return client
+
+
+@pytest.mark.parametrize("path", ["/history", "/history?device=dev-kitchen&q=tea"])
+def test_a_history_page_writes_only_its_audit_event(
+    signed_in: TestClient, vault: Vault, path: str
+) -> None:
+    with writes(vault) as seen:
+        response = signed_in.get(path)
+    assert response.status_code == 200
+    assert len(seen) == 1, [w.statements for w in seen]
+    _only_the_audit_append(seen[0])
+
+
+def test_playing_audio_writes_only_its_audit_event(signed_in: TestClient, vault: Vault) -> None:
+    with writes(vault) as seen:
+        response = signed_in.get(
+            "/api/v1/me/recordings/rec-car-1/audio", headers={"Range": "bytes=0-65535"}
+        )
+    assert response.status_code == 206
+    assert len(seen) == 1, [w.statements for w in seen]
+    _only_the_audit_append(seen[0])
+
+
+def test_a_history_page_reads_the_household_once(signed_in: TestClient, vault: Vault) -> None:
+    seen: list[str] = []
+
+    def execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(vault.engine, "before_cursor_execute", execute)
+    try:
+        response = signed_in.get("/history")
+    finally:
+        event.remove(vault.engine, "before_cursor_execute", execute)
+    assert response.status_code == 200 and "Kitchen speaker" in response.text
+    assert len([s for s in seen if "FROM devices" in s]) == 1, seen
+
+
+def test_a_page_with_a_bad_date_still_offers_the_devices(signed_in: TestClient) -> None:
+    response = signed_in.get("/history?from=2026-02-30")
+    assert response.status_code == 200
+    assert "Kitchen speaker" in response.text and 'aria-invalid="true"' in response.text
