@@ -32,10 +32,11 @@ from voxkeep.cli import cli
 from voxkeep.config import Settings
 from voxkeep.demo import builder as demo
 from voxkeep.demo.builder import DemoSummary, build_demo
+from voxkeep.mail import get_mailer
 from voxkeep.people import totp
 from voxkeep.recordings.models import Recording
 from voxkeep.tokens.service import list_tokens
-from voxkeep.vault import Vault
+from voxkeep.vault import Vault, open_vault
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -193,7 +194,8 @@ def cli_demo(settings: Settings) -> dict[str, tuple[str, str, str]]:
     result = invoke_cli("demo", "--no-serve", env=demo_env(settings))
     assert result.exit_code == 0, result.output
     outbox = settings.data_dir.resolve().with_name("data-outbox")
-    assert f"Mail outbox   {outbox}" in result.stdout
+    assert "Mail outbox   http://127.0.0.1:8000/demo/outbox" in result.stdout
+    assert f"folder {outbox}" in result.stdout
     return {who: (login, pw, key) for who, login, pw, key in SIGN_IN.findall(result.stdout)}
 
 
@@ -311,3 +313,58 @@ def test_a_second_demo_run_on_another_port_moves_the_links(
     assert invited.exit_code == 0, invited.output
     [invitation] = outbox_mails(settings)
     assert "http://127.0.0.1:8011/portal/set-password#vi_" in invitation.get_content()
+
+
+# --- the demo's outbox page ------------------------------------------------------------
+
+
+def test_the_demo_outbox_page_lists_the_mails_newest_first_and_shows_each(
+    settings: Settings, cli_demo: dict[str, tuple[str, str, str]]
+) -> None:
+    invited = invoke_cli("people", "invite", "acct-0002", env=demo_env(settings))
+    assert invited.exit_code == 0, invited.output
+    outbox = settings.data_dir.resolve().with_name("data-outbox")
+    demo_vault = open_vault(settings.model_copy(update={"mail_outbox_dir": outbox}))
+    try:
+        get_mailer(demo_vault).send(
+            to="someone@example.de", subject="Zweite Nachricht", body="Grüße aus dem Postausgang"
+        )
+        with TestClient(create_app(demo_vault)) as client:
+            for page in ("/", "/console/sign-in"):
+                assert 'href="/demo/outbox"' in client.get(page).text, page
+            listing = client.get("/demo/outbox")
+            assert listing.status_code == 200, listing.text
+            assert listing.headers["Cache-Control"] == "no-store"
+            newest, older = re.findall(r'href="(/demo/outbox/[^"]+)">([^<]+)<', listing.text)
+            assert newest[1] == "Zweite Nachricht"
+            assert "camille.dubois@example.fr" in listing.text
+            assert "@" not in newest[0] + older[0]  # no address in a URL
+
+            mail = client.get(newest[0])
+            assert mail.status_code == 200
+            assert '<pre class="mail-body">Grüße aus dem Postausgang' in mail.text
+            invitation = client.get(older[0]).text
+            assert "http://127.0.0.1:8000/portal/set-password#vi_" in invitation
+
+            for missing in ("20990101T000000000000Z-deadbeef", "..%2Fdemo.toml", "x"):
+                assert client.get(f"/demo/outbox/{missing}").status_code == 404, missing
+    finally:
+        demo_vault.close()
+
+
+def test_no_outbox_page_outside_a_demo_vault_with_an_outbox(
+    settings: Settings, tmp_path: Path
+) -> None:
+    outbox = tmp_path / "outbox"
+    plain = settings
+    # An outbox configured by hand, but not a vault made by `voxkeep demo`.
+    not_demo = settings.model_copy(update={"mail_outbox_dir": outbox})
+    for each in (plain, not_demo):
+        vault = open_vault(each)
+        try:
+            get_mailer(vault).send(to="a@example.org", subject="Hallo", body="Text")
+            with TestClient(create_app(vault)) as client:
+                assert client.get("/demo/outbox").status_code == 404
+                assert "/demo/outbox" not in client.get("/").text
+        finally:
+            vault.close()

@@ -341,8 +341,13 @@ def print_welcome(
         f"  Demo token    {summary.token}\n"
         f"  Hear a clip   curl -H 'Authorization: Bearer {summary.token}' {audio} -o clip.wav\n"
         f"  Accounts      {accounts}\n"
-        f"  Mail outbox   {escape(str(outbox)) if outbox else 'none (SMTP)'}\n"
-        "\n[bold]Sign-ins[/bold] (demo only: new passwords on every run, shown only here)\n"
+        + (
+            f"  Mail outbox   {base}/demo/outbox  (the mails the demo sends: codes, invitations)\n"
+            f"                folder {escape(str(outbox))}\n"
+            if outbox
+            else "  Mail outbox   none (mail goes to the SMTP server)\n"
+        )
+        + "\n[bold]Sign-ins[/bold] (demo only: new passwords on every run, shown only here)\n"
         f"{sign_ins}"
         "  Staff also give a code from an authenticator app: add the TOTP key to one (or run\n"
         "  `oathtool --totp -b KEY`).\n"
