@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -196,7 +197,11 @@ def cli_demo(settings: Settings) -> dict[str, tuple[str, str, str]]:
     outbox = settings.data_dir.resolve().with_name("data-outbox")
     assert "Mail outbox   http://127.0.0.1:8000/demo/outbox" in result.stdout
     assert f"folder {outbox}" in result.stdout
-    return {who: (login, pw, key) for who, login, pw, key in SIGN_IN.findall(result.stdout)}
+    found = {who: (login, pw, key) for who, login, pw, key in SIGN_IN.findall(result.stdout)}
+    line = re.search(r"^    (\S+ -c .+pyotp.+)$", result.stdout, re.M)
+    assert line, "no line that prints a staff member's code"
+    found["code line"] = (line.group(1), "", "")
+    return found
 
 
 _USED_STEPS: dict[str, int] = {}
@@ -258,13 +263,13 @@ def test_every_command_on_a_demo_vault_mails_into_its_outbox(
 def test_the_printed_sign_ins_work_through_the_api(
     vault: Vault, cli_demo: dict[str, tuple[str, str, str]]
 ) -> None:
-    assert set(cli_demo) == {"person", "agent", "approver", "dpo + admin"}
+    assert set(cli_demo) == {"person", "agent", "approver", "dpo + admin", "code line"}
     with TestClient(create_app(vault)) as client:
         email, password, _ = cli_demo["person"]
         person = client.post("/api/v1/people/sessions", json={"email": email, "password": password})
         assert person.status_code == 201, person.text
         for who, (name, password, key) in cli_demo.items():
-            if who == "person":
+            if who in ("person", "code line"):
                 continue
             body = {"name": name, "password": password, "totp": code_for(key)}
             signed = client.post("/api/v1/staff/sessions", json=body)
@@ -368,3 +373,15 @@ def test_no_outbox_page_outside_a_demo_vault_with_an_outbox(
                 assert "/demo/outbox" not in client.get("/").text
         finally:
             vault.close()
+
+
+def test_the_printed_code_line_gives_a_code_that_signs_staff_in(
+    vault: Vault, cli_demo: dict[str, tuple[str, str, str]]
+) -> None:
+    name, password, key = cli_demo["agent"]
+    line = cli_demo["code line"][0].replace("KEY", key)
+    printed = subprocess.run(shlex.split(line), capture_output=True, text=True, check=True)
+    body = {"name": name, "password": password, "totp": printed.stdout.strip()}
+    with TestClient(create_app(vault)) as client:
+        signed = client.post("/api/v1/staff/sessions", json=body)
+    assert signed.status_code == 201, signed.text
