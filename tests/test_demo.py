@@ -326,11 +326,14 @@ def test_a_second_demo_run_on_another_port_moves_the_links(
 def test_the_demo_outbox_page_lists_the_mails_newest_first_and_shows_each(
     settings: Settings, cli_demo: dict[str, tuple[str, str, str]]
 ) -> None:
-    invited = invoke_cli("people", "invite", "acct-0002", env=demo_env(settings))
-    assert invited.exit_code == 0, invited.output
     outbox = settings.data_dir.resolve().with_name("data-outbox")
     demo_vault = open_vault(settings.model_copy(update={"mail_outbox_dir": outbox}))
     try:
+        with TestClient(create_app(demo_vault)) as client:
+            empty = client.get("/demo/outbox").text
+        assert "No mail has been sent yet" in empty and "Forgotten your password?" in empty
+        invited = invoke_cli("people", "invite", "acct-0002", env=demo_env(settings))
+        assert invited.exit_code == 0, invited.output
         get_mailer(demo_vault).send(
             to="someone@example.de", subject="Zweite Nachricht", body="Grüße aus dem Postausgang"
         )

@@ -413,9 +413,14 @@ CATALOGUE: dict[str, Text] = {
         "en premier. Ouvrez-en un pour lire ses codes et ses liens.",
     ),
     "outbox.none": Text(
-        "No mail has been sent yet.",
-        "Es wurde noch keine E-Mail verschickt.",
-        "Aucun e-mail n'a encore été envoyé.",
+        'No mail has been sent yet. To see one arrive, choose "Forgotten your password?" on '
+        "the sign-in page and give the demo person's e-mail address: the code lands here.",
+        "Es wurde noch keine E-Mail verschickt. Um eine ankommen zu sehen, wählen Sie auf der "
+        'Anmeldeseite "Passwort vergessen?" und geben die E-Mail-Adresse der Demo-Person '
+        "an: der Code landet hier.",
+        "Aucun e-mail n'a encore été envoyé. Pour en voir un arriver, choisissez « Mot de "
+        "passe oublié ? » sur la page de connexion et donnez l'adresse e-mail de la personne "
+        "de démonstration : le code arrive ici.",
     ),
     "outbox.when": Text("Sent", "Gesendet", "Envoyé"),
     "outbox.subject": Text("Subject", "Betreff", "Objet"),
