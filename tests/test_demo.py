@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -32,10 +33,11 @@ from voxkeep.cli import cli
 from voxkeep.config import Settings
 from voxkeep.demo import builder as demo
 from voxkeep.demo.builder import DemoSummary, build_demo
+from voxkeep.mail import get_mailer
 from voxkeep.people import totp
 from voxkeep.recordings.models import Recording
 from voxkeep.tokens.service import list_tokens
-from voxkeep.vault import Vault
+from voxkeep.vault import Vault, open_vault
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -193,8 +195,13 @@ def cli_demo(settings: Settings) -> dict[str, tuple[str, str, str]]:
     result = invoke_cli("demo", "--no-serve", env=demo_env(settings))
     assert result.exit_code == 0, result.output
     outbox = settings.data_dir.resolve().with_name("data-outbox")
-    assert f"Mail outbox   {outbox}" in result.stdout
-    return {who: (login, pw, key) for who, login, pw, key in SIGN_IN.findall(result.stdout)}
+    assert "Mail outbox   http://127.0.0.1:8000/demo/outbox" in result.stdout
+    assert f"folder {outbox}" in result.stdout
+    found = {who: (login, pw, key) for who, login, pw, key in SIGN_IN.findall(result.stdout)}
+    line = re.search(r"^    (\S+ -c .+pyotp.+)$", result.stdout, re.M)
+    assert line, "no line that prints a staff member's code"
+    found["code line"] = (line.group(1), "", "")
+    return found
 
 
 _USED_STEPS: dict[str, int] = {}
@@ -256,13 +263,13 @@ def test_every_command_on_a_demo_vault_mails_into_its_outbox(
 def test_the_printed_sign_ins_work_through_the_api(
     vault: Vault, cli_demo: dict[str, tuple[str, str, str]]
 ) -> None:
-    assert set(cli_demo) == {"person", "agent", "approver", "dpo + admin"}
+    assert set(cli_demo) == {"person", "agent", "approver", "dpo + admin", "code line"}
     with TestClient(create_app(vault)) as client:
         email, password, _ = cli_demo["person"]
         person = client.post("/api/v1/people/sessions", json={"email": email, "password": password})
         assert person.status_code == 201, person.text
         for who, (name, password, key) in cli_demo.items():
-            if who == "person":
+            if who in ("person", "code line"):
                 continue
             body = {"name": name, "password": password, "totp": code_for(key)}
             signed = client.post("/api/v1/staff/sessions", json=body)
@@ -311,3 +318,73 @@ def test_a_second_demo_run_on_another_port_moves_the_links(
     assert invited.exit_code == 0, invited.output
     [invitation] = outbox_mails(settings)
     assert "http://127.0.0.1:8011/portal/set-password#vi_" in invitation.get_content()
+
+
+# --- the demo's outbox page ------------------------------------------------------------
+
+
+def test_the_demo_outbox_page_lists_the_mails_newest_first_and_shows_each(
+    settings: Settings, cli_demo: dict[str, tuple[str, str, str]]
+) -> None:
+    outbox = settings.data_dir.resolve().with_name("data-outbox")
+    demo_vault = open_vault(settings.model_copy(update={"mail_outbox_dir": outbox}))
+    try:
+        with TestClient(create_app(demo_vault)) as client:
+            empty = client.get("/demo/outbox").text
+        assert "No mail has been sent yet" in empty and "Forgotten your password?" in empty
+        invited = invoke_cli("people", "invite", "acct-0002", env=demo_env(settings))
+        assert invited.exit_code == 0, invited.output
+        get_mailer(demo_vault).send(
+            to="someone@example.de", subject="Zweite Nachricht", body="Grüße aus dem Postausgang"
+        )
+        with TestClient(create_app(demo_vault)) as client:
+            for page in ("/", "/console/sign-in"):
+                assert 'href="/demo/outbox"' in client.get(page).text, page
+            listing = client.get("/demo/outbox")
+            assert listing.status_code == 200, listing.text
+            assert listing.headers["Cache-Control"] == "no-store"
+            newest, older = re.findall(r'href="(/demo/outbox/[^"]+)">([^<]+)<', listing.text)
+            assert newest[1] == "Zweite Nachricht"
+            assert "camille.dubois@example.fr" in listing.text
+            assert "@" not in newest[0] + older[0]  # no address in a URL
+
+            mail = client.get(newest[0])
+            assert mail.status_code == 200
+            assert '<pre class="mail-body">Grüße aus dem Postausgang' in mail.text
+            invitation = client.get(older[0]).text
+            assert "http://127.0.0.1:8000/portal/set-password#vi_" in invitation
+
+            for missing in ("20990101T000000000000Z-deadbeef", "..%2Fdemo.toml", "x"):
+                assert client.get(f"/demo/outbox/{missing}").status_code == 404, missing
+    finally:
+        demo_vault.close()
+
+
+def test_no_outbox_page_outside_a_demo_vault_with_an_outbox(
+    settings: Settings, tmp_path: Path
+) -> None:
+    outbox = tmp_path / "outbox"
+    plain = settings
+    # An outbox configured by hand, but not a vault made by `voxkeep demo`.
+    not_demo = settings.model_copy(update={"mail_outbox_dir": outbox})
+    for each in (plain, not_demo):
+        vault = open_vault(each)
+        try:
+            get_mailer(vault).send(to="a@example.org", subject="Hallo", body="Text")
+            with TestClient(create_app(vault)) as client:
+                assert client.get("/demo/outbox").status_code == 404
+                assert "/demo/outbox" not in client.get("/").text
+        finally:
+            vault.close()
+
+
+def test_the_printed_code_line_gives_a_code_that_signs_staff_in(
+    vault: Vault, cli_demo: dict[str, tuple[str, str, str]]
+) -> None:
+    name, password, key = cli_demo["agent"]
+    line = cli_demo["code line"][0].replace("KEY", key)
+    printed = subprocess.run(shlex.split(line), capture_output=True, text=True, check=True)
+    body = {"name": name, "password": password, "totp": printed.stdout.strip()}
+    with TestClient(create_app(vault)) as client:
+        signed = client.post("/api/v1/staff/sessions", json=body)
+    assert signed.status_code == 201, signed.text

@@ -24,12 +24,14 @@ from voxkeep.audit.api import router as audit_router
 from voxkeep.audit.console import router as audit_console
 from voxkeep.audit.log import start_checkpointer
 from voxkeep.dashboard.console import router as dashboard_console
+from voxkeep.demo.pages import router as demo_pages
 from voxkeep.errors import VoxkeepError
 from voxkeep.exports.api import router as exports_router
 from voxkeep.exports.pages import router as exports_pages
 from voxkeep.incidents.api import router as incidents_router
 from voxkeep.incidents.console import router as incidents_console
 from voxkeep.jobs.worker import start_worker
+from voxkeep.mail.outbox import demo_outbox
 from voxkeep.people.api import router as people_router
 from voxkeep.people.console import router as people_console
 from voxkeep.people.pages import router as people_pages
@@ -164,6 +166,10 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(audit_console)
     app.include_router(dashboard_console)
     app.include_router(staff_console)
+    # A demo vault's mail outbox, readable in the browser; no such page anywhere else.
+    app.state.demo_outbox = demo_outbox(vault.settings) is not None
+    if app.state.demo_outbox:
+        app.include_router(demo_pages)
     openapi.install(app)
 
     app.add_middleware(UploadFastPath)

@@ -68,6 +68,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/"): _row("422", "422", staff="422"),
     ("GET", "/history"): _row(SIGN_IN, "200", staff=SIGN_IN),
     ("POST", "/language"): _row("303 /", "303 /", staff="303 /"),
+    ("POST", "/console/language"): _row("303 /", "303 /", staff="303 /"),
     ("GET", "/portal/set-password"): _row("200", "200", staff="200"),
     ("GET", "/console/set-password"): _row("200", "200", staff="200"),
     ("GET", "/account/two-step"): _row(SIGN_IN, "200", staff=SIGN_IN),

@@ -3,6 +3,7 @@ codes are good once; secrets sealed at rest; idle and absolute timeouts; sign-ou
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -196,3 +197,21 @@ def test_an_admin_resets_a_lost_app_and_the_next_sign_in_enrols_again(vault: Vau
         assert client.get("/console/requests").headers["location"] == SIGN_IN
         _password(client, "ines")
         assert "totp-secret" in client.get(CODE).text  # enrolling again
+
+
+def test_a_signed_in_member_switches_the_console_to_german(vault: Vault) -> None:
+    add_member(vault, "gina", "agent")
+    with browser(vault) as client:
+        sign_in(client, vault, "gina")
+        queue = client.get("/console/requests")
+        found = re.search(r'action="([^"]+)" class="language-form"', queue.text)
+        assert found, "the console has no language control"
+        switched = post_form(
+            client,
+            found.group(1),
+            {"lang": "de", "next": "/console/requests"},
+            page="/console/requests",
+        )
+        assert switched.status_code == 303, switched.status_code
+        assert switched.headers["location"] == "/console/requests"
+        assert '<html lang="de">' in client.get("/console/requests").text

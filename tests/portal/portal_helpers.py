@@ -68,11 +68,12 @@ def household(
     clips: tuple[Clip, ...] = CLIPS,
     devices: dict[str, str] = DEVICES,
     members: dict[str, str] = MEMBERS,
+    language: str = "en",
 ) -> None:
     """An account with devices, members and recordings, whose owner has a password.
 
     client must carry the operator's token (the `client` fixture does)."""
-    register(client, account, email, language="en")
+    register(client, account, email, language=language)
     for device, name in devices.items():
         response = client.put(
             f"/api/v1/accounts/{account}/devices/{device}",

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import random
 import secrets
+import shlex
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -341,16 +343,24 @@ def print_welcome(
         f"  Demo token    {summary.token}\n"
         f"  Hear a clip   curl -H 'Authorization: Bearer {summary.token}' {audio} -o clip.wav\n"
         f"  Accounts      {accounts}\n"
-        f"  Mail outbox   {escape(str(outbox)) if outbox else 'none (SMTP)'}\n"
-        "\n[bold]Sign-ins[/bold] (demo only: new passwords on every run, shown only here)\n"
+        + (
+            f"  Mail outbox   {base}/demo/outbox  (the mails the demo sends: codes, invitations)\n"
+            f"                folder {escape(str(outbox))}\n"
+            if outbox
+            else "  Mail outbox   none (mail goes to the SMTP server)\n"
+        )
+        + "\n[bold]Sign-ins[/bold] (demo only: new passwords on every run, shown only here)\n"
         f"{sign_ins}"
-        "  Staff also give a code from an authenticator app: add the TOTP key to one (or run\n"
-        "  `oathtool --totp -b KEY`).\n"
-        f"  A person signs in with POST {base}/api/v1/people/sessions "
-        '{"email", "password"},\n'
-        f"  staff at {base}/console or with POST {base}/api/v1/staff/sessions "
-        '{"name", "password", "totp"} or on the command line: voxkeep requests --as demo-agent '
-        "list\n",
+        f"  The person signs in at {base}/ with the e-mail address and password.\n"
+        f"  Staff sign in at {base}/console with the name and password, then a 6-digit\n"
+        "  code: add the TOTP key to an authenticator app, or print the current code with\n"
+        f"    {escape(shlex.quote(sys.executable))} -c "
+        "\"import pyotp; print(pyotp.TOTP('KEY').now())\"\n"
+        "  A code is good once: to sign in again within 30 seconds, wait for the next one.\n"
+        f"  Client apps: POST {base}/api/v1/people/sessions "
+        '{"email", "password"}, POST '
+        f"{base}/api/v1/staff/sessions "
+        '{"name", "password", "totp"}; command line: voxkeep requests --as demo-agent list\n',
         highlight=False,
         soft_wrap=True,
         markup=True,

@@ -162,8 +162,12 @@ async def sign_out_submit(vault: VaultDep, who: SignedIn) -> Response:
 
 
 @router.post("/language")
+@router.post("/console/language")
 async def choose_language(request: Request) -> Response:
-    """Remember the visitor's language (a year) and go back to the page they were on."""
+    """Remember the visitor's language (a year) and go back to the page they were on.
+
+    The console's control posts to its own path: its forms' CSRF tokens are bound to
+    the staff session (web/csrf.py), which only paths under /console check."""
     form = await request.form()
     response = redirect(local_path(form.get("next")))
     response.set_cookie(

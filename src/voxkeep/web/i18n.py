@@ -400,6 +400,41 @@ CATALOGUE: dict[str, Text] = {
     "lang.label": Text("Language", "Sprache", "Langue"),
     "lang.change": Text("Change language", "Sprache ändern", "Changer de langue"),
     "footer.api": Text("API documentation", "API-Dokumentation", "Documentation de l'API"),
+    "footer.outbox": Text("Demo mail outbox", "Postausgang der Demo", "Boîte d'envoi de la démo"),
+    "outbox.title": Text(
+        "The demo's mail outbox", "Postausgang der Demo", "Boîte d'envoi de la démo"
+    ),
+    "outbox.intro": Text(
+        "This demo sends no real mail: every message it would send lands here, newest first. "
+        "Open one to read its codes and links.",
+        "Diese Demo verschickt keine echten E-Mails: Jede Nachricht landet hier, die neueste "
+        "zuerst. Öffnen Sie eine, um ihre Codes und Links zu lesen.",
+        "Cette démo n'envoie pas de vrais e-mails : chaque message arrive ici, le plus récent "
+        "en premier. Ouvrez-en un pour lire ses codes et ses liens.",
+    ),
+    "outbox.none": Text(
+        'No mail has been sent yet. To see one arrive, choose "Forgotten your password?" on '
+        "the sign-in page and give the demo person's e-mail address: the code lands here.",
+        "Es wurde noch keine E-Mail verschickt. Um eine ankommen zu sehen, wählen Sie auf der "
+        'Anmeldeseite "Passwort vergessen?" und geben die E-Mail-Adresse der Demo-Person '
+        "an: der Code landet hier.",
+        "Aucun e-mail n'a encore été envoyé. Pour en voir un arriver, choisissez « Mot de "
+        "passe oublié ? » sur la page de connexion et donnez l'adresse e-mail de la personne "
+        "de démonstration : le code arrive ici.",
+    ),
+    "outbox.when": Text("Sent", "Gesendet", "Envoyé"),
+    "outbox.subject": Text("Subject", "Betreff", "Objet"),
+    "outbox.to": Text("To", "An", "À"),
+    "outbox.mail_title": Text(
+        "A mail in the demo's outbox",
+        "E-Mail im Postausgang der Demo",
+        "E-mail de la boîte d'envoi de la démo",
+    ),
+    "outbox.back": Text(
+        "All mails in the outbox",
+        "Alle E-Mails im Postausgang",
+        "Tous les e-mails de la boîte d'envoi",
+    ),
     # The console's oversight pages: incidents, audit log, dashboard, staff.
     "incidents.title": Text("Incidents", "Vorfälle", "Incidents"),
     "incidents.intro": Text(

@@ -68,6 +68,12 @@ def current_path(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
+def _demo_outbox(request: Request) -> bool:
+    """Whether this app serves the demo's outbox page (create_app says), for the footer."""
+    app = request.scope.get("app")
+    return bool(getattr(getattr(app, "state", None), "demo_outbox", False))
+
+
 def render(
     request: Request,
     template: str,
@@ -87,6 +93,7 @@ def render(
         csrf_token=csrf.token_for(request),
         here=current_path(request),
         signed_in=signed_in,
+        demo_outbox=_demo_outbox(request),
         **context,
     )
     response = HTMLResponse(body, status_code=status, headers={**PAGE_HEADERS, **(headers or {})})
