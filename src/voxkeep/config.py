@@ -156,6 +156,11 @@ class Settings(BaseSettings):
     session_ttl_s: float = Field(
         default=12 * 3600.0, gt=0, description="Lifetime of a person's sign-in session."
     )
+    session_idle_s: float = Field(
+        default=30 * 60.0,
+        gt=0,
+        description="A person's session left unused this long ends (API and portal).",
+    )
     staff_session_ttl_s: float = Field(
         default=8 * 3600.0, gt=0, description="Lifetime of a staff sign-in session."
     )

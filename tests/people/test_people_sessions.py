@@ -28,7 +28,7 @@ from voxkeep.config import Settings
 from voxkeep.db.base import utcnow
 from voxkeep.errors import ReauthRequired
 from voxkeep.people import passwords
-from voxkeep.people.models import PersonCredential
+from voxkeep.people.models import PersonCredential, PersonSessionRow
 from voxkeep.people.service import (
     PersonSession,
     current_person,
@@ -147,6 +147,39 @@ def test_a_session_expires(client: TestClient, mailbox: SmtpSink, settings: Sett
         expired = short.get(CURRENT, headers=bearer(token))
     assert expired.status_code == 401
     assert "expired" in expired.json()["error"]
+
+
+def _last_used(vault: Vault, seconds_ago: float) -> None:
+    with vault.transaction() as db:
+        db.execute(
+            update(PersonSessionRow).values(last_seen_at=utcnow() - timedelta(seconds=seconds_ago))
+        )
+
+
+def test_an_unused_session_ends_after_the_idle_time(
+    vault: Vault, client: TestClient, mailbox: SmtpSink, settings: Settings
+) -> None:
+    token = person(client, mailbox)
+    client.cookies.clear()
+    assert client.get(CURRENT, headers=bearer(token)).status_code == 200
+    _last_used(vault, settings.session_idle_s + 5)
+    idle = client.get(CURRENT, headers=bearer(token))
+    assert idle.status_code == 401 and idle.json()["code"] == "unauthorized"
+    assert "without use" in idle.json()["error"]
+
+
+def test_use_within_the_idle_time_keeps_a_session_and_is_noted(
+    vault: Vault, client: TestClient, mailbox: SmtpSink, settings: Settings
+) -> None:
+    token = person(client, mailbox)
+    client.cookies.clear()
+    _last_used(vault, settings.session_idle_s - 60)
+    assert client.get(CURRENT, headers=bearer(token)).status_code == 200
+    with vault.reading() as db:
+        seen = db.scalars(select(PersonSessionRow.last_seen_at)).one()
+    assert seen is not None and utcnow() - seen < timedelta(seconds=60)
+    _last_used(vault, settings.session_idle_s - 60)  # noted: the idle time counts anew
+    assert client.get(CURRENT, headers=bearer(token)).status_code == 200
 
 
 def test_reauth_is_recorded_on_the_session(

@@ -8,16 +8,19 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from portal_helpers import household
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 
 from people.people_helpers import PASSWORD, sign_in
 from smtp_sink import SmtpSink
+from voxkeep.db.base import utcnow
 from voxkeep.db.engine import READ_ONLY
+from voxkeep.people.models import PersonSessionRow
 from voxkeep.vault import Vault
 
 
@@ -104,3 +107,32 @@ def test_a_page_with_a_bad_date_still_offers_the_devices(signed_in: TestClient) 
     response = signed_in.get("/history?from=2026-02-30")
     assert response.status_code == 200
     assert "Kitchen speaker" in response.text and 'aria-invalid="true"' in response.text
+
+
+def _last_used(vault: Vault, seconds_ago: float) -> None:
+    with vault.transaction() as session:
+        session.execute(
+            update(PersonSessionRow).values(last_seen_at=utcnow() - timedelta(seconds=seconds_ago))
+        )
+
+
+def test_a_page_view_notes_the_session_use_at_most_once_a_minute(
+    signed_in: TestClient, vault: Vault
+) -> None:
+    _last_used(vault, 120)
+    with writes(vault) as seen:
+        for _ in range(3):
+            assert signed_in.get("/history").status_code == 200
+    noted = [w for w in seen if any("person_sessions" in s for s in w.statements)]
+    assert len(noted) == 1, [w.statements for w in seen]
+    assert len(seen) == 4  # the one note and each view's audit event
+    with vault.reading() as session:
+        last = session.scalars(select(PersonSessionRow.last_seen_at)).one()
+    assert last is not None and utcnow() - last < timedelta(seconds=60)
+
+
+def test_an_unused_session_sends_the_person_to_sign_in(signed_in: TestClient, vault: Vault) -> None:
+    assert signed_in.get("/history").status_code == 200
+    _last_used(vault, vault.settings.session_idle_s + 5)
+    response = signed_in.get("/history", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"

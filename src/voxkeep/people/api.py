@@ -49,6 +49,7 @@ from voxkeep.people.service import (
     set_password,
     sign_in,
     sign_out,
+    touch_person_session,
 )
 from voxkeep.vault import Vault
 from voxkeep.web.deps import (
@@ -101,7 +102,9 @@ def person_session(
     token = token or request.cookies.get(PERSON_COOKIE, "")
     vault = vault_of(request)
     with vault.reading() as session:
-        return current_person(vault, session, token=token)
+        person = current_person(vault, session, token=token)
+    touch_person_session(vault, person)
+    return person
 
 
 def staff_session(

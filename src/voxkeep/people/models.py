@@ -73,6 +73,7 @@ class PersonSessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reauth_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # for the idle timeout
 
 
 class SigninFailure(Base):

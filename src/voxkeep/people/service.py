@@ -70,6 +70,7 @@ __all__ = [
     "set_password",
     "sign_in",
     "sign_out",
+    "touch_person_session",
 ]
 
 log = logging.getLogger("voxkeep.people")
@@ -80,13 +81,15 @@ INVITE_PAGE = "/portal/set-password"
 
 @dataclass(frozen=True)
 class PersonSession:
-    """A signed-in person: whose account, since when, until when, last password re-entry."""
+    """A signed-in person: whose account, since when, until when, last password re-entry,
+    last use (for the idle timeout)."""
 
     id: str
     account_id: str
     created_at: datetime
     expires_at: datetime
     reauth_at: datetime | None
+    last_seen_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ def _view(row: PersonSessionRow) -> PersonSession:
         created_at=row.created_at,
         expires_at=row.expires_at,
         reauth_at=row.reauth_at,
+        last_seen_at=row.last_seen_at,
     )
 
 
@@ -407,12 +411,20 @@ def _not_signed_in(message: str = "You are not signed in.") -> Unauthorized:
 
 
 def current_person(vault: Vault, session: Session, *, token: str) -> PersonSession:
-    """The live session a token names; raises Unauthorized when missing, expired or ended."""
-    row = sessions.PERSON.live(session, token, refused=_not_signed_in)
+    """The live session a token names; raises Unauthorized when missing, expired, ended
+    or left unused for VOXKEEP_SESSION_IDLE_S."""
+    row = sessions.PERSON.live(
+        session, token, idle_s=vault.settings.session_idle_s, refused=_not_signed_in
+    )
     account = session.get(Account, row.account_id)
     if account is None or account.erased_at is not None:
         raise _not_signed_in("This session has ended.")
     return _view(row)
+
+
+def touch_person_session(vault: Vault, person: PersonSession) -> None:
+    """Note that the session is in use (sessions.Kind.touch)."""
+    sessions.PERSON.touch(vault, person.id, seen=person.last_seen_at)
 
 
 class Reauthenticated(Protocol):

@@ -49,7 +49,6 @@ NAME_RULE = "1–64 characters: letters, digits and . _ - (not first)"
 _NAME = re.compile(NAME_PATTERN)
 SETUP_PAGE = "/console/set-password"
 CHALLENGE_TTL_S = 300  # between the password and the code on the console's sign-in pages
-SEEN_EVERY_S = 60  # a staff session's last use is written at most this often
 
 
 @dataclass(frozen=True)
@@ -543,7 +542,6 @@ def _finish_sign_in(
             issued, row = sessions.STAFF.start(
                 session, member_id, now=now, ttl_s=settings.staff_session_ttl_s
             )
-            row.last_seen_at = now
             record(
                 session,
                 AuditAction.STAFF_SIGNED_IN,
@@ -776,11 +774,9 @@ def _not_signed_in(message: str = "You are not signed in as staff.") -> Unauthor
 
 def current_staff(vault: Vault, session: Session, *, token: str) -> StaffSession:
     """The live staff session a token names, with the member's roles as of now."""
-    row = sessions.STAFF.live(session, token, refused=_not_signed_in)
-    idle_s = vault.settings.staff_session_idle_s
-    if row.last_seen_at is not None and utcnow() - row.last_seen_at > timedelta(seconds=idle_s):
-        minutes = max(1, round(idle_s / 60))
-        raise _not_signed_in(f"This staff session ended after {minutes} minutes without use.")
+    row = sessions.STAFF.live(
+        session, token, idle_s=vault.settings.staff_session_idle_s, refused=_not_signed_in
+    )
     member = session.get(StaffMember, row.staff_id)
     if member is None or member.disabled_at is not None:
         raise _not_signed_in("This staff account is disabled.")
@@ -788,16 +784,8 @@ def current_staff(vault: Vault, session: Session, *, token: str) -> StaffSession
 
 
 def touch_staff_session(vault: Vault, staff: StaffSession) -> None:
-    """Note that the session is in use (at most every SEEN_EVERY_S): the idle timeout
-    counts from here."""
-    now = utcnow()
-    seen = staff.last_seen_at
-    if seen is not None and (now - seen).total_seconds() < SEEN_EVERY_S:
-        return
-    with vault.transaction() as session:
-        row = session.get(StaffSessionRow, staff.id)
-        if row is not None and row.revoked_at is None:
-            row.last_seen_at = now
+    """Note that the session is in use (sessions.Kind.touch)."""
+    sessions.STAFF.touch(vault, staff.id, seen=staff.last_seen_at)
 
 
 def staff_reauthenticate(
