@@ -281,12 +281,12 @@ CATALOGUE: dict[str, Text] = {
         "Les enregistrements restent jusqu'à ce que vous les supprimiez ici.",
     ),
     "retention.effect_delete": Text(
-        "If you choose this, your stored recordings that are already older are deleted "
-        "within minutes: {count}.",
-        "Wenn Sie das wählen, werden Ihre gespeicherten Aufnahmen, die schon älter sind, "
-        "innerhalb von Minuten gelöscht: {count}.",
-        "Si vous choisissez ceci, vos enregistrements conservés déjà plus anciens seront "
-        "supprimés dans les minutes qui suivent : {count}.",
+        "If you choose this, {count} of the recordings stored now are older than that and "
+        "are deleted within minutes.",
+        "Wenn Sie das wählen, sind {count} der jetzt gespeicherten Aufnahmen älter und werden "
+        "innerhalb von Minuten gelöscht.",
+        "Si vous choisissez ceci, {count} des enregistrements conservés sont plus anciens et "
+        "seront supprimés dans les minutes qui suivent.",
     ),
     "retention.effect_keep": Text(
         "If you choose this, the recordings stored now stay until you delete them.",
