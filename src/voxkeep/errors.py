@@ -91,6 +91,11 @@ class TooManyRequests(VoxkeepError):
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after_s)}
 
+    @property
+    def retry_after_minutes(self) -> int:
+        """The wait in whole minutes, rounded up, at least one: what a page tells a person."""
+        return max(1, -(-self.retry_after_s // 60))
+
 
 class MailFailed(VoxkeepError):
     """The configured mail server (or outbox) did not take a message."""

@@ -40,10 +40,6 @@ CHALLENGE_COOKIE = "voxkeep_staff_challenge"
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-def _minutes(exc: TooManyRequests) -> int:
-    return max(1, -(-exc.retry_after_s // 60))
-
-
 def _sign_in_page(
     request: Request,
     who: StaffVisitor,
@@ -103,7 +99,7 @@ async def sign_in_submit(request: Request, vault: VaultDep, who: StaffVisitorDep
             known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
         )
     except TooManyRequests as exc:
-        problem = FieldError("name", t("signin.throttled", minutes=_minutes(exc)))
+        problem = FieldError("name", t("signin.throttled", minutes=exc.retry_after_minutes))
         return _sign_in_page(
             request, who, errors=[problem], name=name, status=429, headers=exc.headers
         )
@@ -192,7 +188,9 @@ async def code_submit(request: Request, vault: VaultDep, who: StaffVisitorDep) -
     except staff.ChallengeOver:
         return _expired()
     except TooManyRequests as exc:
-        return await run_in_threadpool(again, t("signin.throttled", minutes=_minutes(exc)), 429)
+        return await run_in_threadpool(
+            again, t("signin.throttled", minutes=exc.retry_after_minutes), 429
+        )
     except Unauthorized:
         return await run_in_threadpool(again, t("console.code_wrong"), 401)
     if who.staff is not None:  # the browser's earlier staff session ends

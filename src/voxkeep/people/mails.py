@@ -134,9 +134,7 @@ def staff_password_mail(
     expires_at: datetime,
 ) -> tuple[str, str]:
     """(subject, body) of a staff invitation (STAFF_INVITE) or reset (STAFF_RESET)."""
-    subject, body = texts.get(language, texts["en"])
-    expires = f"{expires_at:%Y-%m-%d %H:%M} UTC"
-    return subject, body.format(name=name, link=link, expires=expires)
+    return _compose(texts, language, expires_at=expires_at, name=name, link=link)
 
 
 def invite_mail(language: str, *, link: str, expires_at: datetime) -> tuple[str, str]:

@@ -133,7 +133,7 @@ async def sign_in_submit(request: Request, vault: VaultDep, who: VisitorDep) -> 
             totp_code=code or None,
         )
     except TooManyRequests as exc:
-        minutes = max(1, -(-exc.retry_after_s // 60))
+        minutes = exc.retry_after_minutes
         problem = FieldError("email", t("signin.throttled", minutes=minutes))
         return _sign_in_page(
             request, who.lang, errors=[problem], email=email, status=429, headers=exc.headers
@@ -279,7 +279,7 @@ async def reset_code_submit(request: Request, vault: VaultDep, who: VisitorDep) 
                 known_client=request.cookies.get(PERSON_KNOWN_COOKIE),
             )
         except TooManyRequests as exc:
-            minutes = max(1, -(-exc.retry_after_s // 60))
+            minutes = exc.retry_after_minutes
             errors = [
                 FieldError("code", i18n.translate(who.lang, "reset.throttled", minutes=minutes))
             ]
@@ -360,7 +360,7 @@ async def reauth_submit(request: Request, vault: VaultDep, who: SignedIn) -> Res
             )
             return redirect(back)
         except TooManyRequests as exc:
-            minutes = max(1, -(-exc.retry_after_s // 60))
+            minutes = exc.retry_after_minutes
             message = i18n.translate(who.lang, "reauth.throttled", minutes=minutes)
             status, headers = exc.status, exc.headers
         except ReauthRequired as exc:

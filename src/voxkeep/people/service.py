@@ -354,27 +354,27 @@ def sign_in(
                 raise _signin_failed()
             if not two_step.take_code(vault, session, account.id, totp_code, now=now):
                 raise totp.WrongCode()
+            # One transaction with the checks above: an account erased meanwhile gets no session.
+            if rehashed is not None:
+                _store_password(vault, session, account.id, rehashed)
+            throttle.record_success(session, attempt)
+            remembered = throttle.remember(vault, session, attempt, owner=account.id)
+            issued, row = sessions.PERSON.start(
+                session, account.id, now=now, ttl_s=settings.session_ttl_s
+            )
+            pseudonym = account_actor_pseudonym(vault, session, account.id)
+            record(
+                session,
+                AuditAction.PERSON_SIGNED_IN,
+                actor=pseudonym,
+                objects={"account": pseudonym, "session": issued.id},
+            )
     except totp.WrongCode:
         _record_failure(vault, attempt, account, AuditAction.PERSON_SIGNIN_FAILED)
         raise totp.TotpWrong(
             "The code from the authenticator app is wrong, or it was used already.",
             hint="Enter the code the app shows now (a code is good once).",
         ) from None
-    with vault.transaction() as session:
-        if rehashed is not None:
-            _store_password(vault, session, account.id, rehashed)
-        throttle.record_success(session, attempt)
-        remembered = throttle.remember(vault, session, attempt, owner=account.id)
-        issued, row = sessions.PERSON.start(
-            session, account.id, now=now, ttl_s=settings.session_ttl_s
-        )
-        pseudonym = account_actor_pseudonym(vault, session, account.id)
-        record(
-            session,
-            AuditAction.PERSON_SIGNED_IN,
-            actor=pseudonym,
-            objects={"account": pseudonym, "session": issued.id},
-        )
     log.info("person session %s started", issued.id)
     return SignedIn(session=_view(row), token=issued.value, known_client=remembered)
 
