@@ -79,3 +79,18 @@ def read_span(reader: SegmentedReader, span: ByteRange) -> Generator[bytes]:
                 break
             left -= len(chunk)
             yield chunk
+
+
+def first_checked(chunks: Generator[bytes]) -> Generator[bytes]:
+    """Read the first chunk now, so a damaged blob fails before any header goes out; the
+    result yields every chunk and closes chunks however it ends (a player seeking away)."""
+    first = next(chunks, b"")
+
+    def all_of_them() -> Generator[bytes]:
+        try:
+            yield first
+            yield from chunks
+        finally:
+            chunks.close()
+
+    return all_of_them()

@@ -5,21 +5,19 @@ Thin shells over exports.delivery; every check of invariant 4 lives there.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import Annotated, Any
+from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
-from starlette.types import Send
 
 from voxkeep.byteranges import RangeNotSatisfiable
 from voxkeep.exports import delivery, signing
 from voxkeep.people.api import PersonDep, client_address
 from voxkeep.vault import Vault
 from voxkeep.web.deps import ERRORS, ExportId, VaultDep
+from voxkeep.web.streaming import ClosingStreamingResponse
 
 router = APIRouter(
     prefix="/api/v1", responses={**ERRORS, 410: ERRORS[404], 416: ERRORS[404]}, tags=["exports"]
@@ -37,25 +35,6 @@ class PublicKeyOut(BaseModel):
 class NotMineOut(BaseModel):
     ok: bool = True
     incident: str
-
-
-class _ArchiveResponse(StreamingResponse):
-    """Closes the archive's byte stream however the response ends.
-
-    A download cut off midway is then settled at once (exports.delivery counts
-    only the bytes handed on), not whenever the garbage collector frees it.
-    """
-
-    def __init__(self, chunks: Generator[bytes], **kwargs: Any) -> None:
-        super().__init__(chunks, **kwargs)
-        self._chunks = chunks
-
-    async def stream_response(self, send: Send) -> None:
-        try:
-            await super().stream_response(send)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await run_in_threadpool(self._chunks.close)
 
 
 @router.get("/exports/key", response_model=PublicKeyOut)
@@ -143,7 +122,7 @@ async def archive_response(
     }
     if got.partial:
         headers["Content-Range"] = got.range.content_range(got.size)
-    return _ArchiveResponse(
+    return ClosingStreamingResponse(
         got.chunks,
         status_code=206 if got.partial else 200,
         media_type="application/zip",

@@ -40,6 +40,7 @@ from voxkeep.web.deps import (
 )
 from voxkeep.web.errors import INPUT_HINT, describe
 from voxkeep.web.multipart import read_parts
+from voxkeep.web.streaming import ClosingStreamingResponse
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 METADATA_LIMIT = 256 * 1024
@@ -303,7 +304,7 @@ async def my_audio(
     }
     if part.partial:
         headers["Content-Range"] = part.range.content_range(part.size)
-    return StreamingResponse(
+    return ClosingStreamingResponse(
         part.chunks,
         status_code=206 if part.partial else 200,
         media_type="audio/wav",

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
 
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
@@ -30,7 +29,7 @@ from voxkeep.accounts.models import Account, Device, HouseholdMember
 from voxkeep.accounts.service import account_actor_pseudonym, open_name
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.audit.pseudonyms import names_for
-from voxkeep.byteranges import ByteRange, parse_range, read_span
+from voxkeep.byteranges import ByteRange, first_checked, parse_range, read_span
 from voxkeep.crypto import aead
 from voxkeep.errors import InvalidInput, NotFound
 from voxkeep.ids import check_id
@@ -263,7 +262,7 @@ class AudioPart:
     size: int  # the whole recording's bytes
     range: ByteRange
     partial: bool  # a Range was asked for: answer 206
-    chunks: Iterator[bytes]
+    chunks: Generator[bytes]  # close() releases the blob at once
 
 
 def open_own_audio(
@@ -292,10 +291,7 @@ def open_own_audio(
         ad=audio_ad(account_id, recording_id),
         kind="audio",
     )
-    chunks = read_span(reader, span)
-    # Authenticate the first segment before any header goes out, so a damaged
+    # The first segment is authenticated before any header goes out, so a damaged
     # blob is a clean error rather than a cut-off 200 or 206.
-    first = next(chunks, b"")
-    return AudioPart(
-        size=size, range=span, partial=wanted is not None, chunks=chain([first], chunks)
-    )
+    chunks = first_checked(read_span(reader, span))
+    return AudioPart(size=size, range=span, partial=wanted is not None, chunks=chunks)
