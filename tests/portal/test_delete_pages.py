@@ -173,7 +173,9 @@ def test_retention_page_explains_and_changes_after_reauthentication(
     text = page.text
     assert "For 3 months (your choice now)" in text
     assert "Each recording is deleted 18 months after it was made." in text
-    assert "3 of the recordings stored now are older than that and are deleted within minutes." in text
+    assert (
+        "3 of the recordings stored now are older than that and are deleted within minutes." in text
+    )
     refused = anna.post("/retention", data={"csrf_token": csrf(text), "retention": "18_months"})
     assert refused.headers["location"] == "/reauth?next=%2Fretention%3Fchoice%3D18_months"
     back = anna.get("/retention?choice=18_months").text
