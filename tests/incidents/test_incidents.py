@@ -8,9 +8,11 @@ import pytest
 
 from voxkeep.audit import events
 from voxkeep.audit.events import AuditAction, record
+from voxkeep.audit.log import recent_events
 from voxkeep.errors import InvalidInput, NotFound
 from voxkeep.incidents.models import IncidentKind
 from voxkeep.incidents.service import (
+    cause_of,
     incident_summaries,
     open_incident,
     show_incident,
@@ -100,3 +102,37 @@ def test_unknown_incidents_and_bad_limits_are_refused(vault: Vault) -> None:
         show_incident(vault, "0" * 32)
     with pytest.raises(InvalidInput):
         incident_summaries(vault, limit=0)
+
+
+def test_a_repeated_cause_joins_its_incident_instead_of_opening_another(vault: Vault) -> None:
+    cause = cause_of(IncidentKind.FOREIGN_DOWNLOAD, "export-1", "session-1")
+    opened = []
+    for _ in range(3):
+        with vault.transaction() as session:
+            incident = open_incident(
+                vault,
+                session,
+                kind=IncidentKind.FOREIGN_DOWNLOAD,
+                cause=cause,
+                request_id=None,
+                details={"export": "export-1"},
+                actor="system",
+            )
+            opened.append((incident.id, incident.occurrences))
+    with vault.transaction() as session:
+        other = open_incident(
+            vault,
+            session,
+            kind=IncidentKind.FOREIGN_DOWNLOAD,
+            cause=cause_of(IncidentKind.FOREIGN_DOWNLOAD, "export-1", "session-2"),
+            request_id=None,
+            details={"export": "export-1"},
+            actor="system",
+        ).id
+    assert [n for _, n in opened] == [1, 2, 3]
+    assert len({i for i, _ in opened}) == 1
+    assert other != opened[0][0]
+    assert len(incident_summaries(vault)) == 2
+    actions = [e.action for e in recent_events(vault, 50)]
+    assert actions.count(AuditAction.INCIDENT_OPENED.value) == 2
+    assert actions.count(AuditAction.INCIDENT_JOINED.value) == 2

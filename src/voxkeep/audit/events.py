@@ -56,6 +56,7 @@ class AuditAction(enum.StrEnum):
     EXPORT_REVOKED = "export:revoked"
     EXPORT_EXPIRED = "export:expired"
     INCIDENT_OPENED = "incident:opened"
+    INCIDENT_JOINED = "incident:joined"  # a repeated event of the same cause
     # Requests: one action per state a request enters, plus the steps between.
     REQUEST_RECEIVED = "request:received"
     REQUEST_VERIFYING = "request:verifying"

@@ -31,8 +31,8 @@ from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, Forbidden, NotFound, VoxkeepError
 from voxkeep.exports.models import Export, ExportDownload, ExportState
-from voxkeep.incidents.models import Incident, IncidentKind
-from voxkeep.incidents.service import open_incident
+from voxkeep.incidents.models import IncidentKind
+from voxkeep.incidents.service import cause_of, incident_by_cause, open_incident
 from voxkeep.people.service import require_recent_reauth
 from voxkeep.requests.models import DataRequest, RequestState
 from voxkeep.requests.states import advance
@@ -158,7 +158,9 @@ def _open(key: bytes, export: Export, field: str, download_id: str, sealed: byte
 
 def _reported(session: Session, export: Export) -> str | None:
     """The incident the owner opened by saying "this is not my data", if they did."""
-    found = _incident_for(session, export) if export.revoked_at is not None else None
+    if export.revoked_at is None:
+        return None
+    found = incident_by_cause(session, cause_of(IncidentKind.NOT_MY_DATA, export.id))
     return found.id if found is not None else None
 
 
@@ -429,8 +431,9 @@ def report_not_mine(vault: Vault, *, person: Person, export_id: str) -> str:
     now = utcnow()
     with vault.transaction() as session:
         export = _own(session, person, export_id, lock=True)
+        cause = cause_of(IncidentKind.NOT_MY_DATA, export.id)
         if export.state == ExportState.REVOKED.value:
-            earlier = _incident_for(session, export)
+            earlier = incident_by_cause(session, cause)
             if earlier is not None:
                 return earlier.id
         if export.state not in (ExportState.RELEASED.value, ExportState.EXPIRED.value):
@@ -445,6 +448,7 @@ def report_not_mine(vault: Vault, *, person: Person, export_id: str) -> str:
             vault,
             session,
             kind=IncidentKind.NOT_MY_DATA,
+            cause=cause,
             request_id=export.request_id,
             details={
                 "export": export.id,
@@ -487,15 +491,3 @@ def report_not_mine(vault: Vault, *, person: Person, export_id: str) -> str:
     if blob:
         vault.blobs.delete(blob)
     return incident.id
-
-
-def _incident_for(session: Session, export: Export) -> Incident | None:
-    for incident in session.scalars(
-        select(Incident).where(
-            Incident.request_id == export.request_id,
-            Incident.kind == IncidentKind.NOT_MY_DATA.value,
-        )
-    ):
-        if incident.details.get("export") == export.id:
-            return incident
-    return None

@@ -44,7 +44,7 @@ from voxkeep.exports.models import Export, ExportState
 from voxkeep.exports.tasks import EXPIRE, NOTIFY_READY
 from voxkeep.exports.verify import ArchiveInvalid, Manifest, verify_archive
 from voxkeep.incidents.models import IncidentKind
-from voxkeep.incidents.service import open_incident
+from voxkeep.incidents.service import cause_of, open_incident
 from voxkeep.jobs.queue import enqueue
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.service import stored_sha256
@@ -265,6 +265,7 @@ def _block(vault: Vault, ctx: _Context, check: str, message: str) -> ReleaseBloc
             vault,
             session,
             kind=IncidentKind.RELEASE_GATE_FAILED,
+            cause=cause_of(IncidentKind.RELEASE_GATE_FAILED, ctx.export_id),
             request_id=ctx.request_id,
             details={
                 "export": ctx.export_id,

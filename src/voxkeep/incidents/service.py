@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voxkeep.audit.events import AuditAction, record
@@ -41,22 +42,68 @@ def open_incident(
     request_id: str | None,
     details: Mapping[str, Any],
     actor: str,
+    cause: str | None = None,
 ) -> Incident:
-    """Record an incident in the caller's transaction (with its audit event)."""
+    """Record an incident in the caller's transaction (with its audit event).
+
+    ``cause`` names what opened it (a kind and server-made ids, see ``cause_of``):
+    when an incident with that cause exists, this occurrence joins it (counted,
+    with an ``incident:joined`` audit event) and that incident is returned, so a
+    repeated event never opens a duplicate.
+    """
     now = utcnow()
+    if cause is not None:
+        earlier = incident_by_cause(session, cause, lock=True)
+        if earlier is not None:
+            return _join(session, earlier, actor=actor, now=now)
     incident = Incident(
         id=secrets.token_hex(16),
         opened_at=now,
         kind=kind.value,
         request_id=request_id,
         details={**details, "notify_authority_by": (now + NOTIFY_WITHIN).isoformat()},
+        cause=cause,
+        occurrences=1,
+        last_seen_at=now,
     )
-    session.add(incident)
-    session.flush()
+    try:
+        # A savepoint: on PostgreSQL a concurrent transaction may commit the same
+        # cause first; then the unique index refuses ours and we join theirs.
+        with session.begin_nested():
+            session.add(incident)
+            session.flush()
+    except IntegrityError:
+        earlier = incident_by_cause(session, cause, lock=True) if cause is not None else None
+        if earlier is None:
+            raise
+        return _join(session, earlier, actor=actor, now=now)
     objects: dict[str, str] = {"incident": incident.id, "kind": kind.value}
     if request_id is not None:
         objects["request"] = request_id
     record(session, AuditAction.INCIDENT_OPENED, actor=actor, objects=objects)
+    return incident
+
+
+def cause_of(kind: IncidentKind, *ids: str) -> str:
+    """The cause key of an event: its kind and the server-made ids that make it one cause."""
+    return ":".join((kind.value, *ids))
+
+
+def incident_by_cause(session: Session, cause: str, *, lock: bool = False) -> Incident | None:
+    query = select(Incident).where(Incident.cause == cause)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def _join(session: Session, incident: Incident, *, actor: str, now: datetime) -> Incident:
+    incident.occurrences += 1
+    incident.last_seen_at = now
+    record(
+        session,
+        AuditAction.INCIDENT_JOINED,
+        actor=actor,
+        objects={"incident": incident.id, "kind": incident.kind},
+        counts={"occurrences": incident.occurrences},
+    )
     return incident
 
 
