@@ -6,6 +6,7 @@ from voxkeep.crypto.models import InstanceKey
 from voxkeep.db.base import Base
 from voxkeep.exports.models import Export, ExportDownload
 from voxkeep.incidents.models import Incident
+from voxkeep.incidents.notice_models import IncidentNotice
 from voxkeep.jobs.models import Job
 from voxkeep.people.models import (
     PersonCredential,
@@ -46,6 +47,7 @@ __all__ = [
     "ExportDownload",
     "HouseholdMember",
     "Incident",
+    "IncidentNotice",
     "IngestToken",
     "InstanceKey",
     "Job",

@@ -78,3 +78,68 @@ def show_incident(incident_id: str, vault: VaultDep, _staff: Reader) -> Incident
         bytes_served=detail.bytes_served,
         events=[EventOut.of(e) for e in detail.events],
     )
+
+
+# The person's own notices (Art. 34) ----------------------------------------------------
+# A separate router: these are the signed-in person's, under /api/v1/me, not staff's.
+
+from fastapi import Path, Response  # noqa: E402 (this block stays apart from the staff routes)
+
+from voxkeep.ids import ID_PATTERN  # noqa: E402
+from voxkeep.incidents import notices  # noqa: E402
+from voxkeep.people.api import PersonDep  # noqa: E402
+
+NoticeId = Annotated[str, Path(pattern=ID_PATTERN, description="The notice's id.")]
+
+me_router = APIRouter(prefix="/api/v1/me", tags=["me"], responses=errors(401, 404))
+
+
+class NoticeSectionOut(BaseModel):
+    heading: str
+    lines: list[str]
+
+
+class MyNoticeOut(BaseModel):
+    id: str
+    incident: str = Field(description="The incident's reference, as the notice gives it.")
+    queued_at: datetime = Field(description="When the notice was written and its mail queued.")
+    mailed_at: datetime | None = Field(description="When the mail server took it; null: not yet.")
+    read_at: datetime | None = Field(description="When you first opened it in the portal.")
+    subject: str
+    body: str = Field(description="The whole notice as plain text, as it was mailed.")
+    sections: list[NoticeSectionOut]
+
+    @classmethod
+    def of(cls, notice: notices.OwnNotice) -> MyNoticeOut:
+        text = notice.text
+        return cls(
+            id=notice.id,
+            incident=notice.incident_id,
+            queued_at=notice.queued_at,
+            mailed_at=notice.mailed_at,
+            read_at=notice.read_at,
+            subject=text.subject,
+            body=text.mail_body(),
+            sections=[
+                NoticeSectionOut(heading=s.heading, lines=list(s.lines)) for s in text.sections
+            ],
+        )
+
+
+@me_router.get("/notices", response_model=list[MyNoticeOut])
+def my_notices(person: PersonDep, vault: VaultDep, response: Response) -> list[MyNoticeOut]:
+    """Your notices about incidents that concern your data (GDPR Art. 34), newest first, in
+    your account's language. Reading them here does not mark them read; the portal does."""
+    response.headers["Cache-Control"] = "no-store"
+    found = notices.own_notices(vault, account_id=person.account_id)
+    return [MyNoticeOut.of(n) for n in found]
+
+
+@me_router.get("/notices/{notice_id}", response_model=MyNoticeOut)
+def my_notice(
+    notice_id: NoticeId, person: PersonDep, vault: VaultDep, response: Response
+) -> MyNoticeOut:
+    """One of your notices (404 for any other)."""
+    response.headers["Cache-Control"] = "no-store"
+    found = notices.own_notice(vault, account_id=person.account_id, notice_id=notice_id)
+    return MyNoticeOut.of(found)

@@ -1,0 +1,260 @@
+"""The notice to each affected person (Art. 34), sent through the real job worker to the
+real SMTP sink: in each person's language, with every Art. 34(2) element, no recording
+content and no link, once per person and incident, retried when the mail server fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from people.people_helpers import PASSWORD
+from portal.portal_helpers import CLIPS, DAY, Clip, household
+from smtp_sink import SmtpSink, free_port
+from voxkeep.accounts.service import find_account
+from voxkeep.audit.events import AuditAction
+from voxkeep.audit.log import recent_events
+from voxkeep.db.base import utcnow
+from voxkeep.errors import InvalidInput, KeyDestroyed, NotFound
+from voxkeep.incidents import notices
+from voxkeep.incidents.models import IncidentKind
+from voxkeep.incidents.notice_models import IncidentNotice
+from voxkeep.incidents.notice_texts import FRAME, Advice, Consequence, Measure, What
+from voxkeep.incidents.service import open_incident
+from voxkeep.jobs.models import Job, JobState
+from voxkeep.jobs.queue import jobs_for
+from voxkeep.jobs.worker import run_once
+from voxkeep.mail import SmtpMailer
+from voxkeep.retention.erasure import destroy_key
+from voxkeep.vault import Vault
+
+ANNA, BEN = "anna@example.org", "ben@example.org"
+BEN_CLIPS = (Clip("rec-hall-1", "dev-hall", None, DAY, "Play the radio in the hall"),)
+CONTACT = "Data protection officer, dpo@operator.test, +49 30 1234567"
+NOTE = "We are sorry. Call us any weekday."
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two people: anna (English), whose recordings went to ben (German)."""
+
+    incident: str
+    anna: str  # account ids (voxkeep's)
+    ben: str
+
+
+def two_people(client: TestClient, mailbox: SmtpSink, vault: Vault) -> Pair:
+    household(client, mailbox, password=PASSWORD, language="en")
+    household(
+        client,
+        mailbox,
+        account="acct-2",
+        email=BEN,
+        password=PASSWORD,
+        clips=BEN_CLIPS,
+        devices={"dev-hall": "Hall"},
+        members={},
+        language="de",
+    )
+    with vault.transaction() as session:
+        anna = find_account(vault, session, "acct-1").id
+        ben = find_account(vault, session, "acct-2").id
+        incident = open_incident(
+            vault,
+            session,
+            kind=IncidentKind.NOT_MY_DATA,
+            request_id=None,
+            details={"recordings": len(CLIPS)},
+            actor="system",
+        )
+        return Pair(incident=incident.id, anna=anna, ben=ben)
+
+
+def facts_for(pair: Pair, **changes: object) -> notices.NoticeFacts:
+    people = {
+        pair.anna: notices.PersonFacts(
+            recordings=len(CLIPS),
+            first_at=CLIPS[0].captured_at,
+            last_at=CLIPS[-1].captured_at,
+            device_ids=("dev-kitchen", "dev-car"),
+        ),
+        pair.ben: notices.PersonFacts(recordings=0),
+    }
+    values: dict[str, object] = {
+        "what": What.SENT_TO_OTHER,
+        "consequences": (Consequence.OTHERS_HEARD, Consequence.RECOGNISED),
+        "measures": (Measure.DOWNLOAD_REVOKED, Measure.RECIPIENT_ASKED),
+        "advice": (Advice.REVIEW_RECORDINGS, Advice.COMPLAIN),
+        "contact": CONTACT,
+        "people": people,
+        "dpo_note": NOTE,
+    }
+    values.update(changes)
+    return notices.NoticeFacts(**values)  # type: ignore[arg-type]
+
+
+def send(vault: Vault, pair: Pair, facts: notices.NoticeFacts, *who: str) -> notices.SentNotices:
+    return notices.send_notices(
+        vault, pair.incident, account_ids=list(who), facts=facts, actor="staff:dpo"
+    )
+
+
+@pytest.fixture
+def pair(client: TestClient, mailbox: SmtpSink, vault: Vault) -> Pair:
+    found = two_people(client, mailbox, vault)
+    mailbox.clear()
+    return found
+
+
+def rows(vault: Vault) -> list[IncidentNotice]:
+    with vault.reading() as session:
+        return list(session.scalars(select(IncidentNotice)))
+
+
+def test_each_person_gets_their_notice_in_their_language_with_every_element(
+    vault: Vault, pair: Pair, mailbox: SmtpSink
+) -> None:
+    send(vault, pair, facts_for(pair), pair.anna)
+    told_ben = facts_for(
+        pair,
+        what=What.RECEIVED_OTHERS,
+        consequences=(Consequence.HOLDING_OTHERS,),
+        advice=(Advice.DELETE_RECEIVED,),
+        dpo_note=None,
+    )
+    send(vault, pair, told_ben, pair.ben)
+    assert [r.mailed_at for r in rows(vault)] == [None, None]  # queued, not yet sent
+    run_once(vault)
+
+    (anna,) = mailbox.wait_for(ANNA)
+    (ben,) = mailbox.wait_for(BEN)
+    en, de = FRAME["en"], FRAME["de"]
+    assert anna.subject == en["subject"].format(ref=pair.incident)
+    assert ben.subject == de["subject"].format(ref=pair.incident)
+    for heading in ("what", "records", "consequences", "measures", "advice", "contact", "note"):
+        assert f"\n{en[heading]}\n" in anna.body, heading
+    for heading in ("what", "records", "consequences", "measures", "advice", "contact"):
+        assert f"\n{de[heading]}\n" in ben.body, heading
+    assert de["note"] not in ben.body  # no note was given for him
+    # Nature, the person's own figures, consequences, measures, contact point (34(2)).
+    assert "were sent to another" in anna.body
+    aware = FRAME["en"]["aware"].format(day=utcnow().strftime("%Y-%m-%d"))
+    assert aware in anna.body  # the day voxkeep became aware (the incident opened today)
+    assert "3 of your recordings, made from 2026-03-10 to 2026-03-12." in anna.body
+    assert "Devices: Kitchen speaker, Car." in anna.body
+    assert "may have heard your recordings" in anna.body
+    assert "We withdrew the answer at once" in anna.body
+    assert CONTACT in anna.body and CONTACT in ben.body and NOTE in anna.body
+    assert "enthielt Sprachaufnahmen einer anderen Person" in ben.body
+    assert "Keine Ihrer eigenen Aufnahmen." in ben.body
+    assert "„Mitteilungen zu Ihren Daten“" in ben.body  # the portal page, named
+    # Nothing of any recording and no link (with or without a token).
+    for mail in (anna, ben):
+        for clip in (*CLIPS, *BEN_CLIPS):
+            assert clip.transcript not in mail.body
+        assert "http" not in mail.body and "#" not in mail.body and "token" not in mail.body
+        assert not [p for p in mail.message.walk() if p.get_content_maintype() == "audio"]
+    assert "Kitchen speaker" not in ben.body and "Hall" not in anna.body  # own devices only
+
+
+def test_the_times_and_the_audit_events_say_who_was_told_when(
+    vault: Vault, pair: Pair, mailbox: SmtpSink
+) -> None:
+    sent = send(vault, pair, facts_for(pair), pair.anna, pair.ben)
+    run_once(vault)
+    mailbox.wait_for(BEN)
+    register = notices.incident_notices(vault, pair.incident)
+    assert {r.id for r in register} == set(sent.queued)
+    assert {r.language for r in register} == {"en", "de"}
+    assert all(r.queued_at <= r.mailed_at for r in register if r.mailed_at)
+    assert all(r.mailed_at is not None and r.read_at is None for r in register)
+    events = recent_events(vault, limit=20)
+    for action in (AuditAction.INCIDENT_NOTICE_QUEUED, AuditAction.INCIDENT_NOTICE_MAILED):
+        named = [e.objects for e in events if e.action == action]
+        assert {o["account"] for o in named} == {r.account for r in register}
+        assert {o["incident"] for o in named} == {pair.incident}
+    assert all(r.account.startswith("account:") for r in register)
+
+
+def test_sending_twice_mails_once(vault: Vault, pair: Pair, mailbox: SmtpSink) -> None:
+    first = send(vault, pair, facts_for(pair), pair.anna)
+    run_once(vault)
+    mailbox.wait_for(ANNA)
+    again = send(vault, pair, facts_for(pair), pair.anna, pair.ben)
+    assert again.already == first.queued and len(again.queued) == 1
+    run_once(vault)
+    mailbox.wait_for(BEN)
+    assert len(mailbox.to(ANNA)) == 1 and len(rows(vault)) == 2
+    # The job run again (a worker that died after mailing) does not mail again either.
+    notices.mail_notice(vault, first.queued[0])
+    assert len(mailbox.to(ANNA)) == 1
+
+
+def test_a_mail_server_that_refuses_leaves_it_not_yet_sent_and_the_job_tries_again(
+    vault: Vault, pair: Pair, mailbox: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (notice_id,) = send(vault, pair, facts_for(pair), pair.anna).queued
+    nobody = SmtpMailer(host="127.0.0.1", port=free_port(), sender="voxkeep@vault.test")
+    working = notices.get_mailer(vault)
+    monkeypatch.setattr(notices, "get_mailer", lambda _vault: nobody)
+    run_once(vault)
+    assert mailbox.to(ANNA) == [] and rows(vault)[0].mailed_at is None
+    with vault.transaction() as session:
+        (job,) = jobs_for(session, notice_id)
+        assert (job.state, job.attempts) == (JobState.QUEUED.value, 1)
+        assert "mail_failed" in (job.last_error or "")
+        session.execute(update(Job).where(Job.id == job.id).values(run_after=utcnow()))
+    monkeypatch.setattr(notices, "get_mailer", lambda _vault: working)
+    run_once(vault)
+    assert len(mailbox.wait_for(ANNA)) == 1 and rows(vault)[0].mailed_at is not None
+
+
+def test_wrong_facts_are_refused_and_nothing_is_written(vault: Vault, pair: Pair) -> None:
+    ben_device = {
+        pair.anna: notices.PersonFacts(
+            recordings=1, first_at=DAY, last_at=DAY, device_ids=("dev-hall",)
+        )
+    }
+    wrong = [
+        facts_for(pair, what=What.STOPPED_BY_CHECK),  # does not fit "not my data"
+        facts_for(pair, measures=()),
+        facts_for(pair, consequences=()),
+        facts_for(pair, contact="  "),
+        facts_for(pair, people=ben_device),  # another person's device
+        facts_for(pair, people={pair.anna: notices.PersonFacts(recordings=2)}),  # no period
+        facts_for(pair, people={}),
+    ]
+    for facts in wrong:
+        with pytest.raises(InvalidInput):
+            send(vault, pair, facts, pair.anna, pair.ben)
+    with pytest.raises(InvalidInput):
+        send(vault, pair, facts_for(pair), pair.anna, pair.anna)
+    with pytest.raises(NotFound):
+        notices.send_notices(
+            vault, "0" * 32, account_ids=[pair.anna], facts=facts_for(pair), actor="staff:dpo"
+        )
+    people = dict(facts_for(pair).people) | {"f" * 32: notices.PersonFacts()}
+    with pytest.raises(NotFound):  # one unknown account: nobody is told
+        send(vault, pair, facts_for(pair, people=people), pair.anna, "f" * 32)
+    assert rows(vault) == []
+    with vault.reading() as session:
+        assert session.scalars(select(Job).where(Job.kind == notices.NOTICE_MAIL)).all() == []
+
+
+def test_the_content_is_sealed_and_erasure_shreds_it(
+    vault: Vault, pair: Pair, mailbox: SmtpSink
+) -> None:
+    send(vault, pair, facts_for(pair), pair.anna)
+    (row,) = rows(vault)
+    for plain in (CONTACT, NOTE, "dev-kitchen", "Kitchen speaker", "sent_to_other"):
+        assert plain.encode() not in row.content_ct
+    assert notices.own_notices(vault, account_id=pair.anna)[0].text.subject
+    destroy_key(vault, external_id="acct-1", actor="tests")
+    run_once(vault)  # the mail job finds nobody left to tell
+    assert mailbox.to(ANNA) == []
+    (after,) = rows(vault)
+    assert (after.account_pseudonym, after.queued_at) == (row.account_pseudonym, row.queued_at)
+    with pytest.raises(KeyDestroyed):
+        notices.own_notices(vault, account_id=pair.anna)
