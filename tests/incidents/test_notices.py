@@ -258,3 +258,25 @@ def test_the_content_is_sealed_and_erasure_shreds_it(
     assert (after.account_pseudonym, after.queued_at) == (row.account_pseudonym, row.queued_at)
     with pytest.raises(KeyDestroyed):
         notices.own_notices(vault, account_id=pair.anna)
+
+
+def test_a_person_without_a_verified_address_is_told_in_the_portal_only(
+    client: TestClient, vault: Vault, pair: Pair, mailbox: SmtpSink
+) -> None:
+    response = client.put("/api/v1/accounts/acct-3", json={"language": "fr"})
+    assert response.status_code == 201, response.text
+    with vault.reading() as session:
+        carla = find_account(vault, session, "acct-3").id
+    facts = facts_for(pair, people={carla: notices.PersonFacts()})
+    (notice_id,) = notices.send_notices(
+        vault, pair.incident, account_ids=[carla], facts=facts, actor="staff:dpo"
+    ).queued
+    run_once(vault)
+    with vault.reading() as session:
+        (job,) = jobs_for(session, notice_id)
+        assert job.state == JobState.FAILED.value  # retrying cannot give it an address
+    (own,) = notices.own_notices(vault, account_id=carla)
+    assert own.mailed_at is None and own.text.subject == FRAME["fr"]["subject"].format(
+        ref=pair.incident
+    )
+    assert mailbox.messages == []
