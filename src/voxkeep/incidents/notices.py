@@ -503,22 +503,33 @@ def own_notices(vault: Vault, *, account_id: str, language: str | None = None) -
 
 
 def read_own_notices(vault: Vault, *, account_id: str, language: str) -> list[OwnNotice]:
-    """The person opens their notices in the portal: the list, newest first, and each
-    unread one marked read (``read_at``, with ``incident:notice:read``) in one transaction."""
+    """The person opens their notices in the portal: the list, newest first (as it was
+    before this visit, so a notice shows as new once), and each unread one marked read."""
+    shown = own_notices(vault, account_id=account_id, language=language)
+    unread = [n.id for n in shown if n.read_at is None]
+    if unread:
+        _mark_read(vault, unread)
+    return shown
+
+
+def _mark_read(vault: Vault, notice_ids: list[str]) -> None:
+    """``read_at`` and ``incident:notice:read`` for each still unread, in one transaction."""
     with vault.transaction() as session:
-        rows = _own_rows(session, account_id)
-        shown = [_own(n, _text(vault, session, n, language)) for n in rows]
+        rows = session.scalars(
+            select(IncidentNotice)
+            .where(IncidentNotice.id.in_(notice_ids), IncidentNotice.read_at.is_(None))
+            .order_by(IncidentNotice.queued_at, IncidentNotice.id)
+            .with_for_update()
+        )
         now = utcnow()
         for notice in rows:
-            if notice.read_at is None:
-                notice.read_at = now
-                record(
-                    session,
-                    AuditAction.INCIDENT_NOTICE_READ,
-                    actor=notice.account_pseudonym,
-                    objects=_names(notice),
-                )
-    return shown
+            notice.read_at = now
+            record(
+                session,
+                AuditAction.INCIDENT_NOTICE_READ,
+                actor=notice.account_pseudonym,
+                objects=_names(notice),
+            )
 
 
 def own_notice(
