@@ -8,15 +8,23 @@ person can do), each written once in every language, plus the person's own
 figures and the DPO's contact point and optional note. The mail holds no link
 and no recording content: it names the portal's page where the notice can be
 read again (tests/incidents/test_notices_texts.py checks every text exists in
-every language).
+every language). ``render_notice`` puts one person's notice together in one
+language, for the mail, the portal and the person's API alike.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Final
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
 
 from voxkeep.incidents.models import IncidentKind
+from voxkeep.requests.notices import day
+from voxkeep.web import i18n
+
+PAGE_KEY: Final = "nav.notices"  # the portal page's title, which the mail names
 
 LANGUAGES: Final = ("en", "de", "fr")
 
@@ -314,3 +322,86 @@ GREETING: Final = {"en": "Hello,", "de": "Guten Tag,", "fr": "Bonjour,"}
 def pick(texts: dict[str, str], language: str) -> str:
     """The text in the language, else English."""
     return texts.get(language, texts["en"])
+
+
+# Putting a notice together ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    lines: tuple[str, ...]
+    listed: bool = False  # shown as a list (several fixed texts) rather than a paragraph
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """One notice in one language: what the mail says and the portal shows."""
+
+    subject: str
+    greeting: str
+    opening: str
+    sections: tuple[Section, ...]
+    closing: str
+
+    def mail_body(self) -> str:
+        parts = [self.greeting, "", self.opening]
+        for section in self.sections:
+            parts += ["", section.heading]
+            parts += [f"- {line}" if section.listed else line for line in section.lines]
+        parts += ["", self.closing]
+        return "\n".join(parts) + "\n"
+
+
+def _day(value: str) -> str:
+    return day(datetime.fromisoformat(value))
+
+
+def render_notice(content: Mapping[str, Any], devices: Sequence[str], language: str) -> NoticeText:
+    """The notice in ``language`` (en, de or fr; else English) from its sealed content."""
+    lang = language if language in FRAME else "en"
+    frame = FRAME[lang]
+    ref = str(content["incident"])
+    what = [
+        pick(WHAT[What(content["what"])], lang),
+        frame["aware"].format(day=_day(content["aware_at"])),
+    ]
+    count = int(content["recordings"])
+    if count > 0:
+        records = [
+            frame["some"].format(
+                count=count, first=_day(content["first_at"]), last=_day(content["last_at"])
+            )
+        ]
+        if devices:
+            records.append(frame["devices"].format(devices=", ".join(devices)))
+    else:
+        records = [frame["none"]]
+    sections = [
+        Section(frame["what"], (" ".join(what),)),
+        Section(frame["records"], (" ".join(records),)),
+        Section(
+            frame["consequences"],
+            tuple(pick(CONSEQUENCES[Consequence(c)], lang) for c in content["consequences"]),
+            listed=True,
+        ),
+        Section(
+            frame["measures"],
+            tuple(pick(MEASURES[Measure(m)], lang) for m in content["measures"]),
+            listed=True,
+        ),
+    ]
+    if content["advice"]:
+        advice = tuple(pick(ADVICE[Advice(a)], lang) for a in content["advice"])
+        sections.append(Section(frame["advice"], advice, listed=True))
+    contact = frame["contact_text"].format(contact=content["contact"], ref=ref)
+    sections.append(Section(frame["contact"], (contact,)))
+    if content["note"]:
+        sections.append(Section(frame["note"], (str(content["note"]),)))
+    return NoticeText(
+        subject=frame["subject"].format(ref=ref),
+        greeting=GREETING[lang],
+        opening=frame["opening"].format(ref=ref),
+        sections=tuple(sections),
+        closing=frame["closing"].format(page=i18n.translate(lang, PAGE_KEY)),
+    )

@@ -38,32 +38,26 @@ from voxkeep.errors import InvalidInput, KeyDestroyed, NotFound
 from voxkeep.incidents.models import Incident, IncidentKind
 from voxkeep.incidents.notice_models import IncidentNotice
 from voxkeep.incidents.notice_texts import (
-    ADVICE,
-    CONSEQUENCES,
-    FRAME,
-    GREETING,
-    MEASURES,
-    WHAT,
     WHAT_FOR_KIND,
     Advice,
     Consequence,
     Measure,
+    NoticeText,
+    Section,
     What,
-    pick,
+    render_notice,
 )
 from voxkeep.incidents.service import clock_of
 from voxkeep.jobs.queue import enqueue
 from voxkeep.mail import get_mailer
 from voxkeep.requests import notices as request_notices
 from voxkeep.vault import Vault
-from voxkeep.web import i18n
 
 NOTICE_MAIL: Final = "incident.notice_mail"
 MAX_PEOPLE: Final = 10_000
 MAX_DEVICES: Final = 50
 CONTACT_MAX: Final = 300
 NOTE_MAX: Final = 2000
-PAGE_KEY: Final = "nav.notices"  # the portal page's title, which the mail names
 _AD_KIND: Final = "incident_notice"
 
 
@@ -99,32 +93,6 @@ class NoticeFacts:
 class SentNotices:
     queued: tuple[str, ...]  # notice ids written now, each with its mail job
     already: tuple[str, ...]  # notice ids that existed: nothing is mailed again
-
-
-@dataclass(frozen=True)
-class Section:
-    heading: str
-    lines: tuple[str, ...]
-    listed: bool = False  # shown as a list (several fixed texts) rather than a paragraph
-
-
-@dataclass(frozen=True)
-class NoticeText:
-    """One notice in one language: what the mail says and the portal shows."""
-
-    subject: str
-    greeting: str
-    opening: str
-    sections: tuple[Section, ...]
-    closing: str
-
-    def mail_body(self) -> str:
-        parts = [self.greeting, "", self.opening]
-        for section in self.sections:
-            parts += ["", section.heading]
-            parts += [f"- {line}" if section.listed else line for line in section.lines]
-        parts += ["", self.closing]
-        return "\n".join(parts) + "\n"
 
 
 @dataclass(frozen=True)
@@ -362,60 +330,6 @@ def _device_names(
     )
     names = {d.id: open_name(key, account_id, "device_name", d.id, d.name_ct) for d in rows}
     return [names[d] for d in device_ids if d in names]
-
-
-def _day(value: str) -> str:
-    return request_notices.day(datetime.fromisoformat(value))
-
-
-def render_notice(content: Mapping[str, Any], devices: Sequence[str], language: str) -> NoticeText:
-    """The notice in ``language`` (en, de or fr; else English) from its sealed content."""
-    lang = language if language in FRAME else "en"
-    frame = FRAME[lang]
-    ref = str(content["incident"])
-    what = [
-        pick(WHAT[What(content["what"])], lang),
-        frame["aware"].format(day=_day(content["aware_at"])),
-    ]
-    count = int(content["recordings"])
-    if count > 0:
-        records = [
-            frame["some"].format(
-                count=count, first=_day(content["first_at"]), last=_day(content["last_at"])
-            )
-        ]
-        if devices:
-            records.append(frame["devices"].format(devices=", ".join(devices)))
-    else:
-        records = [frame["none"]]
-    sections = [
-        Section(frame["what"], (" ".join(what),)),
-        Section(frame["records"], (" ".join(records),)),
-        Section(
-            frame["consequences"],
-            tuple(pick(CONSEQUENCES[Consequence(c)], lang) for c in content["consequences"]),
-            listed=True,
-        ),
-        Section(
-            frame["measures"],
-            tuple(pick(MEASURES[Measure(m)], lang) for m in content["measures"]),
-            listed=True,
-        ),
-    ]
-    if content["advice"]:
-        advice = tuple(pick(ADVICE[Advice(a)], lang) for a in content["advice"])
-        sections.append(Section(frame["advice"], advice, listed=True))
-    contact = frame["contact_text"].format(contact=content["contact"], ref=ref)
-    sections.append(Section(frame["contact"], (contact,)))
-    if content["note"]:
-        sections.append(Section(frame["note"], (str(content["note"]),)))
-    return NoticeText(
-        subject=frame["subject"].format(ref=ref),
-        greeting=GREETING[lang],
-        opening=frame["opening"].format(ref=ref),
-        sections=tuple(sections),
-        closing=frame["closing"].format(page=i18n.translate(lang, PAGE_KEY)),
-    )
 
 
 def _text(vault: Vault, session: Session, notice: IncidentNotice, language: str) -> NoticeText:
