@@ -12,22 +12,25 @@ from sqlalchemy import select, update
 
 from people.people_helpers import PASSWORD
 from portal.portal_helpers import CLIPS, DAY, Clip, household
+from retention.scanning import Traces
+from retention.test_invariant_6_erasure_is_real import found_anywhere
 from smtp_sink import SmtpSink, free_port
 from voxkeep.accounts.service import find_account
 from voxkeep.audit.events import AuditAction
 from voxkeep.audit.log import recent_events
+from voxkeep.config import Settings
 from voxkeep.db.base import utcnow
-from voxkeep.errors import InvalidInput, KeyDestroyed, NotFound
+from voxkeep.errors import InvalidInput, NotFound
 from voxkeep.incidents import notices
 from voxkeep.incidents.models import IncidentKind
-from voxkeep.incidents.notice_models import IncidentNotice
+from voxkeep.incidents.notice_models import IncidentNotice, IncidentNoticeText
 from voxkeep.incidents.notice_texts import FRAME, Advice, Consequence, Measure, What
 from voxkeep.incidents.service import open_incident
 from voxkeep.jobs.models import Job, JobState
 from voxkeep.jobs.queue import jobs_for
 from voxkeep.jobs.worker import run_once
 from voxkeep.mail import SmtpMailer
-from voxkeep.retention.erasure import destroy_key
+from voxkeep.retention.erasure import destroy_key, purge_account
 from voxkeep.vault import Vault
 
 ANNA, BEN = "anna@example.org", "ben@example.org"
@@ -243,21 +246,39 @@ def test_wrong_facts_are_refused_and_nothing_is_written(vault: Vault, pair: Pair
         assert session.scalars(select(Job).where(Job.kind == notices.NOTICE_MAIL)).all() == []
 
 
-def test_the_content_is_sealed_and_erasure_shreds_it(
-    vault: Vault, pair: Pair, mailbox: SmtpSink
+def sealed_texts(vault: Vault) -> dict[str, bytes]:
+    with vault.reading() as session:
+        return {t.notice_id: t.content_ct for t in session.scalars(select(IncidentNoticeText))}
+
+
+def test_the_text_is_sealed_and_erasure_removes_it_while_the_register_keeps_the_row(
+    vault: Vault, settings: Settings, pair: Pair, mailbox: SmtpSink
 ) -> None:
-    send(vault, pair, facts_for(pair), pair.anna)
-    (row,) = rows(vault)
+    sent = send(vault, pair, facts_for(pair), pair.anna, pair.ben)
+    texts = sealed_texts(vault)
+    assert set(texts) == set(sent.queued)
     for plain in (CONTACT, NOTE, "dev-kitchen", "Kitchen speaker", "sent_to_other"):
-        assert plain.encode() not in row.content_ct
-    assert notices.own_notices(vault, account_id=pair.anna)[0].text.subject
-    destroy_key(vault, external_id="acct-1", actor="tests")
-    run_once(vault)  # the mail job finds nobody left to tell
-    assert mailbox.to(ANNA) == []
-    (after,) = rows(vault)
-    assert (after.account_pseudonym, after.queued_at) == (row.account_pseudonym, row.queued_at)
-    with pytest.raises(KeyDestroyed):
-        notices.own_notices(vault, account_id=pair.anna)
+        assert all(plain.encode() not in sealed for sealed in texts.values())
+    (anna_notice,) = [r.id for r in rows(vault) if r.account_id == pair.anna]
+    traces, kept = Traces(), Traces()
+    traces.add("anna's notice ciphertext", texts[anna_notice][20:68])
+    kept.add(
+        "ben's notice ciphertext", next(t for n, t in texts.items() if n != anna_notice)[20:68]
+    )
+    assert found_anywhere(settings, traces.merged(kept)) == {
+        "anna's notice ciphertext",
+        "ben's notice ciphertext",
+    }
+
+    purge_account(vault, destroy_key(vault, external_id="acct-1", actor="tests").receipt_id)
+    run_once(vault)  # anna's mail job finds nobody left to tell; ben's is mailed
+    assert mailbox.to(ANNA) == [] and len(mailbox.wait_for(BEN)) == 1
+    assert found_anywhere(settings, traces.merged(kept)) == {"ben's notice ciphertext"}
+    register = {r.id: r for r in notices.incident_notices(vault, pair.incident)}
+    assert set(register) == set(sent.queued)  # who was told, and when, stays
+    assert register[anna_notice].account.startswith("account:")
+    assert register[anna_notice].mailed_at is None
+    assert notices.own_notices(vault, account_id=pair.anna) == []
 
 
 def test_a_person_without_a_verified_address_is_told_in_the_portal_only(

@@ -6,7 +6,7 @@ from voxkeep.crypto.models import InstanceKey
 from voxkeep.db.base import Base
 from voxkeep.exports.models import Export, ExportDownload
 from voxkeep.incidents.models import Incident
-from voxkeep.incidents.notice_models import IncidentNotice
+from voxkeep.incidents.notice_models import IncidentNotice, IncidentNoticeText
 from voxkeep.jobs.models import Job
 from voxkeep.people.models import (
     PersonCredential,
@@ -48,6 +48,7 @@ __all__ = [
     "HouseholdMember",
     "Incident",
     "IncidentNotice",
+    "IncidentNoticeText",
     "IngestToken",
     "InstanceKey",
     "Job",

@@ -2,7 +2,9 @@
 
 A plain row holds ids, the account's audit pseudonym and times, so the register
 (Art. 33(5)) shows who was told when even after the person was erased. What the
-notice says is sealed under the person's own data key: erasure shreds it.
+notice says is a row of its own, sealed under the person's own data key and
+tied to their account: erasure shreds it at once (the key) and the purge
+removes its ciphertext (the account row's deletion cascades to it).
 """
 
 from __future__ import annotations
@@ -30,8 +32,19 @@ class IncidentNotice(Base):
     account_id: Mapped[str] = mapped_column(String(32))
     account_pseudonym: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(2))  # the language it was mailed in
-    # The notice's facts (JSON), sealed with the person's data key, bound to this row.
-    content_ct: Mapped[bytes] = mapped_column(LargeBinary)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the mail server took it
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first opened in the portal
+
+
+class IncidentNoticeText(Base):
+    """What one notice says: its facts (JSON), sealed with the person's data key."""
+
+    __tablename__ = "incident_notice_texts"
+    __table_args__ = (Index("ix_incident_notice_texts_account_id", "account_id"),)
+
+    notice_id: Mapped[str] = mapped_column(
+        ForeignKey("incident_notices.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    content_ct: Mapped[bytes] = mapped_column(LargeBinary)

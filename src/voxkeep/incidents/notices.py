@@ -36,7 +36,7 @@ from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import InvalidInput, KeyDestroyed, NotFound
 from voxkeep.incidents.models import Incident, IncidentKind
-from voxkeep.incidents.notice_models import IncidentNotice
+from voxkeep.incidents.notice_models import IncidentNotice, IncidentNoticeText
 from voxkeep.incidents.notice_texts import (
     WHAT_FOR_KIND,
     Advice,
@@ -260,10 +260,12 @@ def _new_notice(
         account_id=account_id,
         account_pseudonym=pseudonym,
         language=account.language,
-        content_ct=aead.seal(key, json.dumps(content).encode(), ad=_ad(account_id, notice_id)),
         queued_at=utcnow(),
     )
+    sealed = aead.seal(key, json.dumps(content).encode(), ad=_ad(account_id, notice_id))
     session.add(notice)
+    session.flush()  # the notice row first: its text refers to it
+    session.add(IncidentNoticeText(notice_id=notice_id, account_id=account_id, content_ct=sealed))
     enqueue(session, NOTICE_MAIL, {"notice_id": notice_id}, ref=notice_id)
     return notice
 
@@ -311,8 +313,11 @@ def _ad(account_id: str, notice_id: str) -> bytes:
 
 def _open(vault: Vault, session: Session, notice: IncidentNotice) -> dict[str, Any]:
     key = vault.keyring.data_key(session, notice.account_id)
+    text = session.get(IncidentNoticeText, notice.id)
+    if text is None:  # purged with its account (the key above would be gone too)
+        raise KeyDestroyed("This notice's text was erased with its account.")
     sealed = aead.open_sealed(
-        key, notice.content_ct, ad=_ad(notice.account_id, notice.id), kind="incident notice"
+        key, text.content_ct, ad=_ad(notice.account_id, notice.id), kind="incident notice"
     )
     content: dict[str, Any] = json.loads(sealed)
     return content
@@ -398,9 +403,11 @@ def _own(notice: IncidentNotice, text: NoticeText) -> OwnNotice:
 
 
 def _own_rows(session: Session, account_id: str) -> list[IncidentNotice]:
+    """The person's notices that still have their text (the purge removes it)."""
     return list(
         session.scalars(
             select(IncidentNotice)
+            .join(IncidentNoticeText, IncidentNoticeText.notice_id == IncidentNotice.id)
             .where(IncidentNotice.account_id == account_id)
             .order_by(IncidentNotice.queued_at.desc(), IncidentNotice.id)
         )
