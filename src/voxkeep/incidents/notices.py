@@ -10,7 +10,8 @@ person's language to their verified address and records ``mailed_at``; the
 portal shows it (``own_notices``) and records ``read_at`` the first time.
 
 What the notice says is sealed with the person's data key, bound to the
-notice's id, so erasure shreds it; the row keeps ids, the account's audit
+notice's id, in a row of its own that goes with the account (erasure shreds
+it, the purge removes it); the notice row keeps ids, the account's audit
 pseudonym and the times, for the register (Art. 33(5)). Device names are
 personal data: the facts name devices by id, and a notice shows only the
 person's own devices' names, decrypted when it is rendered for that person.
