@@ -59,7 +59,7 @@ def incident_for(vault: Vault, request_id: str | None = None, **details: object)
         return open_incident(
             vault,
             session,
-            kind=IncidentKind.REPORTED,
+            kind=IncidentKind.NOT_MY_DATA,  # a kind the incident page names today
             request_id=request_id,
             details=dict(details),
             actor="system:test",

@@ -18,9 +18,10 @@ the incident (``objects["incident"]``), so the incident page shows them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import enum
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy import select
@@ -216,3 +217,87 @@ def reassign_recordings(
     return reassign.Moved(
         moved=moved, new_device=new_device, from_account=from_name, to_account=to_name
     )
+
+
+# The console's forms: one action named in the path, its fields as typed -------------
+
+
+class Action(enum.StrEnum):
+    REVOKE_ANSWERS = "revoke-answers"
+    SUSPEND_STAFF = "suspend-staff"
+    FORCE_PASSWORD_RESET = "force-password-reset"  # noqa: S105 (an action name)
+    REASSIGN_RECORDINGS = "reassign-recordings"
+
+
+# The fields each action's form sends, in the order the page shows them.
+FIELDS: Final[Mapping[Action, tuple[str, ...]]] = {
+    Action.REVOKE_ANSWERS: (),
+    Action.SUSPEND_STAFF: ("staff",),
+    Action.FORCE_PASSWORD_RESET: ("account",),
+    Action.REASSIGN_RECORDINGS: ("device", "since", "to_account"),
+}
+
+
+def action_of(name: str) -> Action:
+    try:
+        return Action(name)
+    except ValueError:
+        raise NotFound("There is no such containment action.") from None
+
+
+def fields_of(action: Action, form: Mapping[str, str]) -> dict[str, str]:
+    """The action's fields from a form or a query, trimmed; others are ignored."""
+    return {name: str(form.get(name) or "").strip() for name in FIELDS[action]}
+
+
+def parse_since(text: str) -> datetime:
+    """A time as the console's form takes it: ISO 8601, in UTC unless it says otherwise."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            "The start of the period is not a time.",
+            hint="Write it as YYYY-MM-DD HH:MM (UTC), e.g. 2026-03-05 07:00.",
+        ) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an action did, for the page that confirms it."""
+
+    action: Action
+    count: int  # answers revoked, sessions ended, recordings moved (1 for a suspension)
+    names: dict[str, str]  # pseudonyms and ids to show
+
+
+def contain(
+    vault: Vault, *, action: Action, incident_id: str, fields: Mapping[str, str], by: By
+) -> Done:
+    """Run one containment action with the fields its form sent (each must be filled)."""
+    missing = [name for name in FIELDS[action] if not fields.get(name)]
+    if missing:
+        raise InvalidInput(
+            f"Fill in every field: {', '.join(missing)} is missing.",
+            hint="Go back to the incident and fill in the form again.",
+        )
+    if action is Action.REVOKE_ANSWERS:
+        revoked = revoke_answers(vault, incident_id=incident_id, by=by)
+        return Done(action, len(revoked.exports), {})
+    if action is Action.SUSPEND_STAFF:
+        suspended = suspend_staff(vault, incident_id=incident_id, staff=fields["staff"], by=by)
+        return Done(action, 1, {"name": suspended.name})
+    if action is Action.FORCE_PASSWORD_RESET:
+        forced = force_password_reset(
+            vault, incident_id=incident_id, account=fields["account"], by=by
+        )
+        return Done(action, forced.sessions_ended, {"account": forced.account})
+    moved = reassign_recordings(
+        vault,
+        incident_id=incident_id,
+        device=fields["device"],
+        since=parse_since(fields["since"]),
+        to_account=fields["to_account"],
+        by=by,
+    )
+    return Done(action, moved.moved, {"account": moved.to_account, "device": moved.new_device})
