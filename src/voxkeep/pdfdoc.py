@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from reportlab.lib.pagesizes import A4
@@ -22,6 +23,8 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from voxkeep.errors import InvalidInput
 
 REGULAR, BOLD = "VoxkeepSans", "VoxkeepSans-Bold"
 _fonts_lock = threading.Lock()
@@ -39,6 +42,16 @@ def register_fonts() -> None:
             pdfmetrics.registerFont(TTFont(REGULAR, "Vera.ttf"))
             pdfmetrics.registerFont(TTFont(BOLD, "VeraBd.ttf"))
             _fonts_ready = True
+
+
+def words_in(strings: Mapping[str, dict[str, str]], language: str, *, what: str) -> dict[str, str]:
+    """A document's words in ``language``, from its catalogue (one dict per language)."""
+    if language not in strings:
+        raise InvalidInput(
+            f"There is no {what} in the language {language!r}.",
+            hint=f"Choose one of {', '.join(strings)}.",
+        )
+    return strings[language]
 
 
 @dataclass(frozen=True)
@@ -151,3 +164,16 @@ def render_document(document: Document) -> bytes:
         canvas.showPage()
     canvas.save()
     return out.getvalue()
+
+
+def render_text(document: Document) -> str:
+    """``document`` as plain text, for a terminal: headings underlined, "label: value"."""
+    lines = [document.title, "=" * len(document.title), document.subtitle]
+    for section in document.sections:
+        lines += ["", section.heading, "-" * len(section.heading)]
+        if section.intro:
+            lines.append(section.intro)
+        for item in section.fields:
+            value = item.value.replace("\n", "\n    ")
+            lines.append(f"{item.label}: {value}")
+    return "\n".join(lines) + "\n"

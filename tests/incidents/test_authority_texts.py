@@ -3,25 +3,26 @@ text for every incident kind and every category of data and people."""
 
 from __future__ import annotations
 
-import re
-
+from helpers import catalogue_gaps
 from voxkeep.incidents.authority import DataCategory, PersonCategory
 from voxkeep.incidents.authority_texts import STRINGS
 from voxkeep.incidents.models import IncidentKind
 
-FIELD = re.compile(r"\{(\w+)\}")
-
 
 def test_every_language_has_every_key_filled_with_the_same_placeholders() -> None:
-    assert set(STRINGS) == {"en", "de", "fr"}
-    english = STRINGS["en"]
-    for lang, words in STRINGS.items():
-        assert set(words) == set(english), lang
-        assert [k for k, v in words.items() if not v.strip()] == [], lang
-        differ = [
-            k for k in english if set(FIELD.findall(words[k])) != set(FIELD.findall(english[k]))
-        ]
-        assert differ == [], lang
+    assert catalogue_gaps(STRINGS) == []
+
+
+def test_the_completeness_check_can_fail() -> None:
+    broken = {lang: dict(words) for lang, words in STRINGS.items()}
+    del broken["fr"]["title"]
+    broken["de"]["late"] = "Nein"
+    broken["en"]["pending"] = " "
+    assert catalogue_gaps(broken) == [
+        "en: pending empty",
+        "de: late placeholders differ",
+        "fr: title missing",
+    ]
 
 
 def test_every_kind_and_category_has_its_words() -> None:

@@ -42,7 +42,7 @@ from voxkeep.exports.i18n import long_date
 from voxkeep.incidents.authority_texts import STRINGS
 from voxkeep.incidents.models import IncidentKind
 from voxkeep.incidents.service import NOTIFY_WITHIN, IncidentSummary
-from voxkeep.pdfdoc import Document, Item, Section, render_document
+from voxkeep.pdfdoc import Document, Item, Section, render_document, words_in
 
 SCHEMA: Final = "voxkeep.authority-notification/1"
 LANGUAGES: Final = tuple(STRINGS)
@@ -343,12 +343,7 @@ def render_json(report: AuthorityReport) -> bytes:
 
 
 def words_of(language: str) -> dict[str, str]:
-    if language not in STRINGS:
-        raise InvalidInput(
-            f"There is no notification in the language {language!r}.",
-            hint=f"Choose one of {', '.join(LANGUAGES)}.",
-        )
-    return STRINGS[language]
+    return words_in(STRINGS, language, what="notification")
 
 
 def when(moment: datetime, language: str) -> str:
