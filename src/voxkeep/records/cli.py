@@ -39,7 +39,8 @@ def records_show(ctx: click.Context, pdf: Path | None, language: str) -> None:
 
     settings = settings_of(ctx)
     if pdf is None:
-        out.print(render_text(service.processing_record(settings, language)), markup=False, end="")
+        # Plain: rich would wrap the lines at the terminal's width and break copying.
+        click.echo(render_text(service.processing_record(settings, language)), nl=False)
         return
     pdf.write_bytes(service.processing_record_pdf(settings, language))
     out.print(f"Wrote the record of processing ({language}) to {pdf}.", markup=False)

@@ -136,7 +136,7 @@ _EN: Final = {
     "after {address_failures} from one network address, that address may try once per "
     "{interval}.",
     "m_passwords": "Passwords",
-    "m_passwords_text": "Argon2id, {passes} passes, {memory} MiB of memory.",
+    "m_passwords_text": "Argon2id (time cost {passes}, {memory} MiB of memory).",
     "m_database": "Database",
     "m_sqlite": "SQLite; freed pages are overwritten (secure_delete).",
     "m_postgresql": "PostgreSQL.",
@@ -277,7 +277,7 @@ _DE: Final = {
     "ein Konto pausiert; nach {address_failures} von einer Netzwerkadresse darf diese "
     "Adresse es nur einmal je {interval} versuchen.",
     "m_passwords": "Passwörter",
-    "m_passwords_text": "Argon2id, {passes} Durchläufe, {memory} MiB Speicher.",
+    "m_passwords_text": "Argon2id (Zeitkosten {passes}, {memory} MiB Speicher).",
     "m_database": "Datenbank",
     "m_sqlite": "SQLite; freigegebene Seiten werden überschrieben (secure_delete).",
     "m_postgresql": "PostgreSQL.",
@@ -422,7 +422,7 @@ _FR: Final = {
     "après {address_failures} depuis une même adresse réseau, cette adresse ne peut essayer "
     "qu'une fois toutes les {interval}.",
     "m_passwords": "Mots de passe",
-    "m_passwords_text": "Argon2id, {passes} passes, {memory} Mio de mémoire.",
+    "m_passwords_text": "Argon2id (coût en temps {passes}, {memory} Mio de mémoire).",
     "m_database": "Base de données",
     "m_sqlite": "SQLite ; les pages libérées sont écrasées (secure_delete).",
     "m_postgresql": "PostgreSQL.",
