@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -129,6 +129,8 @@ def test_a_late_notification_gives_its_reasons_and_how_late(lang: str) -> None:
     assert words["late"].format(hours=9) in text
     assert LATE.delay_reasons and LATE.delay_reasons in text
     assert words["delay_none"] not in text
+    an_hour = dataclasses.replace(LATE, notified_at=LATE.deadline + timedelta(minutes=5))
+    assert words["late_one"] in text_of(render_pdf(an_hour, lang))[0]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -241,7 +243,21 @@ def test_a_draft_from_an_incident_fills_what_voxkeep_knows_and_leaves_the_dpos_f
     assert draft.controller == Contact(None, None)  # blank is not configured
     assert all(getattr(draft, name) in (None, ()) for name in FROM_DPO)
     body = json.loads(render_json(draft))
-    assert body["pending"] == ["nature", "consequences", "measures_taken", "measures_proposed"]
+    assert body["pending"] == [
+        "nature.description",
+        "consequences",
+        "measures.taken",
+        "measures.proposed",
+    ]
+    unknown = dataclasses.replace(draft, people_categories=(), records_approx=None)
+    assert json.loads(render_json(unknown))["pending"] == [
+        "nature.description",
+        "nature.data_subjects.categories",
+        "nature.records.approximate_number",
+        "consequences",
+        "measures.taken",
+        "measures.proposed",
+    ]
     for lang in LANGUAGES:
         words = STRINGS[lang]
         text, _ = text_of(render_pdf(draft, lang))
@@ -249,3 +265,19 @@ def test_a_draft_from_an_incident_fills_what_voxkeep_knows_and_leaves_the_dpos_f
         for setting in ("CONTROLLER_NAME", "DPO_CONTACT", "SUPERVISORY_AUTHORITY"):
             assert words["not_configured"].format(setting=f"VOXKEEP_{setting}") in text
         assert "Dr. Élise Brandt" in text and "1700" in text
+
+
+def test_times_given_in_another_zone_are_written_in_utc() -> None:
+    berlin = timezone(timedelta(hours=1))
+    report = dataclasses.replace(
+        ON_TIME,
+        aware_at=AWARE.astimezone(berlin),
+        notified_at=ON_TIME.notified_at.astimezone(berlin),
+    )
+    timing = json.loads(render_json(report))["timing"]
+    assert (timing["aware_at"], timing["deadline"]) == (
+        "2026-03-02T08:15:00Z",
+        "2026-03-05T08:15:00Z",
+    )
+    text, _ = text_of(render_pdf(report, "en"))
+    assert when(AWARE, "en") in text and "09:15" not in text

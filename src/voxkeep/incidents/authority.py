@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -189,10 +189,11 @@ def check(report: AuthorityReport) -> None:
             hint="Check both times: the 72 hours run from awareness (Art. 33(1)).",
         )
     if report.late and not (report.delay_reasons or "").strip():
-        deadline = report.deadline.strftime("%Y-%m-%d %H:%M")
+        deadline = report.deadline.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        hours = f"{report.hours_late} hour{'' if report.hours_late == 1 else 's'}"
         raise InvalidInput(
-            f"This notification is {report.hours_late} hours past its 72-hour deadline "
-            f"({deadline} UTC) and gives no reasons for the delay.",
+            f"This notification is {hours} past its 72-hour deadline ({deadline} UTC) and "
+            "gives no reasons for the delay.",
             hint="Art. 33(1) requires the reasons when the notification is later than 72 "
             "hours: add them, then make the document again.",
         )
@@ -282,19 +283,31 @@ class AuthorityJson(_Model):
     measures: MeasuresJson = Field(description="Art. 33(3)(d).")
     follow_ups: list[FollowUpJson] = Field(description="Art. 33(4): phases 2, 3, … so far.")
     pending: list[str] = Field(
-        description="Fields not yet known, to follow in a later phase (Art. 33(4))."
+        description="Paths of the fields not yet known (e.g. measures.taken), to follow in "
+        "a later phase (Art. 33(4))."
     )
 
 
+# Each field that may be not yet known: its name in the report and its path in the JSON.
+_MAY_BE_PENDING: Final = (
+    ("nature", "nature.description"),
+    ("people_categories", "nature.data_subjects.categories"),
+    ("people_approx", "nature.data_subjects.approximate_number"),
+    ("data_categories", "nature.records.categories"),
+    ("records_approx", "nature.records.approximate_number"),
+    ("consequences", "consequences"),
+    ("measures_taken", "measures.taken"),
+    ("measures_proposed", "measures.proposed"),
+)
+
+
 def _pending(report: AuthorityReport) -> list[str]:
-    missing = [
-        name
-        for name in ("nature", "consequences", "measures_taken", "measures_proposed")
-        if not (getattr(report, name) or "").strip()
-    ]
-    missing += [n for n in ("people_approx", "records_approx") if getattr(report, n) is None]
-    missing += [n for n in ("data_categories", "people_categories") if not getattr(report, n)]
-    return missing
+    """The JSON paths of the fields not yet known: None, blank or no categories."""
+
+    def known(value: object) -> bool:
+        return bool(value.strip()) if isinstance(value, str) else value not in (None, ())
+
+    return [path for name, path in _MAY_BE_PENDING if not known(getattr(report, name))]
 
 
 def to_json(report: AuthorityReport) -> AuthorityJson:
@@ -306,9 +319,9 @@ def to_json(report: AuthorityReport) -> AuthorityJson:
         supervisory_authority=report.authority,
         controller=ContactJson(name=report.controller.name, contact=report.controller.contact),
         timing=TimingJson(
-            aware_at=report.aware_at,
-            deadline=report.deadline,
-            notified_at=report.notified_at,
+            aware_at=report.aware_at.astimezone(UTC),
+            deadline=report.deadline.astimezone(UTC),
+            notified_at=report.notified_at.astimezone(UTC),
             late=report.late,
             hours_late=report.hours_late,
             delay_reasons=report.delay_reasons,
@@ -329,7 +342,10 @@ def to_json(report: AuthorityReport) -> AuthorityJson:
         ),
         consequences=report.consequences,
         measures=MeasuresJson(taken=report.measures_taken, proposed=report.measures_proposed),
-        follow_ups=[FollowUpJson(phase=f.phase, at=f.at, news=f.news) for f in report.follow_ups],
+        follow_ups=[
+            FollowUpJson(phase=f.phase, at=f.at.astimezone(UTC), news=f.news)
+            for f in report.follow_ups
+        ],
         pending=_pending(report),
     )
 
@@ -347,6 +363,7 @@ def words_of(language: str) -> dict[str, str]:
 
 
 def when(moment: datetime, language: str) -> str:
+    moment = moment.astimezone(UTC)
     return f"{long_date(moment, language)}, {moment:%H:%M} UTC"
 
 
@@ -378,7 +395,12 @@ def document(report: AuthorityReport, language: str) -> Document:
     else:
         subtitle = words["subtitle_follow_up"].format(phase=report.phase, date=first)
         phase = words["phase_follow_up"].format(phase=report.phase)
-    timely = words["late"].format(hours=report.hours_late) if report.late else words["on_time"]
+    if not report.late:
+        timely = words["on_time"]
+    else:
+        timely = words["late_one" if report.hours_late == 1 else "late"].format(
+            hours=report.hours_late
+        )
     phases = [Item(words["phase_entry"].format(phase=1, date=first), words["phase_one_news"])]
     phases += [
         Item(words["phase_entry"].format(phase=f.phase, date=when(f.at, language)), f.news)

@@ -30,6 +30,7 @@ _EN: Final = {
     "timeliness": "Within 72 hours",
     "on_time": "Yes",
     "late": "No: {hours} hours after the deadline",
+    "late_one": "No: 1 hour after the deadline",
     "a": "(a) Nature of the breach (Art. 33(3)(a))",
     "a_law": "The nature of the personal data breach including, where possible, the categories "
     "and approximate number of data subjects concerned and the categories and approximate "
@@ -107,6 +108,7 @@ _DE: Final = {
     "timeliness": "Innerhalb von 72 Stunden",
     "on_time": "Ja",
     "late": "Nein: {hours} Stunden nach Fristablauf",
+    "late_one": "Nein: 1 Stunde nach Fristablauf",
     "a": "a) Art der Verletzung (Art. 33 Abs. 3 lit. a)",
     "a_law": "Eine Beschreibung der Art der Verletzung des Schutzes personenbezogener Daten, "
     "soweit möglich mit Angabe der Kategorien und der ungefähren Zahl der betroffenen "
@@ -190,6 +192,7 @@ _FR: Final = {
     "timeliness": "Dans les 72 heures",
     "on_time": "Oui",
     "late": "Non : {hours} heures après l'échéance",
+    "late_one": "Non : 1 heure après l'échéance",
     "a": "a) Nature de la violation (art. 33, par. 3, point a)",
     "a_law": "La nature de la violation de données à caractère personnel y compris, si "
     "possible, les catégories et le nombre approximatif de personnes concernées par la "
