@@ -134,6 +134,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ),
     ("GET", "/console/audit"): _console("403", dpo="200", admin="200"),
     ("POST", "/console/audit"): _console("403", dpo="422", admin="422"),
+    # The record of processing (Art. 30): dpo, admin.
+    ("GET", "/console/records"): _console("403", dpo="200", admin="200"),
+    ("GET", "/console/records.pdf"): _console("403", dpo="200", admin="200"),
     ("GET", "/console/dashboard"): _console(),
     ("GET", "/console/staff"): _console("403", admin="200"),
     ("GET", "/console/staff/new"): _console("403", admin="200"),

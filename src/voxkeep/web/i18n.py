@@ -1551,6 +1551,14 @@ CATALOGUE: dict[str, Text] = {
     "console.nav_audit": Text("Audit", "Prüfprotokoll", "Journal d'audit"),
     "console.nav_dashboard": Text("Dashboard", "Übersicht", "Tableau de bord"),
     "console.nav_staff": Text("Staff", "Mitarbeitende", "Personnel"),
+    "console.nav_records": Text(
+        "Record of processing", "Verarbeitungsverzeichnis", "Registre des traitements"
+    ),
+    "records.pdf": Text(
+        "Download this record as PDF:",
+        "Dieses Verzeichnis als PDF herunterladen:",
+        "Télécharger ce registre en PDF :",
+    ),
     "console.signed_in_as": Text(
         "Signed in as {name}", "Angemeldet als {name}", "Connecté en tant que {name}"
     ),
