@@ -18,7 +18,12 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Vault", Mapping[str, Any]], None]
 
-TASK_MODULES = ("voxkeep.requests.tasks", "voxkeep.exports.tasks", "voxkeep.incidents.notice_tasks")
+TASK_MODULES = (
+    "voxkeep.requests.tasks",
+    "voxkeep.exports.tasks",
+    "voxkeep.people.tasks",
+    "voxkeep.incidents.notice_tasks",
+)
 _HANDLERS: dict[str, Handler] = {}
 _loaded = False
 
