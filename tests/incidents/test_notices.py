@@ -301,3 +301,12 @@ def test_a_person_without_a_verified_address_is_told_in_the_portal_only(
         ref=pair.incident
     )
     assert mailbox.messages == []
+
+
+def test_the_contact_point_can_come_from_the_settings(settings: Settings) -> None:
+    with pytest.raises(InvalidInput):
+        notices.configured_contact(settings)
+    named = settings.model_copy(update={"dpo_name": "Dr. A. Example", "dpo_contact": "dpo@op.test"})
+    assert notices.configured_contact(named) == "Dr. A. Example, dpo@op.test"
+    bare = settings.model_copy(update={"dpo_contact": "dpo@op.test"})
+    assert notices.configured_contact(bare) == "dpo@op.test"

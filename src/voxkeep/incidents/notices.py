@@ -33,6 +33,7 @@ from voxkeep.accounts.models import Account, Device
 from voxkeep.accounts.service import open_name
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.audit.pseudonyms import account_pseudonym
+from voxkeep.config import Settings
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import InvalidInput, KeyDestroyed, NotFound
@@ -118,6 +119,19 @@ class NoticeRecord:
     queued_at: datetime
     mailed_at: datetime | None
     read_at: datetime | None
+
+
+def configured_contact(settings: Settings) -> str:
+    """The contact point for ``NoticeFacts.contact`` from the settings: the DPO (or other
+    contact point) and how to reach them (VOXKEEP_DPO_NAME, VOXKEEP_DPO_CONTACT)."""
+    parts = [p.strip() for p in (settings.dpo_name, settings.dpo_contact) if p and p.strip()]
+    if not settings.dpo_contact or not parts:
+        raise InvalidInput(
+            "No contact point is configured for the people's notices.",
+            hint="Set VOXKEEP_DPO_NAME and VOXKEEP_DPO_CONTACT (Art. 34(2)), or give the "
+            "contact point with the notice.",
+        )
+    return ", ".join(parts)
 
 
 # Sending --------------------------------------------------------------------------------
@@ -515,6 +529,7 @@ __all__ = [
     "Section",
     "SentNotices",
     "What",
+    "configured_contact",
     "incident_notices",
     "mail_notice",
     "own_notice",
