@@ -32,8 +32,9 @@ from sqlalchemy.orm import Session
 from voxkeep.accounts.models import Device
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.audit.pseudonyms import account_pseudonym, names_for
+from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
-from voxkeep.errors import KeyDestroyed
+from voxkeep.errors import IntegrityFailure, KeyDestroyed
 from voxkeep.exports.models import Export, ExportState
 from voxkeep.incidents.models import IncidentKind
 from voxkeep.incidents.service import cause_of, open_incident
@@ -46,6 +47,8 @@ S = RequestState
 # A failure can stop a request anywhere from its build to its delivery.
 STOPPABLE = frozenset({S.BUILDING, S.CHECKING, S.READY, S.DELIVERED})
 MESSAGE_LIMIT = 300
+# Checks that mean an answer's stored bytes are not its own: whose they are is probed.
+BYTES_CHECKS = frozenset({"archive_ciphertext", "archive_bytes"})
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ def fail_answer(
                     account_id=request.account_id,
                     export=export,
                     recording_ids=failure.recording_ids,
+                    probe_bytes=failure.check in BYTES_CHECKS,
                 ),
             }
             incident_id = open_incident(
@@ -172,9 +176,13 @@ def answer_evidence(
     account_id: str,
     export: Export | None = None,
     recording_ids: Collection[str] = (),
+    probe_bytes: bool = False,
 ) -> dict[str, Any]:
     """Whose answer, how many recordings over which period from which devices, and every
-    other account whose data the answer's rows or key point at (``affected``)."""
+    other account whose data the answer's rows, key or bytes point at (``affected``).
+
+    ``probe_bytes``: the answer's stored bytes did not decrypt as its own; find the live
+    answer whose key opens them (exports.failures._bytes_owner)."""
     rows = _rows(session, account_id, recording_ids)
     owners: dict[str, str] = {
         device_id: owner
@@ -188,7 +196,10 @@ def answer_evidence(
         owner = owners.get(device_id, row_account)
         tallies[owner].add(rid, device_id, at)
     # An account the answer's own row points at: its data is what the vault holds of it.
-    for other in _accounts_behind(session, account_id, export) - set(tallies):
+    behind = _accounts_behind(session, account_id, export)
+    if probe_bytes and export is not None:
+        behind |= _bytes_owner(vault, session, export) - {account_id}
+    for other in behind - set(tallies):
         for rid, _, device_id, at in _rows(session, other, ()):
             tallies[other].add(rid, device_id, at)
         tallies.setdefault(other, _tally())
@@ -224,6 +235,37 @@ def _accounts_behind(session: Session, account_id: str, export: Export | None) -
             )
         )
     return found - {account_id}
+
+
+def _bytes_owner(vault: Vault, session: Session, export: Export) -> set[str]:
+    """The account of the live answer whose key opens this answer's stored bytes, if any.
+
+    Each answer's bytes are bound to its owner and id (AEAD), so only the right
+    key and binding open them; live answers are few (they expire), so each is tried.
+    """
+    if export.blob is None:
+        return set()
+    candidates = session.scalars(
+        select(Export).where(
+            Export.id != export.id,
+            Export.key_sealed.is_not(None),
+            Export.state.in_([ExportState.BUILT.value, ExportState.RELEASED.value]),
+        )
+    )
+    size = vault.blobs.size(export.blob)
+    for other in candidates:
+        assert other.key_sealed is not None
+        try:
+            data_key = vault.keyring.data_key(session, other.account_id)
+            ad = aead.associated_data(kind="export_key", owner=other.account_id, object_id=other.id)
+            key = aead.open_sealed(data_key, other.key_sealed, ad=ad, kind="export key")
+            ad = aead.associated_data(kind="export", owner=other.account_id, object_id=other.id)
+            with vault.blobs.open(export.blob) as source:
+                aead.SegmentedReader(key, source, size=size, ad=ad, kind="export").read(1)
+        except IntegrityFailure:
+            continue
+        return {other.account_id}
+    return set()
 
 
 def _summary(vault: Vault, session: Session, account_id: str, tally: _Tally) -> dict[str, Any]:

@@ -1685,6 +1685,10 @@ CATALOGUE: dict[str, Text] = {
     ),
     "console.field_request": Text("Request", "Anfrage", "Demande"),
     "console.field_state": Text("State", "Status", "État"),
+    "console.field_blocked": Text("Blocked because", "Gesperrt, weil", "Bloquée car"),
+    "console.blocked_incident": Text(
+        "See incident {id}", "Siehe Vorfall {id}", "Voir l'incident {id}"
+    ),
     "console.field_kind": Text("Kind", "Art", "Type"),
     "console.field_channel": Text("Channel", "Eingangsweg", "Canal"),
     "console.field_received": Text("Received", "Eingegangen", "Reçue"),
