@@ -94,6 +94,14 @@ def test_an_integrity_failure_on_the_last_attempt_also_opens_an_incident(
     assert f'href="/console/incidents/{incident.id}"' in page.text
     assert "build_failed: job_failed" in page.text
 
+    add_member(vault, "officer", "dpo")  # the link leads to the incident's page
+    with browser(vault) as client:
+        sign_in(client, vault, "officer")
+        linked = client.get(f"/console/incidents/{incident.id}")
+        listed = client.get("/console/incidents")
+    assert linked.status_code == listed.status_code == 200
+    assert "Answer failed while built" in linked.text and incident.id in listed.text
+
 
 def test_a_worker_that_died_on_every_attempt_leaves_the_request_blocked(
     vault: Vault,
