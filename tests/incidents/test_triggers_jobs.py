@@ -93,6 +93,16 @@ def test_an_integrity_failure_on_the_last_attempt_also_opens_an_incident(
         page = client.get(f"/console/requests/{request_id}")
     assert f'href="/console/incidents/{incident.id}"' in page.text
     assert "build_failed: job_failed" in page.text
+    token = staff_sign_in(vault, "reader", PASSWORD).token
+    with browser(vault) as client:
+        shown = client.get(
+            f"/api/v1/requests/{request_id}", headers={"Authorization": f"Bearer {token}"}
+        )
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["blocked"] == {
+        "reason": "build_failed: job_failed",
+        "incident": incident.id,
+    }
 
     add_member(vault, "officer", "dpo")  # the link leads to the incident's page
     with browser(vault) as client:
