@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from trigger_helpers import incidents_of, sql, state_of, two_households
+from trigger_helpers import Staff, incidents_of, sql, state_of, two_households
 
 from console.console_helpers import add_member, browser, sign_in
 from exports.factory import portal_request
@@ -20,6 +20,7 @@ from voxkeep.errors import IntegrityFailure, StorageFailed
 from voxkeep.jobs import queue
 from voxkeep.jobs.models import Job, JobState
 from voxkeep.jobs.worker import run_once
+from voxkeep.requests.views import show_request
 from voxkeep.vault import Vault
 
 PASSWORD = "correct horse battery staple"
@@ -56,6 +57,10 @@ def test_a_job_that_spends_its_last_attempt_blocks_its_request_and_says_why(
 
     assert state_of(vault, request_id) == "blocked"
     assert incidents_of(vault) == []  # a full disk is no breach
+    shown = show_request(vault, staff=Staff("reader", roles=("agent",)), request_id=request_id)
+    last = shown.timeline[-1]
+    assert (last.from_state, last.to_state) == ("building", "blocked")
+    assert last.note is not None and "storage_failed" in last.note
     add_member(vault, "reader", "agent")
     with browser(vault) as client:
         sign_in(client, vault, "reader")

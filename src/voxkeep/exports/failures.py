@@ -106,7 +106,8 @@ def fail_answer(
             blob = _block_export(vault, session, export, request, failure, incident_id, now)
         state = S(request.state)
         if state in STOPPABLE and allowed(RequestKind(request.kind), state, S.BLOCKED):
-            note = f"{failure.kind.value if failure.kind else 'failed'}: {failure.check}"
+            label = failure.kind.value if failure.kind else "failed"
+            note = f"{label}: {failure.check} ({failure.message[:MESSAGE_LIMIT]})"
             transition(vault, session, request, S.BLOCKED, actor=actor, note=note, now=now)
     if blob:
         vault.blobs.delete(blob)  # after the commit: no row names it any more
