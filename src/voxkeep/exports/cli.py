@@ -13,6 +13,7 @@ from rich.console import Console
 
 from voxkeep.errors import ConfigError, VoxkeepError
 from voxkeep.exports.verify import verify_archive
+from voxkeep.incidents.containment_cli import contain_group
 
 out = Console(highlight=False)
 
@@ -100,6 +101,9 @@ def exports_expire(ctx: click.Context) -> None:
 @click.group("incidents")
 def incidents_group() -> None:
     """Incidents (possible breaches) recorded by the release gate and by people."""
+
+
+incidents_group.add_command(contain_group)
 
 
 @incidents_group.command("list")
