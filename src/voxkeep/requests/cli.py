@@ -120,6 +120,9 @@ def list_cmd(ctx: click.Context, states: tuple[str, ...], everything: bool) -> N
             + (f"  {flags}" if flags else ""),
             markup=False,
         )
+        if r.blocked is not None:
+            incident = f" (incident {r.blocked.incident})" if r.blocked.incident else ""
+            out.print(f"    blocked: {r.blocked.reason}{incident}", markup=False)
 
 
 @requests_group.command("show")
@@ -166,6 +169,12 @@ def show_cmd(ctx: click.Context, request_id: str) -> None:
         ),
         ("export", d.export_id),
         ("receipt", d.receipt_id),
+        (
+            "blocked",
+            s.blocked
+            and s.blocked.reason
+            + (f" (incident {s.blocked.incident})" if s.blocked.incident else ""),
+        ),
     ):
         if value:
             lines.append(f"  {label:<12} {value}")

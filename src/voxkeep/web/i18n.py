@@ -457,6 +457,87 @@ CATALOGUE: dict[str, Text] = {
     "incidents.kind_release_gate_failed": Text(
         "Release check failed", "Freigabeprüfung fehlgeschlagen", "Contrôle de diffusion échoué"
     ),
+    "incidents.kind_build_failed": Text(
+        "Answer failed while built",
+        "Antwort beim Erstellen fehlgeschlagen",
+        "Réponse échouée à la construction",
+    ),
+    "incidents.kind_key_failed": Text(
+        "Answer key did not open",
+        "Antwortschlüssel ließ sich nicht öffnen",
+        "Clé de la réponse illisible",
+    ),
+    "incidents.kind_delivery_failed": Text(
+        "Answer failed while delivered",
+        "Antwort bei der Auslieferung fehlgeschlagen",
+        "Réponse échouée à la livraison",
+    ),
+    "incidents.kind_audit_verify_failed": Text(
+        "Audit log failed its check",
+        "Prüfprotokoll hat seine Prüfung nicht bestanden",
+        "Journal d'audit non vérifié",
+    ),
+    "incidents.kind_foreign_download": Text(
+        "Asked for another person's answer",
+        "Antwort einer anderen Person angefordert",
+        "Réponse d'une autre personne demandée",
+    ),
+    "incidents.kind_four_eyes_refused": Text(
+        "Refused by four eyes",
+        "Vom Vier-Augen-Prinzip abgelehnt",
+        "Refusé par le principe des quatre yeux",
+    ),
+    "incidents.explain_build_failed": Text(
+        "While an answer was built, a recording did not decrypt as the requester's or did not "
+        "match its sealed hash. Nothing was released; the request is blocked.",
+        "Beim Erstellen einer Antwort ließ sich eine Aufnahme nicht als die der anfragenden "
+        "Person entschlüsseln oder passte nicht zu ihrem versiegelten Hash. Nichts wurde "
+        "freigegeben; der Antrag ist gesperrt.",
+        "Pendant la construction d'une réponse, un enregistrement ne s'est pas déchiffré comme "
+        "celui du demandeur ou ne correspondait pas à son empreinte scellée. Rien n'a été "
+        "diffusé ; la demande est bloquée.",
+    ),
+    "incidents.explain_key_failed": Text(
+        "An answer's sealed key did not open under the requester's key before release. Nothing "
+        "was released; the request is blocked.",
+        "Der versiegelte Schlüssel einer Antwort ließ sich vor der Freigabe nicht mit dem "
+        "Schlüssel der anfragenden Person öffnen. Nichts wurde freigegeben; der Antrag ist "
+        "gesperrt.",
+        "La clé scellée d'une réponse ne s'est pas ouverte avec la clé du demandeur avant la "
+        "diffusion. Rien n'a été diffusé ; la demande est bloquée.",
+    ),
+    "incidents.explain_delivery_failed": Text(
+        "An answer failed a check while it was downloaded. It was withdrawn at once and its "
+        "request blocked.",
+        "Eine Antwort hat beim Herunterladen eine Prüfung nicht bestanden. Sie wurde sofort "
+        "zurückgezogen und der Antrag gesperrt.",
+        "Une réponse a échoué à un contrôle pendant son téléchargement. Elle a été retirée "
+        "aussitôt et la demande bloquée.",
+    ),
+    "incidents.explain_audit_verify_failed": Text(
+        "The audit log no longer matches what was appended and signed. Treat the database as "
+        "compromised.",
+        "Das Prüfprotokoll entspricht nicht mehr dem, was angehängt und signiert wurde. Die "
+        "Datenbank ist als kompromittiert zu behandeln.",
+        "Le journal d'audit ne correspond plus à ce qui a été ajouté et signé. Considérez la "
+        "base de données comme compromise.",
+    ),
+    "incidents.explain_foreign_download": Text(
+        "A signed-in person asked to download an answer of another account. They were told "
+        "it does not exist.",
+        "Eine angemeldete Person wollte die Antwort eines anderen Kontos herunterladen. Ihr "
+        "wurde gesagt, dass es sie nicht gibt.",
+        "Une personne connectée a demandé à télécharger la réponse d'un autre compte. Il lui a "
+        "été répondu qu'elle n'existe pas.",
+    ),
+    "incidents.explain_four_eyes_refused": Text(
+        "A staff member tried to approve a request they entered or verified themselves, and was "
+        "refused.",
+        "Ein Mitarbeiter wollte einen Antrag freigeben, den er selbst erfasst oder geprüft hatte, "
+        "und wurde abgewiesen.",
+        "Un membre du personnel a tenté d'approuver une demande qu'il avait lui-même saisie ou "
+        "vérifiée, et a été refusé.",
+    ),
     "incidents.aware_at": Text("Aware since", "Bekannt seit", "Connu depuis"),
     "incidents.notify_by": Text(
         "Notify the authority by", "Behörde benachrichtigen bis", "Notifier l'autorité avant le"
@@ -1693,6 +1774,10 @@ CATALOGUE: dict[str, Text] = {
     ),
     "console.field_request": Text("Request", "Anfrage", "Demande"),
     "console.field_state": Text("State", "Status", "État"),
+    "console.field_blocked": Text("Blocked because", "Gesperrt, weil", "Bloquée car"),
+    "console.blocked_incident": Text(
+        "See incident {id}", "Siehe Vorfall {id}", "Voir l'incident {id}"
+    ),
     "console.field_kind": Text("Kind", "Art", "Type"),
     "console.field_channel": Text("Channel", "Eingangsweg", "Canal"),
     "console.field_received": Text("Received", "Eingegangen", "Reçue"),
