@@ -313,9 +313,18 @@ def _summary(incident: Incident, now: datetime) -> IncidentSummary:
 
 
 def incident_summaries(
-    vault: Vault, *, now: datetime | None = None, limit: int = LIST_LIMIT
+    vault: Vault,
+    *,
+    now: datetime | None = None,
+    limit: int = LIST_LIMIT,
+    staff: StaffSession | None = None,
 ) -> list[IncidentSummary]:
-    """The newest incidents first, each with the time left on its clock at ``now``."""
+    """The newest incidents first, each with the time left on its clock at ``now``.
+
+    With ``staff``, only for the DPO and admins (pages and routes check it first).
+    """
+    if staff is not None:
+        require_role(staff, *READERS)
     if not 1 <= limit <= LIST_LIMIT:
         raise InvalidInput(f"The number of incidents must be between 1 and {LIST_LIMIT}.")
     when = now or utcnow()
@@ -353,6 +362,8 @@ def show_incident(
     With ``reader``, the sealed words and the download addresses are opened
     for them, and the reading is recorded in the audit log.
     """
+    if reader is not None:
+        require_role(reader, *READERS)
     with vault.transaction() if reader else vault.reading() as session:
         incident = session.get(Incident, incident_id)
         if incident is None:
@@ -387,7 +398,8 @@ def show_incident(
         recordings=_number(details.get("recordings")),
         downloads=len(downloads) if isinstance(downloads, list) else None,
         bytes_served=_number(details.get("bytes_served")),
-        events=page.events,
+        # Its own readings are in the log, not in its evidence.
+        events=[e for e in page.events if e.action != AuditAction.INCIDENT_READ.value],
         next_states=next_states(summary.risk, summary.state),
         **register,
     )
