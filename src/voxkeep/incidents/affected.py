@@ -4,7 +4,7 @@ The answer's signed manifest lists every recording it held; each recording's
 device says whose it is (a recording that a bug or the operator's backend put
 under the wrong account still comes from its own device), so people are
 grouped by the device's account: how many recordings, which period, which
-devices (pseudonyms). While the answer's key lives the manifest is read; once
+devices (their audit-log pseudonyms). While the answer's key lives the manifest is read; once
 the key is destroyed (a blocked answer, a revoked one) the answer is what its
 builder drew from: the answer's account's recordings stored before it was
 built (invariant 2). An answer that was downloaded marks its people
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from voxkeep.accounts.models import Device
 from voxkeep.audit.events import AuditAction, record
+from voxkeep.audit.pseudonyms import account_pseudonym, names_for_many
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, IntegrityFailure, KeyDestroyed
@@ -147,12 +148,13 @@ def derive_in(vault: Vault, session: Session, incident: Incident, *, actor: str)
             select(IncidentAffected).where(IncidentAffected.incident_id == incident.id)
         )
     }
-    keyring = vault.keyring
+    # Devices by the audit log's names (dev:…), under their account's object key: the DPO
+    # finds their events by them, and an erasure makes them unlinkable (invariant 6).
+    names = names_for_many(vault, session, groups)
     for group in groups.values():
-        name = keyring.pseudonym(session, kind="account", object_id=group.account_id)
-        devices = sorted(
-            keyring.pseudonym(session, kind="device", object_id=d) for d in group.devices
-        )
+        name = account_pseudonym(vault, session, group.account_id)
+        known = names.get(group.account_id)
+        devices = sorted(known.device(d) for d in group.devices) if known else []
         row = listed.get(name)
         if row is None:
             row = IncidentAffected(
@@ -190,7 +192,7 @@ def add_in(
     actor: str,
 ) -> IncidentAffected:
     """List one more person, with the DPO's reason (sealed); Conflict if already listed."""
-    name = vault.keyring.pseudonym(session, kind="account", object_id=account_id)
+    name = account_pseudonym(vault, session, account_id)
     taken = session.scalar(
         select(IncidentAffected.id).where(
             IncidentAffected.incident_id == incident.id, IncidentAffected.account == name
