@@ -368,3 +368,23 @@ def walk_commands(
             yield from walk_commands(command, (*prefix, name))
         else:
             yield (*prefix, name), command
+
+
+def catalogue_gaps(strings: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """What a document's per-language catalogue lacks: en, de and fr each with every key,
+    none empty, with the same {placeholders}. Empty: complete."""
+    import re
+
+    field = re.compile(r"\{(\w+)\}")
+    gaps = [] if set(strings) == {"en", "de", "fr"} else [f"languages: {sorted(strings)}"]
+    english = strings["en"]
+    for lang, words in strings.items():
+        gaps += [f"{lang}: {key} missing" for key in english.keys() - words.keys()]
+        gaps += [f"{lang}: {key} extra" for key in words.keys() - english.keys()]
+        gaps += [f"{lang}: {key} empty" for key, text in words.items() if not text.strip()]
+        gaps += [
+            f"{lang}: {key} placeholders differ"
+            for key in english.keys() & words.keys()
+            if set(field.findall(words[key])) != set(field.findall(english[key]))
+        ]
+    return gaps

@@ -37,6 +37,7 @@ GROUPS = {
     "verify-export": "voxkeep.exports.cli:verify_export",
     "exports": "voxkeep.exports.cli:exports_group",
     "incidents": "voxkeep.incidents.cli:incidents_group",
+    "records": "voxkeep.records.cli:records_group",
 }
 
 

@@ -267,6 +267,37 @@ class Settings(BaseSettings):
         "from a timer).",
     )
 
+    # Who is responsible (docs/records.md): the record of processing (Art. 30) and the
+    # notification to the supervisory authority (Art. 33) print these; each is optional
+    # and the documents say plainly when one is not configured.
+    controller_name: str | None = Field(
+        default=None,
+        description="The controller: the organisation responsible for the processing "
+        "(Art. 30(1)(a), Art. 33).",
+    )
+    controller_contact: str | None = Field(
+        default=None, description="The controller's contact address (postal or e-mail)."
+    )
+    dpo_name: str | None = Field(
+        default=None,
+        description="The data protection officer, or another contact point where more "
+        "information can be obtained (Art. 33(3)(b), Art. 34(2)).",
+    )
+    dpo_contact: str | None = Field(
+        default=None, description="How to reach the DPO or contact point (e-mail, phone, post)."
+    )
+    supervisory_authority: str | None = Field(
+        default=None,
+        description="The supervisory authority breaches are notified to (Art. 33(1)), by name.",
+    )
+
+    @field_validator(
+        "controller_name", "controller_contact", "dpo_name", "dpo_contact", "supervisory_authority"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

@@ -444,10 +444,7 @@ def report_not_mine(vault: Vault, *, person: Person, export_id: str) -> str:
         if export.state not in (ExportState.RELEASED.value, ExportState.EXPIRED.value):
             raise Conflict("This answer was never released, so there is nothing to withdraw.")
         owner = vault.keyring.pseudonym(session, kind="account", object_id=export.account_id)
-        export.state = ExportState.REVOKED.value
-        export.revoked_at = now
-        export.key_sealed = None
-        export.key_destroyed_at = export.key_destroyed_at or now
+        blob = _revoke(export, now)
         downloads = _downloads_of(session, export.id)
         incident = open_incident(
             vault,
@@ -485,14 +482,80 @@ def report_not_mine(vault: Vault, *, person: Person, export_id: str) -> str:
             },
             counts={"downloads": len(downloads)},
         )
-        request = session.get(DataRequest, export.request_id)
-        if request is not None and request.state in (
-            RequestState.READY.value,
-            RequestState.DELIVERED.value,
-        ):
-            advance(vault, session, request.id, RequestState.BLOCKED, actor=owner, note="not mine")
-        blob = export.blob
-        export.blob = None
+        _block_request(vault, session, export.request_id, actor=owner, note="not mine")
     if blob:
         vault.blobs.delete(blob)
     return incident.id
+
+
+def _revoke(export: Export, now: datetime) -> str | None:
+    """Withdraw an answer: revoked, key destroyed; returns its blob for deletion after commit."""
+    export.state = ExportState.REVOKED.value
+    export.revoked_at = now
+    export.key_sealed = None
+    export.key_destroyed_at = export.key_destroyed_at or now
+    blob, export.blob = export.blob, None
+    return blob
+
+
+# A request whose answer was delivered (or is about to be) is blocked when it is withdrawn.
+_DELIVERABLE = frozenset({RequestState.READY.value, RequestState.DELIVERED.value})
+_UNDER_WAY = frozenset({RequestState.BUILDING.value, RequestState.CHECKING.value})
+
+
+def _block_request(
+    vault: Vault,
+    session: Session,
+    request_id: str,
+    *,
+    actor: str,
+    note: str,
+    states: frozenset[str] = _DELIVERABLE,
+) -> None:
+    request = session.get(DataRequest, request_id)
+    if request is not None and request.state in states:
+        advance(vault, session, request.id, RequestState.BLOCKED, actor=actor, note=note)
+
+
+def revoke_request_answers(
+    vault: Vault, session: Session, *, request_id: str, incident_id: str, actor: str
+) -> tuple[list[str], list[str]]:
+    """Revoke every answer of a request that is not revoked yet, in the caller's transaction.
+
+    Containment of an incident (incidents/containment.py): each answer is
+    revoked with its key destroyed and an ``export:revoked`` event naming the
+    incident, and the request is blocked. Returns (the answers revoked, the
+    blobs the caller deletes after the commit).
+    """
+    now = utcnow()
+    exports = session.scalars(
+        select(Export)
+        .where(Export.request_id == request_id, Export.state != ExportState.REVOKED.value)
+        .order_by(Export.created_at, Export.id)
+        .with_for_update()
+    ).all()
+    revoked: list[str] = []
+    blobs: list[str] = []
+    for export in exports:
+        blob = _revoke(export, now)
+        if blob:
+            blobs.append(blob)
+        revoked.append(export.id)
+        owner = vault.keyring.pseudonym(session, kind="account", object_id=export.account_id)
+        record(
+            session,
+            AuditAction.EXPORT_REVOKED,
+            actor=actor,
+            objects={
+                "account": owner,
+                "request": export.request_id,
+                "export": export.id,
+                "incident": incident_id,
+            },
+            counts={"bytes_served": export.bytes_served},
+        )
+    if revoked:
+        # An answer still being built or checked is stopped too: nothing of it may go out.
+        states = _DELIVERABLE | _UNDER_WAY
+        _block_request(vault, session, request_id, actor=actor, note="contained", states=states)
+    return revoked, blobs

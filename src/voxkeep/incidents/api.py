@@ -11,15 +11,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from voxkeep.incidents import service
+from voxkeep.incidents import containment, service
 from voxkeep.incidents.schemas import (
     AffectedIn,
     AssessmentIn,
     AwarenessIn,
     ClosureIn,
     DerivedOut,
+    ForceResetIn,
     IncidentDetailOut,
     IncidentOut,
+    ReassignedOut,
+    ReassignIn,
+    ResetForcedOut,
+    RevokedOut,
+    SuspendedOut,
+    SuspendStaffIn,
 )
 from voxkeep.people.api import staff_with
 from voxkeep.people.staff import StaffSession
@@ -94,3 +101,57 @@ def close(incident_id: str, body: ClosureIn, vault: VaultDep, staff: Actor) -> I
     """Close the incident, once its risk allows (DPO)."""
     service.close(vault, staff=staff, incident_id=incident_id, reason=body.reason)
     return _shown(vault, staff, incident_id)
+
+
+# Containment (incidents/containment.py): the DPO, after a password re-entry
+# (POST /api/v1/staff/sessions/current/reauth) within the last 10 minutes.
+Container = Annotated[StaffSession, Depends(staff_with(*containment.CONTAINERS))]
+CONTAIN = "/{incident_id}/containment"
+
+
+@router.post(f"{CONTAIN}/revoke-answers", response_model=RevokedOut)
+def revoke_answers(incident_id: str, vault: VaultDep, staff: Container) -> RevokedOut:
+    """Revoke every answer of the incident's request that can still be downloaded."""
+    done = containment.revoke_answers(vault, incident_id=incident_id, by=staff)
+    return RevokedOut(exports=done.exports)
+
+
+@router.post(f"{CONTAIN}/suspend-staff", response_model=SuspendedOut)
+def suspend_staff(
+    incident_id: str, body: SuspendStaffIn, vault: VaultDep, staff: Container
+) -> SuspendedOut:
+    """Disable a staff account; every session of it ends at once."""
+    done = containment.suspend_staff(vault, incident_id=incident_id, staff=body.staff, by=staff)
+    return SuspendedOut(staff_id=done.staff_id, name=done.name)
+
+
+@router.post(f"{CONTAIN}/force-password-reset", response_model=ResetForcedOut)
+def force_password_reset(
+    incident_id: str, body: ForceResetIn, vault: VaultDep, staff: Container
+) -> ResetForcedOut:
+    """End a person's sessions; their password works again only after a mailed-code reset."""
+    done = containment.force_password_reset(
+        vault, incident_id=incident_id, account=body.account, by=staff
+    )
+    return ResetForcedOut(account=done.account, sessions_ended=done.sessions_ended)
+
+
+@router.post(f"{CONTAIN}/reassign-recordings", response_model=ReassignedOut)
+def reassign_recordings(
+    incident_id: str, body: ReassignIn, vault: VaultDep, staff: Container
+) -> ReassignedOut:
+    """Move a device's recordings since a time to the right account, re-encrypted for it."""
+    done = containment.reassign_recordings(
+        vault,
+        incident_id=incident_id,
+        device=body.device,
+        since=body.since,
+        to_account=body.to_account,
+        by=staff,
+    )
+    return ReassignedOut(
+        moved=done.moved,
+        new_device=done.new_device,
+        from_account=done.from_account,
+        to_account=done.to_account,
+    )

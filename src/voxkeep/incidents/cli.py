@@ -2,7 +2,8 @@
 
 Each command is a thin shell over one incidents.service call and acts as a
 signed-in staff member (``--as NAME`` or ``VOXKEEP_STAFF_TOKEN``): the DPO
-acts, admins read. Typed words (reasons, the assessment) are kept sealed; the
+acts, admins read. ``contain`` (incidents.containment_cli) acts as the server's
+operator instead. Typed words (reasons, the assessment) are kept sealed; the
 commands print ids, pseudonyms, counts and times, and a staff reader's own
 words back only on ``show``.
 """
@@ -17,6 +18,7 @@ from rich.console import Console
 
 from voxkeep.clikit import Group, staff_of, staff_options, vault_of
 from voxkeep.errors import InvalidInput
+from voxkeep.incidents.containment_cli import contain_group
 from voxkeep.incidents.models import Risk
 
 if TYPE_CHECKING:
@@ -28,7 +30,11 @@ out = Console(highlight=False)
 @click.group("incidents", cls=Group)
 @staff_options
 def incidents_group() -> None:
-    """The breach register: list, show, aware, assess, affected, close (see docs/breaches.md)."""
+    """The breach register: list, show, aware, assess, affected, contain, close
+    (see docs/breaches.md)."""
+
+
+incidents_group.add_command(contain_group)
 
 
 def _when(value: datetime | None) -> str:

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from voxkeep.errors import Conflict, InvalidInput, NotFound, VoxkeepError
-from voxkeep.incidents import service
+from voxkeep.incidents import containment, service
 from voxkeep.incidents.models import IncidentState, Risk
+from voxkeep.people.api import STAFF_KNOWN_COOKIE, client_address
+from voxkeep.people.staff import staff_reauthenticate
 from voxkeep.vault import Vault
 from voxkeep.web import i18n
 from voxkeep.web.deps import VaultDep
@@ -214,3 +218,80 @@ async def close(request: Request, incident_id: str, vault: VaultDep, who: Actor)
         return None
 
     return await _act(request, vault, who, incident_id, "close", call, "close-reason", values)
+
+
+# Containment (incidents/containment.py): a form on the incident page names the action,
+# its page asks for the password again (unless it was re-entered in the last 10 minutes)
+# and for a confirmation; the page after it says what was done.
+Container = Annotated[StaffSigned, Depends(staff_page(*containment.CONTAINERS))]
+CONTAIN = "/console/incidents/{incident_id}/contain"
+
+
+def _contain_page(
+    request: Request, who: StaffSigned, vault: Vault, incident_id: str, action: str, form: Any
+) -> Response:
+    chosen = containment.action_of(action)
+    detail = service.show_incident(vault, incident_id)
+    return render_console(
+        request,
+        "console/incident_contain.html",
+        who,
+        active="incidents",
+        row=detail.summary,
+        action=chosen.value,
+        values=containment.fields_of(chosen, form),
+        fresh=containment.reauth_is_fresh(who.staff),
+    )
+
+
+@router.get(CONTAIN + "/{action}")
+def contain_page(
+    request: Request, incident_id: str, action: str, who: Container, vault: VaultDep
+) -> Response:
+    return _contain_page(request, who, vault, incident_id, action, request.query_params)
+
+
+@router.post(CONTAIN + "/{action}/reauth")
+async def contain_reauth(
+    request: Request, incident_id: str, action: str, who: Container, vault: VaultDep
+) -> Response:
+    chosen = containment.action_of(action)
+    form = await request.form()
+    await run_in_threadpool(
+        staff_reauthenticate,
+        vault,
+        staff=who.staff,
+        password=str(form.get("password") or ""),
+        client=client_address(request),
+        known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
+    )
+    query = urlencode(containment.fields_of(chosen, {k: str(v) for k, v in form.items()}))
+    return redirect(
+        f"/console/incidents/{quote(incident_id, safe='')}/contain/{chosen.value}?{query}"
+    )
+
+
+@router.post(CONTAIN + "/{action}")
+async def contain_submit(
+    request: Request, incident_id: str, action: str, who: Container, vault: VaultDep
+) -> Response:
+    form = await request.form()
+    chosen = containment.action_of(action)
+    done = await run_in_threadpool(
+        partial(
+            containment.contain,
+            vault,
+            action=chosen,
+            incident_id=incident_id,
+            fields=containment.fields_of(chosen, {k: str(v) for k, v in form.items()}),
+            by=who.staff,
+        )
+    )
+    return render_console(
+        request,
+        "console/incident_contained.html",
+        who,
+        active="incidents",
+        incident_id=incident_id,
+        done=done,
+    )

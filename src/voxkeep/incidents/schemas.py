@@ -1,4 +1,9 @@
-"""Bodies of /api/v1/incidents: the register's rows, one incident, and the DPO's actions."""
+"""Bodies of /api/v1/incidents: the register's rows, one incident, the DPO's actions and
+containment (incidents/containment.py).
+
+Ids, pseudonyms and counts; what staff type comes back only to staff. An account is
+named by the operator's id, as everywhere in the API.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from pydantic import BaseModel, Field
 from voxkeep.audit.api import EventOut
 from voxkeep.incidents import service
 from voxkeep.incidents.models import AffectedSource, IncidentState, Risk
-from voxkeep.web.schemas import ApiTime
+from voxkeep.web.schemas import ApiTime, ObjectId, Strict
 
 # What staff type: kept sealed; the limit is the service's.
 Text = Field(min_length=1, max_length=service.TEXT_MAX)
@@ -118,12 +123,12 @@ class IncidentDetailOut(IncidentOut):
         )
 
 
-class AwarenessIn(BaseModel):
+class AwarenessIn(Strict):
     aware_at: ApiTime = Field(description="When reasonable certainty was reached; not future.")
     reason: str = Text
 
 
-class AssessmentIn(BaseModel):
+class AssessmentIn(Strict):
     risk: Risk
     reason: str = Text
     nature: str | None = OptionalText
@@ -132,16 +137,56 @@ class AssessmentIn(BaseModel):
     measures_proposed: str | None = OptionalText
 
 
-class AffectedIn(BaseModel):
-    account: str = Field(
-        min_length=1, max_length=128, description="The operator's account id; not kept."
-    )
+class AffectedIn(Strict):
+    account: ObjectId = Field(description="The operator's id of the account; not kept.")
     reason: str = Text
 
 
-class ClosureIn(BaseModel):
+class ClosureIn(Strict):
     reason: str = Text
 
 
 class DerivedOut(BaseModel):
     people: int = Field(description="How many people the incident's answer concerns.")
+
+
+# Containment ----------------------------------------------------------------------
+
+
+class RevokedOut(BaseModel):
+    exports: list[str] = Field(description="The answers revoked now (empty when none was left).")
+
+
+class SuspendStaffIn(Strict):
+    staff: str = Field(min_length=1, max_length=64, description="The staff member's name or id.")
+
+
+class SuspendedOut(BaseModel):
+    staff_id: str
+    name: str
+
+
+class ForceResetIn(Strict):
+    account: ObjectId = Field(description="The operator's id of the person's account.")
+
+
+class ResetForcedOut(BaseModel):
+    account: str = Field(description="The account's pseudonym.")
+    sessions_ended: int
+
+
+class ReassignIn(Strict):
+    device: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The device: its id, or the pseudonym (dev:…) the incident page shows.",
+    )
+    since: ApiTime = Field(description="Recordings captured at or after this time move.")
+    to_account: ObjectId = Field(description="The operator's id of the account they belong to.")
+
+
+class ReassignedOut(BaseModel):
+    moved: int = Field(description="How many recordings moved in this call.")
+    new_device: str = Field(description="The new owner's device row the recordings now name.")
+    from_account: str = Field(description="Pseudonym of the account they were under.")
+    to_account: str = Field(description="Pseudonym of the account they are under now.")

@@ -2002,6 +2002,14 @@ CATALOGUE: dict[str, Text] = {
     "console.nav_audit": Text("Audit", "Prüfprotokoll", "Journal d'audit"),
     "console.nav_dashboard": Text("Dashboard", "Übersicht", "Tableau de bord"),
     "console.nav_staff": Text("Staff", "Mitarbeitende", "Personnel"),
+    "console.nav_records": Text(
+        "Record of processing", "Verarbeitungsverzeichnis", "Registre des traitements"
+    ),
+    "records.pdf": Text(
+        "Download this record as PDF:",
+        "Dieses Verzeichnis als PDF herunterladen:",
+        "Télécharger ce registre en PDF :",
+    ),
     "console.signed_in_as": Text(
         "Signed in as {name}", "Angemeldet als {name}", "Connecté en tant que {name}"
     ),
@@ -2585,6 +2593,147 @@ CATALOGUE: dict[str, Text] = {
         "Passwort.",
         "La connexion en deux étapes est désactivée. La connexion ne demande que votre mot de "
         "passe.",
+    ),
+    # Containment from the incident page (incidents/containment.py; console/incident_contain*.html).
+    "contain.title": Text(
+        "Contain the breach", "Die Verletzung eindämmen", "Contenir la violation"
+    ),
+    "contain.intro": Text(
+        "Each action takes effect at once and is recorded with this incident. The next page "
+        "asks for your password again and for your confirmation.",
+        "Jede Maßnahme wirkt sofort und wird bei diesem Vorfall festgehalten. Die nächste Seite "
+        "fragt noch einmal nach Ihrem Passwort und nach Ihrer Bestätigung.",
+        "Chaque mesure prend effet immédiatement et est consignée avec cet incident. La page "
+        "suivante vous redemande votre mot de passe et votre confirmation.",
+    ),
+    "contain.revoke_title": Text(
+        "Revoke every download of the answer",
+        "Jeden Download der Antwort widerrufen",
+        "Révoquer tout téléchargement de la réponse",
+    ),
+    "contain.revoke_hint": Text(
+        "Every answer of this incident's request that can still be downloaded is withdrawn: "
+        "its key is destroyed and its archive deleted. The request is blocked.",
+        "Jede Antwort auf den Antrag dieses Vorfalls, die noch heruntergeladen werden kann, wird "
+        "zurückgezogen: ihr Schlüssel wird vernichtet und ihr Archiv gelöscht. Der Antrag wird "
+        "gesperrt.",
+        "Toute réponse à la demande de cet incident encore téléchargeable est retirée : sa clé "
+        "est détruite et son archive supprimée. La demande est bloquée.",
+    ),
+    "contain.suspend_title": Text(
+        "Suspend a staff account", "Ein Personalkonto sperren", "Suspendre un compte du personnel"
+    ),
+    "contain.suspend_hint": Text(
+        "The account is disabled and every session of it ends at once.",
+        "Das Konto wird deaktiviert, und jede seiner Sitzungen endet sofort.",
+        "Le compte est désactivé et chacune de ses sessions prend fin immédiatement.",
+    ),
+    "contain.field_staff": Text(
+        "Staff member's name", "Name des Mitarbeiters", "Nom du membre du personnel"
+    ),
+    "contain.reset_title": Text(
+        "End a person's sessions and require a new password",
+        "Sitzungen einer Person beenden und ein neues Passwort verlangen",
+        "Mettre fin aux sessions d'une personne et exiger un nouveau mot de passe",
+    ),
+    "contain.reset_hint": Text(
+        "Every session of the person ends and their password stops working; a mail tells them "
+        "to choose a new one with a code sent to their own address.",
+        "Jede Sitzung der Person endet, und ihr Passwort gilt nicht mehr; eine E-Mail bittet sie, "
+        "mit einem an ihre eigene Adresse gesandten Code ein neues zu wählen.",
+        "Chaque session de la personne prend fin et son mot de passe ne fonctionne plus ; un "
+        "e-mail l'invite à en choisir un nouveau avec un code envoyé à sa propre adresse.",
+    ),
+    "contain.field_account": Text(
+        "The operator's id of the account",
+        "Die Kennung des Kontos beim Betreiber",
+        "L'identifiant du compte chez l'opérateur",
+    ),
+    "contain.reassign_title": Text(
+        "Move recordings to the account they belong to",
+        "Aufnahmen dem richtigen Konto zuordnen",
+        "Rattacher des enregistrements au bon compte",
+    ),
+    "contain.reassign_hint": Text(
+        "For a device the operator left on the wrong account (a resold speaker): each of its "
+        "recordings from the given time on moves to the right account, re-encrypted for it; "
+        "that account gets the device from then on.",
+        "Für ein Gerät, das der Betreiber beim falschen Konto ließ (ein weiterverkaufter "
+        "Lautsprecher): Jede seiner Aufnahmen ab dem angegebenen Zeitpunkt geht, für es neu "
+        "verschlüsselt, an das richtige Konto; dieses erhält das Gerät ab dann.",
+        "Pour un appareil que l'opérateur a laissé sur le mauvais compte (une enceinte revendue) "
+        ": chacun de ses enregistrements à partir du moment indiqué passe au bon compte, "
+        "rechiffré pour lui ; ce compte reçoit l'appareil à partir de là.",
+    ),
+    "contain.field_device": Text(
+        "Device (its id, or its pseudonym in the events above)",
+        "Gerät (seine Kennung oder sein Pseudonym in den Ereignissen oben)",
+        "Appareil (son identifiant, ou son pseudonyme dans les événements ci-dessus)",
+    ),
+    "contain.field_since": Text("From", "Ab", "À partir de"),
+    "contain.field_since_hint": Text(
+        "In UTC, as YYYY-MM-DD HH:MM, e.g. 2026-03-05 07:00.",
+        "In UTC, als JJJJ-MM-TT HH:MM, z. B. 2026-03-05 07:00.",
+        "En UTC, sous la forme AAAA-MM-JJ HH:MM, par ex. 2026-03-05 07:00.",
+    ),
+    "contain.field_to_account": Text(
+        "The operator's id of the right account",
+        "Die Kennung des richtigen Kontos beim Betreiber",
+        "L'identifiant du bon compte chez l'opérateur",
+    ),
+    "contain.continue": Text("Continue", "Weiter", "Continuer"),
+    "contain.back": Text("Back to the incident", "Zurück zum Vorfall", "Retour à l'incident"),
+    "contain.confirm_title": Text(
+        "Check before you confirm", "Vor dem Bestätigen prüfen", "Vérifiez avant de confirmer"
+    ),
+    "contain.confirm_intro": Text(
+        "This takes effect at once and cannot be undone from here.",
+        "Das wirkt sofort und lässt sich hier nicht rückgängig machen.",
+        "Cela prend effet immédiatement et ne peut pas être annulé d'ici.",
+    ),
+    "contain.confirm": Text("Confirm", "Bestätigen", "Confirmer"),
+    "contain.cancel": Text("Cancel", "Abbrechen", "Annuler"),
+    "contain.reauth_title": Text(
+        "Confirm it is you", "Bestätigen Sie, dass Sie es sind", "Confirmez que c'est vous"
+    ),
+    "contain.reauth_intro": Text(
+        "Re-enter your password. It stays confirmed for 10 minutes.",
+        "Geben Sie Ihr Passwort noch einmal ein. Es bleibt 10 Minuten lang bestätigt.",
+        "Saisissez à nouveau votre mot de passe. Il reste confirmé pendant 10 minutes.",
+    ),
+    "contain.password": Text("Your password", "Ihr Passwort", "Votre mot de passe"),
+    "contain.reauth_submit": Text(
+        "Confirm my password", "Passwort bestätigen", "Confirmer mon mot de passe"
+    ),
+    "contain.done_title": Text("Done", "Erledigt", "C'est fait"),
+    "contain.done_revoke": Text(
+        "Answers revoked now: {count}. Nothing of them can be downloaded any more.",
+        "Jetzt widerrufene Antworten: {count}. Nichts davon kann mehr heruntergeladen werden.",
+        "Réponses révoquées maintenant : {count}. Plus rien ne peut en être téléchargé.",
+    ),
+    "contain.done_suspend": Text(
+        "The staff account {name} is suspended; its sessions have ended.",
+        "Das Personalkonto {name} ist gesperrt; seine Sitzungen sind beendet.",
+        "Le compte du personnel {name} est suspendu ; ses sessions ont pris fin.",
+    ),
+    "contain.done_reset": Text(
+        "Sessions ended: {count}. The password no longer works; a mail tells the person how to "
+        "choose a new one.",
+        "Beendete Sitzungen: {count}. Das Passwort gilt nicht mehr; eine E-Mail sagt der Person, "
+        "wie sie ein neues wählt.",
+        "Sessions terminées : {count}. Le mot de passe ne fonctionne plus ; un e-mail indique à "
+        "la personne comment en choisir un nouveau.",
+    ),
+    "contain.done_reassign": Text(
+        "Recordings moved to {account}: {count}. They now name the device {device}.",
+        "Zu {account} verschobene Aufnahmen: {count}. Sie nennen nun das Gerät {device}.",
+        "Enregistrements déplacés vers {account} : {count}. Ils désignent maintenant l'appareil "
+        "{device}.",
+    ),
+    "contain.done_next": Text(
+        "The incident's events show what was done, by whom and when.",
+        "Die Ereignisse des Vorfalls zeigen, was wann von wem getan wurde.",
+        "Les événements de l'incident montrent ce qui a été fait, par qui et quand.",
     ),
 }
 
