@@ -62,6 +62,15 @@ class AuditAction(enum.StrEnum):
     EXPORT_EXPIRED = "export:expired"
     INCIDENT_OPENED = "incident:opened"
     INCIDENT_JOINED = "incident:joined"  # a repeated event of the same cause
+    # The register (Art. 33(5)): one action per state an incident enters, and the steps.
+    INCIDENT_ASSESSED = "incident:assessed"
+    INCIDENT_AUTHORITY_NOTIFIED = "incident:authority_notified"
+    INCIDENT_PEOPLE_NOTIFIED = "incident:people_notified"
+    INCIDENT_CLOSED = "incident:closed"
+    INCIDENT_AWARE = "incident:aware"  # the DPO set the awareness time
+    INCIDENT_AFFECTED_DERIVED = "incident:affected:derived"
+    INCIDENT_AFFECTED_ADDED = "incident:affected:added"
+    INCIDENT_READ = "incident:read"  # staff opened it, with its sealed words and addresses
     # The notice to each affected person (Art. 34): queued with its mail job, mailed
     # once the mail server took it, read when the person first opened it in the portal.
     INCIDENT_NOTICE_QUEUED = "incident:notice:queued"

@@ -266,19 +266,24 @@ def get_export(vault: Vault, *, person: Person, export_id: str) -> ExportView:
     """One answer with its downloads (addresses and user agents decrypted for the owner)."""
     with vault.reading() as session:
         export = _own(session, person, export_id)
-        key = vault.keyring.data_key(session, export.account_id)
-        downloads = tuple(
-            DownloadInfo(
-                id=d.id,
-                at=d.at,
-                range_start=d.range_start,
-                range_end=d.range_end,
-                address=_open(key, export, "address", d.id, d.address_ct),
-                user_agent=_open(key, export, "user_agent", d.id, d.user_agent_ct),
-            )
-            for d in _downloads_of(session, export.id)
+        return _view(export, download_log(vault, session, export), _reported(session, export))
+
+
+def download_log(vault: Vault, session: Session, export: Export) -> tuple[DownloadInfo, ...]:
+    """Every download of an answer, addresses and user agents opened (for its owner, and for
+    the DPO on an incident's page); raises KeyDestroyed once the owner's key is gone."""
+    key = vault.keyring.data_key(session, export.account_id)
+    return tuple(
+        DownloadInfo(
+            id=d.id,
+            at=d.at,
+            range_start=d.range_start,
+            range_end=d.range_end,
+            address=_open(key, export, "address", d.id, d.address_ct),
+            user_agent=_open(key, export, "user_agent", d.id, d.user_agent_ct),
         )
-        return _view(export, downloads, _reported(session, export))
+        for d in _downloads_of(session, export.id)
+    )
 
 
 def _downloads_of(session: Session, export_id: str) -> list[ExportDownload]:

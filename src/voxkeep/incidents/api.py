@@ -1,20 +1,26 @@
-"""/api/v1/incidents: the incidents with their Art. 33 clocks, for the DPO and admins.
+"""/api/v1/incidents: the breach register (Art. 33(5)), for the DPO and admins.
 
-Thin shells over incidents.service; the console's pages call the same functions.
+Thin shells over incidents.service (bodies in incidents.schemas); the console's
+pages and the `voxkeep incidents` commands call the same functions. Admins read;
+the DPO acts (the service checks the role).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
 
-from voxkeep.audit.api import EventOut
 from voxkeep.incidents import containment, service
 from voxkeep.incidents.schemas import (
+    AffectedIn,
+    AssessmentIn,
+    AwarenessIn,
+    ClosureIn,
+    DerivedOut,
     ForceResetIn,
+    IncidentDetailOut,
+    IncidentOut,
     ReassignedOut,
     ReassignIn,
     ResetForcedOut,
@@ -28,65 +34,73 @@ from voxkeep.web.deps import VaultDep, errors
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"], responses=errors(401, 403, 404))
 Reader = Annotated[StaffSession, Depends(staff_with(*service.READERS))]
-
-
-class IncidentOut(BaseModel):
-    id: str
-    kind: str = Field(description="release_gate_failed or not_my_data.")
-    request_id: str | None
-    aware_at: datetime = Field(description="When voxkeep became aware: the clock starts here.")
-    notify_by: datetime = Field(description="aware_at + 72 hours (Art. 33(1)).")
-    hours_left: int = Field(description="Whole hours left; negative once overdue.")
-    overdue: bool
-    opened_at: datetime = Field(description="When the incident was opened.")
-    details: dict[str, Any] = Field(description="Ids, pseudonyms and counts; never content.")
-
-    @classmethod
-    def of(cls, summary: service.IncidentSummary) -> IncidentOut:
-        clock = summary.clock
-        return cls(
-            id=summary.id,
-            kind=summary.kind.value,
-            request_id=summary.request_id,
-            aware_at=clock.aware_at,
-            notify_by=clock.notify_by,
-            hours_left=clock.hours_left,
-            overdue=clock.overdue,
-            opened_at=summary.opened_at,
-            details=summary.details,
-        )
-
-
-class IncidentDetailOut(IncidentOut):
-    cause: str | None = Field(description="The release-gate check that failed, if one did.")
-    export_id: str | None
-    account: str | None = Field(description="The affected account's pseudonym.")
-    recordings: int | None
-    downloads: int | None
-    bytes_served: int | None
-    events: list[EventOut] = Field(description="Audit events naming it, its request or answer.")
+Actor = Annotated[StaffSession, Depends(staff_with(*service.ACTORS))]
+ACTS = errors(409, 422)
 
 
 @router.get("", response_model=list[IncidentOut])
-def list_incidents(vault: VaultDep, _staff: Reader) -> list[IncidentOut]:
-    """The newest incidents first, each with the time left on its 72-hour clock."""
-    return [IncidentOut.of(s) for s in service.incident_summaries(vault)]
+def list_incidents(vault: VaultDep, staff: Reader) -> list[IncidentOut]:
+    """The newest incidents first, each with its state and its 72-hour clock."""
+    return [IncidentOut.of(s) for s in service.incident_summaries(vault, staff=staff)]
 
 
 @router.get("/{incident_id}", response_model=IncidentDetailOut)
-def show_incident(incident_id: str, vault: VaultDep, _staff: Reader) -> IncidentDetailOut:
-    """One incident with its evidence: ids, pseudonyms and counts, never content."""
-    detail = service.show_incident(vault, incident_id)
-    return IncidentDetailOut(
-        **IncidentOut.of(detail.summary).model_dump(),
-        cause=detail.cause,
-        export_id=detail.export_id,
-        account=detail.account,
-        recordings=detail.recordings,
-        downloads=detail.downloads,
-        bytes_served=detail.bytes_served,
-        events=[EventOut.of(e) for e in detail.events],
+def show_incident(incident_id: str, vault: VaultDep, staff: Reader) -> IncidentDetailOut:
+    """One incident: evidence, assessment, affected people and timeline (reading is logged)."""
+    return _shown(vault, staff, incident_id)
+
+
+def _shown(vault: VaultDep, staff: StaffSession, incident_id: str) -> IncidentDetailOut:
+    return IncidentDetailOut.of_detail(service.show_incident(vault, incident_id, reader=staff))
+
+
+@router.post("/{incident_id}/awareness", response_model=IncidentDetailOut, responses=ACTS)
+def set_awareness(
+    incident_id: str, body: AwarenessIn, vault: VaultDep, staff: Actor
+) -> IncidentDetailOut:
+    """Set when voxkeep became aware (DPO): the 72-hour clock runs from it."""
+    service.set_awareness(
+        vault, staff=staff, incident_id=incident_id, aware_at=body.aware_at, reason=body.reason
     )
+    return _shown(vault, staff, incident_id)
+
+
+@router.post("/{incident_id}/assessment", response_model=IncidentDetailOut, responses=ACTS)
+def assess(
+    incident_id: str, body: AssessmentIn, vault: VaultDep, staff: Actor
+) -> IncidentDetailOut:
+    """Record (or replace) the risk assessment (DPO)."""
+    service.assess(vault, staff=staff, incident_id=incident_id, **body.model_dump())
+    return _shown(vault, staff, incident_id)
+
+
+@router.post("/{incident_id}/affected/derivation", response_model=DerivedOut, responses=ACTS)
+def derive_affected(incident_id: str, vault: VaultDep, staff: Actor) -> DerivedOut:
+    """Work out the affected people again from the incident's answer (DPO; idempotent)."""
+    return DerivedOut(people=service.derive_affected(vault, staff=staff, incident_id=incident_id))
+
+
+@router.post(
+    "/{incident_id}/affected",
+    response_model=IncidentDetailOut,
+    status_code=201,
+    responses={**ACTS, **errors(410)},
+)
+def add_affected(
+    incident_id: str, body: AffectedIn, vault: VaultDep, staff: Actor
+) -> IncidentDetailOut:
+    """List one more affected person by their account id, with a reason (DPO)."""
+    service.add_affected(
+        vault, staff=staff, incident_id=incident_id, account=body.account, reason=body.reason
+    )
+    return _shown(vault, staff, incident_id)
+
+
+@router.post("/{incident_id}/closure", response_model=IncidentDetailOut, responses=ACTS)
+def close(incident_id: str, body: ClosureIn, vault: VaultDep, staff: Actor) -> IncidentDetailOut:
+    """Close the incident, once its risk allows (DPO)."""
+    service.close(vault, staff=staff, incident_id=incident_id, reason=body.reason)
+    return _shown(vault, staff, incident_id)
 
 
 # Containment (incidents/containment.py): the DPO, after a password re-entry
@@ -150,43 +164,12 @@ from fastapi import Path, Response  # noqa: E402 (this block stays apart from th
 
 from voxkeep.ids import ID_PATTERN  # noqa: E402
 from voxkeep.incidents import notices  # noqa: E402
+from voxkeep.incidents.schemas import MyNoticeOut  # noqa: E402
 from voxkeep.people.api import PersonDep  # noqa: E402
 
 NoticeId = Annotated[str, Path(pattern=ID_PATTERN, description="The notice's id.")]
 
 me_router = APIRouter(prefix="/api/v1/me", tags=["me"], responses=errors(401, 404))
-
-
-class NoticeSectionOut(BaseModel):
-    heading: str
-    lines: list[str]
-
-
-class MyNoticeOut(BaseModel):
-    id: str
-    incident: str = Field(description="The incident's reference, as the notice gives it.")
-    queued_at: datetime = Field(description="When the notice was written and its mail queued.")
-    mailed_at: datetime | None = Field(description="When the mail server took it; null: not yet.")
-    read_at: datetime | None = Field(description="When you first opened it in the portal.")
-    subject: str
-    body: str = Field(description="The whole notice as plain text, as it was mailed.")
-    sections: list[NoticeSectionOut]
-
-    @classmethod
-    def of(cls, notice: notices.OwnNotice) -> MyNoticeOut:
-        text = notice.text
-        return cls(
-            id=notice.id,
-            incident=notice.incident_id,
-            queued_at=notice.queued_at,
-            mailed_at=notice.mailed_at,
-            read_at=notice.read_at,
-            subject=text.subject,
-            body=text.mail_body(),
-            sections=[
-                NoticeSectionOut(heading=s.heading, lines=list(s.lines)) for s in text.sections
-            ],
-        )
 
 
 @me_router.get("/notices", response_model=list[MyNoticeOut])

@@ -595,6 +595,427 @@ CATALOGUE: dict[str, Text] = {
     "incidents.events": Text(
         "Audit events about it", "Protokollereignisse dazu", "Événements du journal le concernant"
     ),
+    # The breach register (Art. 33(5)): states, clock, assessment, affected people.
+    "incidents.state": Text(
+        "State",
+        "Stand",
+        "État",
+    ),
+    "incidents.state_open": Text(
+        "Open: not yet assessed",
+        "Offen: noch nicht bewertet",
+        "Ouvert : pas encore évalué",
+    ),
+    "incidents.state_assessed": Text(
+        "Assessed",
+        "Bewertet",
+        "Évalué",
+    ),
+    "incidents.state_authority_notified": Text(
+        "Authority notified",
+        "Behörde benachrichtigt",
+        "Autorité notifiée",
+    ),
+    "incidents.state_people_notified": Text(
+        "People told",
+        "Betroffene benachrichtigt",
+        "Personnes informées",
+    ),
+    "incidents.state_closed": Text(
+        "Closed",
+        "Abgeschlossen",
+        "Clôturé",
+    ),
+    "incidents.risk": Text(
+        "Risk to people",
+        "Risiko für die Betroffenen",
+        "Risque pour les personnes",
+    ),
+    "incidents.risk_unlikely": Text(
+        "Unlikely to result in a risk",
+        "Voraussichtlich kein Risiko",
+        "Risque peu probable",
+    ),
+    "incidents.risk_risk": Text(
+        "A risk: tell the authority",
+        "Ein Risiko: Behörde benachrichtigen",
+        "Un risque : notifier l'autorité",
+    ),
+    "incidents.risk_high": Text(
+        "A high risk: tell the authority and the people",
+        "Hohes Risiko: Behörde und Betroffene benachrichtigen",
+        "Un risque élevé : notifier l'autorité et les personnes",
+    ),
+    "incidents.kind_reported": Text(
+        "Reported by staff",
+        "Von Mitarbeitenden gemeldet",
+        "Signalé par le personnel",
+    ),
+    "incidents.opened_at": Text(
+        "Opened",
+        "Eröffnet",
+        "Ouvert le",
+    ),
+    "incidents.occurrences": Text(
+        "happened {count} times",
+        "{count}-mal aufgetreten",
+        "survenu {count} fois",
+    ),
+    "incidents.clock_not_needed": Text(
+        "Closed without notification: none was needed",
+        "Ohne Meldung abgeschlossen: keine war nötig",
+        "Clôturé sans notification : aucune n'était nécessaire",
+    ),
+    "incidents.notified_in_time": Text(
+        "Authority notified in time",
+        "Behörde rechtzeitig benachrichtigt",
+        "Autorité notifiée dans les délais",
+    ),
+    "incidents.notified_late": Text(
+        "Authority notified {hours} hours late",
+        "Behörde {hours} Stunden zu spät benachrichtigt",
+        "Autorité notifiée avec {hours} heures de retard",
+    ),
+    "incidents.aware_title": Text(
+        "When did we become aware?",
+        "Wann wurde die Verletzung bekannt?",
+        "Quand en avons-nous pris connaissance ?",
+    ),
+    "incidents.aware_hint": Text(
+        "Aware means reasonably certain that personal data were compromised. The 72 hours run "
+        "from then. It starts as the time the incident was opened.",
+        "Bekannt heißt: hinreichend sicher, dass personenbezogene Daten betroffen sind. Die 72 "
+        "Stunden laufen ab dann. Anfangs ist es der Zeitpunkt der Eröffnung.",
+        "Avoir connaissance signifie être raisonnablement certain que des données personnelles "
+        "ont été compromises. Les 72 heures courent à partir de là. Au départ, c'est l'heure "
+        "d'ouverture de l'incident.",
+    ),
+    "incidents.field_aware_at": Text(
+        "Aware since (UTC)",
+        "Bekannt seit (UTC)",
+        "Connu depuis (UTC)",
+    ),
+    "incidents.field_aware_at_hint": Text(
+        "Date and time in UTC, not in the future.",
+        "Datum und Uhrzeit in UTC, nicht in der Zukunft.",
+        "Date et heure en UTC, pas dans le futur.",
+    ),
+    "incidents.aware_bad_time": Text(
+        "Enter the date and time, for example 2026-03-02T08:00.",
+        "Geben Sie Datum und Uhrzeit ein, zum Beispiel 2026-03-02T08:00.",
+        "Saisissez la date et l'heure, par exemple 2026-03-02T08:00.",
+    ),
+    "incidents.aware_submit": Text(
+        "Set the awareness time",
+        "Zeitpunkt festlegen",
+        "Enregistrer l'heure",
+    ),
+    "incidents.field_reason": Text(
+        "Reason",
+        "Begründung",
+        "Motif",
+    ),
+    "incidents.assessment": Text(
+        "Risk assessment",
+        "Risikobewertung",
+        "Évaluation du risque",
+    ),
+    "incidents.not_assessed": Text(
+        "Not assessed yet.",
+        "Noch nicht bewertet.",
+        "Pas encore évalué.",
+    ),
+    "incidents.assess_title": Text(
+        "Assess the risk",
+        "Risiko bewerten",
+        "Évaluer le risque",
+    ),
+    "incidents.assess_no_risk": Text(
+        "Choose how likely a risk to people is.",
+        "Wählen Sie, wie wahrscheinlich ein Risiko für die Betroffenen ist.",
+        "Choisissez la probabilité d'un risque pour les personnes.",
+    ),
+    "incidents.assess_submit": Text(
+        "Save the assessment",
+        "Bewertung speichern",
+        "Enregistrer l'évaluation",
+    ),
+    "incidents.field_nature": Text(
+        "What happened (nature of the breach)",
+        "Was geschah (Art der Verletzung)",
+        "Ce qui s'est passé (nature de la violation)",
+    ),
+    "incidents.field_consequences": Text(
+        "Likely consequences for people",
+        "Wahrscheinliche Folgen für die Betroffenen",
+        "Conséquences probables pour les personnes",
+    ),
+    "incidents.field_measures_taken": Text(
+        "Measures taken",
+        "Ergriffene Maßnahmen",
+        "Mesures prises",
+    ),
+    "incidents.field_measures_proposed": Text(
+        "Measures proposed",
+        "Vorgeschlagene Maßnahmen",
+        "Mesures proposées",
+    ),
+    "incidents.affected": Text(
+        "Affected people",
+        "Betroffene Personen",
+        "Personnes concernées",
+    ),
+    "incidents.affected_hint": Text(
+        "Worked out from the answer's list of contents and its downloads; add anyone else with "
+        "a reason.",
+        "Ermittelt aus der Inhaltsliste der Antwort und ihren Downloads; weitere Personen mit "
+        "Begründung hinzufügen.",
+        "Déduites de la liste du contenu de la réponse et de ses téléchargements ; ajoutez "
+        "toute autre personne avec un motif.",
+    ),
+    "incidents.affected_none": Text(
+        "No affected person is listed.",
+        "Keine betroffene Person erfasst.",
+        "Aucune personne concernée n'est listée.",
+    ),
+    "incidents.person": Text(
+        "Person (pseudonym)",
+        "Person (Pseudonym)",
+        "Personne (pseudonyme)",
+    ),
+    "incidents.source": Text(
+        "Found from",
+        "Ermittelt aus",
+        "Trouvée par",
+    ),
+    "incidents.source_manifest": Text(
+        "the answer (not downloaded)",
+        "der Antwort (nicht heruntergeladen)",
+        "la réponse (non téléchargée)",
+    ),
+    "incidents.source_downloads": Text(
+        "a downloaded answer",
+        "einer heruntergeladenen Antwort",
+        "une réponse téléchargée",
+    ),
+    "incidents.source_added": Text(
+        "added by the DPO",
+        "vom DSB hinzugefügt",
+        "ajoutée par le DPD",
+    ),
+    "incidents.records": Text(
+        "Recordings",
+        "Aufnahmen",
+        "Enregistrements",
+    ),
+    "incidents.period": Text(
+        "Period",
+        "Zeitraum",
+        "Période",
+    ),
+    "incidents.devices": Text(
+        "Devices (pseudonyms)",
+        "Geräte (Pseudonyme)",
+        "Appareils (pseudonymes)",
+    ),
+    "incidents.erased": Text(
+        "account erased",
+        "Konto gelöscht",
+        "compte effacé",
+    ),
+    "incidents.derive_title": Text(
+        "Work out the affected people again",
+        "Betroffene erneut ermitteln",
+        "Déterminer à nouveau les personnes concernées",
+    ),
+    "incidents.derive_submit": Text(
+        "Work them out from the answer",
+        "Aus der Antwort ermitteln",
+        "Les déduire de la réponse",
+    ),
+    "incidents.affected_add_title": Text(
+        "Add an affected person",
+        "Betroffene Person hinzufügen",
+        "Ajouter une personne concernée",
+    ),
+    "incidents.field_account": Text(
+        "Account id",
+        "Konto-ID",
+        "Identifiant du compte",
+    ),
+    "incidents.field_account_hint": Text(
+        "The operator's id of the person's account. Only its pseudonym is kept.",
+        "Die ID des Kontos beim Betreiber. Gespeichert wird nur ihr Pseudonym.",
+        "L'identifiant du compte chez l'opérateur. Seul son pseudonyme est conservé.",
+    ),
+    "incidents.affected_no_account": Text(
+        "Enter the account id.",
+        "Geben Sie die Konto-ID ein.",
+        "Saisissez l'identifiant du compte.",
+    ),
+    "incidents.affected_add_submit": Text(
+        "Add this person",
+        "Person hinzufügen",
+        "Ajouter cette personne",
+    ),
+    "incidents.download_log": Text(
+        "Who downloaded the answer",
+        "Wer die Antwort heruntergeladen hat",
+        "Qui a téléchargé la réponse",
+    ),
+    "incidents.download_log_hint": Text(
+        "Addresses and browsers are shown here only, never written to a log.",
+        "Adressen und Browser werden nur hier gezeigt, nie protokolliert.",
+        "Les adresses et navigateurs ne sont affichés qu'ici, jamais journalisés.",
+    ),
+    "incidents.when": Text(
+        "When",
+        "Wann",
+        "Quand",
+    ),
+    "incidents.address": Text(
+        "Address",
+        "Adresse",
+        "Adresse",
+    ),
+    "incidents.browser": Text(
+        "Browser",
+        "Browser",
+        "Navigateur",
+    ),
+    "incidents.bytes": Text(
+        "Bytes",
+        "Bytes",
+        "Octets",
+    ),
+    "incidents.timeline": Text(
+        "What was done, by whom",
+        "Was wer getan hat",
+        "Ce qui a été fait, et par qui",
+    ),
+    "incidents.who": Text(
+        "Who",
+        "Wer",
+        "Qui",
+    ),
+    "incidents.what": Text(
+        "What",
+        "Was",
+        "Quoi",
+    ),
+    "incidents.note": Text(
+        "Note",
+        "Notiz",
+        "Note",
+    ),
+    "incidents.step_opened": Text(
+        "Opened",
+        "Eröffnet",
+        "Ouvert",
+    ),
+    "incidents.step_assessed": Text(
+        "Risk assessed",
+        "Risiko bewertet",
+        "Risque évalué",
+    ),
+    "incidents.step_authority_notified": Text(
+        "Authority notified",
+        "Behörde benachrichtigt",
+        "Autorité notifiée",
+    ),
+    "incidents.step_people_notified": Text(
+        "People told",
+        "Betroffene benachrichtigt",
+        "Personnes informées",
+    ),
+    "incidents.step_closed": Text(
+        "Closed",
+        "Abgeschlossen",
+        "Clôturé",
+    ),
+    "incidents.step_aware": Text(
+        "Awareness time set",
+        "Zeitpunkt der Kenntnis festgelegt",
+        "Heure de prise de connaissance fixée",
+    ),
+    "incidents.step_affected_derived": Text(
+        "Affected people worked out",
+        "Betroffene ermittelt",
+        "Personnes concernées déterminées",
+    ),
+    "incidents.step_affected_added": Text(
+        "Affected person added",
+        "Betroffene Person hinzugefügt",
+        "Personne concernée ajoutée",
+    ),
+    "incidents.step_contained": Text(
+        "Contained",
+        "Eingedämmt",
+        "Contenu",
+    ),
+    "incidents.step_follow_up": Text(
+        "Follow-up to the authority",
+        "Nachmeldung an die Behörde",
+        "Complément à l'autorité",
+    ),
+    "incidents.close_title": Text(
+        "Close the incident",
+        "Vorfall abschließen",
+        "Clôturer l'incident",
+    ),
+    "incidents.close_submit": Text(
+        "Close the incident",
+        "Vorfall abschließen",
+        "Clôturer l'incident",
+    ),
+    "incidents.close_not_yet": Text(
+        "It can be closed once assessed, and once the authority (a risk) and the people (a "
+        "high risk) were notified.",
+        "Er kann abgeschlossen werden, sobald er bewertet ist und die Behörde (Risiko) und die "
+        "Betroffenen (hohes Risiko) benachrichtigt wurden.",
+        "Il peut être clôturé une fois évalué, et une fois l'autorité (un risque) et les "
+        "personnes (un risque élevé) notifiées.",
+    ),
+    "incidents.done_aware": Text(
+        "The awareness time is set; the clock runs from it.",
+        "Der Zeitpunkt ist festgelegt; die Frist läuft ab ihm.",
+        "L'heure est enregistrée ; le délai court à partir d'elle.",
+    ),
+    "incidents.done_assess": Text(
+        "The assessment is saved.",
+        "Die Bewertung ist gespeichert.",
+        "L'évaluation est enregistrée.",
+    ),
+    "incidents.done_derive": Text(
+        "The affected people were worked out again.",
+        "Die Betroffenen wurden erneut ermittelt.",
+        "Les personnes concernées ont été déterminées à nouveau.",
+    ),
+    "incidents.done_affected": Text(
+        "The person was added.",
+        "Die Person wurde hinzugefügt.",
+        "La personne a été ajoutée.",
+    ),
+    "incidents.done_close": Text(
+        "The incident is closed.",
+        "Der Vorfall ist abgeschlossen.",
+        "L'incident est clôturé.",
+    ),
+    "incidents.deadlines": Text(
+        "Incident deadlines",
+        "Fristen bei Vorfällen",
+        "Échéances des incidents",
+    ),
+    "incidents.deadlines_intro": Text(
+        "The authority is still to be told about these incidents; nearest deadline first.",
+        "Die Behörde ist über diese Vorfälle noch zu benachrichtigen; nächste Frist zuerst.",
+        "L'autorité doit encore être notifiée de ces incidents ; échéance la plus proche d'abord.",
+    ),
+    "incidents.deadlines_none": Text(
+        "No incident is waiting for the authority to be told.",
+        "Kein Vorfall wartet auf eine Meldung an die Behörde.",
+        "Aucun incident n'attend de notification à l'autorité.",
+    ),
     "audit.title": Text("Audit log", "Prüfprotokoll", "Journal d'audit"),
     "audit.intro": Text(
         "Every access to personal data and every change is an event in a tamper-evident log. "
