@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from incidents.register_helpers import staff
 from people.people_helpers import PASSWORD
 from portal.portal_helpers import CLIPS, DAY, Clip, household
 from retention.scanning import Traces
@@ -21,11 +22,12 @@ from voxkeep.audit.log import recent_events
 from voxkeep.config import Settings
 from voxkeep.db.base import utcnow
 from voxkeep.errors import InvalidInput, NotFound
-from voxkeep.incidents import notices
-from voxkeep.incidents.models import IncidentKind
+from voxkeep.incidents import notices, service
+from voxkeep.incidents.models import IncidentKind, Risk
+from voxkeep.incidents.models import IncidentState as S
 from voxkeep.incidents.notice_models import IncidentNotice, IncidentNoticeText
 from voxkeep.incidents.notice_texts import FRAME, Advice, Consequence, Measure, What
-from voxkeep.incidents.service import open_incident
+from voxkeep.incidents.service import open_incident, show_incident
 from voxkeep.jobs.models import Job, JobState
 from voxkeep.jobs.queue import jobs_for
 from voxkeep.jobs.worker import run_once
@@ -310,3 +312,22 @@ def test_the_contact_point_can_come_from_the_settings(settings: Settings) -> Non
     assert notices.configured_contact(named) == "Dr. A. Example, dpo@op.test"
     bare = settings.model_copy(update={"dpo_contact": "dpo@op.test"})
     assert notices.configured_contact(bare) == "dpo@op.test"
+
+
+def test_the_first_notices_move_the_register_to_people_notified_once_it_may(
+    vault: Vault, pair: Pair
+) -> None:
+    team = staff(vault)
+    send(vault, pair, facts_for(pair), pair.anna)  # open, not assessed: the state stays
+    assert show_incident(vault, pair.incident, reader=team.dpo).summary.state is S.OPEN
+    service.assess(
+        vault, staff=team.dpo, incident_id=pair.incident, risk=Risk.HIGH, reason="Home audio"
+    )
+    with vault.transaction() as session:
+        service.mark_authority_notified(vault, session, pair.incident, actor=team.dpo.actor)
+    send(vault, pair, facts_for(pair), pair.anna, pair.ben)  # ben is told now
+    shown = show_incident(vault, pair.incident, reader=team.dpo)
+    assert shown.summary.state is S.PEOPLE_NOTIFIED
+    assert [e.action for e in shown.timeline][-1] == "people_notified"
+    send(vault, pair, facts_for(pair), pair.anna, pair.ben)  # nobody new: nothing moves
+    assert show_incident(vault, pair.incident, reader=team.dpo).timeline == shown.timeline

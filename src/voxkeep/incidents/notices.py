@@ -37,7 +37,7 @@ from voxkeep.config import Settings
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import InvalidInput, KeyDestroyed, NotFound
-from voxkeep.incidents.models import Incident, IncidentKind
+from voxkeep.incidents.models import Incident, IncidentKind, IncidentState
 from voxkeep.incidents.notice_models import IncidentNotice, IncidentNoticeText
 from voxkeep.incidents.notice_texts import (
     WHAT_FOR_KIND,
@@ -49,13 +49,15 @@ from voxkeep.incidents.notice_texts import (
     What,
     render_notice,
 )
-from voxkeep.incidents.service import clock_of
+from voxkeep.incidents.service import clock_of, mark_people_notified
+from voxkeep.incidents.states import allowed, risk_of
 from voxkeep.jobs.queue import enqueue
 from voxkeep.mail import get_mailer
 from voxkeep.requests import notices as request_notices
 from voxkeep.vault import Vault
 
 NOTICE_MAIL: Final = "incident.notice_mail"
+PEOPLE_NOTIFIED: Final = IncidentState.PEOPLE_NOTIFIED
 MAX_PEOPLE: Final = 10_000
 MAX_DEVICES: Final = 50
 CONTACT_MAX: Final = 300
@@ -179,7 +181,18 @@ def send_notices(
                 actor=actor,
                 objects={"incident": incident.id, "account": pseudonym, "notice": notice.id},
             )
+        _record_in_register(vault, session, incident, actor=actor, people=len(queued))
     return SentNotices(queued=tuple(queued), already=tuple(already))
+
+
+def _record_in_register(
+    vault: Vault, session: Session, incident: Incident, *, actor: str, people: int
+) -> None:
+    """The first notices move the register to people_notified (Art. 34), in the same
+    transaction, where the state machine allows it (the authority was notified first);
+    otherwise the notices and their events are the record, and the state stays."""
+    if people and allowed(risk_of(incident), IncidentState(incident.state), PEOPLE_NOTIFIED):
+        mark_people_notified(vault, session, incident.id, actor=actor, people=people)
 
 
 def _check_facts(facts: NoticeFacts, account_ids: Sequence[str]) -> None:
