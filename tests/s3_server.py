@@ -136,6 +136,9 @@ class S3Server:
                 "-s3",
                 f"-s3.port={s3}",
                 f"-s3.config={config}",
+                # Fixed default ports (8181, 9101) would collide between servers.
+                "-s3.port.iceberg=0",
+                "-s3.port.lance=0",
                 "-master.volumeSizeLimitMB=256",
                 "-volume.max=64",
                 "-volume.preStopSeconds=0",
@@ -154,7 +157,7 @@ class S3Server:
         last: Exception | None = None
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"weed exited early; see {self.log_path}")
+                raise RuntimeError(f"weed exited early:\n{self._log_tail()}")
             try:
                 client = self.client()
                 client.create_bucket(Bucket=self.bucket)
@@ -173,7 +176,10 @@ class S3Server:
             except (BotoCoreError, ClientError) as exc:
                 last = exc
                 time.sleep(0.3)
-        raise RuntimeError(f"SeaweedFS S3 did not answer in time: {last}; see {self.log_path}")
+        raise RuntimeError(f"SeaweedFS S3 did not answer in time: {last}\n{self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-15:])
 
     @property
     def log_path(self) -> Path:

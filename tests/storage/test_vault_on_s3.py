@@ -7,8 +7,10 @@ back raw: none holds a plaintext marker, and every object name is a random key.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from exports.export_helpers import archive_bytes, open_zip, run_export_job
 from exports.factory import Person
@@ -17,6 +19,7 @@ from portal.portal_helpers import CLIPS, household
 from s3_server import S3Server
 from smtp_sink import SmtpSink
 from voxkeep.accounts import service as accounts
+from voxkeep.recordings.models import Recording
 from voxkeep.requests.models import RequestKind
 from voxkeep.requests.service import file_request
 from voxkeep.storage.s3 import S3BlobStore
@@ -86,3 +89,51 @@ def test_a_vault_on_s3_ingests_serves_audio_ranges_and_delivers_an_answer(
                 assert clip.transcript.encode() not in raw
             assert b"RIFF" not in raw and b"WAVE" not in raw and b"PK\x03\x04" not in raw
             assert b"anna@example.org" not in raw and b"acct-1" not in raw
+
+
+def test_erasure_on_s3_leaves_no_object_or_version_and_gc_finds_orphans(
+    vault: Vault, client: TestClient, mailbox: SmtpSink, s3_server: S3Server
+) -> None:
+    from voxkeep.retention import erasure
+    from voxkeep.storage.gc import collect_orphans
+
+    store = vault.blobs
+    assert isinstance(store, S3BlobStore)
+    household(client, mailbox, password=PASSWORD)
+    bens = tuple(
+        replace(clip, id=f"ben-{clip.id}", device="dev-ben", speaker=None) for clip in CLIPS
+    )
+    household(
+        client,
+        mailbox,
+        account="acct-2",
+        email="ben@example.org",
+        password=PASSWORD,
+        clips=bens,
+        devices={"dev-ben": "Phone"},
+        members={},
+    )
+    with vault.reading() as session:
+        keep = {
+            row.audio_blob
+            for row in session.scalars(select(Recording))
+            if row.account_id != accounts.find_account(vault, session, "acct-1").id
+        }
+    assert len(_objects(s3_server, store)) == 2 * len(CLIPS)
+
+    _, receipt = erasure.erase_account(vault, external_id="acct-1", actor="tests")
+    assert receipt.content["counts"]["recordings"] == len(CLIPS)
+    assert set(_objects(s3_server, store)) == {store.prefix + key for key in keep}
+    assert _versions_below(s3_server, store.prefix) == {store.prefix + key for key in keep}
+
+    orphan = store.new_key()  # a crash between the object and its row
+    store.put_stream(orphan, [b"ciphertext nobody names"])
+    report = collect_orphans(vault, grace_s=-60)
+    assert report.orphans == [orphan]
+    assert _versions_below(s3_server, store.prefix) == {store.prefix + key for key in keep}
+
+
+def _versions_below(server: S3Server, prefix: str) -> set[str]:
+    """The name of every version and delete marker below prefix."""
+    listing = server.client().list_object_versions(Bucket=server.bucket, Prefix=prefix)
+    return {v["Key"] for v in [*listing.get("Versions", []), *listing.get("DeleteMarkers", [])]}
