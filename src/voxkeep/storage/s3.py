@@ -57,7 +57,7 @@ def _missing() -> NotFound:
 def _failed(exc: Exception, operation: str) -> NoReturn:
     """Raise a StorageFailed that names what failed; never the server's text or a credential."""
     code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
-    reason = f"it answered {code}" if code else f"it could not be reached ({type(exc).__name__})"
+    reason = f"it answered {code}" if code else f"no answer ({type(exc).__name__})"
     raise StorageFailed(
         f"The object store failed to {operation}: {reason}.",
         hint="Check VOXKEEP_S3_ENDPOINT, VOXKEEP_S3_BUCKET and the S3 credentials, "
@@ -442,7 +442,12 @@ class S3Pack:
         failures = [e for e in (f.exception() for f in self._uploads) if e is not None]
         if kind is None and not failures:
             return
-        self._store.delete_many(self._keys)
+        try:
+            self._store.delete_many(self._keys)
+        except StorageFailed:
+            if kind is None:
+                raise failures[0] from None
+            return  # the block's own error says more; `voxkeep gc` takes what is left
         if kind is None:
             raise failures[0]
 
