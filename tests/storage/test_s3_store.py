@@ -242,3 +242,19 @@ def test_a_forked_child_uploads_over_its_own_connections(store: S3BlobStore) -> 
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert len(list(store.keys_older_than(-60))) == 2
+
+
+def test_an_unversioned_bucket_works_the_same(s3_server: S3Server, tmp_path: Path) -> None:
+    client = s3_server.client()
+    if "plain" not in {b["Name"] for b in client.list_buckets().get("Buckets", [])}:
+        client.create_bucket(Bucket="plain")
+    store = store_from_settings(_settings(s3_server, tmp_path, s3_bucket="plain"))
+    store.check()
+    key = store.new_key()
+    store.put_stream(key, _pattern(PART + 1))
+    assert store.size(key) == PART + 1
+    assert list(store.keys_older_than(-60)) == [key]
+    store.delete(key)
+    listing = client.list_object_versions(Bucket="plain", Prefix=store.prefix)
+    assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
+    assert list(store.keys_older_than(-60)) == []
