@@ -63,7 +63,7 @@ def test_the_dpo_assesses_sets_awareness_adds_a_person_and_closes(
     page = f"/console/incidents/{incident}"
     first = _text(dpo.get(page))
     assert "Open: not yet assessed" in first and "Assess the risk" in first
-    assert "Someone asked for another person's answer" in first
+    assert "Asked for another person's answer" in first
     assert 'action="/console/incidents/' + incident + '/close"' not in first  # not yet
 
     aware_at = (utcnow() - timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
