@@ -71,6 +71,11 @@ class AuditAction(enum.StrEnum):
     INCIDENT_AFFECTED_DERIVED = "incident:affected:derived"
     INCIDENT_AFFECTED_ADDED = "incident:affected:added"
     INCIDENT_READ = "incident:read"  # staff opened it, with its sealed words and addresses
+    # The notice to each affected person (Art. 34): queued with its mail job, mailed
+    # once the mail server took it, read when the person first opened it in the portal.
+    INCIDENT_NOTICE_QUEUED = "incident:notice:queued"
+    INCIDENT_NOTICE_MAILED = "incident:notice:mailed"
+    INCIDENT_NOTICE_READ = "incident:notice:read"
     # Requests: one action per state a request enters, plus the steps between.
     REQUEST_RECEIVED = "request:received"
     REQUEST_VERIFYING = "request:verifying"
