@@ -14,13 +14,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlalchemy import select
 
+from console.oversight_helpers import staff_token
 from exports.export_helpers import run_export_job
 from exports.factory import BASE, Household, Person, household, portal_request, record
+from helpers import settings_env
 from incidents.register_helpers import staff
 from smtp_sink import SmtpSink
 from voxkeep.accounts.models import Language
+from voxkeep.cli import cli
+from voxkeep.config import Settings
 from voxkeep.errors import Conflict, Forbidden, InvalidInput
 from voxkeep.exports.delivery import report_not_mine
 from voxkeep.incidents import containment, notices, service
@@ -201,3 +206,41 @@ def test_an_erased_person_is_skipped_and_listed(vault: Vault, mailbox: SmtpSink)
     run_once(vault)
     mailbox.wait_for("ben@example.org")
     assert mailbox.to("anna@example.org") == []
+
+
+def test_the_command_tells_the_people_once_and_refuses_clearly(
+    vault: Vault, settings: Settings, mailbox: SmtpSink
+) -> None:
+    case = resold_case(vault, mailbox)
+    dpo = staff_token(vault, "cleo", "dpo")
+    env = settings_env(
+        settings,
+        VOXKEEP_JOB_WORKERS="0",
+        VOXKEEP_STAFF_TOKEN=dpo,
+        VOXKEEP_DPO_NAME="Dora",
+        VOXKEEP_DPO_CONTACT=CONTACT,
+    )
+
+    def run(*args: str, **extra: str) -> Result:
+        return CliRunner().invoke(
+            cli, ["incidents", "notify", "people", case.incident, *args], env={**env, **extra}
+        )
+
+    refused = run("--yes")
+    assert refused.exit_code != 0 and "not assessed" in refused.output
+    assert "Traceback" not in refused.output
+    assess_high(vault, case)
+    unset = run("--yes", VOXKEEP_DPO_CONTACT="")
+    assert unset.exit_code != 0 and "No contact point" in unset.output
+    assert notice_rows(vault) == []
+    asked = run(input="n\n")  # no --yes: it asks, and nothing is sent on "no"
+    assert asked.exit_code != 0 and notice_rows(vault) == []
+    ben = pseudonym(vault, case.ben)
+    sent = run("--what", "stored_under_other", "--only", ben, "--note", NOTE, "--yes")
+    assert sent.exit_code == 0, sent.output
+    assert f"Told now: {ben}" in sent.output and NOTE not in sent.output
+    again = run("--what", "stored_under_other", "--only", ben, "--yes")
+    assert f"Told before: {ben}" in again.output and "Told now: -" in again.output
+    run_once(vault)
+    (mail,) = mailbox.wait_for("ben@example.org")
+    assert NOTE in mail.body and CONTACT in mail.body

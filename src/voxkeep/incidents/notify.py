@@ -98,12 +98,13 @@ def notify_affected(
     incident_id: str,
     *,
     actor: StaffSession,
-    what: What,
+    what: What | None = None,
     note: str | None = None,
     only: Sequence[str] | None = None,
 ) -> Notified:
     """Tell the incident's affected people (or ``only`` those pseudonyms), each in their
-    language, by mail and in the portal; refuses with a clear error and writes nothing
+    language, by mail and in the portal, with ``what`` happened (default: the usual text
+    for the incident's kind); refuses with a clear error and writes nothing
     when the incident is not assessed as high risk, no contact point is configured, or
     nobody is left to tell. Idempotent."""
     require_role(actor, *ACTORS)
@@ -116,6 +117,7 @@ def notify_affected(
         if incident is None:
             raise NotFound("There is no incident with this id.", hint="`voxkeep incidents list`.")
         _check_assessed(incident)
+        what = what or WHAT_FOR_KIND[IncidentKind(incident.kind)][0]
         _check_what(what, IncidentKind(incident.kind))
         rows = _chosen(affected_rows(session, [incident.id]), only)
         living, erased = _living(session, rows)
