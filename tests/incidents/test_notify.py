@@ -10,14 +10,16 @@ risk, or no contact point: refused, nothing written.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner, Result
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from console.oversight_helpers import staff_token
+from console.oversight_helpers import bearer, staff_token
 from exports.export_helpers import run_export_job
 from exports.factory import BASE, Household, Person, household, portal_request, record
 from helpers import settings_env
@@ -244,3 +246,33 @@ def test_the_command_tells_the_people_once_and_refuses_clearly(
     run_once(vault)
     (mail,) = mailbox.wait_for("ben@example.org")
     assert NOTE in mail.body and CONTACT in mail.body
+
+
+def test_the_api_tells_the_people_and_says_who_was_told_when(
+    vault: Vault, client: TestClient, mailbox: SmtpSink
+) -> None:
+    case = resold_case(vault, mailbox)
+    dpo = bearer(staff_token(vault, "cleo", "dpo"))
+    admin = bearer(staff_token(vault, "adam", "admin"))
+    path = f"/api/v1/incidents/{case.incident}/notices"
+    refused = client.post(path, json={}, headers=dpo)
+    assert refused.status_code == 409 and "not assessed" in refused.json()["error"]
+    assess_high(vault, case)
+    assert client.post(path, json={}, headers=admin).status_code == 403
+    bad = client.post(path, json={"what": "nonsense"}, headers=dpo)
+    assert bad.status_code == 422
+    assert client.get(path, headers=admin).json() == []
+    ben = pseudonym(vault, case.ben)
+    sent = client.post(
+        path, json={"what": "stored_under_other", "only": [ben], "note": NOTE}, headers=dpo
+    )
+    assert sent.status_code == 200, sent.text
+    assert sent.json() == {"queued": [ben], "already": [], "erased": []}
+    again = client.post(path, json={"what": "stored_under_other", "only": [ben]}, headers=dpo)
+    assert again.json()["already"] == [ben]
+    run_once(vault)
+    mailbox.wait_for("ben@example.org")
+    [told] = client.get(path, headers=admin).json()
+    assert (told["account"], told["language"]) == (ben, "de")
+    assert told["mailed_at"] is not None and told["read_at"] is None
+    assert NOTE not in json.dumps(told)
