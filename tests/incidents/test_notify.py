@@ -10,15 +10,18 @@ risk, or no contact point: refused, nothing written.
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from console.console_helpers import browser, csrf_of
 from console.oversight_helpers import bearer, staff_token
 from exports.export_helpers import run_export_job
 from exports.factory import BASE, Household, Person, household, portal_request, record
@@ -37,6 +40,7 @@ from voxkeep.incidents.notice_models import IncidentNotice
 from voxkeep.incidents.notice_texts import What
 from voxkeep.incidents.notify import notify_affected
 from voxkeep.jobs.worker import run_once
+from voxkeep.people.api import STAFF_COOKIE
 from voxkeep.people.staff import StaffSession
 from voxkeep.retention.erasure import erase_account
 from voxkeep.vault import Vault
@@ -276,3 +280,43 @@ def test_the_api_tells_the_people_and_says_who_was_told_when(
     assert (told["account"], told["language"]) == (ben, "de")
     assert told["mailed_at"] is not None and told["read_at"] is None
     assert NOTE not in json.dumps(told)
+
+
+def test_the_console_section_sends_and_shows_who_was_told_when(
+    vault: Vault, mailbox: SmtpSink
+) -> None:
+    case = resold_case(vault, mailbox)
+    page = f"/console/incidents/{case.incident}"
+    with browser(vault) as dpo, browser(vault) as admin:
+        dpo.cookies.set(STAFF_COOKIE, staff_token(vault, "cleo", "dpo"))
+        admin.cookies.set(STAFF_COOKIE, staff_token(vault, "adam", "admin"))
+
+        def send(**form: str) -> Any:
+            token = csrf_of(dpo.get(page))
+            return dpo.post(f"{page}/notices", data={"csrf_token": token, **form})
+
+        shown = html.unescape(dpo.get(page).text)
+        assert "Tell the people affected" in shown and "Nobody has been told yet." in shown
+        assert "once the incident is assessed as a high risk" in shown
+        refused = send(what="stored_under_other", confirm="yes")
+        assert refused.status_code == 422 and "not assessed" in html.unescape(refused.text)
+        assess_high(vault, case)
+        unconfirmed = send(what="stored_under_other")
+        assert unconfirmed.status_code == 422
+        assert "Confirm that each affected person" in html.unescape(unconfirmed.text)
+        assert notice_rows(vault) == []
+        sent = send(what="stored_under_other", note=NOTE, confirm="yes")
+        assert sent.status_code == 303, sent.text
+        assert sent.headers["location"] == f"{page}?done=notices"
+        run_once(vault)
+        mailbox.wait_for("ben@example.org")
+        # The admin reads who was told when, and has no form to send.
+        read = html.unescape(admin.get(page).text)
+        told = read[read.index('id="people-told"') :]
+        for name in (pseudonym(vault, case.ben), pseudonym(vault, case.anna)):
+            assert name in told
+        assert "not yet" in told  # nobody has read theirs yet
+        assert f"{page}/notices" not in read and NOTE not in read
+        assert admin.post(f"{page}/notices", data={}).status_code in (403, 400)
+        again = send(what="stored_under_other", confirm="yes")
+        assert again.status_code == 303 and len(notice_rows(vault)) == 2

@@ -43,12 +43,22 @@ from voxkeep.errors import Conflict, InvalidInput, NotFound
 from voxkeep.exports.models import Export
 from voxkeep.incidents.affected import affected_rows
 from voxkeep.incidents.models import Incident, IncidentAffected, IncidentKind, Risk
-from voxkeep.incidents.notice_texts import WHAT_FOR_KIND, Advice, Consequence, Measure, What
+from voxkeep.incidents.notice_texts import (
+    WHAT,
+    WHAT_FOR_KIND,
+    Advice,
+    Consequence,
+    Measure,
+    What,
+    pick,
+)
 from voxkeep.incidents.notices import (
     NOTE_MAX,
     NoticeFacts,
+    NoticeRecord,
     PersonFacts,
     configured_contact,
+    incident_notices,
     send_notices,
 )
 from voxkeep.incidents.service import ACTORS
@@ -269,3 +279,40 @@ def _pseudonyms_of(vault: Vault, notice_ids: Sequence[str]) -> dict[str, str]:
             )
         )
         return {notice_id: name for notice_id, name in rows}
+
+
+# The console's section ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeopleSection:
+    """What the incident page's "Tell the people affected" section shows."""
+
+    told: list[NoticeRecord]  # who was told when (pseudonyms and times)
+    choices: list[tuple[str, str]]  # the texts that fit the kind: value, words in the language
+    ready: bool  # assessed as high risk, with consequences and measures
+    contact: bool  # a contact point is configured
+
+
+def people_section(vault: Vault, incident_id: str, *, language: str) -> PeopleSection:
+    with vault.reading() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound("There is no incident with this id.")
+        fitting = WHAT_FOR_KIND[IncidentKind(incident.kind)]
+        try:
+            _check_assessed(incident)
+            ready = True
+        except Conflict:
+            ready = False
+    try:
+        configured_contact(vault.settings)
+        contact = True
+    except InvalidInput:
+        contact = False
+    return PeopleSection(
+        told=incident_notices(vault, incident_id),
+        choices=[(w.value, pick(WHAT[w], language)) for w in fitting],
+        ready=ready,
+        contact=contact,
+    )
