@@ -79,6 +79,8 @@ def resold_case(vault: Vault, mailbox: SmtpSink) -> Case:
         record(vault, anna, f"ben-{i}", at=SOLD + timedelta(hours=i), transcript=f"Ben {i}")
     export_id = run_export_job(vault, portal_request(vault, anna))
     assert export_id is not None
+    # After the answer was built: moved to Ben too, but never in the answer, so not in his figures.
+    record(vault, anna, "ben-late", at=SOLD + timedelta(days=1), transcript="Ben late")
     incident = report_not_mine(vault, person=Signed(anna.account_id), export_id=export_id)
     team = staff(vault)
     containment.reassign_recordings(

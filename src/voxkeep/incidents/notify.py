@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from sqlalchemy import func, select
@@ -216,17 +217,25 @@ def _living(
     return living, erased
 
 
-def _moved_devices(session: Session, incident: Incident) -> set[str]:
-    """The ids containment gives devices moved in this incident (from its answer's account)."""
+@dataclass(frozen=True)
+class _Moved:
+    """Devices containment moved in this incident (from its answer's account), and when the
+    answer was built: only recordings stored before it can have been in it."""
+
+    devices: frozenset[str] = frozenset()
+    before: datetime | None = None
+
+
+def _moved_devices(session: Session, incident: Incident) -> _Moved:
     export_id = incident.details.get("export")
     export = session.get(Export, export_id) if isinstance(export_id, str) else None
     if export is None:
-        return set()
+        return _Moved()
     olds = session.scalars(select(Device.id).where(Device.account_id == export.account_id))
-    return {moved_device_id(incident.id, old) for old in olds}
+    return _Moved(frozenset(moved_device_id(incident.id, old) for old in olds), export.created_at)
 
 
-def _figures(vault: Vault, session: Session, row: IncidentAffected, moved: set[str]) -> PersonFacts:
+def _figures(vault: Vault, session: Session, row: IncidentAffected, moved: _Moved) -> PersonFacts:
     """The person's own figures: their row's, and the recordings moved to them here."""
     assert row.account_id is not None
     account_id = row.account_id
@@ -234,12 +243,16 @@ def _figures(vault: Vault, session: Session, row: IncidentAffected, moved: set[s
     own = list(session.scalars(select(Device.id).where(Device.account_id == account_id)))
     devices = [d for d in own if names.device(d) in set(row.devices)]
     count, first, last = row.recordings, row.first_at, row.last_at
-    received = [d for d in own if d in moved]
-    if received:
+    received = [d for d in own if d in moved.devices]
+    if received and moved.before is not None:
         found = session.execute(
             select(
                 func.count(), func.min(Recording.captured_at), func.max(Recording.captured_at)
-            ).where(Recording.account_id == account_id, Recording.device_id.in_(received))
+            ).where(
+                Recording.account_id == account_id,
+                Recording.device_id.in_(received),
+                Recording.created_at < moved.before,
+            )
         ).one()
         if found[0]:
             count += int(found[0])
