@@ -91,6 +91,8 @@ def resold_case(vault: Vault, mailbox: SmtpSink) -> Case:
         to_account="ben",
         by=OnServer(),
     )
+    # Derived again after the move: Anna's row holds only her own two recordings.
+    assert service.derive_affected(vault, staff=team.dpo, incident_id=incident) == 1
     service.add_affected(
         vault,
         staff=team.dpo,
@@ -159,6 +161,7 @@ def test_ben_and_anna_are_told_in_their_languages_with_their_own_figures_once(
     # Anna: English, told she holds someone else's recordings; no note for her.
     assert "held voice recordings of another person" in to_anna.body
     assert "Destroy the files you received" in to_anna.body and NOTE not in to_anna.body
+    assert f"2 of your recordings, made from {BASE:%Y-%m-%d} to {BASE:%Y-%m-%d}." in to_anna.body
     for mail in (to_ben, to_anna):
         assert all(f"Ben {i}" not in mail.body for i in range(5))
     # The register says who was told when; the console shows it (test_notify_console).
