@@ -26,7 +26,7 @@ from console.oversight_helpers import bearer, staff_token
 from exports.export_helpers import run_export_job
 from exports.factory import BASE, Household, Person, household, portal_request, record
 from helpers import settings_env
-from incidents.register_helpers import staff
+from incidents.register_helpers import staff, table_bytes
 from smtp_sink import SmtpSink
 from voxkeep.accounts.models import Language
 from voxkeep.cli import cli
@@ -285,6 +285,9 @@ def test_the_api_tells_the_people_and_says_who_was_told_when(
     assert (told["account"], told["language"]) == (ben, "de")
     assert told["mailed_at"] is not None and told["read_at"] is None
     assert NOTE not in json.dumps(told)
+    # The note is sealed with the person's key: in no table as plaintext, nor in the log.
+    stored = table_bytes(vault, "incident_notices", "incident_notice_texts", "audit_events", "jobs")
+    assert NOTE.encode() not in stored and CONTACT.encode() not in stored
 
 
 def test_the_console_section_sends_and_shows_who_was_told_when(
