@@ -98,3 +98,11 @@ def test_the_persons_incident_notices_take_a_person_session(client: TestClient) 
     found = {(method, path): op for method, path, op in operations(client)}
     for path in ("/api/v1/me/notices", "/api/v1/me/notices/{notice_id}"):
         assert found[("get", path)]["security"] == PERSON, path
+
+
+def test_the_notices_of_an_incident_are_for_staff(client: TestClient) -> None:
+    # The DPO tells the people affected; the DPO and admins read who was told when.
+    found = {(m, p): op for m, p, op in operations(client)}
+    for method in ("post", "get"):
+        operation = found[(method, "/api/v1/incidents/{incident_id}/notices")]
+        assert operation.get("security") == STAFF

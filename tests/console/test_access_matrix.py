@@ -133,6 +133,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/console/incidents/{incident_id}/derive"): _console("403", dpo="404"),
     ("POST", "/console/incidents/{incident_id}/affected"): _console("403", dpo="404"),
     ("POST", "/console/incidents/{incident_id}/close"): _console("403", dpo="404"),
+    ("POST", "/console/incidents/{incident_id}/notices"): _console("403", dpo="404"),
     # Containment: the DPO only ("{action}" names none: 404 past the role check).
     ("GET", "/console/incidents/{incident_id}/contain/{action}"): _console("403", dpo="404"),
     ("POST", "/console/incidents/{incident_id}/contain/{action}"): _console("403", dpo="404"),

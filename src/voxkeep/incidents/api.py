@@ -189,3 +189,35 @@ def my_notice(
     response.headers["Cache-Control"] = "no-store"
     found = notices.own_notice(vault, account_id=person.account_id, notice_id=notice_id)
     return MyNoticeOut.of(found)
+
+
+# Telling the people affected (Art. 34): incidents.notify -------------------------------
+
+from voxkeep.incidents.notify import notify_affected  # noqa: E402 (a block of its own)
+from voxkeep.incidents.schemas import (  # noqa: E402
+    NoticeRecordOut,
+    NotifiedOut,
+    PeopleNoticesIn,
+)
+
+
+@router.post("/{incident_id}/notices", response_model=NotifiedOut, responses=ACTS)
+def tell_people(
+    incident_id: str, body: PeopleNoticesIn, vault: VaultDep, staff: Actor
+) -> NotifiedOut:
+    """Tell each affected person (or ``only`` those), in their language, by mail and in their
+    portal (DPO). Refused (409) unless the incident is assessed as high risk with its
+    consequences and measures; 422 without a configured contact point. Nobody is told twice."""
+    done = notify_affected(
+        vault, incident_id, actor=staff, what=body.what, note=body.note, only=body.only
+    )
+    return NotifiedOut(
+        queued=list(done.queued), already=list(done.already), erased=list(done.erased)
+    )
+
+
+@router.get("/{incident_id}/notices", response_model=list[NoticeRecordOut])
+def people_told(incident_id: str, vault: VaultDep, staff: Reader) -> list[NoticeRecordOut]:
+    """Who was told when: per notice the person's pseudonym, the language, and when it was
+    queued, mailed and read (never what it says)."""
+    return [NoticeRecordOut.of(r) for r in notices.incident_notices(vault, incident_id)]

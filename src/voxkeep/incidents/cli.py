@@ -20,6 +20,7 @@ from voxkeep.clikit import Group, staff_of, staff_options, vault_of
 from voxkeep.errors import InvalidInput
 from voxkeep.incidents.containment_cli import contain_group
 from voxkeep.incidents.models import Risk
+from voxkeep.incidents.notify_cli import notify_group
 
 if TYPE_CHECKING:
     from voxkeep.incidents.service import Clock
@@ -35,6 +36,7 @@ def incidents_group() -> None:
 
 
 incidents_group.add_command(contain_group)
+incidents_group.add_command(notify_group)
 
 
 def _when(value: datetime | None) -> str:

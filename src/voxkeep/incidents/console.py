@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from voxkeep.errors import Conflict, InvalidInput, NotFound, VoxkeepError
-from voxkeep.incidents import containment, service
+from voxkeep.incidents import containment, notify, service
 from voxkeep.incidents.models import IncidentState, Risk
 from voxkeep.people.api import STAFF_KNOWN_COOKIE, client_address
 from voxkeep.people.staff import staff_reauthenticate
@@ -68,6 +68,7 @@ def _incident_page(
         field_errors={e.field: e.message for e in errors},
         values=values or {},
         done=request.query_params.get("done", ""),
+        people=notify.people_section(vault, incident_id, language=who.lang),
     )
 
 
@@ -291,4 +292,43 @@ async def contain_submit(
         active="incidents",
         incident_id=incident_id,
         done=done,
+    )
+
+
+# Telling the people affected (Art. 34): incidents.notify; the section is
+# console/incident_people.html, its data incidents.notify.people_section.
+
+
+@router.post("/console/incidents/{incident_id}/notices")
+async def tell_people(request: Request, incident_id: str, vault: VaultDep, who: Actor) -> Response:
+    from voxkeep.incidents.notice_texts import What
+    from voxkeep.incidents.notify import notify_affected
+
+    values = await _form(request, "what", "note", "confirm")
+
+    def call() -> object:
+        try:
+            what = What(values["what"])
+        except ValueError:
+            raise InvalidInput(i18n.translate(who.lang, "notify.what_missing")) from None
+        if values["confirm"] != "yes":
+            raise InvalidInput(i18n.translate(who.lang, "notify.confirm_missing"))
+        return notify_affected(
+            vault, incident_id, actor=who.staff, what=what, note=values["note"] or None
+        )
+
+    def field(exc: VoxkeepError) -> str:
+        known = values["what"] in {w.value for w in What}
+        return "people-confirm" if known and isinstance(exc, InvalidInput) else "people-what"
+
+    return await _act(
+        request,
+        vault,
+        who,
+        incident_id,
+        "notices",
+        call,
+        field,
+        values,
+        beside=(InvalidInput, Conflict),
     )

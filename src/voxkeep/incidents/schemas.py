@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from voxkeep.audit.api import EventOut
 from voxkeep.incidents import notices, service
 from voxkeep.incidents.models import AffectedSource, IncidentState, Risk
+from voxkeep.incidents.notice_texts import What
 from voxkeep.web.schemas import ApiTime, ObjectId, Strict
 
 # What staff type: kept sealed; the limit is the service's.
@@ -224,4 +225,54 @@ class MyNoticeOut(BaseModel):
             sections=[
                 NoticeSectionOut(heading=s.heading, lines=list(s.lines)) for s in text.sections
             ],
+        )
+
+
+# Telling the people affected (incidents.notify) ----------------------------------------
+
+
+class PeopleNoticesIn(Strict):
+    what: What | None = Field(
+        default=None,
+        description="What happened, in plain words: sent_to_other, received_others, "
+        "stopped_by_check, stored_under_other or accessed_by_other (default: the usual text "
+        "for the incident's kind).",
+    )
+    note: str | None = Field(
+        default=None,
+        max_length=notices.NOTE_MAX,
+        description="A note in the DPO's own words for every notice (kept encrypted).",
+    )
+    only: list[str] | None = Field(
+        default=None,
+        max_length=notices.MAX_PEOPLE,
+        description="Tell only these affected people (their account pseudonyms).",
+    )
+
+
+class NotifiedOut(BaseModel):
+    queued: list[str] = Field(description="Pseudonyms of the people told now.")
+    already: list[str] = Field(description="Pseudonyms of the people told before: not again.")
+    erased: list[str] = Field(description="Pseudonyms of erased people: nobody to tell.")
+
+
+class NoticeRecordOut(BaseModel):
+    """Who was told when: never what the notice says."""
+
+    id: str
+    account: str = Field(description="The person's account pseudonym.")
+    language: str = Field(description="The language the notice was written in.")
+    queued_at: datetime = Field(description="When the notice was written and its mail queued.")
+    mailed_at: datetime | None = Field(description="When the mail server took it.")
+    read_at: datetime | None = Field(description="When the person first opened it.")
+
+    @classmethod
+    def of(cls, record: notices.NoticeRecord) -> NoticeRecordOut:
+        return cls(
+            id=record.id,
+            account=record.account,
+            language=record.language,
+            queued_at=record.queued_at,
+            mailed_at=record.mailed_at,
+            read_at=record.read_at,
         )

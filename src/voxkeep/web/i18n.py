@@ -773,6 +773,91 @@ CATALOGUE: dict[str, Text] = {
         "Déduites de la liste du contenu de la réponse et de ses téléchargements ; ajoutez "
         "toute autre personne avec un motif.",
     ),
+    # Telling the people affected (console/incident_people.html, incidents.notify)
+    "notify.title": Text(
+        "Tell the people affected",
+        "Betroffene Personen benachrichtigen",
+        "Informer les personnes concernées",
+    ),
+    "notify.hint": Text(
+        "When the risk is high, each affected person is told in their language, by mail and "
+        "in their portal (GDPR Art. 34): their own figures, the measures taken and the contact "
+        "point come from this page. Nobody is told twice.",
+        "Bei hohem Risiko wird jede betroffene Person in ihrer Sprache per E-Mail und in ihrem "
+        "Portal benachrichtigt (Art. 34 DSGVO): ihre eigenen Angaben, die ergriffenen "
+        "Maßnahmen und die Anlaufstelle stammen von dieser Seite. Niemand wird zweimal "
+        "benachrichtigt.",
+        "Lorsque le risque est élevé, chaque personne concernée est informée dans sa langue, "
+        "par courriel et dans son portail (article 34 du RGPD) : ses propres chiffres, les "
+        "mesures prises et le point de contact viennent de cette page. Personne n'est informé "
+        "deux fois.",
+    ),
+    "notify.nobody_yet": Text(
+        "Nobody has been told yet.",
+        "Bisher wurde niemand benachrichtigt.",
+        "Personne n'a encore été informé.",
+    ),
+    "notify.language": Text("Language", "Sprache", "Langue"),
+    "notify.queued": Text("Written", "Verfasst", "Rédigé"),
+    "notify.mailed": Text("Mailed", "Versandt", "Envoyé"),
+    "notify.read": Text("Read", "Gelesen", "Lu"),
+    "notify.not_yet": Text("not yet", "noch nicht", "pas encore"),
+    "notify.not_ready": Text(
+        "Notices can be sent once the incident is assessed as a high risk, with its likely "
+        "consequences and its measures.",
+        "Benachrichtigungen können gesendet werden, sobald der Vorfall als hohes Risiko "
+        "bewertet ist, mit seinen wahrscheinlichen Folgen und seinen Maßnahmen.",
+        "Les avis peuvent être envoyés une fois l'incident évalué comme un risque élevé, avec "
+        "ses conséquences probables et ses mesures.",
+    ),
+    "notify.no_contact": Text(
+        "No contact point is configured: set VOXKEEP_DPO_NAME and VOXKEEP_DPO_CONTACT.",
+        "Keine Anlaufstelle ist eingerichtet: Setzen Sie VOXKEEP_DPO_NAME und VOXKEEP_DPO_CONTACT.",
+        "Aucun point de contact n'est configuré : définissez VOXKEEP_DPO_NAME et "
+        "VOXKEEP_DPO_CONTACT.",
+    ),
+    "notify.what": Text(
+        "What happened, in the words the people will read",
+        "Was geschehen ist, in den Worten, die die Personen lesen werden",
+        "Ce qui s'est passé, dans les mots que les personnes liront",
+    ),
+    "notify.note": Text(
+        "A note of your own (optional)",
+        "Eine eigene Anmerkung (freiwillig)",
+        "Une remarque personnelle (facultative)",
+    ),
+    "notify.note_hint": Text(
+        "Every person told now reads it. Do not name anyone.",
+        "Jede jetzt benachrichtigte Person liest sie. Nennen Sie niemanden.",
+        "Chaque personne informée maintenant la lira. Ne nommez personne.",
+    ),
+    "notify.confirm": Text(
+        "I have checked the affected people and want each of them told now.",
+        "Ich habe die betroffenen Personen geprüft und möchte jede jetzt benachrichtigen.",
+        "J'ai vérifié les personnes concernées et je veux que chacune soit informée maintenant.",
+    ),
+    "notify.confirm_missing": Text(
+        "Confirm that each affected person is to be told now.",
+        "Bestätigen Sie, dass jede betroffene Person jetzt benachrichtigt werden soll.",
+        "Confirmez que chaque personne concernée doit être informée maintenant.",
+    ),
+    "notify.what_missing": Text(
+        "Choose what happened.",
+        "Wählen Sie, was geschehen ist.",
+        "Choisissez ce qui s'est passé.",
+    ),
+    "notify.submit": Text(
+        "Send the notices",
+        "Benachrichtigungen senden",
+        "Envoyer les avis",
+    ),
+    "notify.done": Text(
+        "The notices are written; each is mailed and shown in the person's portal.",
+        "Die Benachrichtigungen sind verfasst; jede wird per E-Mail versandt und im Portal "
+        "der Person angezeigt.",
+        "Les avis sont rédigés ; chacun est envoyé par courriel et affiché dans le portail de "
+        "la personne.",
+    ),
     "incidents.affected_none": Text(
         "No affected person is listed.",
         "Keine betroffene Person erfasst.",
