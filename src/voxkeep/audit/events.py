@@ -71,6 +71,9 @@ class AuditAction(enum.StrEnum):
     INCIDENT_AFFECTED_DERIVED = "incident:affected:derived"
     INCIDENT_AFFECTED_ADDED = "incident:affected:added"
     INCIDENT_READ = "incident:read"  # staff opened it, with its sealed words and addresses
+    INCIDENT_DOCUMENT = "incident:document"  # staff made the authority's document (Art. 33(3))
+    INCIDENT_DOCUMENT_SENT = "incident:document:sent"  # its SHA-256, as sent to the authority
+    INCIDENT_FOLLOW_UP = "incident:follow_up"  # a phased follow-up to the authority (Art. 33(4))
     # Requests: one action per state a request enters, plus the steps between.
     REQUEST_RECEIVED = "request:received"
     REQUEST_VERIFYING = "request:verifying"
