@@ -18,10 +18,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from export_helpers import run_export_job
 from factory import BASE, household, portal_request, record
+from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from register_helpers import Staff, staff, table_bytes
 from sqlalchemy import select, update
 
+from console.oversight_helpers import bearer, staff_token
 from voxkeep.audit.events import AuditEvent
 from voxkeep.config import Settings
 from voxkeep.errors import Conflict, Forbidden, InvalidInput
@@ -266,3 +268,36 @@ def test_a_follow_up_is_phase_two_with_what_is_new(vault: Vault) -> None:
     shown = service.show_incident(vault, case.incident_id, reader=case.team.dpo)
     assert [e.action for e in shown.timeline][-2:] == ["authority_notified", "follow_up"]
     assert NEWS.encode() not in table_bytes(vault, "incident_events")
+
+
+# The API --------------------------------------------------------------------------
+
+
+def test_the_api_gives_the_document_and_records_the_notification(
+    vault: Vault, client: TestClient
+) -> None:
+    case = not_my_data(vault)
+    _aware_days_ago(vault, case.incident_id, 4)
+    dpo = bearer(staff_token(vault, "dpo2", "dpo"))
+    admin = bearer(staff_token(vault, "admin2", "admin"))
+    url = f"/api/v1/incidents/{case.incident_id}/authority-notification"
+    # Late and not yet notified: the draft is refused with the reason why.
+    draft = client.get(url, headers=admin)
+    assert draft.status_code == 422 and "72-hour deadline" in draft.json()["error"]
+    assert client.post(url, json={}, headers=admin).status_code == 403
+    refused = client.post(url, json={"reference": REFERENCE}, headers=dpo)
+    assert refused.status_code == 422 and "delay" in refused.json()["error"]
+    sent = client.post(url, json={"late_reason": LATE_REASON}, headers=dpo)
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["phase"] == 1
+    document = client.get(url, headers=admin)
+    assert document.status_code == 200
+    assert hashlib.sha256(document.content).hexdigest() == sent.json()["sha256"]
+    body = document.json()
+    assert body["timing"]["late"] and body["timing"]["delay_reasons"] == LATE_REASON
+    assert body["nature"]["records"]["approximate_number"] == 8
+    follow = client.post(f"{url}/follow-ups", json={"what_is_new": NEWS}, headers=dpo)
+    assert follow.status_code == 201 and follow.json()["phase"] == 2
+    assert client.get(url, headers=admin).json()["follow_ups"][0]["news"] == NEWS
+    assert client.get(f"{url}?phase=1", headers=admin).json()["follow_ups"] == []
+    assert client.get(f"{url}?phase=3", headers=admin).status_code == 422
