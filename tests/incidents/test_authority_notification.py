@@ -14,8 +14,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from export_helpers import run_export_job
 from factory import BASE, household, portal_request, record
 from fastapi.testclient import TestClient
@@ -24,7 +26,9 @@ from register_helpers import Staff, staff, table_bytes
 from sqlalchemy import select, update
 
 from console.oversight_helpers import bearer, staff_token
+from helpers import settings_env
 from voxkeep.audit.events import AuditEvent
+from voxkeep.cli import cli
 from voxkeep.config import Settings
 from voxkeep.errors import Conflict, Forbidden, InvalidInput
 from voxkeep.exports.delivery import report_not_mine
@@ -301,3 +305,61 @@ def test_the_api_gives_the_document_and_records_the_notification(
     assert client.get(url, headers=admin).json()["follow_ups"][0]["news"] == NEWS
     assert client.get(f"{url}?phase=1", headers=admin).json()["follow_ups"] == []
     assert client.get(f"{url}?phase=3", headers=admin).status_code == 422
+
+
+# The command line -----------------------------------------------------------------
+
+
+def test_the_command_line_writes_the_documents_and_records_the_notification(
+    vault: Vault, settings: Settings, tmp_path: Path
+) -> None:
+    env = settings_env(
+        settings,
+        VOXKEEP_JOB_WORKERS="0",
+        VOXKEEP_DPO_NAME=DPO[0],
+        VOXKEEP_DPO_CONTACT=DPO[1],
+        VOXKEEP_SUPERVISORY_AUTHORITY=AUTHORITY,
+    )
+    case = not_my_data(vault)
+    _aware_days_ago(vault, case.incident_id, 4)
+    dpo = staff_token(vault, "dpo3", "dpo")
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(
+            cli,
+            ["incidents", *args],
+            env={**env, "VOXKEEP_STAFF_TOKEN": dpo},
+            catch_exceptions=False,
+        )
+
+    draft = tmp_path / "draft.pdf"
+    refused = run("notify", "authority", case.incident_id, "--draft", "--pdf", str(draft))
+    assert refused.exit_code != 0 and "72-hour deadline" in refused.output
+    assert "Traceback" not in refused.output and not draft.exists()
+    refused = run("notify", "authority", case.incident_id, "--reference", REFERENCE)
+    assert refused.exit_code != 0 and "delay" in refused.output
+    pdf, doc = tmp_path / "sent.pdf", tmp_path / "sent.json"
+    sent = run(
+        "notify",
+        "authority",
+        case.incident_id,
+        "--late-reason",
+        LATE_REASON,
+        "--reference",
+        REFERENCE,
+        "--pdf",
+        str(pdf),
+        "--json",
+        str(doc),
+        "--language",
+        "de",
+    )
+    assert sent.exit_code == 0, sent.output
+    assert hashlib.sha256(doc.read_bytes()).hexdigest() in sent.output
+    text = text_of(pdf.read_bytes())
+    assert missing(text, [LATE_REASON, NATURE, DPO[0], AUTHORITY, STRINGS["de"]["title"]]) == []
+    assert LATE_REASON not in sent.output and REFERENCE not in sent.output
+    follow = run("follow-up", case.incident_id, "--what-is-new", NEWS, "--json", str(doc))
+    assert follow.exit_code == 0, follow.output
+    assert json.loads(doc.read_text())["phase"] == 2
+    assert hashlib.sha256(doc.read_bytes()).hexdigest() in follow.output

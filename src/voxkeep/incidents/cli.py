@@ -10,14 +10,14 @@ words back only on ``show``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
 from voxkeep.clikit import Group, staff_of, staff_options, vault_of
-from voxkeep.errors import InvalidInput
+from voxkeep.incidents.authority_cli import follow_up_cmd, notify_group, parse_time
 from voxkeep.incidents.containment_cli import contain_group
 from voxkeep.incidents.models import Risk
 
@@ -30,11 +30,13 @@ out = Console(highlight=False)
 @click.group("incidents", cls=Group)
 @staff_options
 def incidents_group() -> None:
-    """The breach register: list, show, aware, assess, affected, contain, close
-    (see docs/breaches.md)."""
+    """The breach register: list, show, aware, assess, affected, contain, notify,
+    follow-up, close (see docs/breaches.md)."""
 
 
 incidents_group.add_command(contain_group)
+incidents_group.add_command(notify_group)
+incidents_group.add_command(follow_up_cmd)
 
 
 def _when(value: datetime | None) -> str:
@@ -130,13 +132,7 @@ def aware_cmd(ctx: click.Context, incident_id: str, at: str, reason: str) -> Non
     """Set the awareness time: the 72-hour clock runs from it (never in the future)."""
     from voxkeep.incidents.service import set_awareness
 
-    try:
-        parsed = datetime.fromisoformat(at)
-    except ValueError:
-        raise InvalidInput(
-            "--at is not a date and time.", hint="Give it as 2026-03-02T08:00 (UTC)."
-        ) from None
-    when = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    when = parse_time(at)
     vault = vault_of(ctx)
     set_awareness(
         vault, staff=staff_of(ctx, vault), incident_id=incident_id, aware_at=when, reason=reason
