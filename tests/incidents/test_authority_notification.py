@@ -25,6 +25,7 @@ from pypdf import PdfReader
 from register_helpers import Staff, staff, table_bytes
 from sqlalchemy import select, update
 
+from console.console_helpers import browser, csrf_of
 from console.oversight_helpers import bearer, staff_token
 from helpers import settings_env
 from voxkeep.audit.events import AuditEvent
@@ -36,6 +37,7 @@ from voxkeep.exports.i18n import long_date
 from voxkeep.incidents import notification, service
 from voxkeep.incidents.authority_texts import STRINGS
 from voxkeep.incidents.models import Incident, IncidentEvent, Risk
+from voxkeep.people.api import STAFF_COOKIE
 from voxkeep.vault import Vault, open_vault
 
 CONTROLLER = ("Sprachwerk Haushalt GmbH", "Königstraße 7, 70173 Stuttgart")
@@ -363,3 +365,55 @@ def test_the_command_line_writes_the_documents_and_records_the_notification(
     assert follow.exit_code == 0, follow.output
     assert json.loads(doc.read_text())["phase"] == 2
     assert hashlib.sha256(doc.read_bytes()).hexdigest() in follow.output
+
+
+# The console ----------------------------------------------------------------------
+
+
+def test_the_console_downloads_the_document_and_records_the_notification(vault: Vault) -> None:
+    case = not_my_data(vault)
+    _aware_days_ago(vault, case.incident_id, 4)
+    page = f"/console/incidents/{case.incident_id}"
+    with browser(vault) as dpo, browser(vault) as admin:
+        dpo.cookies.set(STAFF_COOKIE, staff_token(vault, "dpo4", "dpo"))
+        admin.cookies.set(STAFF_COOKIE, staff_token(vault, "admin4", "admin"))
+        shown = dpo.get(page)
+        assert shown.status_code == 200
+        assert 'id="authority-title"' in shown.text and 'name="late_reason"' in shown.text
+        # Late and not yet recorded: the draft is refused, the form says why.
+        assert dpo.get(f"{page}/authority.pdf?language=de").status_code == 422
+        csrf = csrf_of(shown)
+        refused = dpo.post(f"{page}/authority", data={"csrf_token": csrf, "reference": REFERENCE})
+        assert refused.status_code == 422
+        assert 'id="authority-late-reason-error"' in refused.text
+        sent = dpo.post(
+            f"{page}/authority",
+            data={"csrf_token": csrf, "reference": REFERENCE, "late_reason": LATE_REASON},
+        )
+        assert sent.status_code == 303 and sent.headers["location"].endswith("done=authority")
+        # Admins read the documents but cannot act.
+        for lang in ("en", "de", "fr"):
+            pdf = admin.get(f"{page}/authority.pdf?language={lang}")
+            assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+            assert (
+                missing(text_of(pdf.content), [LATE_REASON, NATURE, STRINGS[lang]["title"]]) == []
+            )
+        document = admin.get(f"{page}/authority.json")
+        assert document.json()["nature"]["records"]["approximate_number"] == 8
+        assert (
+            admin.post(
+                f"{page}/authority/follow-up",
+                data={"csrf_token": csrf_of(admin.get(page)), "what_is_new": NEWS},
+            ).status_code
+            == 403
+        )
+        shown = dpo.get(f"{page}?done=authority")
+        assert 'name="late_reason"' not in shown.text and 'name="what_is_new"' in shown.text
+        follow = dpo.post(
+            f"{page}/authority/follow-up",
+            data={"csrf_token": csrf_of(shown), "what_is_new": NEWS},
+        )
+        assert follow.status_code == 303
+        assert dpo.get(f"{page}/authority.json").json()["phase"] == 2
+        assert dpo.get(f"{page}/authority.json?phase=1").json()["follow_ups"] == []
+        assert "phase=1" in dpo.get(page).text
