@@ -299,6 +299,9 @@ def test_the_api_gives_the_document_and_records_the_notification(
     document = client.get(url, headers=admin)
     assert document.status_code == 200
     assert hashlib.sha256(document.content).hexdigest() == sent.json()["sha256"]
+    timeline = client.get(f"/api/v1/incidents/{case.incident_id}", headers=admin).json()
+    kept = [e["sha256"] for e in timeline["timeline"] if e["action"] == "authority_notified"]
+    assert kept == [sent.json()["sha256"]]
     body = document.json()
     assert body["timing"]["late"] and body["timing"]["delay_reasons"] == LATE_REASON
     assert body["nature"]["records"]["approximate_number"] == 8
@@ -416,4 +419,6 @@ def test_the_console_downloads_the_document_and_records_the_notification(vault: 
         assert follow.status_code == 303
         assert dpo.get(f"{page}/authority.json").json()["phase"] == 2
         assert dpo.get(f"{page}/authority.json?phase=1").json()["follow_ups"] == []
-        assert "phase=1" in dpo.get(page).text
+        first = hashlib.sha256(dpo.get(f"{page}/authority.json?phase=1").content).hexdigest()
+        shown = dpo.get(page).text
+        assert "phase=1" in shown and first in shown  # the timeline shows what was sent

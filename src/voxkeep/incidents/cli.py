@@ -116,6 +116,7 @@ def show_cmd(ctx: click.Context, incident_id: str) -> None:
         lines.append(
             f"  {e.seq:>3}  {_when(e.at)}  {e.actor:<40}  {e.action}"
             + (f": {e.note}" if e.note else "")
+            + (f"  sha256 {e.sha256}" if e.sha256 else "")
         )
     for line in lines:
         out.print(line, markup=False)

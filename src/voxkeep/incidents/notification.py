@@ -33,10 +33,12 @@ from voxkeep.incidents.authority import AuthorityReport, FollowUp
 from voxkeep.incidents.models import Incident, IncidentEvent
 from voxkeep.incidents.service import (
     ACTORS,
+    NOTIFY_WITHIN,
     READERS,
     _clean,
     _column,
     _summary,
+    aware_at_of,
     mark_authority_notified,
 )
 from voxkeep.incidents.states import (
@@ -214,6 +216,7 @@ def notify_authority(
     if ref is not None and len(ref) > REFERENCE_MAX:
         raise InvalidInput(f"The authority's reference is longer than {REFERENCE_MAX} characters.")
     with vault.transaction() as session:
+        _refuse_late_without_reasons(lock_incident(session, incident_id), at, late_reason)
         incident = mark_authority_notified(
             vault, session, incident_id, actor=actor.actor, at=at, late_reason=late_reason
         )
@@ -223,6 +226,21 @@ def notify_authority(
             )
         step = _last_event(session, incident.id)
         return _sent(vault, session, incident, step, AuditAction.INCIDENT_DOCUMENT_SENT)
+
+
+def _refuse_late_without_reasons(
+    incident: Incident, at: datetime | None, late_reason: str | None
+) -> None:
+    """Art. 33(1): past the 72 hours, the reasons for the delay come with the notification."""
+    deadline = aware_at_of(incident) + NOTIFY_WITHIN
+    when = at or utcnow()
+    if when > deadline and not (late_reason or "").strip():
+        hours = -int(-(when - deadline).total_seconds() // 3600)
+        raise InvalidInput(
+            f"This notification is {hours} hour(s) past its 72-hour deadline "
+            f"({deadline:%Y-%m-%d %H:%M} UTC) and gives no reasons for the delay.",
+            hint="Art. 33(1) requires them: give the reasons for the delay and record it again.",
+        )
 
 
 def add_follow_up(

@@ -89,6 +89,9 @@ class TimelineOut(BaseModel):
     action: str
     state: IncidentState = Field(description="The incident's state after this step.")
     note: str | None
+    sha256: str | None = Field(
+        default=None, description="SHA-256 of the JSON document sent to the authority here."
+    )
 
 
 class IncidentDetailOut(IncidentOut):
