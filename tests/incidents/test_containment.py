@@ -423,6 +423,8 @@ def test_every_measure_is_a_step_on_the_incidents_timeline(vault: Vault) -> None
     containment.suspend_staff(vault, incident_id=incident, staff="mallory", by=officer)
     containment.force_password_reset(vault, incident_id=incident, account="ben", by=officer)
     move_annas_speaker(vault, anna, incident)
+    with pytest.raises(NotFound):  # a refused measure leaves no step behind
+        containment.suspend_staff(vault, incident_id=incident, staff="nobody", by=officer)
     shown = show_incident(vault, incident, reader=officer)
     steps = [(e.action, e.actor, (e.note or "").split(":")[0]) for e in shown.timeline]
     assert steps[1:] == [
