@@ -14,10 +14,10 @@ from pypdf import PdfReader
 
 from console.oversight_helpers import staff_token
 from exports.factory import household
-from incidents.register_helpers import signed_in
+from incidents.register_helpers import reported, signed_in
 from voxkeep.db.base import utcnow
-from voxkeep.incidents.models import IncidentKind, Risk
-from voxkeep.incidents.service import assess, open_incident
+from voxkeep.incidents.models import Risk
+from voxkeep.incidents.service import assess
 from voxkeep.people.api import STAFF_COOKIE
 from voxkeep.vault import Vault
 
@@ -28,15 +28,7 @@ def test_the_dpo_assesses_and_closes_an_incident_from_the_dashboard(
     vault: Vault, visit: Visit
 ) -> None:
     household(vault, "ben")
-    with vault.transaction() as session:
-        incident = open_incident(
-            vault,
-            session,
-            kind=IncidentKind.REPORTED,
-            request_id=None,
-            details={},
-            actor="system",
-        ).id
+    incident = reported(vault)
     officer = staff_token(vault, "d.officer", "dpo")
     visit.page.context.add_cookies([{"name": STAFF_COOKIE, "value": officer, "url": visit.base}])
     page = visit.page
@@ -81,15 +73,7 @@ def test_the_dpo_assesses_and_closes_an_incident_from_the_dashboard(
 def test_the_dpo_downloads_the_authority_document_and_records_it_sent(
     vault: Vault, visit: Visit
 ) -> None:
-    with vault.transaction() as session:
-        incident = open_incident(
-            vault,
-            session,
-            kind=IncidentKind.REPORTED,
-            request_id=None,
-            details={},
-            actor="system",
-        ).id
+    incident = reported(vault)
     officer = staff_token(vault, "d.officer", "dpo")
     assess(
         vault,
