@@ -29,7 +29,7 @@ def expected(method: str, path: str) -> list[dict[str, list[str]]] | None:
     if (method, path) in PUBLIC:
         return None
     person = (
-        "/api/v1/me/",
+        "/api/v1/me/",  # recordings, deletions, retention, incident notices (GET /me/notices)
         "/api/v1/requests/mine",
         "/api/v1/exports",
         "/api/v1/people/sessions",
@@ -92,3 +92,9 @@ def test_the_listed_way_in_is_the_one_enforced(client: TestClient) -> None:
             assert "401" in operation["responses"]
         else:
             assert response.status_code != 401, (method, path, response.text)
+
+
+def test_the_persons_incident_notices_take_a_person_session(client: TestClient) -> None:
+    found = {(method, path): op for method, path, op in operations(client)}
+    for path in ("/api/v1/me/notices", "/api/v1/me/notices/{notice_id}"):
+        assert found[("get", path)]["security"] == PERSON, path

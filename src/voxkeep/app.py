@@ -28,8 +28,10 @@ from voxkeep.demo.pages import router as demo_pages
 from voxkeep.errors import VoxkeepError
 from voxkeep.exports.api import router as exports_router
 from voxkeep.exports.pages import router as exports_pages
+from voxkeep.incidents.api import me_router as notices_router
 from voxkeep.incidents.api import router as incidents_router
 from voxkeep.incidents.console import router as incidents_console
+from voxkeep.incidents.pages import router as incidents_pages
 from voxkeep.jobs.worker import start_worker
 from voxkeep.mail.outbox import demo_outbox
 from voxkeep.people.api import router as people_router
@@ -156,11 +158,13 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(exports_router)
     app.include_router(requests_router)
     app.include_router(incidents_router)
+    app.include_router(notices_router)  # the person's own incident notices
     app.include_router(people_pages)  # the portal: sign-in at /
     app.include_router(recordings_pages)
     app.include_router(requests_pages)
     app.include_router(exports_pages)
     app.include_router(retention_pages)
+    app.include_router(incidents_pages)
     app.include_router(people_console)  # the console: staff sign-in at /console/sign-in
     app.include_router(requests_console)
     app.include_router(incidents_console)

@@ -88,6 +88,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/delete/confirm"): _mine("422"),
     ("GET", "/deletions"): _mine("200"),
     ("GET", "/deletions/{receipt_id}"): _mine("404"),
+    ("GET", "/notices"): _mine("200"),  # the person's own incident notices (Art. 34)
     ("GET", "/requests"): _mine("200"),
     ("GET", "/requests/new/{kind}"): _mine("404"),
     ("POST", "/requests/new/{kind}"): _mine("404"),

@@ -74,6 +74,11 @@ class AuditAction(enum.StrEnum):
     INCIDENT_DOCUMENT = "incident:document"  # staff made the authority's document (Art. 33(3))
     INCIDENT_DOCUMENT_SENT = "incident:document:sent"  # its SHA-256, as sent to the authority
     INCIDENT_FOLLOW_UP = "incident:follow_up"  # a phased follow-up to the authority (Art. 33(4))
+    # The notice to each affected person (Art. 34): queued with its mail job, mailed
+    # once the mail server took it, read when the person first opened it in the portal.
+    INCIDENT_NOTICE_QUEUED = "incident:notice:queued"
+    INCIDENT_NOTICE_MAILED = "incident:notice:mailed"
+    INCIDENT_NOTICE_READ = "incident:notice:read"
     # Requests: one action per state a request enters, plus the steps between.
     REQUEST_RECEIVED = "request:received"
     REQUEST_VERIFYING = "request:verifying"

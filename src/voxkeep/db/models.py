@@ -6,6 +6,7 @@ from voxkeep.crypto.models import InstanceKey
 from voxkeep.db.base import Base
 from voxkeep.exports.models import Export, ExportDownload
 from voxkeep.incidents.models import Incident, IncidentAffected, IncidentEvent
+from voxkeep.incidents.notice_models import IncidentNotice, IncidentNoticeText
 from voxkeep.jobs.models import Job
 from voxkeep.people.models import (
     PersonCredential,
@@ -48,6 +49,8 @@ __all__ = [
     "Incident",
     "IncidentAffected",
     "IncidentEvent",
+    "IncidentNotice",
+    "IncidentNoticeText",
     "IngestToken",
     "InstanceKey",
     "Job",

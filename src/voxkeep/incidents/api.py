@@ -206,3 +206,37 @@ def add_follow_up(incident_id: str, body: FollowUpIn, vault: VaultDep, staff: Ac
     return _sent(
         notification.add_follow_up(vault, incident_id, actor=staff, what_is_new=body.what_is_new)
     )
+
+
+# The person's own notices (Art. 34) ----------------------------------------------------
+# A separate router: these are the signed-in person's, under /api/v1/me, not staff's.
+
+from fastapi import Path  # noqa: E402 (this block stays apart from the staff routes)
+
+from voxkeep.ids import ID_PATTERN  # noqa: E402
+from voxkeep.incidents import notices  # noqa: E402
+from voxkeep.incidents.schemas import MyNoticeOut  # noqa: E402
+from voxkeep.people.api import PersonDep  # noqa: E402
+
+NoticeId = Annotated[str, Path(pattern=ID_PATTERN, description="The notice's id.")]
+
+me_router = APIRouter(prefix="/api/v1/me", tags=["me"], responses=errors(401, 404))
+
+
+@me_router.get("/notices", response_model=list[MyNoticeOut])
+def my_notices(person: PersonDep, vault: VaultDep, response: Response) -> list[MyNoticeOut]:
+    """Your notices about incidents that concern your data (GDPR Art. 34), newest first, in
+    your account's language. Reading them here does not mark them read; the portal does."""
+    response.headers["Cache-Control"] = "no-store"
+    found = notices.own_notices(vault, account_id=person.account_id)
+    return [MyNoticeOut.of(n) for n in found]
+
+
+@me_router.get("/notices/{notice_id}", response_model=MyNoticeOut)
+def my_notice(
+    notice_id: NoticeId, person: PersonDep, vault: VaultDep, response: Response
+) -> MyNoticeOut:
+    """One of your notices (404 for any other)."""
+    response.headers["Cache-Control"] = "no-store"
+    found = notices.own_notice(vault, account_id=person.account_id, notice_id=notice_id)
+    return MyNoticeOut.of(found)

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from voxkeep.audit.api import EventOut
-from voxkeep.incidents import service
+from voxkeep.incidents import notices, service
 from voxkeep.incidents.models import AffectedSource, IncidentState, Risk
 from voxkeep.web.schemas import ApiTime, ObjectId, Strict
 
@@ -220,3 +220,38 @@ class SentOut(BaseModel):
     phase: int = Field(description="1: the first notification; 2, 3, …: follow-ups.")
     at: datetime
     sha256: str = Field(description="SHA-256 of the phase's JSON document, as sent.")
+
+
+# The person's own notices (Art. 34): GET /api/v1/me/notices ----------------------------
+
+
+class NoticeSectionOut(BaseModel):
+    heading: str
+    lines: list[str]
+
+
+class MyNoticeOut(BaseModel):
+    id: str
+    incident: str = Field(description="The incident's reference, as the notice gives it.")
+    queued_at: datetime = Field(description="When the notice was written and its mail queued.")
+    mailed_at: datetime | None = Field(description="When the mail server took it; null: not yet.")
+    read_at: datetime | None = Field(description="When you first opened it in the portal.")
+    subject: str
+    body: str = Field(description="The whole notice as plain text, as it was mailed.")
+    sections: list[NoticeSectionOut]
+
+    @classmethod
+    def of(cls, notice: notices.OwnNotice) -> MyNoticeOut:
+        text = notice.text
+        return cls(
+            id=notice.id,
+            incident=notice.incident_id,
+            queued_at=notice.queued_at,
+            mailed_at=notice.mailed_at,
+            read_at=notice.read_at,
+            subject=text.subject,
+            body=text.mail_body(),
+            sections=[
+                NoticeSectionOut(heading=s.heading, lines=list(s.lines)) for s in text.sections
+            ],
+        )

@@ -22,7 +22,12 @@ Handler = Callable[["Vault", Mapping[str, Any]], None]
 # integrity failure. It leaves the job's object in a state a person can act on.
 GiveUp = Callable[["Vault", Mapping[str, Any], str, bool], None]
 
-TASK_MODULES = ("voxkeep.requests.tasks", "voxkeep.exports.tasks", "voxkeep.people.tasks")
+TASK_MODULES = (
+    "voxkeep.requests.tasks",
+    "voxkeep.exports.tasks",
+    "voxkeep.people.tasks",
+    "voxkeep.incidents.notice_tasks",
+)
 _HANDLERS: dict[str, Handler] = {}
 _GIVE_UP: dict[str, GiveUp] = {}
 _loaded = False

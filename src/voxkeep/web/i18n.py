@@ -2932,6 +2932,41 @@ CATALOGUE: dict[str, Text] = {
         "Die Ereignisse des Vorfalls zeigen, was wann von wem getan wurde.",
         "Les événements de l'incident montrent ce qui a été fait, par qui et quand.",
     ),
+    # Incident notices (Art. 34): the portal's page and the banner on every page.
+    "nav.notices": Text(
+        "Notices about your data",
+        "Mitteilungen zu Ihren Daten",
+        "Avis concernant vos données",
+    ),
+    "notices.banner": Text(
+        "We have an important notice for you about your data: read it now",
+        "Wir haben eine wichtige Mitteilung zu Ihren Daten für Sie: Lesen Sie sie jetzt",
+        "Nous avons un avis important pour vous concernant vos données : lisez-le maintenant",
+    ),
+    "notices.intro": Text(
+        "When something goes wrong with your data, we tell you here and by e-mail (GDPR Art. 34).",
+        "Wenn mit Ihren Daten etwas schiefgeht, sagen wir es Ihnen hier und per E-Mail "
+        "(Art. 34 DSGVO).",
+        "Si un problème touche vos données, nous vous le disons ici et par e-mail "
+        "(article 34 du RGPD).",
+    ),
+    "notices.none": Text(
+        "There are no notices for you.",
+        "Es gibt keine Mitteilungen für Sie.",
+        "Il n'y a aucun avis pour vous.",
+    ),
+    "notices.new": Text("New", "Neu", "Nouveau"),
+    "notices.written": Text("Written on", "Verfasst am", "Rédigé le"),
+    "notices.mailed": Text(
+        "Sent by e-mail on {when} (UTC).",
+        "Per E-Mail gesendet am {when} (UTC).",
+        "Envoyé par e-mail le {when} (UTC).",
+    ),
+    "notices.not_mailed": Text(
+        "Not yet sent by e-mail.",
+        "Noch nicht per E-Mail gesendet.",
+        "Pas encore envoyé par e-mail.",
+    ),
 }
 
 

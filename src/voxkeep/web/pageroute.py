@@ -36,6 +36,7 @@ from starlette.responses import HTMLResponse, Response
 
 from voxkeep.accounts.service import language_of
 from voxkeep.errors import InvalidInput, ReauthRequired, Unauthorized, VoxkeepError
+from voxkeep.incidents.notices import unread_count
 from voxkeep.people.api import person_session, staff_session
 from voxkeep.people.models import StaffRole
 from voxkeep.people.service import PersonSession, StaffSession, require_role
@@ -88,9 +89,12 @@ def _person(request: Request) -> PersonSession | None:
 def visitor(request: Request) -> Visitor:
     """Whoever is looking: a signed-in person (with their account's language) or not."""
     person = _person(request)
-    account_language = (
-        language_of(vault_of(request), person.account_id) if person is not None else None
-    )
+    account_language = None
+    if person is not None:
+        vault = vault_of(request)
+        account_language = language_of(vault, person.account_id)
+        # Every portal page shows a banner while an incident notice is unread (render).
+        request.state.unread_notices = unread_count(vault, person.account_id)
     return Visitor(lang=language(request, account_language), person=person)
 
 

@@ -85,6 +85,8 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     """Render a page template with what base.html needs, and the page headers."""
+    # Unread incident notices of the signed-in person (pageroute.visitor counts them).
+    context.setdefault("unread_notices", getattr(request.state, "unread_notices", 0))
     body = ENV.get_template(template).render(
         lang=lang,
         t=partial(i18n.translate, lang),
