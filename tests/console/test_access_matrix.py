@@ -134,6 +134,15 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/console/incidents/{incident_id}/affected"): _console("403", dpo="404"),
     ("POST", "/console/incidents/{incident_id}/close"): _console("403", dpo="404"),
     ("POST", "/console/incidents/{incident_id}/notices"): _console("403", dpo="404"),
+    # The notification to the authority: both read its document, the DPO records it.
+    ("GET", "/console/incidents/{incident_id}/authority.pdf"): _console(
+        "403", dpo="404", admin="404"
+    ),
+    ("GET", "/console/incidents/{incident_id}/authority.json"): _console(
+        "403", dpo="404", admin="404"
+    ),
+    ("POST", "/console/incidents/{incident_id}/authority"): _console("403", dpo="404"),
+    ("POST", "/console/incidents/{incident_id}/authority/follow-up"): _console("403", dpo="404"),
     # Containment: the DPO only ("{action}" names none: 404 past the role check).
     ("GET", "/console/incidents/{incident_id}/contain/{action}"): _console("403", dpo="404"),
     ("POST", "/console/incidents/{incident_id}/contain/{action}"): _console("403", dpo="404"),

@@ -49,6 +49,7 @@ ON_TIME = AuthorityReport(
     people_categories=tuple(PersonCategory),
     people_approx=2,
     records_approx=1712,
+    records_period=(AWARE - timedelta(days=200), AWARE - timedelta(days=3)),
     nature="An access answer of one customer held 1712 recordings of another household.",
     consequences="Intimate home conversations disclosed to a stranger.",
     measures_taken="Download revoked; recordings reassigned to the right account.",
@@ -245,6 +246,7 @@ def test_a_draft_from_an_incident_fills_what_voxkeep_knows_and_leaves_the_dpos_f
     body = json.loads(render_json(draft))
     assert body["pending"] == [
         "nature.description",
+        "nature.records.period",  # the register's affected people know it
         "consequences",
         "measures.taken",
         "measures.proposed",
@@ -254,6 +256,7 @@ def test_a_draft_from_an_incident_fills_what_voxkeep_knows_and_leaves_the_dpos_f
         "nature.description",
         "nature.data_subjects.categories",
         "nature.records.approximate_number",
+        "nature.records.period",
         "consequences",
         "measures.taken",
         "measures.proposed",
@@ -261,7 +264,7 @@ def test_a_draft_from_an_incident_fills_what_voxkeep_knows_and_leaves_the_dpos_f
     for lang in LANGUAGES:
         words = STRINGS[lang]
         text, _ = text_of(render_pdf(draft, lang))
-        assert text.count(words["pending"]) == 4
+        assert text.count(words["pending"]) == 5
         for setting in ("CONTROLLER_NAME", "DPO_CONTACT", "SUPERVISORY_AUTHORITY"):
             assert words["not_configured"].format(setting=f"VOXKEEP_{setting}") in text
         assert "Dr. Élise Brandt" in text and "1700" in text

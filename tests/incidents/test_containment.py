@@ -402,3 +402,36 @@ def test_no_personal_data_in_the_events(vault: Vault, tmp_path: Path) -> None:
     text = json.dumps(events_of(vault, incident))
     for secret in ("anna", "ben", "Ben 0", "Küche", anna.devices[0]):
         assert secret not in text
+
+
+# The timeline -------------------------------------------------------------------
+
+
+def test_every_measure_is_a_step_on_the_incidents_timeline(vault: Vault) -> None:
+    from register_helpers import table_bytes
+
+    from voxkeep.incidents.service import show_incident
+
+    anna, _, _, _ = resold(vault)
+    add_staff(vault, name="mallory", roles=("agent",), actor="system:test", password=PASSWORD)
+    request_id = portal_request(vault, anna)
+    export_id = run_export_job(vault, request_id)
+    assert export_id is not None
+    incident = report_not_mine(vault, person=Signed(anna.account_id), export_id=export_id)
+    officer = dpo(vault)
+    containment.revoke_answers(vault, incident_id=incident, by=officer)
+    containment.suspend_staff(vault, incident_id=incident, staff="mallory", by=officer)
+    containment.force_password_reset(vault, incident_id=incident, account="ben", by=officer)
+    move_annas_speaker(vault, anna, incident)
+    with pytest.raises(NotFound):  # a refused measure leaves no step behind
+        containment.suspend_staff(vault, incident_id=incident, staff="nobody", by=officer)
+    shown = show_incident(vault, incident, reader=officer)
+    steps = [(e.action, e.actor, (e.note or "").split(":")[0]) for e in shown.timeline]
+    assert steps[1:] == [
+        ("contained", officer.actor, "revoke-answers"),
+        ("contained", officer.actor, "suspend-staff"),
+        ("contained", officer.actor, "force-password-reset"),
+        ("contained", "system", "reassign-recordings"),
+    ]
+    # The notes are sealed: the staff member's name is nowhere in the table.
+    assert b"mallory" not in table_bytes(vault, "incident_events")

@@ -71,6 +71,9 @@ class AuditAction(enum.StrEnum):
     INCIDENT_AFFECTED_DERIVED = "incident:affected:derived"
     INCIDENT_AFFECTED_ADDED = "incident:affected:added"
     INCIDENT_READ = "incident:read"  # staff opened it, with its sealed words and addresses
+    INCIDENT_DOCUMENT = "incident:document"  # staff made the authority's document (Art. 33(3))
+    INCIDENT_DOCUMENT_SENT = "incident:document:sent"  # its SHA-256, as sent to the authority
+    INCIDENT_FOLLOW_UP = "incident:follow_up"  # a phased follow-up to the authority (Art. 33(4))
     # The notice to each affected person (Art. 34): queued with its mail job, mailed
     # once the mail server took it, read when the person first opened it in the portal.
     INCIDENT_NOTICE_QUEUED = "incident:notice:queued"

@@ -7,17 +7,20 @@ the DPO acts (the service checks the role).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
-from voxkeep.incidents import containment, service
+from voxkeep.incidents import containment, notification, service
+from voxkeep.incidents.authority import AuthorityJson
 from voxkeep.incidents.schemas import (
     AffectedIn,
     AssessmentIn,
+    AuthorityNotifiedIn,
     AwarenessIn,
     ClosureIn,
     DerivedOut,
+    FollowUpIn,
     ForceResetIn,
     IncidentDetailOut,
     IncidentOut,
@@ -25,6 +28,7 @@ from voxkeep.incidents.schemas import (
     ReassignIn,
     ResetForcedOut,
     RevokedOut,
+    SentOut,
     SuspendedOut,
     SuspendStaffIn,
 )
@@ -157,10 +161,57 @@ def reassign_recordings(
     )
 
 
+# The notification to the supervisory authority (incidents/notification.py):
+# the document of the current phase (or ?phase=n) as JSON; the DPO records it sent.
+NOTIFICATION = "/{incident_id}/authority-notification"
+AS_DOCUMENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The document, schema voxkeep.authority-notification/1 (docs/records.md).",
+        "content": {"application/json": {"schema": AuthorityJson.model_json_schema()}},
+    }
+}
+
+
+@router.get(
+    NOTIFICATION,
+    response_class=Response,
+    responses={**AS_DOCUMENT, **errors(422)},
+)
+def authority_document(
+    incident_id: str, vault: VaultDep, staff: Reader, phase: int | None = None
+) -> Response:
+    """The notification to the authority (Art. 33(3)), filled from the register."""
+    report = notification.authority_report(vault, incident_id, phase=phase, reader=staff)
+    body = notification.document(report, format="json")
+    return Response(content=body, media_type="application/json")
+
+
+def _sent(sent: notification.Sent) -> SentOut:
+    return SentOut(phase=sent.phase, at=sent.at, sha256=sent.sha256)
+
+
+@router.post(NOTIFICATION, response_model=SentOut, status_code=201, responses=ACTS)
+def notify_authority(
+    incident_id: str, body: AuthorityNotifiedIn, vault: VaultDep, staff: Actor
+) -> SentOut:
+    """Record that the authority was notified (DPO); late only with the reasons."""
+    return _sent(
+        notification.notify_authority(vault, incident_id, actor=staff, **body.model_dump())
+    )
+
+
+@router.post(f"{NOTIFICATION}/follow-ups", response_model=SentOut, status_code=201, responses=ACTS)
+def add_follow_up(incident_id: str, body: FollowUpIn, vault: VaultDep, staff: Actor) -> SentOut:
+    """Record a follow-up (Art. 33(4)): the next phase, saying what is new (DPO)."""
+    return _sent(
+        notification.add_follow_up(vault, incident_id, actor=staff, what_is_new=body.what_is_new)
+    )
+
+
 # The person's own notices (Art. 34) ----------------------------------------------------
 # A separate router: these are the signed-in person's, under /api/v1/me, not staff's.
 
-from fastapi import Path, Response  # noqa: E402 (this block stays apart from the staff routes)
+from fastapi import Path  # noqa: E402 (this block stays apart from the staff routes)
 
 from voxkeep.ids import ID_PATTERN  # noqa: E402
 from voxkeep.incidents import notices  # noqa: E402

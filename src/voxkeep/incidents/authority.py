@@ -95,6 +95,8 @@ class AuthorityReport:
     people_categories: tuple[PersonCategory, ...]
     people_approx: int | None  # approximate number of data subjects; None: not yet known
     records_approx: int | None  # approximate number of records; None: not yet known
+    # When the first and the last of those records were captured; None: not yet known.
+    records_period: tuple[datetime, datetime] | None = None
     # From the DPO; None: not yet known (to follow in a later phase, Art. 33(4)).
     nature: str | None = None
     consequences: str | None = None
@@ -245,12 +247,21 @@ class CountedJson(_Model):
     approximate_number: int | None = Field(description="null: not yet known.")
 
 
+class PeriodJson(_Model):
+    first: datetime = Field(description="When the first of the records was captured.")
+    last: datetime = Field(description="When the last of the records was captured.")
+
+
+class RecordsJson(CountedJson):
+    period: PeriodJson | None = Field(default=None, description="null: not yet known.")
+
+
 class NatureJson(_Model):
     """Art. 33(3)(a)."""
 
     description: str | None = Field(description="The DPO's description; null: not yet known.")
     data_subjects: CountedJson
-    records: CountedJson
+    records: RecordsJson
 
 
 class MeasuresJson(_Model):
@@ -295,6 +306,7 @@ _MAY_BE_PENDING: Final = (
     ("people_approx", "nature.data_subjects.approximate_number"),
     ("data_categories", "nature.records.categories"),
     ("records_approx", "nature.records.approximate_number"),
+    ("records_period", "nature.records.period"),
     ("consequences", "consequences"),
     ("measures_taken", "measures.taken"),
     ("measures_proposed", "measures.proposed"),
@@ -332,9 +344,10 @@ def to_json(report: AuthorityReport) -> AuthorityJson:
                 categories=[c.value for c in report.people_categories],
                 approximate_number=report.people_approx,
             ),
-            records=CountedJson(
+            records=RecordsJson(
                 categories=[c.value for c in report.data_categories],
                 approximate_number=report.records_approx,
+                period=_period_json(report.records_period),
             ),
         ),
         contact_point=ContactJson(
@@ -348,6 +361,12 @@ def to_json(report: AuthorityReport) -> AuthorityJson:
         ],
         pending=_pending(report),
     )
+
+
+def _period_json(period: tuple[datetime, datetime] | None) -> PeriodJson | None:
+    if period is None:
+        return None
+    return PeriodJson(first=period[0].astimezone(UTC), last=period[1].astimezone(UTC))
 
 
 def render_json(report: AuthorityReport) -> bytes:
@@ -385,6 +404,11 @@ def document(report: AuthorityReport, language: str) -> Document:
 
     def number(value: int | None) -> str:
         return pending if value is None else str(value)
+
+    def period(value: tuple[datetime, datetime] | None) -> str:
+        if value is None:
+            return pending
+        return words["period"].format(first=when(value[0], language), last=when(value[1], language))
 
     def listed(prefix: str, codes: tuple[enum.StrEnum, ...]) -> str:
         return "\n".join(words[f"{prefix}_{c.value}"] for c in codes) or pending
@@ -441,6 +465,7 @@ def document(report: AuthorityReport, language: str) -> Document:
                     Item(words["people_number"], number(report.people_approx)),
                     Item(words["data_categories"], listed("data", report.data_categories)),
                     Item(words["records_number"], number(report.records_approx)),
+                    Item(words["records_period"], period(report.records_period)),
                 ),
             ),
             Section(

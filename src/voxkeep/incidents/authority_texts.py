@@ -41,6 +41,8 @@ _EN: Final = {
     "people_number": "Approximate number of data subjects",
     "data_categories": "Categories of personal data records",
     "records_number": "Approximate number of personal data records",
+    "records_period": "Period the records cover",
+    "period": "{first} to {last}",
     "b": "(b) Data protection officer or contact point (Art. 33(3)(b))",
     "b_law": "The name and contact details of the data protection officer or other contact "
     "point where more information can be obtained.",
@@ -120,6 +122,8 @@ _DE: Final = {
     "people_number": "Ungefähre Zahl betroffener Personen",
     "data_categories": "Kategorien betroffener Datensätze",
     "records_number": "Ungefähre Zahl betroffener Datensätze",
+    "records_period": "Zeitraum der Datensätze",
+    "period": "{first} bis {last}",
     "b": "b) Datenschutzbeauftragter oder Anlaufstelle (Art. 33 Abs. 3 lit. b)",
     "b_law": "Der Name und die Kontaktdaten des Datenschutzbeauftragten oder einer sonstigen "
     "Anlaufstelle für weitere Informationen.",
@@ -204,6 +208,8 @@ _FR: Final = {
     "people_number": "Nombre approximatif de personnes concernées",
     "data_categories": "Catégories d'enregistrements concernés",
     "records_number": "Nombre approximatif d'enregistrements concernés",
+    "records_period": "Période couverte par les enregistrements",
+    "period": "du {first} au {last}",
     "b": "b) Délégué à la protection des données ou point de contact (art. 33, par. 3, point b)",
     "b_law": "Le nom et les coordonnées du délégué à la protection des données ou d'un autre "
     "point de contact auprès duquel des informations supplémentaires peuvent être obtenues.",

@@ -10,17 +10,17 @@ words back only on ``show``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
 from voxkeep.clikit import Group, staff_of, staff_options, vault_of
-from voxkeep.errors import InvalidInput
+from voxkeep.incidents.authority_cli import follow_up_cmd, notify_group, parse_time
 from voxkeep.incidents.containment_cli import contain_group
 from voxkeep.incidents.models import Risk
-from voxkeep.incidents.notify_cli import notify_group
+from voxkeep.incidents.notify_cli import people_cmd
 
 if TYPE_CHECKING:
     from voxkeep.incidents.service import Clock
@@ -31,12 +31,14 @@ out = Console(highlight=False)
 @click.group("incidents", cls=Group)
 @staff_options
 def incidents_group() -> None:
-    """The breach register: list, show, aware, assess, affected, contain, close
-    (see docs/breaches.md)."""
+    """The breach register: list, show, aware, assess, affected, contain, notify,
+    follow-up, close (see docs/breaches.md)."""
 
 
 incidents_group.add_command(contain_group)
+notify_group.add_command(people_cmd)
 incidents_group.add_command(notify_group)
+incidents_group.add_command(follow_up_cmd)
 
 
 def _when(value: datetime | None) -> str:
@@ -116,6 +118,7 @@ def show_cmd(ctx: click.Context, incident_id: str) -> None:
         lines.append(
             f"  {e.seq:>3}  {_when(e.at)}  {e.actor:<40}  {e.action}"
             + (f": {e.note}" if e.note else "")
+            + (f"  sha256 {e.sha256}" if e.sha256 else "")
         )
     for line in lines:
         out.print(line, markup=False)
@@ -132,13 +135,7 @@ def aware_cmd(ctx: click.Context, incident_id: str, at: str, reason: str) -> Non
     """Set the awareness time: the 72-hour clock runs from it (never in the future)."""
     from voxkeep.incidents.service import set_awareness
 
-    try:
-        parsed = datetime.fromisoformat(at)
-    except ValueError:
-        raise InvalidInput(
-            "--at is not a date and time.", hint="Give it as 2026-03-02T08:00 (UTC)."
-        ) from None
-    when = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    when = parse_time(at)
     vault = vault_of(ctx)
     set_awareness(
         vault, staff=staff_of(ctx, vault), incident_id=incident_id, aware_at=when, reason=reason

@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from voxkeep.errors import Conflict, InvalidInput, NotFound, VoxkeepError
-from voxkeep.incidents import containment, notify, service
+from voxkeep.incidents import containment, notification, notify, service
 from voxkeep.incidents.models import IncidentState, Risk
 from voxkeep.people.api import STAFF_KNOWN_COOKIE, client_address
 from voxkeep.people.staff import staff_reauthenticate
@@ -329,6 +329,99 @@ async def tell_people(request: Request, incident_id: str, vault: VaultDep, who: 
         "notices",
         call,
         field,
+        values,
+        beside=(InvalidInput, Conflict),
+    )
+
+
+# The notification to the supervisory authority (incidents/notification.py): the
+# document of the current phase (or ?phase=n) to download, PDF in en/de/fr or JSON,
+# for the DPO and admins; the DPO records it sent and adds follow-ups (Art. 33(4)).
+AUTHORITY = "/console/incidents/{incident_id}/authority"
+
+
+def _phase(request: Request) -> int | None:
+    text = request.query_params.get("phase", "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput("The phase is a number: 1 for the first notification, 2, 3, … after.")
+    return int(text)
+
+
+def _document(
+    request: Request, vault: Vault, who: StaffSigned, incident_id: str, kind: str
+) -> Response:
+    language = request.query_params.get("language", who.lang)
+    report = notification.authority_report(
+        vault, incident_id, phase=_phase(request), reader=who.staff
+    )
+    body = notification.document(report, format=kind, language=language)
+    suffix = f"-{language}" if kind == "pdf" else ""
+    name = f"authority-{incident_id[:12]}-phase-{report.phase}{suffix}.{kind}"
+    return Response(
+        body,
+        media_type="application/pdf" if kind == "pdf" else "application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(AUTHORITY + ".pdf")
+async def authority_pdf(
+    request: Request, incident_id: str, who: Reader, vault: VaultDep
+) -> Response:
+    return await run_in_threadpool(_document, request, vault, who, incident_id, "pdf")
+
+
+@router.get(AUTHORITY + ".json")
+async def authority_json(
+    request: Request, incident_id: str, who: Reader, vault: VaultDep
+) -> Response:
+    return await run_in_threadpool(_document, request, vault, who, incident_id, "json")
+
+
+@router.post(AUTHORITY)
+async def authority_notified(
+    request: Request, incident_id: str, vault: VaultDep, who: Actor
+) -> Response:
+    values = await _form(request, "notified_at", "reference", "late_reason")
+
+    def call() -> object:
+        text = values["notified_at"].strip()
+        return notification.notify_authority(
+            vault,
+            incident_id,
+            actor=who.staff,
+            at=_aware_at(text, who.lang) if text else None,
+            reference=values["reference"],
+            late_reason=values["late_reason"],
+        )
+
+    def field(exc: VoxkeepError) -> str:
+        return "authority-late-reason" if "delay" in exc.message else "authority-notified-at"
+
+    return await _act(request, vault, who, incident_id, "authority", call, field, values)
+
+
+@router.post(AUTHORITY + "/follow-up")
+async def authority_follow_up(
+    request: Request, incident_id: str, vault: VaultDep, who: Actor
+) -> Response:
+    values = await _form(request, "what_is_new")
+
+    def call() -> object:
+        return notification.add_follow_up(
+            vault, incident_id, actor=who.staff, what_is_new=values["what_is_new"]
+        )
+
+    return await _act(
+        request,
+        vault,
+        who,
+        incident_id,
+        "follow_up",
+        call,
+        "follow-up-news",
         values,
         beside=(InvalidInput, Conflict),
     )

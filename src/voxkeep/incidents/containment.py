@@ -35,6 +35,7 @@ from voxkeep.errors import Conflict, InvalidInput, NotFound
 from voxkeep.exports.delivery import revoke_request_answers
 from voxkeep.exports.models import Export
 from voxkeep.incidents.models import Incident
+from voxkeep.incidents.states import Step, record_step
 from voxkeep.people import service as people
 from voxkeep.people import staff as staff_accounts
 from voxkeep.people.models import StaffRole
@@ -111,8 +112,24 @@ def revoke_answers(vault: Vault, *, incident_id: str, by: By) -> Revoked:
         exports, blobs = revoke_request_answers(
             vault, session, request_id=request_id, incident_id=incident.id, actor=by.actor
         )
+        _contained(vault, session, incident, by, Action.REVOKE_ANSWERS, f"{len(exports)}")
     vault.blobs.delete_many(blobs)
     return Revoked(exports=exports)
+
+
+def _contained(
+    vault: Vault, session: Session, incident: Incident, by: By, action: Action, what: str
+) -> None:
+    """The measure on the incident's timeline (a ``contained`` step, its note sealed),
+    in the action's own transaction: the audit event is the action's."""
+    record_step(
+        vault,
+        session,
+        incident,
+        actor=by.actor,
+        step=Step.CONTAINED,
+        note=f"{action.value}: {what}",
+    )
 
 
 # 2. Staff -----------------------------------------------------------------------
@@ -133,6 +150,7 @@ def suspend_staff(vault: Vault, *, incident_id: str, staff: str, by: By) -> Susp
         info = staff_accounts.suspend_staff(
             session, ref=staff, actor=by.actor, acting=acting, incident=incident.id
         )
+        _contained(vault, session, incident, by, Action.SUSPEND_STAFF, f"staff:{info.id}")
     return Suspended(staff_id=info.id, name=info.name)
 
 
@@ -155,6 +173,7 @@ def force_password_reset(vault: Vault, *, incident_id: str, account: str, by: By
             vault, session, owner.id, actor=by.actor, incident=incident.id
         )
         pseudonym = account_actor_pseudonym(vault, session, owner.id)
+        _contained(vault, session, incident, by, Action.FORCE_PASSWORD_RESET, pseudonym)
     return ResetForced(account=pseudonym, sessions_ended=ended)
 
 
@@ -213,6 +232,8 @@ def reassign_recordings(
         old, new_device = reassign.prepare_move(vault, session, move)
         from_name = account_actor_pseudonym(vault, session, old)
         to_name = account_actor_pseudonym(vault, session, target.id)
+        what = f"{from_name} → {to_name} since {since.isoformat()}"
+        _contained(vault, session, incident, by, Action.REASSIGN_RECORDINGS, what)
     moved = reassign.move_recordings(vault, move, old, new_device, progress=progress)
     return reassign.Moved(
         moved=moved, new_device=new_device, from_account=from_name, to_account=to_name

@@ -107,6 +107,8 @@ class Incident(Base):
     measures_proposed_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     authority_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     authority_notified_by: Mapped[str | None] = mapped_column(String(64))
+    # The reference the supervisory authority gave the notification, sealed.
+    authority_reference_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     people_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     people_notified_by: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -126,6 +128,8 @@ class IncidentEvent(Base):
     action: Mapped[str] = mapped_column(String(40))  # an incidents.states.Step
     state: Mapped[str] = mapped_column(String(24))  # the incident's state after the step
     note_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The SHA-256 (hex) of the document sent to the authority at this step, if any.
+    sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class IncidentAffected(Base):

@@ -10,18 +10,12 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from voxkeep.clikit import Group
 from voxkeep.incidents.notice_texts import What
 
 out = Console(highlight=False)
 
 
-@click.group("notify", cls=Group)
-def notify_group() -> None:
-    """Notify about an incident: the people affected (Art. 34)."""
-
-
-@notify_group.command("people")
+@click.command("people")
 @click.argument("incident_id")
 @click.option(
     "--what",

@@ -90,6 +90,9 @@ class TimelineOut(BaseModel):
     action: str
     state: IncidentState = Field(description="The incident's state after this step.")
     note: str | None
+    sha256: str | None = Field(
+        default=None, description="SHA-256 of the JSON document sent to the authority here."
+    )
 
 
 class IncidentDetailOut(IncidentOut):
@@ -191,6 +194,33 @@ class ReassignedOut(BaseModel):
     new_device: str = Field(description="The new owner's device row the recordings now name.")
     from_account: str = Field(description="Pseudonym of the account they were under.")
     to_account: str = Field(description="Pseudonym of the account they are under now.")
+
+
+# The notification to the authority (incidents/notification.py) ------------------
+
+
+class AuthorityNotifiedIn(Strict):
+    at: ApiTime | None = Field(
+        default=None, description="When it was sent (default now); never in the future."
+    )
+    reference: str | None = Field(
+        default=None, max_length=200, description="The authority's reference for it (sealed)."
+    )
+    late_reason: str | None = Field(
+        default=None,
+        max_length=service.TEXT_MAX,
+        description="Required past the 72 hours (Art. 33(1)); sealed.",
+    )
+
+
+class FollowUpIn(Strict):
+    what_is_new: str = Text
+
+
+class SentOut(BaseModel):
+    phase: int = Field(description="1: the first notification; 2, 3, …: follow-ups.")
+    at: datetime
+    sha256: str = Field(description="SHA-256 of the phase's JSON document, as sent.")
 
 
 # The person's own notices (Art. 34): GET /api/v1/me/notices ----------------------------

@@ -233,6 +233,7 @@ class TimelineEntry:
     action: str  # an incidents.states.Step
     state: IncidentState  # after the step
     note: str | None  # opened for staff who may read it
+    sha256: str | None = None  # the document sent to the authority at this step
 
 
 @dataclass(frozen=True)
@@ -419,6 +420,7 @@ def _register(
             action=e.action,
             state=IncidentState(e.state),
             note=note(event_field(e.seq), e.note_ct),
+            sha256=e.sha256,
         )
         for e in session.scalars(
             select(IncidentEvent)

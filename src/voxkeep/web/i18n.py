@@ -1086,6 +1086,148 @@ CATALOGUE: dict[str, Text] = {
         "Der Vorfall ist abgeschlossen.",
         "L'incident est clôturé.",
     ),
+    "authority.title": Text(
+        "Authority notification",
+        "Meldung an die Aufsichtsbehörde",
+        "Notification à l'autorité de contrôle",
+    ),
+    "authority.intro": Text(
+        "The notification to the supervisory authority (Art. 33 GDPR), filled from this "
+        "incident's register: the assessment, the affected people and records, the contact point "
+        "and the 72-hour clock.",
+        "Die Meldung an die Aufsichtsbehörde (Art. 33 DSGVO), ausgefüllt aus dem Register dieses "
+        "Vorfalls: Bewertung, betroffene Personen und Datensätze, Anlaufstelle und die "
+        "72-Stunden-Frist.",
+        "La notification à l'autorité de contrôle (art. 33 RGPD), remplie à partir du registre de"
+        " cet incident : évaluation, personnes et enregistrements concernés, point de contact et "
+        "délai de 72 heures.",
+    ),
+    "authority.notified": Text(
+        "The authority was notified on {date} UTC.",
+        "Die Aufsichtsbehörde wurde am {date} UTC benachrichtigt.",
+        "L'autorité a été notifiée le {date} UTC.",
+    ),
+    "authority.phase_now": Text(
+        "The current phase is {phase}.",
+        "Aktuelle Phase: {phase}.",
+        "Phase actuelle : {phase}.",
+    ),
+    "authority.draft": Text(
+        "Not yet sent: the document is a draft dated now.",
+        "Noch nicht gesendet: das Dokument ist ein Entwurf mit dem heutigen Datum.",
+        "Pas encore envoyée : le document est un brouillon daté de maintenant.",
+    ),
+    "authority.late_hint": Text(
+        "The 72 hours have passed: record the notification with the reasons for the delay first; "
+        "the document is then made with them.",
+        "Die 72 Stunden sind verstrichen: erfassen Sie zuerst die Meldung mit den Gründen für die"
+        " Verzögerung; das Dokument enthält sie dann.",
+        "Les 72 heures sont écoulées : enregistrez d'abord la notification avec les motifs du "
+        "retard ; le document les contiendra.",
+    ),
+    "authority.download_pdf": Text(
+        "Download the PDF ({name})",
+        "PDF herunterladen ({name})",
+        "Télécharger le PDF ({name})",
+    ),
+    "authority.download_json": Text(
+        "Download the JSON",
+        "JSON herunterladen",
+        "Télécharger le JSON",
+    ),
+    "authority.earlier": Text(
+        "Earlier phases:",
+        "Frühere Phasen:",
+        "Phases précédentes :",
+    ),
+    "authority.phase_link": Text(
+        "phase {phase}",
+        "Phase {phase}",
+        "phase {phase}",
+    ),
+    "authority.record_title": Text(
+        "Record that it was sent",
+        "Versand erfassen",
+        "Enregistrer l'envoi",
+    ),
+    "authority.record_hint": Text(
+        "Once sent, record when, with the authority's reference. The document as recorded is kept"
+        " by its SHA-256 on the timeline.",
+        "Erfassen Sie nach dem Versand, wann er erfolgte, mit dem Aktenzeichen der Behörde. Das "
+        "erfasste Dokument wird mit seinem SHA-256 im Verlauf festgehalten.",
+        "Une fois envoyée, enregistrez quand, avec la référence de l'autorité. Le document "
+        "enregistré est conservé par son SHA-256 dans l'historique.",
+    ),
+    "authority.field_notified_at": Text(
+        "When it was sent",
+        "Wann gesendet",
+        "Date d'envoi",
+    ),
+    "authority.field_notified_at_hint": Text(
+        "In UTC; leave empty for now. Never in the future.",
+        "In UTC; leer lassen für jetzt. Nie in der Zukunft.",
+        "En UTC ; laisser vide pour maintenant. Jamais dans le futur.",
+    ),
+    "authority.field_reference": Text(
+        "The authority's reference",
+        "Aktenzeichen der Behörde",
+        "Référence de l'autorité",
+    ),
+    "authority.field_reference_hint": Text(
+        "Optional; kept encrypted.",
+        "Optional; wird verschlüsselt gespeichert.",
+        "Facultatif ; conservée chiffrée.",
+    ),
+    "authority.field_late_reason": Text(
+        "Reasons for the delay",
+        "Gründe für die Verzögerung",
+        "Motifs du retard",
+    ),
+    "authority.field_late_reason_hint": Text(
+        "Required when later than 72 hours after awareness (Art. 33(1)); kept encrypted.",
+        "Pflicht, wenn später als 72 Stunden nach Kenntnis (Art. 33 Abs. 1); wird verschlüsselt "
+        "gespeichert.",
+        "Obligatoires au-delà de 72 heures après la prise de connaissance (art. 33, par. 1) ; "
+        "conservés chiffrés.",
+    ),
+    "authority.record_submit": Text(
+        "Record the notification",
+        "Meldung erfassen",
+        "Enregistrer la notification",
+    ),
+    "authority.follow_up_title": Text(
+        "Add a follow-up (phase {phase})",
+        "Nachtrag hinzufügen (Phase {phase})",
+        "Ajouter un complément (phase {phase})",
+    ),
+    "authority.follow_up_hint": Text(
+        "Information not available at first may follow in phases (Art. 33(4)): say what is new.",
+        "Zunächst fehlende Informationen können schrittweise nachgereicht werden (Art. 33 Abs. "
+        "4): sagen Sie, was neu ist.",
+        "Les informations non disponibles d'abord peuvent suivre par phases (art. 33, par. 4) : "
+        "dites ce qui est nouveau.",
+    ),
+    "authority.field_what_is_new": Text(
+        "What is new",
+        "Was ist neu",
+        "Ce qui est nouveau",
+    ),
+    "authority.follow_up_submit": Text(
+        "Record the follow-up",
+        "Nachtrag erfassen",
+        "Enregistrer le complément",
+    ),
+    "authority.done_authority": Text(
+        "The notification to the authority is recorded; its document's SHA-256 is on the timeline.",
+        "Die Meldung an die Behörde ist erfasst; der SHA-256 ihres Dokuments steht im Verlauf.",
+        "La notification à l'autorité est enregistrée ; le SHA-256 de son document figure "
+        "dans l'historique.",
+    ),
+    "authority.done_follow_up": Text(
+        "The follow-up is recorded as the next phase; download its document above.",
+        "Der Nachtrag ist als nächste Phase erfasst; laden Sie sein Dokument oben herunter.",
+        "Le complément est enregistré comme phase suivante ; téléchargez son document ci-dessus.",
+    ),
     "incidents.deadlines": Text(
         "Incident deadlines",
         "Fristen bei Vorfällen",

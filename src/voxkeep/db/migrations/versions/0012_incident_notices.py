@@ -7,7 +7,7 @@ notice says is in ``incident_notice_texts``, sealed under the person's data key
 and removed with their account row by the erasure's purge.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
