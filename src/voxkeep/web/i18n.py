@@ -2129,6 +2129,14 @@ CATALOGUE: dict[str, Text] = {
         "6-stelliger Code aus Ihrer App",
         "Code à 6 chiffres de votre application",
     ),
+    "two_step.throttled": Text(
+        "Too many wrong codes or passwords were tried for your account. Wait {minutes} "
+        "minutes, then try again.",
+        "Für Ihr Konto wurden zu viele falsche Codes oder Passwörter versucht. Warten Sie "
+        "{minutes} Minuten und versuchen Sie es dann noch einmal.",
+        "Trop de codes ou de mots de passe erronés ont été essayés pour votre compte. "
+        "Attendez {minutes} minutes, puis réessayez.",
+    ),
     "two_step.code_missing": Text(
         "Enter the 6-digit code from your app",
         "Geben Sie den 6-stelligen Code aus Ihrer App ein",
