@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Vault", Mapping[str, Any]], None]
 
-TASK_MODULES = ("voxkeep.requests.tasks", "voxkeep.exports.tasks")
+TASK_MODULES = ("voxkeep.requests.tasks", "voxkeep.exports.tasks", "voxkeep.people.tasks")
 _HANDLERS: dict[str, Handler] = {}
 _loaded = False
 
