@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from portal_helpers import household
 from sqlalchemy import event, select, update
 
+from helpers import sql_statements
 from people.people_helpers import PASSWORD, sign_in
 from smtp_sink import SmtpSink
 from voxkeep.db.base import utcnow
@@ -98,16 +99,8 @@ def test_playing_audio_writes_only_its_audit_event(signed_in: TestClient, vault:
 
 
 def test_a_history_page_reads_the_household_once(signed_in: TestClient, vault: Vault) -> None:
-    seen: list[str] = []
-
-    def execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(vault.engine, "before_cursor_execute", execute)
-    try:
+    with sql_statements(vault.engine) as seen:
         response = signed_in.get("/history")
-    finally:
-        event.remove(vault.engine, "before_cursor_execute", execute)
     assert response.status_code == 200 and "Kitchen speaker" in response.text
     assert len([s for s in seen if "FROM devices" in s]) == 1, seen
 
