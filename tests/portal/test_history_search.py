@@ -56,6 +56,7 @@ def test_the_filter_form_is_posted_with_a_csrf_token(browser: TestClient) -> Non
     page = browser.get("/history").text
     form = re.search(r'<form method="(\w+)" action="/history"[^>]*role="search"', page)
     assert form is not None and form.group(1) == "post"
+    assert 'hx-history="false"' in page  # htmx keeps no copy of the page in localStorage
     refused = browser.post("/history", data={"q": WORD})  # no token
     assert refused.status_code == 403 and WORD not in refused.text
 
