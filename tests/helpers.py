@@ -207,9 +207,26 @@ def cli_env(data_dir: Path, database_url: str | None = None, **extra: str | None
     return env
 
 
+def s3_env(settings: Any) -> dict[str, str]:
+    """The VOXKEEP_S3_* variables of a vault whose blobs are in S3 (none otherwise)."""
+    if settings.s3_bucket is None:
+        return {}
+    env = {
+        "VOXKEEP_S3_BUCKET": settings.s3_bucket,
+        "VOXKEEP_S3_REGION": settings.s3_region,
+        "VOXKEEP_S3_PREFIX": settings.s3_prefix,
+    }
+    if settings.s3_endpoint:
+        env["VOXKEEP_S3_ENDPOINT"] = settings.s3_endpoint
+    if settings.s3_access_key_id is not None:
+        env["VOXKEEP_S3_ACCESS_KEY_ID"] = settings.s3_access_key_id.get_secret_value()
+        env["VOXKEEP_S3_SECRET_ACCESS_KEY"] = settings.s3_secret_access_key.get_secret_value()
+    return env
+
+
 def settings_env(settings: Any, **extra: str | None) -> dict[str, str]:
     url = settings.database_url.get_secret_value() if settings.database_url else None
-    return cli_env(settings.data_dir, url, **extra)
+    return cli_env(settings.data_dir, url, **{**s3_env(settings), **extra})
 
 
 def run_cli(
@@ -282,7 +299,12 @@ def invoke_cli(*args: str, env: Mapping[str, str | None]) -> Any:
 def settings_cli_env(settings: Any, **extra: str | None) -> dict[str, str | None]:
     """invoke_cli's env for the vault of these settings."""
     url = settings.database_url.get_secret_value() if settings.database_url else None
-    return {"VOXKEEP_DATA_DIR": str(settings.data_dir), "VOXKEEP_DATABASE_URL": url, **extra}
+    return {
+        "VOXKEEP_DATA_DIR": str(settings.data_dir),
+        "VOXKEEP_DATABASE_URL": url,
+        **s3_env(settings),
+        **extra,
+    }
 
 
 def assert_clean_failure_in_process(result: Any, *needles: str) -> str:
@@ -369,6 +391,26 @@ def walk_commands(
             yield from walk_commands(command, (*prefix, name))
         else:
             yield (*prefix, name), command
+
+
+def catalogue_gaps(strings: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """What a document's per-language catalogue lacks: en, de and fr each with every key,
+    none empty, with the same {placeholders}. Empty: complete."""
+    import re
+
+    field = re.compile(r"\{(\w+)\}")
+    gaps = [] if set(strings) == {"en", "de", "fr"} else [f"languages: {sorted(strings)}"]
+    english = strings["en"]
+    for lang, words in strings.items():
+        gaps += [f"{lang}: {key} missing" for key in english.keys() - words.keys()]
+        gaps += [f"{lang}: {key} extra" for key in words.keys() - english.keys()]
+        gaps += [f"{lang}: {key} empty" for key, text in words.items() if not text.strip()]
+        gaps += [
+            f"{lang}: {key} placeholders differ"
+            for key in english.keys() & words.keys()
+            if set(field.findall(words[key])) != set(field.findall(english[key]))
+        ]
+    return gaps
 
 
 @contextlib.contextmanager

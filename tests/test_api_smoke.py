@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from helpers import make_wav, setup_account, upload
+from helpers import ago, make_wav, setup_account, upload
 
 
 def test_upload_list_fetch_and_stream_audio(client: TestClient) -> None:
@@ -28,3 +28,19 @@ def test_api_docs_are_served_without_any_cdn(client: TestClient) -> None:
     assert script.status_code == 200 and len(script.content) > 100_000
     spec = client.get("/api/openapi.json").json()
     assert "/api/v1/recordings" in spec["paths"]
+
+
+def test_the_recording_list_offers_a_next_page_only_when_one_exists(client: TestClient) -> None:
+    setup_account(client)
+    for n in range(3):
+        assert upload(client, rec_id=f"rec-{n}", captured_at=ago(hours=3 - n)).status_code == 201
+    whole = client.get("/api/v1/accounts/acct-1/recordings", params={"limit": 3}).json()
+    assert [r["id"] for r in whole["items"]] == ["rec-0", "rec-1", "rec-2"]
+    assert whole["next"] is None
+    first = client.get("/api/v1/accounts/acct-1/recordings", params={"limit": 2}).json()
+    assert [r["id"] for r in first["items"]] == ["rec-0", "rec-1"]
+    rest = client.get(
+        "/api/v1/accounts/acct-1/recordings", params={"limit": 2, "after": first["next"]}
+    ).json()
+    assert [r["id"] for r in rest["items"]] == ["rec-2"]
+    assert rest["next"] is None

@@ -1,4 +1,7 @@
-"""The local blob store: streamed writes in large blocks, and nothing left behind on failure."""
+"""Blob stores: streamed writes in large blocks, and nothing left behind on failure.
+
+The tests that take ``blob_store`` run on the local store and on S3 (SeaweedFS).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from voxkeep.errors import NotFound
 from voxkeep.storage import blobs
-from voxkeep.storage.blobs import LocalBlobStore
+from voxkeep.storage.blobs import BlobStore, LocalBlobStore
 
 
 def _chunks(count: int, size: int) -> Iterator[bytes]:
@@ -35,16 +39,29 @@ def test_a_stream_larger_than_the_writer_blocks_is_stored_whole(
     assert store.size(key) == len(expected)
 
 
-def test_a_failing_producer_leaves_no_blob(tmp_path: Path) -> None:
-    store = LocalBlobStore(tmp_path)
+def test_every_store_keeps_a_stream_larger_than_its_blocks_whole(blob_store: BlobStore) -> None:
+    key = blob_store.new_key()
+    expected = b"".join(_chunks(300, 70_001))  # 21 MB: blocks, sync steps, S3 parts
+    assert blob_store.put_stream(key, _chunks(300, 70_001)) == len(expected)
+    with blob_store.open(key) as stored:
+        assert stored.read() == expected
+        stored.seek(len(expected) - 100)
+        assert stored.read() == expected[-100:]
+    assert blob_store.size(key) == len(expected)
+    assert list(blob_store.keys_older_than(-60)) == [key]
 
+
+def test_a_failing_producer_leaves_no_blob(blob_store: BlobStore) -> None:
     def broken() -> Iterator[bytes]:
-        yield from _chunks(40, 65_536)
+        yield from _chunks(200, 65_536)  # 13 MB: past the first S3 part
         raise RuntimeError("the archive builder failed")
 
+    key = blob_store.new_key()
     with pytest.raises(RuntimeError, match="builder failed"):
-        store.put_stream(store.new_key(), broken())
-    assert _files(tmp_path) == []
+        blob_store.put_stream(key, broken())
+    assert list(blob_store.keys_older_than(-60)) == []
+    with pytest.raises(NotFound):
+        blob_store.open(key)
 
 
 def test_a_failing_disk_is_reported_and_leaves_no_blob(

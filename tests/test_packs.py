@@ -1,4 +1,8 @@
-"""Pack files: many blobs in one file, each readable and deletable on its own, for real."""
+"""Packs: many blobs written as one batch, each readable and deletable on its own, for real.
+
+The tests that take ``blob_store`` run on both stores: the local one's pack
+files, and S3's batches of objects uploaded in parallel.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import pytest
 
 from voxkeep.errors import IntegrityFailure, NotFound
 from voxkeep.storage import packs
-from voxkeep.storage.blobs import LocalBlobStore
+from voxkeep.storage.blobs import BlobStore, LocalBlobStore
 
 
 def writer(data: bytes) -> Callable[[memoryview], None]:
@@ -27,7 +31,7 @@ def payloads() -> list[bytes]:
     return [bytes([n + 1]) * size for n, size in enumerate(sizes)]
 
 
-def write_pack(store: LocalBlobStore, items: list[bytes]) -> list[str]:
+def write_pack(store: BlobStore, items: list[bytes]) -> list[str]:
     with store.new_pack() as pack:
         return [pack.add(len(item), writer(item)) for item in items]
 
@@ -36,17 +40,14 @@ def pack_files(root: Path) -> list[Path]:
     return sorted(root.rglob("*.pack"))
 
 
-def read(store: LocalBlobStore, ref: str) -> bytes:
+def read(store: BlobStore, ref: str) -> bytes:
     with store.open(ref) as blob:
         return blob.read()
 
 
-@pytest.mark.parametrize("durable", [True, False], ids=["fsync+O_DIRECT", "buffered"])
-def test_every_entry_reads_back_whole_and_seeks(tmp_path: Path, durable: bool) -> None:
-    store = LocalBlobStore(tmp_path, fsync=durable)
+def assert_every_entry_reads_back_whole_and_seeks(store: BlobStore) -> None:
     items = payloads()
     refs = write_pack(store, items)
-    assert len(pack_files(tmp_path)) == 1
     assert len(set(refs)) == len(refs)
     for ref, item in zip(refs, items, strict=True):
         assert store.size(ref) == len(item)
@@ -57,6 +58,49 @@ def test_every_entry_reads_back_whole_and_seeks(tmp_path: Path, durable: bool) -
             blob.seek(-min(3, len(item)), os.SEEK_END)
             assert blob.read() == item[-3:]
     assert sorted(store.keys_older_than(-60)) == sorted(refs)
+
+
+@pytest.mark.parametrize("durable", [True, False], ids=["fsync+O_DIRECT", "buffered"])
+def test_every_entry_reads_back_whole_and_seeks(tmp_path: Path, durable: bool) -> None:
+    assert_every_entry_reads_back_whole_and_seeks(LocalBlobStore(tmp_path, fsync=durable))
+    assert len(pack_files(tmp_path)) == 1
+
+
+def test_every_store_reads_each_entry_back_whole_and_seeks(blob_store: BlobStore) -> None:
+    assert_every_entry_reads_back_whole_and_seeks(blob_store)
+
+
+def test_every_store_deletes_entries_alone_and_idempotently(blob_store: BlobStore) -> None:
+    first = write_pack(blob_store, [bytes([n]) * (3000 + n) for n in range(6)])
+    single = blob_store.new_key()
+    blob_store.put_stream(single, [b"an answer archive"])
+    blob_store.delete_many([*first[1:3], single, first[1], blob_store.new_key()])
+    kept = [ref for n, ref in enumerate(first) if n not in (1, 2)]
+    assert sorted(blob_store.keys_older_than(-60)) == sorted(kept)
+    for ref in [*first[1:3], single]:
+        with pytest.raises(NotFound):
+            blob_store.open(ref)
+        with pytest.raises(NotFound):
+            blob_store.size(ref)
+    for n, ref in enumerate(first):
+        if ref in kept:
+            assert read(blob_store, ref) == bytes([n]) * (3000 + n)
+    blob_store.delete(first[1])  # idempotent
+    blob_store.delete_many(kept)
+    assert list(blob_store.keys_older_than(-60)) == []
+
+
+def test_every_store_leaves_nothing_of_a_pack_whose_block_failed(blob_store: BlobStore) -> None:
+    def broken(out: memoryview) -> None:
+        raise RuntimeError("encryption failed")
+
+    with pytest.raises(RuntimeError, match="encryption failed"), blob_store.new_pack() as pack:
+        for _ in range(5):
+            pack.add(100_000, writer(b"a" * 100_000))
+        pack.add(100, broken)
+    with blob_store.new_pack():
+        pass  # nothing added: nothing written
+    assert list(blob_store.keys_older_than(-60)) == []
 
 
 def test_deleting_an_entry_removes_its_bytes_and_keeps_the_others(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from starlette.routing import BaseRoute, Route
 
 from voxkeep.app import create_app
-from voxkeep.people.mails import INVITE, RESET, STAFF_INVITE, STAFF_RESET
+from voxkeep.people.mails import INVITE, LOCKED, RESET, STAFF_INVITE, STAFF_RESET
 from voxkeep.requests import notices
 from voxkeep.vault import Vault
 from voxkeep.web import i18n
@@ -72,6 +72,7 @@ STAFF_MAILS = [("invitation", STAFF_INVITE), ("password link", STAFF_RESET)]
 def mails() -> dict[str, str]:
     texts = {f"invite mail ({lang})": " ".join(text) for lang, text in INVITE.items()}
     texts |= {f"reset mail ({lang})": " ".join(text) for lang, text in RESET.items()}
+    texts |= {f"locked mail ({lang})": " ".join(text) for lang, text in LOCKED.items()}
     for kind, by_language in STAFF_MAILS:
         for lang, text in by_language.items():
             texts[f"staff {kind} mail ({lang})"] = " ".join(text)
@@ -153,7 +154,7 @@ def app(vault: Vault) -> FastAPI:
 
 
 def test_the_checks_find_the_texts() -> None:
-    assert len(mails()) == 3 * (2 + len(STAFF_MAILS) + len(notices.Notice))
+    assert len(mails()) == 3 * (3 + len(STAFF_MAILS) + len(notices.Notice))
     hints = error_texts()
     assert len(hints) > 100
     assert any("There is no account with this id." in text for text in hints.values())
@@ -166,6 +167,7 @@ def test_every_mail_exists_in_each_language_with_the_same_fields() -> None:
     for name, by_language in [
         ("invite", INVITE),
         ("reset", RESET),
+        ("locked", LOCKED),
         *STAFF_MAILS,
         *notices._TEXTS.items(),
     ]:

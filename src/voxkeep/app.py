@@ -38,6 +38,7 @@ from voxkeep.people.pages import router as people_pages
 from voxkeep.recordings.api import router as recordings_router
 from voxkeep.recordings.api import upload_recording
 from voxkeep.recordings.pages import router as recordings_pages
+from voxkeep.records.console import router as records_console
 from voxkeep.requests.api import router as requests_router
 from voxkeep.requests.console import router as requests_console
 from voxkeep.requests.pages import router as requests_pages
@@ -163,6 +164,7 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(requests_console)
     app.include_router(incidents_console)
     app.include_router(audit_console)
+    app.include_router(records_console)
     app.include_router(dashboard_console)
     # A demo vault's mail outbox, readable in the browser; no such page anywhere else.
     app.state.demo_outbox = demo_outbox(vault.settings) is not None

@@ -36,7 +36,8 @@ GROUPS = {
     "staff": "voxkeep.people.cli:staff",
     "verify-export": "voxkeep.exports.cli:verify_export",
     "exports": "voxkeep.exports.cli:exports_group",
-    "incidents": "voxkeep.exports.cli:incidents_group",
+    "incidents": "voxkeep.incidents.cli:incidents_group",
+    "records": "voxkeep.records.cli:records_group",
 }
 
 

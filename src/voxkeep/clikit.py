@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import sqlalchemy.exc
@@ -24,6 +24,9 @@ from rich.text import Text
 from voxkeep.config import Settings, load_settings
 from voxkeep.errors import VoxkeepError
 from voxkeep.vault import Vault, open_vault
+
+if TYPE_CHECKING:
+    from voxkeep.people.staff import StaffSession
 
 
 class Group(click.Group):
@@ -133,3 +136,74 @@ def vault_of(ctx: click.Context) -> Vault:
     vault = open_vault(settings_of(ctx))
     ctx.call_on_close(vault.close)
     return vault
+
+
+# Staff sign-in for a command group ------------------------------------------------
+
+F = TypeVar("F", bound=Callable[..., Any])
+_STAFF = "voxkeep.staff."
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta[_STAFF + str(param.name)] = value  # shared by every subcommand's context
+    return value
+
+
+def staff_options(group: F) -> F:
+    """The options by which a group's commands act as a signed-in staff member (staff_of)."""
+    options = (
+        click.option(
+            "--as",
+            "as_",
+            metavar="NAME",
+            expose_value=False,
+            callback=_remember,
+            help="Sign in as this staff member (asks for the password).",
+        ),
+        click.option(
+            "--password-stdin",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember,
+            help="With --as: read the password, then the authenticator code, from standard input.",
+        ),
+        click.option(
+            "--staff-token",
+            envvar="VOXKEEP_STAFF_TOKEN",
+            metavar="TOKEN",
+            expose_value=False,
+            callback=_remember,
+            help="A staff session token (vst_...); default from VOXKEEP_STAFF_TOKEN.",
+        ),
+    )
+    for option in reversed(options):
+        group = option(group)
+    return group
+
+
+def staff_of(ctx: click.Context, vault: Vault) -> StaffSession:
+    """Who runs the command: ``--as NAME`` signs in for this one command (the password and
+    the code from the authenticator app are asked for, or read from standard input, one a
+    line); else the staff session token (``VOXKEEP_STAFF_TOKEN``)."""
+    import sys
+
+    from voxkeep.people.staff import current_staff, staff_sign_in, staff_sign_out
+
+    name, token = ctx.meta.get(_STAFF + "as_"), ctx.meta.get(_STAFF + "staff_token")
+    if name:
+        if ctx.meta.get(_STAFF + "password_stdin"):
+            password = sys.stdin.readline().rstrip("\r\n")
+            code = sys.stdin.readline().strip()
+        else:
+            password = click.prompt(f"Password for {name}", hide_input=True, err=True)
+            code = click.prompt("Code from your authenticator app", err=True)
+        signed = staff_sign_in(vault, name=name, password=password, client="cli", totp_code=code)
+        # A session for this one command: it ends when the command does.
+        ctx.call_on_close(lambda: staff_sign_out(vault, staff=signed.session))
+        return signed.session
+    if not token:
+        raise click.UsageError(
+            "Say who you are: --as NAME (asks for your password) or VOXKEEP_STAFF_TOKEN."
+        )
+    with vault.reading() as session:
+        return current_staff(vault, session, token=token)

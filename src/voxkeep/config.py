@@ -267,6 +267,81 @@ class Settings(BaseSettings):
         "from a timer).",
     )
 
+    # Who is responsible (docs/records.md): the record of processing (Art. 30) and the
+    # notification to the supervisory authority (Art. 33) print these; each is optional
+    # and the documents say plainly when one is not configured.
+    controller_name: str | None = Field(
+        default=None,
+        description="The controller: the organisation responsible for the processing "
+        "(Art. 30(1)(a), Art. 33).",
+    )
+    controller_contact: str | None = Field(
+        default=None, description="The controller's contact address (postal or e-mail)."
+    )
+    dpo_name: str | None = Field(
+        default=None,
+        description="The data protection officer, or another contact point where more "
+        "information can be obtained (Art. 33(3)(b), Art. 34(2)).",
+    )
+    dpo_contact: str | None = Field(
+        default=None, description="How to reach the DPO or contact point (e-mail, phone, post)."
+    )
+    supervisory_authority: str | None = Field(
+        default=None,
+        description="The supervisory authority breaches are notified to (Art. 33(1)), by name.",
+    )
+
+    @field_validator(
+        "controller_name", "controller_contact", "dpo_name", "dpo_contact", "supervisory_authority"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    # Object storage (docs/storage.md) -------------------------------------------
+    s3_bucket: str | None = Field(
+        default=None,
+        description="Keep blobs (audio, answers) in this S3 bucket instead of the data "
+        "directory. Empty: the local blob store.",
+    )
+    s3_endpoint: str | None = Field(
+        default=None,
+        description="URL of an S3-compatible server (SeaweedFS, MinIO, Ceph), e.g. "
+        "http://127.0.0.1:8333. Empty: AWS S3.",
+    )
+    s3_region: str = Field(default="us-east-1", description="Region of the S3 bucket.")
+    s3_prefix: str = Field(
+        default="",
+        description="Start of every object name voxkeep writes (e.g. vault1/), so one bucket "
+        "can hold several vaults; voxkeep lists and collects only below it.",
+    )
+    s3_access_key_id: SecretStr | None = Field(
+        default=None,
+        description="S3 access key id. Empty (with the secret): the credentials file, else "
+        "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or boto3's other sources.",
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None, description="S3 secret access key, with VOXKEEP_S3_ACCESS_KEY_ID."
+    )
+    s3_credentials_file: Path | None = Field(
+        default=None,
+        description="A file in the AWS credentials format whose [default] section holds "
+        "aws_access_key_id and aws_secret_access_key.",
+    )
+    s3_part_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=5 * 1024 * 1024,
+        le=512 * 1024 * 1024,
+        description="Part size of multipart uploads; a blob larger than one part is uploaded "
+        "in parts, so at most a few parts are in memory.",
+    )
+    s3_connections: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="Connections (and parallel uploads) each process opens to the S3 server.",
+    )
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -289,6 +364,16 @@ class Settings(BaseSettings):
         # defeat invariant 5 and the erasure scan (invariant 6).
         if self.mail_outbox_dir is not None and is_inside(self.mail_outbox_dir, self.data_dir):
             raise ValueError("mail_outbox_dir must lie outside the data directory")
+        return self
+
+    @model_validator(mode="after")
+    def _s3_complete(self) -> Settings:
+        if self.s3_bucket is None and (self.s3_endpoint or self.s3_prefix):
+            raise ValueError("s3_endpoint and s3_prefix need s3_bucket too")
+        if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
+            raise ValueError("s3_access_key_id and s3_secret_access_key go together")
+        if self.s3_endpoint and not self.s3_endpoint.startswith(("http://", "https://")):
+            raise ValueError("s3_endpoint must start with http:// or https://")
         return self
 
     @classmethod

@@ -125,6 +125,12 @@ class KeyDestroyed(IntegrityFailure):
     code = "key_destroyed"
 
 
+def is_integrity_failure(exc: BaseException) -> bool:
+    """Ciphertext or a hash did not check out: a possible breach (fail closed, open an
+    incident). An erased account's destroyed key is not one: nothing went anywhere."""
+    return isinstance(exc, IntegrityFailure) and not isinstance(exc, KeyDestroyed)
+
+
 class AccountErased(KeyDestroyed):
     """The account was erased (Art. 17); its id answers this until the purge is done."""
 

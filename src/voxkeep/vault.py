@@ -28,7 +28,7 @@ from voxkeep.crypto.master import (
 from voxkeep.crypto.models import InstanceKey
 from voxkeep.db import migrate
 from voxkeep.db.engine import make_engine, make_sessionmaker, read_sessionmaker, transaction
-from voxkeep.errors import ConfigError, IntegrityFailure
+from voxkeep.errors import ConfigError, IntegrityFailure, StorageFailed
 from voxkeep.storage.blobs import BlobStore, LocalBlobStore
 
 
@@ -101,6 +101,20 @@ def _check_master_key(keyring: Keyring, sessions: sessionmaker[Session]) -> None
             ) from None
 
 
+def _blob_store(settings: Settings) -> BlobStore:
+    """The local directory by default; an S3 bucket when one is set (docs/storage.md)."""
+    if settings.s3_bucket is None:
+        return LocalBlobStore(settings.blob_dir, fsync=settings.fsync)
+    from voxkeep.storage import s3  # boto3 takes a while to import: only when asked for
+
+    store = s3.store_from_settings(settings)
+    try:
+        store.check()
+    except StorageFailed as exc:
+        raise ConfigError(f"The S3 bucket {settings.s3_bucket} cannot be used: {exc}") from None
+    return store
+
+
 def open_vault(settings: Settings, *, check_schema: bool = True) -> Vault:
     """Open an initialised vault; a clear error says what to run when it is not."""
     if settings.is_sqlite and not (settings.data_dir / "voxkeep.db").exists():
@@ -123,6 +137,7 @@ def open_vault(settings: Settings, *, check_schema: bool = True) -> Vault:
         read_sessions = read_sessionmaker(engine)
         if check_schema:
             _check_master_key(keyring, read_sessions)
+        blobs = _blob_store(settings)
     except BaseException:
         engine.dispose()
         raise
@@ -132,7 +147,7 @@ def open_vault(settings: Settings, *, check_schema: bool = True) -> Vault:
         sessions=make_sessionmaker(engine),
         read_sessions=read_sessions,
         keyring=keyring,
-        blobs=LocalBlobStore(settings.blob_dir, fsync=settings.fsync),
+        blobs=blobs,
     )
 
 

@@ -69,8 +69,8 @@ def test_not_my_data_reaches_the_console_with_its_clock(
 
     row.get_by_role("link", name=incident[:12]).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Incident")
-    expect(page.locator("dl.facts").nth(1)).to_contain_text(export_id)
-    expect(page.locator("dl.facts").nth(1)).to_contain_text("account:")
+    expect(page.locator("#evidence")).to_contain_text(export_id)
+    expect(page.locator("#evidence")).to_contain_text("account:")
     events = page.locator("table.events")
     expect(events).to_contain_text("incident:opened")
     expect(events).to_contain_text("export:revoked")

@@ -6,3 +6,4 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "requests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "exports"))

@@ -128,8 +128,23 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     # the role check.
     ("GET", "/console/incidents"): _console("403", dpo="200", admin="200"),
     ("GET", "/console/incidents/{incident_id}"): _console("403", dpo="404", admin="404"),
+    # The register's actions: the DPO acts (404 for the missing incident), admins only read.
+    ("POST", "/console/incidents/{incident_id}/aware"): _console("403", dpo="404"),
+    ("POST", "/console/incidents/{incident_id}/assess"): _console("403", dpo="404"),
+    ("POST", "/console/incidents/{incident_id}/derive"): _console("403", dpo="404"),
+    ("POST", "/console/incidents/{incident_id}/affected"): _console("403", dpo="404"),
+    ("POST", "/console/incidents/{incident_id}/close"): _console("403", dpo="404"),
+    # Containment: the DPO only ("{action}" names none: 404 past the role check).
+    ("GET", "/console/incidents/{incident_id}/contain/{action}"): _console("403", dpo="404"),
+    ("POST", "/console/incidents/{incident_id}/contain/{action}"): _console("403", dpo="404"),
+    ("POST", "/console/incidents/{incident_id}/contain/{action}/reauth"): _console(
+        "403", dpo="404"
+    ),
     ("GET", "/console/audit"): _console("403", dpo="200", admin="200"),
     ("POST", "/console/audit"): _console("403", dpo="422", admin="422"),
+    # The record of processing (Art. 30): dpo, admin.
+    ("GET", "/console/records"): _console("403", dpo="200", admin="200"),
+    ("GET", "/console/records.pdf"): _console("403", dpo="200", admin="200"),
     ("GET", "/console/dashboard"): _console(),
     ("GET", "/console/staff"): _console("403", admin="200"),
     ("GET", "/console/staff/new"): _console("403", admin="200"),

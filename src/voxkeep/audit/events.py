@@ -37,6 +37,11 @@ class AuditAction(enum.StrEnum):
     RECORDING_TRANSCRIPT_READ = "recording:transcript:read"
     RECORDING_DELETED = "recording:deleted"
     RECORDING_DISCARDED = "recording:discarded"
+    # Containment (incidents/containment.py): recordings the operator attributed to the
+    # wrong account move to the right one; an event for each account, naming the incident.
+    RECORDINGS_REASSIGNED_OUT = "recording:reassigned:out"
+    RECORDINGS_REASSIGNED_IN = "recording:reassigned:in"
+    DEVICE_REASSIGNED = "device:reassigned"
     RETENTION_SWEPT = "retention:swept"
     TOKEN_CREATED = "token:created"  # noqa: S105 (an event tag, not a secret)
     TOKEN_REVOKED = "token:revoked"  # noqa: S105
@@ -57,6 +62,15 @@ class AuditAction(enum.StrEnum):
     EXPORT_EXPIRED = "export:expired"
     INCIDENT_OPENED = "incident:opened"
     INCIDENT_JOINED = "incident:joined"  # a repeated event of the same cause
+    # The register (Art. 33(5)): one action per state an incident enters, and the steps.
+    INCIDENT_ASSESSED = "incident:assessed"
+    INCIDENT_AUTHORITY_NOTIFIED = "incident:authority_notified"
+    INCIDENT_PEOPLE_NOTIFIED = "incident:people_notified"
+    INCIDENT_CLOSED = "incident:closed"
+    INCIDENT_AWARE = "incident:aware"  # the DPO set the awareness time
+    INCIDENT_AFFECTED_DERIVED = "incident:affected:derived"
+    INCIDENT_AFFECTED_ADDED = "incident:affected:added"
+    INCIDENT_READ = "incident:read"  # staff opened it, with its sealed words and addresses
     # Requests: one action per state a request enters, plus the steps between.
     REQUEST_RECEIVED = "request:received"
     REQUEST_VERIFYING = "request:verifying"
@@ -87,6 +101,8 @@ class AuditAction(enum.StrEnum):
     PERSON_REAUTH_FAILED = "person:reauth:failed"
     PERSON_SIGNED_OUT = "person:signed_out"
     PERSON_SESSIONS_REVOKED = "person:sessions:revoked"
+    PERSON_PASSWORD_LOCKED = "person:password:locked"  # noqa: S105 (a reset is required)
+    PERSON_PASSWORD_LOCKED_NOTIFIED = "person:password:locked:notified"  # noqa: S105
     STAFF_ADDED = "staff:added"
     STAFF_ROLES_CHANGED = "staff:roles:changed"
     STAFF_DISABLED = "staff:disabled"

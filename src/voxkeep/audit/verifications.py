@@ -2,7 +2,8 @@
 
 A pass appends ``audit:verified`` with what it checked; a failure appends
 ``audit:verify:failed`` naming the first bad event or checkpoint when it can,
-then the error goes on to the caller. The result is an event like any other,
+and opens (or joins) the AUDIT_VERIFY_FAILED incident of that first bad
+position; then the error goes on to the caller. The result is an event like any other,
 so it is covered by the next checkpoint: nobody can quietly drop a failed run
 or backdate a good one.
 """
@@ -13,11 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from voxkeep.audit.errors import LogTampered
 from voxkeep.audit.events import SYSTEM, AuditAction, AuditEvent, record
 from voxkeep.audit.log import view_of
 from voxkeep.audit.verify import ProgressCallback, VerifyReport, verify_log
+from voxkeep.incidents.models import IncidentKind
+from voxkeep.incidents.service import cause_of, open_incident
 from voxkeep.vault import Vault
 
 RESULTS = (AuditAction.AUDIT_VERIFIED, AuditAction.AUDIT_VERIFY_FAILED)
@@ -51,6 +55,7 @@ def verify_and_record(
                 actor=actor,
                 counts={name: n for name, n in where.items() if n is not None},
             )
+            _open_incident(vault, session, exc, actor=actor)
         raise
     with vault.transaction() as session:
         record(
@@ -60,6 +65,39 @@ def verify_and_record(
             counts={"events": report.events, "checkpoints": report.checkpoints},
         )
     return report
+
+
+def _open_incident(vault: Vault, session: Session, exc: LogTampered, *, actor: str) -> None:
+    """One AUDIT_VERIFY_FAILED incident per first bad position, joined by every later run
+    that finds the same damage."""
+    position: int | None
+    if exc.seq is not None:
+        check, position = "event", exc.seq
+    elif exc.suspects is not None:
+        check, position = "events", exc.suspects.start
+    else:
+        check, position = "checkpoint", exc.checkpoint
+    details: dict[str, object] = {"check": check, "message": exc.message}
+    details |= {k: v for k, v in where_of(exc).items() if v is not None}
+    open_incident(
+        vault,
+        session,
+        kind=IncidentKind.AUDIT_VERIFY_FAILED,
+        cause=cause_of(IncidentKind.AUDIT_VERIFY_FAILED, check, str(position)),
+        request_id=None,
+        details=details,
+        actor=actor,
+    )
+
+
+def where_of(exc: LogTampered) -> dict[str, int | list[int] | None]:
+    """Where the damage is: the first bad event, the failed checkpoint, the suspect range."""
+    suspects = exc.suspects
+    return {
+        "seq": exc.seq,
+        "checkpoint": exc.checkpoint,
+        "suspects": [suspects.start, suspects.stop - 1] if suspects is not None else None,
+    }
 
 
 def latest_verification(vault: Vault) -> Verification | None:

@@ -31,7 +31,10 @@ AUDIT_SIGNING = "audit_signing"  # Ed25519 seed for audit checkpoints
 EXPORT_SIGNING = "export_signing"  # Ed25519 seed for export manifests
 RECEIPT_SIGNING = "receipt_signing"  # Ed25519 seed for erasure receipts
 TOTP = "totp"  # seals staff members' TOTP secrets
-INSTANCE_KEYS = (LOOKUP, PSEUDONYM, AUDIT_SIGNING, EXPORT_SIGNING, RECEIPT_SIGNING, TOTP)
+# Seals what staff type that belongs to no one account (an incident's reasons and
+# assessment); `voxkeep init` adds it to a vault made before it existed.
+NOTES = "notes"
+INSTANCE_KEYS = (LOOKUP, PSEUDONYM, AUDIT_SIGNING, EXPORT_SIGNING, RECEIPT_SIGNING, TOTP, NOTES)
 
 # Hex digits of HMAC-SHA-256 kept in a pseudonym: 96 bits, no collision in any vault's life.
 PSEUDONYM_HEX = 24

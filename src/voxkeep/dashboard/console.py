@@ -1,5 +1,6 @@
-"""The console's dashboard: requests per month by kind, the share answered on time, the
-median days to answer, and recordings stored and swept by retention, as SVG charts.
+"""The console's dashboard: the incidents whose 72-hour clock is nearest its end (for the
+DPO and admins), requests per month by kind, the share answered on time, the median
+days to answer, and recordings stored and swept by retention, as SVG charts.
 
 The numbers are requests.stats' and retention.stats'; this module only lays
 them out as charts (web.charts) with their words in the page's language.
@@ -14,6 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from voxkeep.incidents.service import READERS as INCIDENT_READERS
+from voxkeep.incidents.service import nearest_deadlines
 from voxkeep.months import Month
 from voxkeep.requests.models import RequestKind
 from voxkeep.requests.stats import RequestMonth, request_months
@@ -101,6 +104,14 @@ def dashboard_page(request: Request, who: StaffPage, vault: VaultDep) -> Respons
         request_months(vault, months=MONTHS),
         retention_months(vault, months=MONTHS),
     )
+    # The 72-hour clocks still running, for those who may see incidents.
+    deadlines = nearest_deadlines(vault) if who.has(*INCIDENT_READERS) else None
     return render_console(
-        request, "console/dashboard.html", who, active="dashboard", months=MONTHS, figures=shown
+        request,
+        "console/dashboard.html",
+        who,
+        active="dashboard",
+        months=MONTHS,
+        figures=shown,
+        deadlines=deadlines,
     )

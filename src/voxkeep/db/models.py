@@ -5,7 +5,7 @@ from voxkeep.audit.events import AuditCheckpoint, AuditEvent
 from voxkeep.crypto.models import InstanceKey
 from voxkeep.db.base import Base
 from voxkeep.exports.models import Export, ExportDownload
-from voxkeep.incidents.models import Incident
+from voxkeep.incidents.models import Incident, IncidentAffected, IncidentEvent
 from voxkeep.jobs.models import Job
 from voxkeep.people.models import (
     PersonCredential,
@@ -46,6 +46,8 @@ __all__ = [
     "ExportDownload",
     "HouseholdMember",
     "Incident",
+    "IncidentAffected",
+    "IncidentEvent",
     "IngestToken",
     "InstanceKey",
     "Job",

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import secrets
 import threading
@@ -41,12 +42,14 @@ from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
-from voxkeep.errors import Conflict, IntegrityFailure, NotFound
+from voxkeep.errors import Conflict, IntegrityFailure, KeyDestroyed, NotFound, is_integrity_failure
 from voxkeep.exports import render, signing
 from voxkeep.exports.content import Row, Snapshot, iso, read_snapshot
+from voxkeep.exports.failures import Failure, fail_answer
 from voxkeep.exports.history import request_history
 from voxkeep.exports.models import Export, ExportKind, ExportState
 from voxkeep.exports.pdf import render_pdf
+from voxkeep.incidents.models import IncidentKind
 from voxkeep.recordings.service import decrypt_blob, stored_sha256
 from voxkeep.requests.models import DataRequest, RequestKind, RequestState
 from voxkeep.vault import Vault
@@ -144,29 +147,67 @@ def _once(make: Callable[[], bytes]) -> Iterator[bytes]:
     yield make()
 
 
+class RecordingFailed(IntegrityFailure):
+    """A recording of the answer did not decrypt or did not match its record (BUILD_FAILED)."""
+
+    def __init__(self, check: str, recording_id: str, message: str) -> None:
+        super().__init__(message)
+        self.check = check
+        self.recording_id = recording_id
+
+
+class AnswerBlocked(Conflict):
+    """The build failed an integrity check: the request is blocked and an incident open."""
+
+    code = "answer_blocked"
+
+    def __init__(self, check: str, incident_id: str) -> None:
+        super().__init__(
+            f"The answer could not be built safely ({check}) and was stopped.",
+            hint=f"Incident {incident_id} records it; the privacy team must look at it.",
+        )
+        self.check = check
+        self.incident_id = incident_id
+
+
 class _Audio:
     """Streams each recording as the zip stream reaches it, decrypted segment by segment.
 
-    Its SHA-256 for the manifest is the one the vault sealed at ingestion, not
-    hashed again here: the release gate hashes what the archive really holds
-    and compares it with both the manifest and the vault.
+    The bytes must decrypt under the owner's key bound to this recording (AEAD)
+    and hash to the SHA-256 the vault sealed at ingestion, which the manifest
+    lists; anything else stops the build (fail closed). The release gate hashes
+    what the archive really holds again, independently.
     """
 
     def __init__(self, vault: Vault, snap: Snapshot) -> None:
         self._vault, self._snap = vault, snap
 
     def audio(self, row: Row, manifest: _Manifest) -> Iterator[bytes]:
-        snap, size = self._snap, 0
-        sha256 = stored_sha256(
-            self._vault, snap.key, snap.account_id, row.id, row.audio_sha256, row.blob
-        )
-        for chunk in decrypt_blob(self._vault, snap.key, row.blob, snap.account_id, row.id):
-            size += len(chunk)
-            yield chunk
+        snap, size, digest = self._snap, 0, hashlib.sha256()
+        try:
+            sealed = stored_sha256(
+                self._vault, snap.key, snap.account_id, row.id, row.audio_sha256, row.blob
+            )
+            for chunk in decrypt_blob(self._vault, snap.key, row.blob, snap.account_id, row.id):
+                size += len(chunk)
+                digest.update(chunk)
+                yield chunk
+        except KeyDestroyed:
+            raise
+        except IntegrityFailure:
+            raise RecordingFailed(
+                "recording_decrypt", row.id, "A recording did not decrypt as the requester's."
+            ) from None
         if size != row.audio_bytes:
-            raise IntegrityFailure("A recording's audio has a different length than its record.")
+            raise RecordingFailed(
+                "recording_length", row.id, "A recording's audio is not as long as its record."
+            )
+        if not hmac.compare_digest(digest.digest(), sealed):
+            raise RecordingFailed(
+                "recording_hash", row.id, "A recording's audio does not match its sealed hash."
+            )
         assert row.path is not None
-        manifest.add(row.path, f"recording:{row.id}", size, sha256.hex())
+        manifest.add(row.path, f"recording:{row.id}", size, sealed.hex())
 
 
 def _zip(
@@ -382,7 +423,12 @@ def _check_buildable(state: str) -> None:
 
 
 def build_for_request(vault: Vault, request_id: str) -> BuiltExport:
-    """Build the answer to an access or portability request from request.account_id alone."""
+    """Build the answer to an access or portability request from request.account_id alone.
+
+    An integrity failure on the way (a recording that does not decrypt as the
+    requester's, or whose bytes do not match its sealed hash) blocks the request,
+    opens a BUILD_FAILED incident and raises AnswerBlocked (exports.failures).
+    """
 
     with vault.reading() as session:
         request = session.get(DataRequest, request_id)
@@ -392,10 +438,25 @@ def build_for_request(vault: Vault, request_id: str) -> BuiltExport:
             raise Conflict("Only access and portability requests are answered with an archive.")
         _check_buildable(request.state)
         account_id, kind = request.account_id, ExportKind(request.kind)
-    return build_archive(
-        vault,
-        account_id_from_request=account_id,
-        request_id=request_id,
-        kind=kind,
-        requests=request_history,
-    )
+    try:
+        return build_archive(
+            vault,
+            account_id_from_request=account_id,
+            request_id=request_id,
+            kind=kind,
+            requests=request_history,
+        )
+    except IntegrityFailure as exc:
+        if not is_integrity_failure(exc):
+            raise  # the account was erased meanwhile: its requests are settled, no breach
+        failure = _build_failure(exc)
+    incident_id = fail_answer(vault, request_id=request_id, export_id=None, failure=failure)
+    assert incident_id is not None
+    raise AnswerBlocked(failure.check, incident_id)
+
+
+def _build_failure(exc: IntegrityFailure) -> Failure:
+    if isinstance(exc, RecordingFailed):
+        return Failure(IncidentKind.BUILD_FAILED, exc.check, exc.message, (exc.recording_id,))
+    # A transcript, name or note of the answer did not open under the requester's key.
+    return Failure(IncidentKind.BUILD_FAILED, "content_decrypt", exc.message)

@@ -1,4 +1,4 @@
-"""`voxkeep verify-export`, `voxkeep exports ...` and `voxkeep incidents list`."""
+"""`voxkeep verify-export` and `voxkeep exports ...`."""
 
 from __future__ import annotations
 
@@ -95,29 +95,3 @@ def exports_expire(ctx: click.Context) -> None:
 
     count = expire_exports(vault_of(ctx))
     out.print(f"{count} answers expired; their keys are destroyed.")
-
-
-@click.group("incidents")
-def incidents_group() -> None:
-    """Incidents (possible breaches) recorded by the release gate and by people."""
-
-
-@incidents_group.command("list")
-@click.option("--limit", type=int, default=50, show_default=True)
-@click.pass_context
-def incidents_list(ctx: click.Context, limit: int) -> None:
-    """List recent incidents, newest first (ids and counts only)."""
-    from voxkeep.clikit import vault_of
-    from voxkeep.incidents.service import list_incidents
-
-    vault = vault_of(ctx)
-    with vault.reading() as session:
-        rows = list_incidents(session, limit=limit)
-    if not rows:
-        out.print("No incidents.")
-    for incident in rows:
-        out.print(
-            f"{incident.id}  {incident.opened_at:%Y-%m-%d %H:%M}  {incident.kind}  "
-            f"request {incident.request_id or '-'}  export {incident.details.get('export', '-')}",
-            markup=False,
-        )

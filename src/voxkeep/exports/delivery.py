@@ -9,6 +9,11 @@ downloads resume; they count by bytes, so resuming does not use up a
 download. Every response is audited and recorded with its address and user
 agent, both sealed under the owner's data key.
 
+A check failing on the way (the answer's key does not open, its bytes do not
+authenticate while being sent) blocks the answer and its request with a
+DELIVERY_FAILED incident; asking for another account's answer is a 404 that
+opens a FOREIGN_DOWNLOAD incident (exports.failures, incidents.service).
+
 "This is not my data" revokes the archive at once (its key is destroyed),
 blocks the request and opens an incident naming the request and every
 download so far (Art. 33/34 start from it).
@@ -29,7 +34,15 @@ from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.byteranges import ByteRange, parse_range, read_span
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
-from voxkeep.errors import Conflict, Forbidden, NotFound, VoxkeepError
+from voxkeep.errors import (
+    Conflict,
+    Forbidden,
+    IntegrityFailure,
+    NotFound,
+    VoxkeepError,
+    is_integrity_failure,
+)
+from voxkeep.exports.failures import Failure, fail_answer
 from voxkeep.exports.models import Export, ExportDownload, ExportState
 from voxkeep.incidents.models import IncidentKind
 from voxkeep.incidents.service import cause_of, incident_by_cause, incidents_by_cause, open_incident
@@ -134,12 +147,64 @@ def _downloads_left(export: Export) -> int:
     return max(0, export.max_downloads - downloads_counted(export))
 
 
+NO_SUCH_ANSWER = "You have no answer with this id."
+
+
+class _Foreign(NotFound):
+    """Another account's answer: answered exactly like a missing one (the same 404)."""
+
+    def __init__(self, export: Export) -> None:
+        super().__init__(NO_SUCH_ANSWER)
+        self.export_id = export.id
+        self.request_id = export.request_id
+        self.owner_id = export.account_id
+
+
 def _own(session: Session, person: Person, export_id: str, *, lock: bool = False) -> Export:
     export = session.get(Export, export_id, with_for_update=lock) if export_id else None
-    # Another account's export looks exactly like a missing one.
-    if export is None or export.account_id != person.account_id:
-        raise NotFound("You have no answer with this id.")
+    if export is None:
+        raise NotFound(NO_SUCH_ANSWER)
+    if export.account_id != person.account_id:
+        raise _Foreign(export)
     return export
+
+
+def _report_foreign(vault: Vault, person: Person, foreign: _Foreign) -> None:
+    """A signed-in person asked to download another account's answer: one FOREIGN_DOWNLOAD
+    incident per answer and session, joined on repeat. The asker learns nothing."""
+    with vault.transaction() as session:
+        asker = vault.keyring.pseudonym(session, kind="account", object_id=person.account_id)
+        open_incident(
+            vault,
+            session,
+            kind=IncidentKind.FOREIGN_DOWNLOAD,
+            cause=cause_of(IncidentKind.FOREIGN_DOWNLOAD, foreign.export_id, person.id),
+            request_id=foreign.request_id,
+            details={
+                "export": foreign.export_id,
+                "check": "export_owner",
+                "account": vault.keyring.pseudonym(
+                    session, kind="account", object_id=foreign.owner_id
+                ),
+                "asker": asker,
+                "session": person.id,
+            },
+            actor=asker,
+        )
+
+
+class AnswerWithheld(Gone):
+    """The answer failed a check while it was being delivered and is blocked for good."""
+
+    def __init__(self) -> None:
+        super().__init__(WITHHELD, hint=WITHHELD_HINT)
+
+
+WITHHELD = "This answer failed a safety check and was withdrawn; it can no longer be downloaded."
+WITHHELD_HINT = (
+    "The privacy team has been told and will answer your request again; "
+    'the page "Your requests" (/requests) shows where it stands.'
+)
 
 
 def _seal(key: bytes, export: Export, field: str, download_id: str, value: str) -> bytes:
@@ -203,19 +268,28 @@ def get_export(vault: Vault, *, person: Person, export_id: str) -> ExportView:
     """One answer with its downloads (addresses and user agents decrypted for the owner)."""
     with vault.reading() as session:
         export = _own(session, person, export_id)
-        key = vault.keyring.data_key(session, export.account_id)
-        downloads = tuple(
-            DownloadInfo(
-                id=d.id,
-                at=d.at,
-                range_start=d.range_start,
-                range_end=d.range_end,
-                address=_open(key, export, "address", d.id, d.address_ct),
-                user_agent=_open(key, export, "user_agent", d.id, d.user_agent_ct),
-            )
-            for d in _downloads_of(session, export.id)
+        return _view(
+            export,
+            download_log(vault, session, export),
+            _reported(session, [export]).get(export.id),
         )
-        return _view(export, downloads, _reported(session, [export]).get(export.id))
+
+
+def download_log(vault: Vault, session: Session, export: Export) -> tuple[DownloadInfo, ...]:
+    """Every download of an answer, addresses and user agents opened (for its owner, and for
+    the DPO on an incident's page); raises KeyDestroyed once the owner's key is gone."""
+    key = vault.keyring.data_key(session, export.account_id)
+    return tuple(
+        DownloadInfo(
+            id=d.id,
+            at=d.at,
+            range_start=d.range_start,
+            range_end=d.range_end,
+            address=_open(key, export, "address", d.id, d.address_ct),
+            user_agent=_open(key, export, "user_agent", d.id, d.user_agent_ct),
+        )
+        for d in _downloads_of(session, export.id)
+    )
 
 
 def _downloads_of(session: Session, export_id: str) -> list[ExportDownload]:
@@ -242,6 +316,8 @@ def _expire_if_due(vault: Vault, person: Person, export_id: str, now: datetime) 
 
 
 def _check_downloadable(export: Export, now: datetime) -> None:
+    if export.state == ExportState.BLOCKED.value:
+        raise AnswerWithheld()
     if export.state == ExportState.REVOKED.value:
         raise Gone("This answer was withdrawn and can no longer be downloaded.")
     if export.state == ExportState.EXPIRED.value:
@@ -262,8 +338,53 @@ def open_download(
     address: str,
     user_agent: str,
 ) -> Download:
-    """Check every condition of invariant 4, record the download, then stream the bytes."""
+    """Check every condition of invariant 4, record the download, then stream the bytes.
+
+    Another account's answer is a 404, as if it did not exist, and opens a
+    FOREIGN_DOWNLOAD incident. An answer whose key does not open, or whose bytes
+    fail their check while being sent, is blocked with a DELIVERY_FAILED incident
+    (exports.failures) and refused from then on (410, AnswerWithheld).
+    """
     require_recent_reauth(person, within_s=vault.settings.export_reauth_s)
+    try:
+        return _open_download(
+            vault,
+            person=person,
+            export_id=export_id,
+            range_header=range_header,
+            if_range=if_range,
+            address=address,
+            user_agent=user_agent,
+        )
+    except _Foreign as foreign:
+        _report_foreign(vault, person, foreign)
+        raise NotFound(NO_SUCH_ANSWER) from None
+    except _KeyFailed as failed:
+        _fail_delivery(vault, failed.request_id, export_id, "export_key", str(failed))
+        raise AnswerWithheld() from None
+
+
+class _KeyFailed(IntegrityFailure):
+    def __init__(self, request_id: str) -> None:
+        super().__init__("The answer's sealed key did not open under its owner's data key.")
+        self.request_id = request_id
+
+
+def _fail_delivery(vault: Vault, request_id: str, export_id: str, check: str, message: str) -> None:
+    failure = Failure(IncidentKind.DELIVERY_FAILED, check, message)
+    fail_answer(vault, request_id=request_id, export_id=export_id, failure=failure)
+
+
+def _open_download(
+    vault: Vault,
+    *,
+    person: Person,
+    export_id: str,
+    range_header: str | None,
+    if_range: str | None,
+    address: str,
+    user_agent: str,
+) -> Download:
     now = utcnow()
     _expire_if_due(vault, person, export_id, now)
     with vault.transaction() as session:
@@ -285,7 +406,12 @@ def open_download(
         key = vault.keyring.data_key(session, export.account_id)
         assert export.key_sealed is not None and export.blob is not None
         ad = aead.associated_data(kind="export_key", owner=export.account_id, object_id=export.id)
-        archive_key = aead.open_sealed(key, export.key_sealed, ad=ad, kind="export key")
+        try:
+            archive_key = aead.open_sealed(key, export.key_sealed, ad=ad, kind="export key")
+        except IntegrityFailure as exc:
+            if not is_integrity_failure(exc):
+                raise
+            raise _KeyFailed(export.request_id) from None  # nothing of this try is kept
         download_id = secrets.token_hex(16)
         session.add(
             ExportDownload(
@@ -315,27 +441,31 @@ def open_download(
         request = session.get(DataRequest, export.request_id)
         if request is not None and request.state == RequestState.READY.value:
             advance(vault, session, request.id, RequestState.DELIVERED, actor=owner)
-        blob, size, account_id = export.blob, export.size, export.account_id
+        blob, size = export.blob, export.size
+        sending = _Sending(export.account_id, export_id, export.request_id, download_id)
     return Download(
         export_id=export_id,
         size=size,
         range=span,
         partial=wanted is not None,
         etag=etag,
-        chunks=_stream(vault, archive_key, blob, account_id, export_id, download_id, span),
+        chunks=_stream(vault, archive_key, blob, sending, span),
     )
 
 
+@dataclass(frozen=True)
+class _Sending:
+    account_id: str
+    export_id: str
+    request_id: str
+    download_id: str
+
+
 def _stream(
-    vault: Vault,
-    key: bytes,
-    blob: str,
-    account_id: str,
-    export_id: str,
-    download_id: str,
-    span: ByteRange,
+    vault: Vault, key: bytes, blob: str, sending: _Sending, span: ByteRange
 ) -> Generator[bytes]:
-    ad = aead.associated_data(kind="export", owner=account_id, object_id=export_id)
+    export_id, download_id = sending.export_id, sending.download_id
+    ad = aead.associated_data(kind="export", owner=sending.account_id, object_id=export_id)
     sent = 0
     chunks = read_span(
         aead.SegmentedReader(
@@ -347,6 +477,11 @@ def _stream(
         for chunk in chunks:
             sent += len(chunk)  # handed to the server: counted even if the line drops now
             yield chunk
+    except IntegrityFailure as exc:
+        # Only authenticated segments were sent; the rest never leaves. Fail closed.
+        if is_integrity_failure(exc):
+            _fail_delivery(vault, sending.request_id, export_id, "archive_bytes", exc.message)
+        raise
     finally:
         chunks.close()
         if sent < span.length:  # cut off (or the archive went meanwhile)
@@ -441,10 +576,7 @@ def report_not_mine(vault: Vault, *, person: Person, export_id: str) -> str:
         if export.state not in (ExportState.RELEASED.value, ExportState.EXPIRED.value):
             raise Conflict("This answer was never released, so there is nothing to withdraw.")
         owner = vault.keyring.pseudonym(session, kind="account", object_id=export.account_id)
-        export.state = ExportState.REVOKED.value
-        export.revoked_at = now
-        export.key_sealed = None
-        export.key_destroyed_at = export.key_destroyed_at or now
+        blob = _revoke(export, now)
         downloads = _downloads_of(session, export.id)
         incident = open_incident(
             vault,
@@ -482,14 +614,80 @@ def report_not_mine(vault: Vault, *, person: Person, export_id: str) -> str:
             },
             counts={"downloads": len(downloads)},
         )
-        request = session.get(DataRequest, export.request_id)
-        if request is not None and request.state in (
-            RequestState.READY.value,
-            RequestState.DELIVERED.value,
-        ):
-            advance(vault, session, request.id, RequestState.BLOCKED, actor=owner, note="not mine")
-        blob = export.blob
-        export.blob = None
+        _block_request(vault, session, export.request_id, actor=owner, note="not mine")
     if blob:
         vault.blobs.delete(blob)
     return incident.id
+
+
+def _revoke(export: Export, now: datetime) -> str | None:
+    """Withdraw an answer: revoked, key destroyed; returns its blob for deletion after commit."""
+    export.state = ExportState.REVOKED.value
+    export.revoked_at = now
+    export.key_sealed = None
+    export.key_destroyed_at = export.key_destroyed_at or now
+    blob, export.blob = export.blob, None
+    return blob
+
+
+# A request whose answer was delivered (or is about to be) is blocked when it is withdrawn.
+_DELIVERABLE = frozenset({RequestState.READY.value, RequestState.DELIVERED.value})
+_UNDER_WAY = frozenset({RequestState.BUILDING.value, RequestState.CHECKING.value})
+
+
+def _block_request(
+    vault: Vault,
+    session: Session,
+    request_id: str,
+    *,
+    actor: str,
+    note: str,
+    states: frozenset[str] = _DELIVERABLE,
+) -> None:
+    request = session.get(DataRequest, request_id)
+    if request is not None and request.state in states:
+        advance(vault, session, request.id, RequestState.BLOCKED, actor=actor, note=note)
+
+
+def revoke_request_answers(
+    vault: Vault, session: Session, *, request_id: str, incident_id: str, actor: str
+) -> tuple[list[str], list[str]]:
+    """Revoke every answer of a request that is not revoked yet, in the caller's transaction.
+
+    Containment of an incident (incidents/containment.py): each answer is
+    revoked with its key destroyed and an ``export:revoked`` event naming the
+    incident, and the request is blocked. Returns (the answers revoked, the
+    blobs the caller deletes after the commit).
+    """
+    now = utcnow()
+    exports = session.scalars(
+        select(Export)
+        .where(Export.request_id == request_id, Export.state != ExportState.REVOKED.value)
+        .order_by(Export.created_at, Export.id)
+        .with_for_update()
+    ).all()
+    revoked: list[str] = []
+    blobs: list[str] = []
+    for export in exports:
+        blob = _revoke(export, now)
+        if blob:
+            blobs.append(blob)
+        revoked.append(export.id)
+        owner = vault.keyring.pseudonym(session, kind="account", object_id=export.account_id)
+        record(
+            session,
+            AuditAction.EXPORT_REVOKED,
+            actor=actor,
+            objects={
+                "account": owner,
+                "request": export.request_id,
+                "export": export.id,
+                "incident": incident_id,
+            },
+            counts={"bytes_served": export.bytes_served},
+        )
+    if revoked:
+        # An answer still being built or checked is stopped too: nothing of it may go out.
+        states = _DELIVERABLE | _UNDER_WAY
+        _block_request(vault, session, request_id, actor=actor, note="contained", states=states)
+    return revoked, blobs

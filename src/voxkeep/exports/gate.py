@@ -20,8 +20,9 @@ account id:
   build started is in the archive (or withheld under Art. 15(4)).
 
 A failure blocks the request, destroys the archive key, records an incident
-and raises ReleaseBlocked. A pass releases the export for download and moves
-the request to ready, in one transaction.
+with its evidence (exports.failures) and raises ReleaseBlocked; a sealed
+archive key that does not open is a KEY_FAILED incident. A pass releases
+the export for download and moves the request to ready, in one transaction.
 """
 
 from __future__ import annotations
@@ -38,13 +39,13 @@ from voxkeep.accounts.models import Device
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
-from voxkeep.errors import Conflict, IntegrityFailure, NotFound, VoxkeepError
+from voxkeep.errors import Conflict, IntegrityFailure, NotFound, VoxkeepError, is_integrity_failure
 from voxkeep.exports import signing
+from voxkeep.exports.failures import Failure, fail_answer
 from voxkeep.exports.models import Export, ExportState
 from voxkeep.exports.tasks import EXPIRE, NOTIFY_READY
 from voxkeep.exports.verify import ArchiveInvalid, Manifest, verify_archive
 from voxkeep.incidents.models import IncidentKind
-from voxkeep.incidents.service import cause_of, open_incident
 from voxkeep.jobs.queue import enqueue
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.service import stored_sha256
@@ -94,18 +95,29 @@ class _Context:
     archive_key: bytes
     blob: str
     created_at: datetime
+    key_failed: bool = False  # the sealed archive key did not open: KEY_FAILED
 
 
 def check_release(vault: Vault, export_id: str) -> Verdict:
     """Check a built export; release it, or block the request and open an incident."""
     ctx = _load(vault, export_id)
+    if ctx.key_failed:
+        raise _block(
+            vault,
+            ctx,
+            "export_key",
+            "The answer's sealed key did not open under the requester's data key.",
+            kind=IncidentKind.KEY_FAILED,
+        )
     try:
         manifest = _check_archive(vault, ctx)
         with vault.reading() as session:
             _check_vault(vault, session, ctx, manifest)
     except ArchiveInvalid as exc:
         raise _block(vault, ctx, exc.check, str(exc)) from None
-    except IntegrityFailure:
+    except IntegrityFailure as exc:
+        if not is_integrity_failure(exc):
+            raise  # the account was erased meanwhile: its request is cancelled, no breach
         raise _block(
             vault, ctx, "archive_ciphertext", "The stored archive did not decrypt."
         ) from None
@@ -124,10 +136,17 @@ def _load(vault: Vault, export_id: str) -> _Context:
             raise NotFound("The export's request does not exist any more.")
         account_id = request.account_id  # the request decides whose data this may be
         data_key = vault.keyring.data_key(session, account_id)
-        archive_key = b""
+        archive_key, key_failed = b"", False
         if export.key_sealed is not None and export.account_id == account_id:
             ad = aead.associated_data(kind="export_key", owner=account_id, object_id=export.id)
-            archive_key = aead.open_sealed(data_key, export.key_sealed, ad=ad, kind="export key")
+            try:
+                archive_key = aead.open_sealed(
+                    data_key, export.key_sealed, ad=ad, kind="export key"
+                )
+            except IntegrityFailure as exc:
+                if not is_integrity_failure(exc):
+                    raise
+                key_failed = True
         return _Context(
             export_id=export.id,
             request_id=request.id,
@@ -138,6 +157,7 @@ def _load(vault: Vault, export_id: str) -> _Context:
             archive_key=archive_key,
             blob=export.blob or "",
             created_at=export.created_at,
+            key_failed=key_failed,
         )
 
 
@@ -243,58 +263,16 @@ def _check_complete(session: Session, ctx: _Context, answered: set[str]) -> None
         )
 
 
-def _destroy_key(export: Export, now: datetime) -> None:
-    export.key_sealed = None
-    export.key_destroyed_at = now
-
-
-def _block(vault: Vault, ctx: _Context, check: str, message: str) -> ReleaseBlocked:
-    """Block request and export, destroy the archive key, open an incident; one transaction."""
-    now = utcnow()
-    with vault.transaction() as session:
-        export = session.get(Export, ctx.export_id, with_for_update=True)
-        assert export is not None
-        export.state = ExportState.BLOCKED.value
-        export.gate_failure = check
-        export.checked_at = now
-        _destroy_key(export, now)
-        request = session.get(DataRequest, ctx.request_id)
-        if request is not None and request.state in _MOVABLE:
-            advance(vault, session, ctx.request_id, RequestState.BLOCKED, actor=SYSTEM, note=check)
-        incident = open_incident(
-            vault,
-            session,
-            kind=IncidentKind.RELEASE_GATE_FAILED,
-            cause=cause_of(IncidentKind.RELEASE_GATE_FAILED, ctx.export_id),
-            request_id=ctx.request_id,
-            details={
-                "export": ctx.export_id,
-                "check": check,
-                "message": message,
-                "account": ctx.owner,
-            },
-            actor=SYSTEM,
-        )
-        record(
-            session,
-            AuditAction.EXPORT_BLOCKED,
-            actor=SYSTEM,
-            objects={
-                "account": ctx.owner,
-                "request": ctx.request_id,
-                "export": ctx.export_id,
-                "incident": incident.id,
-                "check": check,
-            },
-        )
-        blob = export.blob
-        export.blob = None
-    if blob:
-        vault.blobs.delete(blob)  # after the commit: the row no longer names it
-    return ReleaseBlocked(check, incident.id)
-
-
-_MOVABLE = {RequestState.BUILDING.value, RequestState.CHECKING.value}
+def _block(
+    vault: Vault, ctx: _Context, check: str, message: str, *, kind: IncidentKind | None = None
+) -> ReleaseBlocked:
+    """Block request and export, destroy the archive key, open an incident (exports.failures)."""
+    failure = Failure(kind=kind or IncidentKind.RELEASE_GATE_FAILED, check=check, message=message)
+    incident_id = fail_answer(
+        vault, request_id=ctx.request_id, export_id=ctx.export_id, failure=failure
+    )
+    assert incident_id is not None
+    return ReleaseBlocked(check, incident_id)
 
 
 def _release(vault: Vault, ctx: _Context, manifest: Manifest) -> Verdict:

@@ -3,15 +3,12 @@
 Drawn directly on reportlab's canvas (no table layout engine): a row is placed,
 wrapped and, when the page is full, continued on the next page (under the
 device heading, column headers and day again), so 34,000 rows cost seconds,
-not minutes. The font is Bitstream Vera, shipped inside
-reportlab and embedded in the file with a Unicode map, so accented text
-(ä, ß, é, œ, ç …) shows and copies correctly on any reader.
+not minutes. The fonts are voxkeep.pdfdoc's (embedded, with a Unicode map).
 """
 
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -19,31 +16,16 @@ from typing import Any
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from voxkeep.exports.content import DeviceInfo, Row
 from voxkeep.exports.i18n import clock, duration, long_date, strings
+from voxkeep.pdfdoc import BOLD, BOTTOM, HEIGHT, LEFT, REGULAR, RIGHT, TOP, register_fonts
 
-REGULAR, BOLD = "VoxkeepSans", "VoxkeepSans-Bold"
-_fonts_lock = threading.Lock()
-_fonts_ready = False
-
-WIDTH, HEIGHT = A4
-LEFT, RIGHT, TOP, BOTTOM = 42.0, WIDTH - 42.0, HEIGHT - 48.0, 48.0
 COL_TIME, COL_LEN, COL_SPEAKER, COL_TEXT = LEFT, LEFT + 58, LEFT + 92, LEFT + 178
 _COLUMNS = (COL_TIME, COL_LEN, COL_SPEAKER, COL_TEXT)
 TEXT_WIDTH = RIGHT - COL_TEXT
 SIZE, LEADING = 8.5, 11.0
-
-
-def _register_fonts() -> None:
-    global _fonts_ready
-    with _fonts_lock:
-        if not _fonts_ready:
-            pdfmetrics.registerFont(TTFont(REGULAR, "Vera.ttf"))
-            pdfmetrics.registerFont(TTFont(BOLD, "VeraBd.ttf"))
-            _fonts_ready = True
 
 
 class _Pages:
@@ -144,7 +126,7 @@ def render_pdf(
     rows: Iterable[tuple[Row, str | None]],
 ) -> bytes:
     """The PDF bytes; rows come grouped by device and sorted by time within a device."""
-    _register_fonts()
+    register_fonts()
     words = strings(lang)
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)

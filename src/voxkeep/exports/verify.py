@@ -221,15 +221,20 @@ def verify_archive(
     return manifest
 
 
+def signed_manifest(archive: zipfile.ZipFile, public_key: Ed25519PublicKey) -> Manifest:
+    """The archive's manifest, once its signature verifies (its files are not checked)."""
+    manifest_bytes = _read_small(archive, MANIFEST_NAME)
+    check_signature(manifest_bytes, _read_small(archive, SIGNATURE_NAME), public_key)
+    return parse_manifest(manifest_bytes)
+
+
 def _check_listing(archive: zipfile.ZipFile, public_key: Ed25519PublicKey) -> Manifest:
     names = [i.filename for i in archive.infolist()]
     if len(set(names)) != len(names):
         raise ArchiveInvalid("zip_duplicate", "The archive holds two entries of one name.")
     if not all(_safe_name(n) for n in names):
         raise ArchiveInvalid("zip_path", "The archive holds an unsafe path.")
-    manifest_bytes = _read_small(archive, MANIFEST_NAME)
-    check_signature(manifest_bytes, _read_small(archive, SIGNATURE_NAME), public_key)
-    manifest = parse_manifest(manifest_bytes)
+    manifest = signed_manifest(archive, public_key)
     listed = {e.path for e in manifest.files}
     present = set(names) - {MANIFEST_NAME, SIGNATURE_NAME}
     if present - listed:

@@ -1,21 +1,38 @@
-"""The console's incident pages: the list with each 72-hour clock, and one incident's evidence.
+"""The console's incident pages: the register with each 72-hour clock, and one incident's
+page with its clock, awareness, assessment, affected people, timeline, evidence and close.
 
-Gather from incidents.service and render; the clock is the service's.
+Gather from incidents.service and render; every form is a POST to the one service
+function the CLI and the API call too, which checks the role (DPO) and the state,
+so a forged form is refused there whatever the page showed. Handlers only parse
+the form; a problem with it is shown beside its field.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from functools import partial
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from voxkeep.incidents import service
+from voxkeep.errors import Conflict, InvalidInput, NotFound, VoxkeepError
+from voxkeep.incidents import containment, service
+from voxkeep.incidents.models import IncidentState, Risk
+from voxkeep.people.api import STAFF_KNOWN_COOKIE, client_address
+from voxkeep.people.staff import staff_reauthenticate
+from voxkeep.vault import Vault
+from voxkeep.web import i18n
 from voxkeep.web.deps import VaultDep
 from voxkeep.web.pageroute import PageRoute, StaffSigned, render_console, staff_page
+from voxkeep.web.render import FieldError, redirect
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Reader = Annotated[StaffSigned, Depends(staff_page(*service.READERS))]
+Actor = Annotated[StaffSigned, Depends(staff_page(*service.ACTORS))]
 
 
 @router.get("/console/incidents")
@@ -24,14 +41,254 @@ def incidents_page(request: Request, who: Reader, vault: VaultDep) -> Response:
     return render_console(request, "console/incidents.html", who, active="incidents", rows=rows)
 
 
-@router.get("/console/incidents/{incident_id}")
-def incident_page(request: Request, incident_id: str, who: Reader, vault: VaultDep) -> Response:
-    detail = service.show_incident(vault, incident_id)
+def _incident_page(
+    request: Request,
+    vault: Vault,
+    who: StaffSigned,
+    incident_id: str,
+    *,
+    errors: Sequence[FieldError] = (),
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    detail = service.show_incident(vault, incident_id, reader=who.staff)
+    acting = who.has(*service.ACTORS) and detail.summary.state is not IncidentState.CLOSED
     return render_console(
         request,
         "console/incident.html",
         who,
+        status=status,
         active="incidents",
         row=detail.summary,
         detail=detail,
+        acting=acting,
+        may_close=IncidentState.CLOSED in detail.next_states,
+        risks=[r.value for r in Risk],
+        errors=list(errors),
+        field_errors={e.field: e.message for e in errors},
+        values=values or {},
+        done=request.query_params.get("done", ""),
+    )
+
+
+@router.get("/console/incidents/{incident_id}")
+async def incident_page(
+    request: Request, incident_id: str, who: Reader, vault: VaultDep
+) -> Response:
+    return await run_in_threadpool(_incident_page, request, vault, who, incident_id)
+
+
+async def _act(
+    request: Request,
+    vault: Vault,
+    who: StaffSigned,
+    incident_id: str,
+    action: str,
+    call: Callable[[], object],
+    field: str | Callable[[VoxkeepError], str],
+    values: dict[str, str],
+    beside: tuple[type[VoxkeepError], ...] = (InvalidInput,),
+) -> Response:
+    """Run the DPO's action; bad input (``beside``) is shown beside its field on the
+    incident's page, any other refusal (403, 404, 409) as an error page."""
+    try:
+        await run_in_threadpool(call)
+    except beside as exc:
+        problem = FieldError(field if isinstance(field, str) else field(exc), exc.message)
+        return await run_in_threadpool(
+            lambda: _incident_page(
+                request, vault, who, incident_id, errors=[problem], values=values, status=422
+            )
+        )
+    return redirect(f"/console/incidents/{incident_id}?done={action}")
+
+
+async def _form(request: Request, *names: str) -> dict[str, str]:
+    form = await request.form()
+    return {name: str(form.get(name) or "") for name in names}
+
+
+def _aware_at(value: str, lang: str) -> datetime:
+    """The form's date and time (UTC, from a datetime-local control)."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(i18n.translate(lang, "incidents.aware_bad_time")) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@router.post("/console/incidents/{incident_id}/aware")
+async def aware(request: Request, incident_id: str, vault: VaultDep, who: Actor) -> Response:
+    values = await _form(request, "aware_at", "reason")
+
+    def call() -> object:
+        when = _aware_at(values["aware_at"], who.lang)
+        return service.set_awareness(
+            vault, staff=who.staff, incident_id=incident_id, aware_at=when, reason=values["reason"]
+        )
+
+    filled = values["aware_at"].strip() and not values["reason"].strip()
+    field = "aware-reason" if filled else "aware-at"
+    return await _act(request, vault, who, incident_id, "aware", call, field, values)
+
+
+@router.post("/console/incidents/{incident_id}/assess")
+async def assess(request: Request, incident_id: str, vault: VaultDep, who: Actor) -> Response:
+    values = await _form(
+        request,
+        "risk",
+        "reason",
+        "nature",
+        "consequences",
+        "measures_taken",
+        "measures_proposed",
+    )
+
+    def call() -> object:
+        try:
+            risk = Risk(values["risk"])
+        except ValueError:
+            raise InvalidInput(i18n.translate(who.lang, "incidents.assess_no_risk")) from None
+        return service.assess(
+            vault,
+            staff=who.staff,
+            incident_id=incident_id,
+            risk=risk,
+            reason=values["reason"],
+            nature=values["nature"],
+            consequences=values["consequences"],
+            measures_taken=values["measures_taken"],
+            measures_proposed=values["measures_proposed"],
+        )
+
+    field = "assess-reason" if values["risk"] in {r.value for r in Risk} else "assess-risk"
+    return await _act(request, vault, who, incident_id, "assess", call, field, values)
+
+
+@router.post("/console/incidents/{incident_id}/derive")
+async def derive(request: Request, incident_id: str, vault: VaultDep, who: Actor) -> Response:
+    def call() -> object:
+        return service.derive_affected(vault, staff=who.staff, incident_id=incident_id)
+
+    return await _act(request, vault, who, incident_id, "derive", call, "derive", {})
+
+
+@router.post("/console/incidents/{incident_id}/affected")
+async def add_affected(request: Request, incident_id: str, vault: VaultDep, who: Actor) -> Response:
+    values = await _form(request, "account", "reason")
+
+    def call() -> object:
+        if not values["account"].strip():
+            raise InvalidInput(i18n.translate(who.lang, "incidents.affected_no_account"))
+        return service.add_affected(
+            vault,
+            staff=who.staff,
+            incident_id=incident_id,
+            account=values["account"],
+            reason=values["reason"],
+        )
+
+    def field(exc: VoxkeepError) -> str:
+        typed = isinstance(exc, InvalidInput) and values["account"].strip()
+        return "affected-reason" if typed else "affected-account"
+
+    # The account id is never sent back into the page: it may be personal data.
+    return await _act(
+        request,
+        vault,
+        who,
+        incident_id,
+        "affected",
+        call,
+        field,
+        {},
+        beside=(InvalidInput, NotFound, Conflict),
+    )
+
+
+@router.post("/console/incidents/{incident_id}/close")
+async def close(request: Request, incident_id: str, vault: VaultDep, who: Actor) -> Response:
+    values = await _form(request, "reason")
+
+    def call() -> object:
+        service.close(vault, staff=who.staff, incident_id=incident_id, reason=values["reason"])
+        return None
+
+    return await _act(request, vault, who, incident_id, "close", call, "close-reason", values)
+
+
+# Containment (incidents/containment.py): a form on the incident page names the action,
+# its page asks for the password again (unless it was re-entered in the last 10 minutes)
+# and for a confirmation; the page after it says what was done.
+Container = Annotated[StaffSigned, Depends(staff_page(*containment.CONTAINERS))]
+CONTAIN = "/console/incidents/{incident_id}/contain"
+
+
+def _contain_page(
+    request: Request, who: StaffSigned, vault: Vault, incident_id: str, action: str, form: Any
+) -> Response:
+    chosen = containment.action_of(action)
+    detail = service.show_incident(vault, incident_id)
+    return render_console(
+        request,
+        "console/incident_contain.html",
+        who,
+        active="incidents",
+        row=detail.summary,
+        action=chosen.value,
+        values=containment.fields_of(chosen, form),
+        fresh=containment.reauth_is_fresh(who.staff),
+    )
+
+
+@router.get(CONTAIN + "/{action}")
+def contain_page(
+    request: Request, incident_id: str, action: str, who: Container, vault: VaultDep
+) -> Response:
+    return _contain_page(request, who, vault, incident_id, action, request.query_params)
+
+
+@router.post(CONTAIN + "/{action}/reauth")
+async def contain_reauth(
+    request: Request, incident_id: str, action: str, who: Container, vault: VaultDep
+) -> Response:
+    chosen = containment.action_of(action)
+    form = await request.form()
+    await run_in_threadpool(
+        staff_reauthenticate,
+        vault,
+        staff=who.staff,
+        password=str(form.get("password") or ""),
+        client=client_address(request),
+        known_client=request.cookies.get(STAFF_KNOWN_COOKIE),
+    )
+    query = urlencode(containment.fields_of(chosen, {k: str(v) for k, v in form.items()}))
+    return redirect(
+        f"/console/incidents/{quote(incident_id, safe='')}/contain/{chosen.value}?{query}"
+    )
+
+
+@router.post(CONTAIN + "/{action}")
+async def contain_submit(
+    request: Request, incident_id: str, action: str, who: Container, vault: VaultDep
+) -> Response:
+    form = await request.form()
+    chosen = containment.action_of(action)
+    done = await run_in_threadpool(
+        partial(
+            containment.contain,
+            vault,
+            action=chosen,
+            incident_id=incident_id,
+            fields=containment.fields_of(chosen, {k: str(v) for k, v in form.items()}),
+            by=who.staff,
+        )
+    )
+    return render_console(
+        request,
+        "console/incident_contained.html",
+        who,
+        active="incidents",
+        incident_id=incident_id,
+        done=done,
     )

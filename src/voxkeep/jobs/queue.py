@@ -15,6 +15,7 @@ claims.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from collections.abc import Mapping
@@ -28,11 +29,13 @@ from sqlalchemy.orm import Session
 from voxkeep.db.base import utcnow
 from voxkeep.errors import InvalidInput
 from voxkeep.jobs.models import Job, JobState
+from voxkeep.jobs.registry import give_up_for
 
 if TYPE_CHECKING:
     from voxkeep.vault import Vault
 
 MAX_BACKOFF_S = 3600.0
+log = logging.getLogger("voxkeep.jobs")
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ def claim(
 ) -> ClaimedJob | None:
     """Take the oldest due job (or one whose lease lapsed), or None when there is none."""
     settings = vault.settings
+    given_up: list[tuple[str, dict[str, Any]]] = []
+    claimed = None
     with vault.transaction() as session:
         while True:
             now = utcnow()
@@ -113,18 +118,42 @@ def claim(
                 query = query.with_for_update(skip_locked=True)
             job = session.scalars(query).first()
             if job is None:
-                return None
+                break
             if job.state == JobState.RUNNING.value and job.attempts >= settings.job_max_attempts:
                 # Its worker died on every attempt (a crash, not an exception): stop trying.
-                _finish(job, JobState.FAILED, now, "the worker stopped during every attempt")
+                _finish(job, JobState.FAILED, now, CRASHED)
+                given_up.append((job.kind, dict(job.payload)))
                 continue
             job.state = JobState.RUNNING.value
             job.locked_by = worker_id
             job.locked_until = now + timedelta(seconds=settings.job_lease_s)
             job.attempts += 1
-            return ClaimedJob(
+            claimed = ClaimedJob(
                 id=job.id, kind=job.kind, payload=dict(job.payload), attempts=job.attempts
             )
+            break
+    for kind, payload in given_up:  # after the commit that gave them up
+        give_up(vault, kind, payload, error=CRASHED, integrity=False)
+    return claimed
+
+
+CRASHED = "the worker stopped during every attempt"
+
+
+def give_up(
+    vault: Vault, kind: str, payload: Mapping[str, Any], *, error: str, integrity: bool
+) -> None:
+    """Run the kind's give-up hook once a job failed for good (registry.register).
+
+    A hook that fails is logged and left: the job stays failed for a person to retry.
+    """
+    hook = give_up_for(kind)
+    if hook is None:
+        return
+    try:
+        hook(vault, payload, error, integrity)
+    except Exception as exc:
+        log.error("job kind %s: its give-up hook raised %s", kind, type(exc).__name__)
 
 
 def _finish(job: Job, state: JobState, now: datetime, error: str | None) -> None:

@@ -17,38 +17,56 @@ if TYPE_CHECKING:
     from voxkeep.vault import Vault
 
 Handler = Callable[["Vault", Mapping[str, Any]], None]
+# Called once a job of the kind spent its last attempt: (vault, payload, error, integrity),
+# where error is the last error's code and message and integrity says whether it was an
+# integrity failure. It leaves the job's object in a state a person can act on.
+GiveUp = Callable[["Vault", Mapping[str, Any], str, bool], None]
 
 TASK_MODULES = ("voxkeep.requests.tasks", "voxkeep.exports.tasks", "voxkeep.people.tasks")
 _HANDLERS: dict[str, Handler] = {}
+_GIVE_UP: dict[str, GiveUp] = {}
 _loaded = False
 
 
-def register(kind: str, handler: Handler) -> None:
-    """Make ``handler`` run jobs of ``kind``; registering a kind twice is a bug."""
+def register(kind: str, handler: Handler, *, on_give_up: GiveUp | None = None) -> None:
+    """Make ``handler`` run jobs of ``kind`` (and ``on_give_up`` run once one of them
+    failed for good); registering a kind twice is a bug."""
     existing = _HANDLERS.get(kind)
     if existing is not None and existing is not handler:
         raise ConfigError(f"The job kind {kind!r} has two handlers.")
     _HANDLERS[kind] = handler
+    if on_give_up is not None:
+        _GIVE_UP[kind] = on_give_up
 
 
 def unregister(kind: str) -> None:
     _HANDLERS.pop(kind, None)
+    _GIVE_UP.pop(kind, None)
 
 
-def handles(kind: str) -> Callable[[Handler], Handler]:
+def handles(kind: str, *, on_give_up: GiveUp | None = None) -> Callable[[Handler], Handler]:
     """Decorator form of register."""
 
     def decorate(handler: Handler) -> Handler:
-        register(kind, handler)
+        register(kind, handler, on_give_up=on_give_up)
         return handler
 
     return decorate
 
 
-def handler_for(kind: str) -> Handler | None:
+def _load() -> None:
     global _loaded
     if not _loaded:
         for module in TASK_MODULES:
             importlib.import_module(module)
         _loaded = True
+
+
+def handler_for(kind: str) -> Handler | None:
+    _load()
     return _HANDLERS.get(kind)
+
+
+def give_up_for(kind: str) -> GiveUp | None:
+    _load()
+    return _GIVE_UP.get(kind)

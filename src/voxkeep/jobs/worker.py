@@ -3,7 +3,8 @@
 A handler that raises a VoxkeepError with a status below 500 failed for a
 reason retrying cannot fix (the request moved on, the input is wrong): the job
 fails at once. Anything else is retried with backoff until
-``job_max_attempts``. Error texts kept in the table are the error's code and
+``job_max_attempts``. After the last attempt the kind's give-up hook runs
+(a request is blocked, never left building). Error texts kept in the table are the error's code and
 message, which never carry personal data, or only an exception's type name.
 """
 
@@ -17,8 +18,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from voxkeep.errors import VoxkeepError
+from voxkeep.errors import VoxkeepError, is_integrity_failure
 from voxkeep.jobs import queue
+from voxkeep.jobs.models import JobState
 from voxkeep.jobs.queue import ClaimedJob
 from voxkeep.jobs.registry import handler_for
 from voxkeep.vault import Vault
@@ -59,22 +61,24 @@ def run_job(vault: Vault, job: ClaimedJob, *, worker_id: str) -> bool:
     try:
         handler(vault, job.payload)
     except VoxkeepError as exc:
-        state = queue.fail(
-            vault,
-            job.id,
-            worker_id=worker_id,
-            error=f"{exc.code}: {exc.message}",
-            retry=exc.status >= 500,
-        )
+        error = f"{exc.code}: {exc.message}"
+        state = queue.fail(vault, job.id, worker_id=worker_id, error=error, retry=exc.status >= 500)
         log.warning("job %s (%s) failed: %s; now %s", job.id, job.kind, exc.code, state)
-        return False
+        failure: tuple[str, bool] | None = (error, is_integrity_failure(exc))
     except Exception as exc:
-        state = queue.fail(vault, job.id, worker_id=worker_id, error=type(exc).__name__, retry=True)
-        log.error("job %s (%s) raised %s; now %s", job.id, job.kind, type(exc).__name__, state)
-        return False
+        error = type(exc).__name__
+        state = queue.fail(vault, job.id, worker_id=worker_id, error=error, retry=True)
+        log.error("job %s (%s) raised %s; now %s", job.id, job.kind, error, state)
+        failure = (error, False)
+    else:
+        failure = None
     finally:
         done.set()
         beat.join()
+    if failure is not None:
+        if state is JobState.FAILED:  # its last attempt: leave its object actionable
+            queue.give_up(vault, job.kind, job.payload, error=failure[0], integrity=failure[1])
+        return False
     if not queue.complete(vault, job.id, worker_id=worker_id):
         log.warning("job %s finished after its lease passed to another worker", job.id)
     return True

@@ -183,3 +183,42 @@ RESET = {
 def reset_mail(language: str, *, code: str, expires_at: datetime) -> tuple[str, str]:
     """(subject, body) of the password-reset mail: the code and until when, nothing else."""
     return _compose(RESET, language, expires_at=expires_at, code=code)
+
+
+# Containment of an incident ended the person's sessions and stopped their password
+# (people.service.force_password_reset). The link is the portal's reset page.
+LOCKED = {
+    "en": (
+        "We signed you out: choose a new password",
+        "Hello,\n\n"
+        "to protect the voice recordings kept about you, we have signed your account out "
+        "everywhere and your password no longer works.\n"
+        "Choose a new one with a code mailed to this address, here:\n\n"
+        "{link}\n\n"
+        "Until you do, nobody can sign in to your account with the old password.\n",
+    ),
+    "de": (
+        "Wir haben Sie abgemeldet: Wählen Sie ein neues Passwort",
+        "Guten Tag,\n\n"
+        "um die über Sie gespeicherten Sprachaufnahmen zu schützen, haben wir Ihr Konto "
+        "überall abgemeldet, und Ihr Passwort gilt nicht mehr.\n"
+        "Wählen Sie hier ein neues, mit einem Code, der an diese Adresse geschickt wird:\n\n"
+        "{link}\n\n"
+        "Bis dahin kann sich niemand mit dem alten Passwort in Ihrem Konto anmelden.\n",
+    ),
+    "fr": (
+        "Nous vous avons déconnecté : choisissez un nouveau mot de passe",
+        "Bonjour,\n\n"
+        "pour protéger les enregistrements vocaux conservés à votre sujet, nous avons "
+        "déconnecté votre compte partout et votre mot de passe ne fonctionne plus.\n"
+        "Choisissez-en un nouveau avec un code envoyé à cette adresse, ici :\n\n"
+        "{link}\n\n"
+        "D'ici là, personne ne peut se connecter à votre compte avec l'ancien mot de passe.\n",
+    ),
+}
+
+
+def locked_mail(language: str, *, link: str) -> tuple[str, str]:
+    """(subject, body) of the mail that tells a person their password must be chosen anew."""
+    subject, body = LOCKED.get(language, LOCKED["en"])
+    return subject, body.format(link=link)

@@ -32,6 +32,7 @@ from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, KeyDestroyed, ReauthRequired, Unauthorized
+from voxkeep.jobs.queue import enqueue
 from voxkeep.mail import get_mailer
 from voxkeep.people import credentials, sessions, throttle, totp, two_step
 from voxkeep.people.mails import invite_mail
@@ -132,9 +133,17 @@ def _open_password(vault: Vault, session: Session, account: Account) -> str | No
         key = vault.keyring.data_key(session, account.id)
     except KeyDestroyed:
         return None
-    return aead.open_sealed(
+    hashed = aead.open_sealed(
         key, row.password_ct, ad=_password_ad(account.id), kind="password hash"
     ).decode()
+    return None if hashed == LOCKED else hashed
+
+
+# Stored in place of a password hash when an incident's containment forces a reset
+# (force_password_reset): no password matches it (sign-in compares with the dummy
+# hash, so the timing does not tell), until a mailed reset code sets a new one.
+LOCKED = "!reset-required"
+PASSWORD_LOCKED_NOTICE = "people.password_locked_notice"  # noqa: S105 (a job kind)
 
 
 def _store_password(vault: Vault, session: Session, account_id: str, hashed: str) -> None:
@@ -516,3 +525,30 @@ def revoke_person_sessions(vault: Vault, *, external_id: str, actor: str) -> int
             counts={"sessions": ended},
         )
         return ended
+
+
+def force_password_reset(
+    vault: Vault, session: Session, account_id: str, *, actor: str, incident: str
+) -> int:
+    """End every session and make the password sign in no more, in the caller's transaction.
+
+    Containment of an incident (a person's account taken over, a password
+    leaked): the password is replaced by LOCKED, open invitations end, and a
+    job mails the person after the commit (people/tasks.py) to set a new one
+    with a reset code (people/reset.py). Returns how many sessions ended.
+    """
+    now = utcnow()
+    if session.get(PersonCredential, account_id) is not None:
+        _store_password(vault, session, account_id, LOCKED)
+    _revoke_open_invites(session, account_id, now)
+    ended = sessions.PERSON.end_all(session, account_id, now=now)
+    pseudonym = account_actor_pseudonym(vault, session, account_id)
+    record(
+        session,
+        AuditAction.PERSON_PASSWORD_LOCKED,
+        actor=actor,
+        objects={"account": pseudonym, "incident": incident},
+        counts={"sessions_ended": ended},
+    )
+    enqueue(session, PASSWORD_LOCKED_NOTICE, {"account_id": account_id}, ref=incident)
+    return ended

@@ -259,18 +259,41 @@ def disable_staff(vault: Vault, *, ref: str, actor: str, acting: str | None = No
                 hint="Another admin, or `voxkeep staff disable` on the server, can.",
             )
         if row.disabled_at is None:
-            now = utcnow()
-            row.disabled_at = now
-            ended = sessions.STAFF.end_all(session, row.id, now=now)
-            _revoke_tokens(session, row.id, now)
-            record(
-                session,
-                AuditAction.STAFF_DISABLED,
-                actor=actor,
-                objects={"staff": row.id},
-                counts={"sessions_ended": ended},
-            )
+            _disable(session, row, actor=actor, objects={})
         return _info(session, row)
+
+
+def suspend_staff(
+    session: Session, *, ref: str, actor: str, acting: str | None, incident: str
+) -> StaffInfo:
+    """Disable a staff member to contain an incident, in the caller's transaction.
+
+    As disable_staff (sessions and password tokens end at once), with the
+    event naming the incident; suspending an already disabled member ends any
+    session left all the same.
+    """
+    row = _find(session, ref)
+    if acting == row.id:
+        raise Conflict(
+            "You cannot suspend your own account.",
+            hint="Another DPO, or `voxkeep incidents contain suspend-staff` on the server, can.",
+        )
+    _disable(session, row, actor=actor, objects={"incident": incident})
+    return _info(session, row)
+
+
+def _disable(session: Session, row: StaffMember, *, actor: str, objects: dict[str, str]) -> None:
+    now = utcnow()
+    row.disabled_at = row.disabled_at or now
+    ended = sessions.STAFF.end_all(session, row.id, now=now)
+    _revoke_tokens(session, row.id, now)
+    record(
+        session,
+        AuditAction.STAFF_DISABLED,
+        actor=actor,
+        objects={"staff": row.id, **objects},
+        counts={"sessions_ended": ended},
+    )
 
 
 def enable_staff(vault: Vault, *, ref: str, actor: str) -> StaffInfo:

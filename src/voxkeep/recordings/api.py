@@ -144,7 +144,7 @@ def list_recordings(
     after: str | None = None,
 ) -> RecordingPage:
     """An account's recordings, oldest first, one page at a time."""
-    rows = recordings.list_recordings(
+    rows, more = recordings.list_recordings(
         vault,
         account=account_id,
         limit=limit,
@@ -153,7 +153,7 @@ def list_recordings(
     )
     return RecordingPage(
         items=[_recording_out(account_id, r) for r in rows],
-        next=history.cursor_of(rows[-1].captured_at, rows[-1].id) if len(rows) == limit else None,
+        next=history.cursor_of(rows[-1].captured_at, rows[-1].id) if more else None,
     )
 
 

@@ -440,8 +440,9 @@ def list_recordings(
     limit: int,
     after: tuple[datetime, str] | None,
     actor: str,
-) -> list[RecordingInfo]:
-    """One page of an account's recordings, oldest first (keyset pagination)."""
+) -> tuple[list[RecordingInfo], bool]:
+    """One page of an account's recordings, oldest first (keyset pagination), and
+    whether more follow it."""
     if not 1 <= limit <= 1000:
         raise InvalidInput("limit must be between 1 and 1000.")
     with vault.transaction() as session:
@@ -449,9 +450,10 @@ def list_recordings(
         query = select(Recording).where(Recording.account_id == owner.id)
         if after is not None:
             query = query.where(tuple_(Recording.captured_at, Recording.id) > after)
-        rows = session.scalars(
-            query.order_by(Recording.captured_at, Recording.id).limit(limit)
+        found = session.scalars(
+            query.order_by(Recording.captured_at, Recording.id).limit(limit + 1)
         ).all()
+        rows = found[:limit]
         record(
             session,
             AuditAction.RECORDING_LISTED,
@@ -459,7 +461,7 @@ def list_recordings(
             objects={"account": account_actor_pseudonym(vault, session, owner.id)},
             counts={"recordings": len(rows)},
         )
-        return [info_of(r) for r in rows]
+        return [info_of(r) for r in rows], len(found) > limit
 
 
 def _owned(vault: Vault, session: Session, account: str, recording_id: str) -> Recording:

@@ -13,75 +13,25 @@ of a new request, verified later through that account's own address
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from datetime import datetime
 
 import click
 from rich.console import Console
 
-from voxkeep.clikit import Group, vault_of
+from voxkeep.clikit import Group, staff_of, staff_options, vault_of
 from voxkeep.errors import InvalidInput
-from voxkeep.people.staff import StaffSession
 from voxkeep.requests.models import RequestKind, RequestState
-from voxkeep.vault import Vault
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
 
-def _staff(ctx: click.Context, vault: Vault) -> StaffSession:
-    from voxkeep.people.staff import current_staff, staff_sign_in, staff_sign_out
-
-    opts = ctx.find_object(dict) or {}
-    name, token, stdin = opts.get("as"), opts.get("staff_token"), opts.get("password_stdin")
-    if name:
-        if stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-            code = sys.stdin.readline().strip()
-        else:
-            password = click.prompt(f"Password for {name}", hide_input=True, err=True)
-            code = click.prompt("Code from your authenticator app", err=True)
-        signed = staff_sign_in(vault, name=name, password=password, client="cli", totp_code=code)
-        # A session for this one command: it ends when the command does.
-        ctx.call_on_close(lambda: staff_sign_out(vault, staff=signed.session))
-        return signed.session
-    if not token:
-        raise click.UsageError(
-            "Say who you are: --as NAME (asks for your password) or VOXKEEP_STAFF_TOKEN."
-        )
-    with vault.reading() as session:
-        return current_staff(vault, session, token=token)
-
-
 @click.group("requests", cls=Group)
-@click.option(
-    "--as", "as_", metavar="NAME", help="Sign in as this staff member (asks for the password)."
-)
-@click.option(
-    "--password-stdin",
-    is_flag=True,
-    help="With --as: read the password, then the authenticator code, from standard input.",
-)
-@click.option(
-    "--staff-token",
-    envvar="VOXKEEP_STAFF_TOKEN",
-    metavar="TOKEN",
-    help="A staff session token (vst_...); default from VOXKEEP_STAFF_TOKEN.",
-)
-@click.pass_context
-def requests_group(
-    ctx: click.Context, as_: str | None, password_stdin: bool, staff_token: str | None
-) -> None:
+@staff_options
+def requests_group() -> None:
     """Data-subject requests: list by due date, verify, approve, extend, refuse, cancel
     (see docs/requests.md)."""
-    ctx.ensure_object(dict)
-    ctx.obj = {
-        **ctx.obj,
-        "as": as_,
-        "password_stdin": password_stdin,
-        "staff_token": staff_token,
-    }
 
 
 def _when(value: datetime | None) -> str:
@@ -105,7 +55,7 @@ def list_cmd(ctx: click.Context, states: tuple[str, ...], everything: bool) -> N
     vault = vault_of(ctx)
     rows = list_requests(
         vault,
-        staff=_staff(ctx, vault),
+        staff=staff_of(ctx, vault),
         states=[RequestState(s) for s in states] or None,
         everything=everything,
     )
@@ -120,6 +70,9 @@ def list_cmd(ctx: click.Context, states: tuple[str, ...], everything: bool) -> N
             + (f"  {flags}" if flags else ""),
             markup=False,
         )
+        if r.blocked is not None:
+            incident = f" (incident {r.blocked.incident})" if r.blocked.incident else ""
+            out.print(f"    blocked: {r.blocked.reason}{incident}", markup=False)
 
 
 @requests_group.command("show")
@@ -130,7 +83,7 @@ def show_cmd(ctx: click.Context, request_id: str) -> None:
     from voxkeep.requests.views import show_request
 
     vault = vault_of(ctx)
-    d = show_request(vault, staff=_staff(ctx, vault), request_id=request_id)
+    d = show_request(vault, staff=staff_of(ctx, vault), request_id=request_id)
     s = d.summary
     lines = [
         f"Request {s.id}: {s.kind} by {s.channel}, {s.state}"
@@ -166,6 +119,12 @@ def show_cmd(ctx: click.Context, request_id: str) -> None:
         ),
         ("export", d.export_id),
         ("receipt", d.receipt_id),
+        (
+            "blocked",
+            s.blocked
+            and s.blocked.reason
+            + (f" (incident {s.blocked.incident})" if s.blocked.incident else ""),
+        ),
     ):
         if value:
             lines.append(f"  {label:<12} {value}")
@@ -211,7 +170,7 @@ def enter_cmd(
     vault = vault_of(ctx)
     request_id = enter_request(
         vault,
-        staff=_staff(ctx, vault),
+        staff=staff_of(ctx, vault),
         account=account,
         kind=RequestKind(kind),
         channel=Channel(channel),
@@ -241,7 +200,7 @@ def verify_cmd(
     if send_code == (code is not None):
         raise click.UsageError("Give either --send-code or --code (with --evidence).")
     vault = vault_of(ctx)
-    staff = _staff(ctx, vault)
+    staff = staff_of(ctx, vault)
     if send_code:
         expires = verification.send_code(vault, staff=staff, request_id=request_id)
         out.print(
@@ -265,7 +224,7 @@ def confirm_address_cmd(ctx: click.Context, request_id: str) -> None:
     from voxkeep.requests.verification import confirm_address
 
     vault = vault_of(ctx)
-    changed = confirm_address(vault, staff=_staff(ctx, vault), request_id=request_id)
+    changed = confirm_address(vault, staff=staff_of(ctx, vault), request_id=request_id)
     out.print(
         f"The address change of {_when(changed)} UTC is confirmed for request {request_id}; "
         f"send the code: voxkeep requests verify {request_id} --send-code"
@@ -280,7 +239,7 @@ def approve_cmd(ctx: click.Context, request_id: str) -> None:
     from voxkeep.requests.service import approve
 
     vault = vault_of(ctx)
-    approve(vault, staff=_staff(ctx, vault), request_id=request_id)
+    approve(vault, staff=staff_of(ctx, vault), request_id=request_id)
     out.print(f"Request {request_id} approved; the answer is being prepared.")
 
 
@@ -295,7 +254,7 @@ def extend_cmd(ctx: click.Context, request_id: str, months: int, reason: str) ->
 
     vault = vault_of(ctx)
     due = extend(
-        vault, staff=_staff(ctx, vault), request_id=request_id, months=months, reason=reason
+        vault, staff=staff_of(ctx, vault), request_id=request_id, months=months, reason=reason
     )
     out.print(f"Request {request_id} is now due {_when(due)} UTC; the person will be told.")
 
@@ -309,7 +268,7 @@ def refuse_cmd(ctx: click.Context, request_id: str, reason: str) -> None:
     from voxkeep.requests.service import refuse
 
     vault = vault_of(ctx)
-    refuse(vault, staff=_staff(ctx, vault), request_id=request_id, reason=reason)
+    refuse(vault, staff=staff_of(ctx, vault), request_id=request_id, reason=reason)
     out.print(f"Request {request_id} refused; the person will be told why.")
 
 
@@ -322,7 +281,7 @@ def cancel_cmd(ctx: click.Context, request_id: str, reason: str) -> None:
     from voxkeep.requests.service import cancel
 
     vault = vault_of(ctx)
-    cancel(vault, staff=_staff(ctx, vault), request_id=request_id, reason=reason)
+    cancel(vault, staff=staff_of(ctx, vault), request_id=request_id, reason=reason)
     out.print(f"Request {request_id} cancelled.")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from voxkeep.requests.models import RequestKind
 from voxkeep.requests.service import StaffAction
@@ -100,6 +100,19 @@ class JobOut(BaseModel):
     last_error: str | None
 
 
+class BlockedOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    reason: str = Field(
+        description="Why: the incident's kind and failed check (`release_gate_failed: "
+        "counts`), or the last error of the request's job that failed for good."
+    )
+    incident: str | None = Field(
+        description="The incident that records it (`GET /api/v1/incidents/{id}`), when the "
+        "cause was an integrity failure."
+    )
+
+
 class DetailOut(SummaryOut):
     account: str | None = Field(description="The operator's account id; null once erased.")
     entered_by: str | None
@@ -127,6 +140,9 @@ class DetailOut(SummaryOut):
     actions: list[StaffAction] = Field(
         description="What the signed-in staff member may do to this request now (their "
         "roles, its state, four eyes); each action's route enforces the same rules."
+    )
+    blocked: BlockedOut | None = Field(
+        description="For a blocked request: why, and the incident when there is one."
     )
 
     @classmethod

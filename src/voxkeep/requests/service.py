@@ -25,6 +25,8 @@ from voxkeep.accounts.service import account_actor_pseudonym, find_account
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, Forbidden, InvalidInput, NotFound
+from voxkeep.incidents.models import IncidentKind
+from voxkeep.incidents.service import cause_of, open_incident
 from voxkeep.jobs.queue import enqueue
 from voxkeep.people.models import StaffRole as Role
 from voxkeep.people.service import require_recent_reauth
@@ -360,7 +362,8 @@ def approve(vault: Vault, *, staff: StaffActor, request_id: str) -> None:
     """The second pair of eyes: starts building the answer (or the erasure).
 
     The approver holds the approver role and is neither the staff member who
-    entered the request nor the one who verified it. A request blocked by the
+    entered the request nor the one who verified it; a refusal on those grounds
+    is recorded as a FOUR_EYES_REFUSED incident (it may be an attempt). A request blocked by the
     release gate needs the same approval again to be rebuilt.
     """
     require_staff_role(staff, MAY_APPROVE, to="approve requests")
@@ -374,14 +377,36 @@ def approve(vault: Vault, *, staff: StaffActor, request_id: str) -> None:
                 hint="Verify it first: `voxkeep requests verify`.",
             )
         role = four_eyes_conflict(request, staff)
-        if role is not None:
-            raise Forbidden(
-                f"Four eyes: you {role} this request, so someone else must approve it.",
-                hint="Ask another staff member with the approver role.",
-            )
-        request.approved_by = actor
-        request.approved_at = utcnow()
-        _start_work(vault, session, request, actor=actor)
+        if role is None:
+            request.approved_by = actor
+            request.approved_at = utcnow()
+            _start_work(vault, session, request, actor=actor)
+            return
+        # Refused, and recorded: it commits with this transaction, then the refusal is raised.
+        _four_eyes_refused(vault, session, request, actor=actor, role=role)
+    raise Forbidden(
+        f"Four eyes: you {role} this request, so someone else must approve it.",
+        hint="Ask another staff member with the approver role.",
+    )
+
+
+def _four_eyes_refused(
+    vault: Vault, session: Session, request: DataRequest, *, actor: str, role: str
+) -> None:
+    """One FOUR_EYES_REFUSED incident per request and staff member, joined on repeat."""
+    open_incident(
+        vault,
+        session,
+        kind=IncidentKind.FOUR_EYES_REFUSED,
+        cause=cause_of(IncidentKind.FOUR_EYES_REFUSED, request.id, actor),
+        request_id=request.id,
+        details={
+            "check": f"four_eyes_{role}",
+            "staff": actor,
+            "account": account_pseudonym(vault, session, request),
+        },
+        actor=actor,
+    )
 
 
 def extend(

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
+from voxkeep.db.timeline import next_seq
 from voxkeep.errors import Conflict, KeyDestroyed, NotFound
 from voxkeep.requests import deadlines
 from voxkeep.requests.models import (
@@ -167,13 +168,7 @@ def append_event(
 ) -> RequestEvent:
     """A timeline entry; ``from_state == to_state`` marks a step that is not a move, and
     ``step`` tags such a step for the person's view."""
-    last = session.scalar(
-        select(func.max(RequestEvent.seq)).where(RequestEvent.request_id == request.id)
-    )
-    pending = [
-        e.seq for e in session.new if isinstance(e, RequestEvent) and e.request_id == request.id
-    ]
-    seq = max([last or 0, *pending]) + 1
+    seq = next_seq(session, RequestEvent.seq, RequestEvent.request_id, request.id)
     event = RequestEvent(
         request_id=request.id,
         seq=seq,

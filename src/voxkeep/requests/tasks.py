@@ -22,8 +22,10 @@ from voxkeep.accounts.service import open_field
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, MailFailed
-from voxkeep.exports.builder import build_for_request
+from voxkeep.exports.builder import AnswerBlocked, build_for_request
+from voxkeep.exports.failures import Failure, fail_answer
 from voxkeep.exports.gate import ReleaseBlocked, check_release
+from voxkeep.incidents.models import IncidentKind
 from voxkeep.jobs.registry import handles
 from voxkeep.mail import get_mailer
 from voxkeep.requests import address, notices
@@ -66,13 +68,36 @@ def _state(vault: Vault, request_id: str) -> tuple[RequestState, str | None]:
         return S(request.state), request.export_id
 
 
-@handles(EXPORT_BUILD)
+def give_up(vault: Vault, payload: Mapping[str, Any], error: str, integrity: bool) -> None:
+    """A request's job spent its last attempt: the request is blocked, never left building
+    or checking, with a note saying why; an integrity failure also opens an incident."""
+    request_id = payload.get("request_id")
+    if not isinstance(request_id, str):
+        return
+    with vault.reading() as session:
+        request = session.get(DataRequest, request_id)
+        if request is None or request.state not in (S.BUILDING, S.CHECKING):
+            return
+        export_id = request.export_id if request.state == S.CHECKING else None
+    kind = IncidentKind.BUILD_FAILED if integrity else None
+    fail_answer(
+        vault,
+        request_id=request_id,
+        export_id=export_id,
+        failure=Failure(kind, "job_failed", error),
+    )
+
+
+@handles(EXPORT_BUILD, on_give_up=give_up)
 def build_answer(vault: Vault, payload: Mapping[str, Any]) -> None:
     """building → (build the archive) → checking → (release gate) → ready or blocked."""
     request_id = _request_id(payload)
     state, export_id = _state(vault, request_id)
     if state is S.BUILDING:
-        built = build_for_request(vault, request_id)
+        try:
+            built = build_for_request(vault, request_id)
+        except AnswerBlocked:
+            return  # the request is blocked and an incident is open: the job did its work
         with vault.transaction() as session:
             request = lock_request(session, request_id)
             if request.state != S.BUILDING:
@@ -240,7 +265,7 @@ def _pending_receipt(session: Session, pseudonym: str) -> str | None:
     ).first()
 
 
-@handles(ERASURE_RUN)
+@handles(ERASURE_RUN, on_give_up=give_up)
 def run_erasure(vault: Vault, payload: Mapping[str, Any]) -> None:
     """building → (erase the account) → ready → delivered (receipt mailed) → closed.
 

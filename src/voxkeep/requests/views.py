@@ -17,6 +17,8 @@ from voxkeep.accounts.service import account_actor_pseudonym, open_field
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.db.base import utcnow
 from voxkeep.errors import IntegrityFailure, NotFound
+from voxkeep.incidents.models import Incident
+from voxkeep.jobs.models import Job, JobState
 from voxkeep.jobs.queue import jobs_for
 from voxkeep.requests.address import confirmation_pending
 from voxkeep.requests.models import Channel, DataRequest, RequestEvent, RequestKind, RequestState
@@ -72,6 +74,15 @@ class JobInfo:
 
 
 @dataclass(frozen=True)
+class Blocked:
+    """Why a blocked request is blocked: a reason made of codes and check names, and the
+    incident that records it when the cause was an integrity failure."""
+
+    reason: str
+    incident: str | None
+
+
+@dataclass(frozen=True)
 class RequestSummary:
     id: str
     kind: str
@@ -84,6 +95,7 @@ class RequestSummary:
     overdue: bool
     days_left: int  # whole UTC days from today to the due date; negative once overdue
     at_risk: bool  # open, not overdue, due within AT_RISK_DAYS
+    blocked: Blocked | None = None  # for a blocked request: why (blocked_of)
 
 
 @dataclass(frozen=True)
@@ -126,7 +138,39 @@ class PersonView:
     can_withdraw: bool  # the person may still withdraw it (requests.service.cancel_own)
 
 
-def summarize(request: DataRequest, now: datetime) -> RequestSummary:
+def blocked_of(session: Session, request: DataRequest) -> Blocked | None:
+    """Why the request is blocked: the newer of its newest incident and its newest job that
+    failed for good (a job's give-up blocks its request; exports.failures)."""
+    if request.state != RequestState.BLOCKED.value:
+        return None
+    incident = session.scalars(
+        select(Incident)
+        .where(Incident.request_id == request.id)
+        .order_by(Incident.last_seen_at.desc(), Incident.opened_at.desc())
+        .limit(1)
+    ).first()
+    job = session.scalars(
+        select(Job)
+        .where(Job.ref == request.id, Job.state == JobState.FAILED.value)
+        .order_by(Job.finished_at.desc())
+        .limit(1)
+    ).first()
+    seen = incident.last_seen_at or incident.opened_at if incident is not None else None
+    if job is not None and job.finished_at is not None and (seen is None or job.finished_at > seen):
+        return Blocked(
+            reason=f"job {job.kind} failed after {job.attempts} attempts: {job.last_error}",
+            incident=None,
+        )
+    if incident is None:
+        return Blocked(reason="blocked", incident=None)
+    check = incident.details.get("check")
+    reason = f"{incident.kind}: {check}" if isinstance(check, str) else incident.kind
+    return Blocked(reason=reason, incident=incident.id)
+
+
+def summarize(
+    request: DataRequest, now: datetime, *, session: Session | None = None
+) -> RequestSummary:
     due = effective_due_at(request, now)
     still_owed = RequestState(request.state) in OPEN
     overdue = still_owed and now > due
@@ -143,6 +187,7 @@ def summarize(request: DataRequest, now: datetime) -> RequestSummary:
         overdue=overdue,
         days_left=days_left,
         at_risk=still_owed and not overdue and days_left <= AT_RISK_DAYS,
+        blocked=blocked_of(session, request) if session is not None else None,
     )
 
 
@@ -189,7 +234,7 @@ def list_requests(
         query = query.where(DataRequest.channel.in_([c.value for c in channels]))
     with vault.reading() as session:
         rows = session.scalars(query.order_by(DataRequest.due_at, DataRequest.id).limit(limit))
-        summaries = [summarize(r, now) for r in rows]
+        summaries = [summarize(r, now, session=session) for r in rows]
     return sorted(summaries, key=lambda s: (s.due_at, s.id))
 
 
@@ -286,7 +331,7 @@ def _detail(
     pending = confirmation_pending(session, request)
     actions = allowed_actions(request, staff, address_change_pending=pending, now=now)
     return RequestDetail(
-        summary=summarize(request, now),
+        summary=summarize(request, now, session=session),
         account=_account_id_text(vault, session, request.account_id),
         entered_by=request.entered_by,
         verified_by=request.verified_by,

@@ -457,6 +457,87 @@ CATALOGUE: dict[str, Text] = {
     "incidents.kind_release_gate_failed": Text(
         "Release check failed", "Freigabeprüfung fehlgeschlagen", "Contrôle de diffusion échoué"
     ),
+    "incidents.kind_build_failed": Text(
+        "Answer failed while built",
+        "Antwort beim Erstellen fehlgeschlagen",
+        "Réponse échouée à la construction",
+    ),
+    "incidents.kind_key_failed": Text(
+        "Answer key did not open",
+        "Antwortschlüssel ließ sich nicht öffnen",
+        "Clé de la réponse illisible",
+    ),
+    "incidents.kind_delivery_failed": Text(
+        "Answer failed while delivered",
+        "Antwort bei der Auslieferung fehlgeschlagen",
+        "Réponse échouée à la livraison",
+    ),
+    "incidents.kind_audit_verify_failed": Text(
+        "Audit log failed its check",
+        "Prüfprotokoll hat seine Prüfung nicht bestanden",
+        "Journal d'audit non vérifié",
+    ),
+    "incidents.kind_foreign_download": Text(
+        "Asked for another person's answer",
+        "Antwort einer anderen Person angefordert",
+        "Réponse d'une autre personne demandée",
+    ),
+    "incidents.kind_four_eyes_refused": Text(
+        "Refused by four eyes",
+        "Vom Vier-Augen-Prinzip abgelehnt",
+        "Refusé par le principe des quatre yeux",
+    ),
+    "incidents.explain_build_failed": Text(
+        "While an answer was built, a recording did not decrypt as the requester's or did not "
+        "match its sealed hash. Nothing was released; the request is blocked.",
+        "Beim Erstellen einer Antwort ließ sich eine Aufnahme nicht als die der anfragenden "
+        "Person entschlüsseln oder passte nicht zu ihrem versiegelten Hash. Nichts wurde "
+        "freigegeben; der Antrag ist gesperrt.",
+        "Pendant la construction d'une réponse, un enregistrement ne s'est pas déchiffré comme "
+        "celui du demandeur ou ne correspondait pas à son empreinte scellée. Rien n'a été "
+        "diffusé ; la demande est bloquée.",
+    ),
+    "incidents.explain_key_failed": Text(
+        "An answer's sealed key did not open under the requester's key before release. Nothing "
+        "was released; the request is blocked.",
+        "Der versiegelte Schlüssel einer Antwort ließ sich vor der Freigabe nicht mit dem "
+        "Schlüssel der anfragenden Person öffnen. Nichts wurde freigegeben; der Antrag ist "
+        "gesperrt.",
+        "La clé scellée d'une réponse ne s'est pas ouverte avec la clé du demandeur avant la "
+        "diffusion. Rien n'a été diffusé ; la demande est bloquée.",
+    ),
+    "incidents.explain_delivery_failed": Text(
+        "An answer failed a check while it was downloaded. It was withdrawn at once and its "
+        "request blocked.",
+        "Eine Antwort hat beim Herunterladen eine Prüfung nicht bestanden. Sie wurde sofort "
+        "zurückgezogen und der Antrag gesperrt.",
+        "Une réponse a échoué à un contrôle pendant son téléchargement. Elle a été retirée "
+        "aussitôt et la demande bloquée.",
+    ),
+    "incidents.explain_audit_verify_failed": Text(
+        "The audit log no longer matches what was appended and signed. Treat the database as "
+        "compromised.",
+        "Das Prüfprotokoll entspricht nicht mehr dem, was angehängt und signiert wurde. Die "
+        "Datenbank ist als kompromittiert zu behandeln.",
+        "Le journal d'audit ne correspond plus à ce qui a été ajouté et signé. Considérez la "
+        "base de données comme compromise.",
+    ),
+    "incidents.explain_foreign_download": Text(
+        "A signed-in person asked to download an answer of another account. They were told "
+        "it does not exist.",
+        "Eine angemeldete Person wollte die Antwort eines anderen Kontos herunterladen. Ihr "
+        "wurde gesagt, dass es sie nicht gibt.",
+        "Une personne connectée a demandé à télécharger la réponse d'un autre compte. Il lui a "
+        "été répondu qu'elle n'existe pas.",
+    ),
+    "incidents.explain_four_eyes_refused": Text(
+        "A staff member tried to approve a request they entered or verified themselves, and was "
+        "refused.",
+        "Ein Mitarbeiter wollte einen Antrag freigeben, den er selbst erfasst oder geprüft hatte, "
+        "und wurde abgewiesen.",
+        "Un membre du personnel a tenté d'approuver une demande qu'il avait lui-même saisie ou "
+        "vérifiée, et a été refusé.",
+    ),
     "incidents.aware_at": Text("Aware since", "Bekannt seit", "Connu depuis"),
     "incidents.notify_by": Text(
         "Notify the authority by", "Behörde benachrichtigen bis", "Notifier l'autorité avant le"
@@ -513,6 +594,427 @@ CATALOGUE: dict[str, Text] = {
     "incidents.bytes_served": Text("Bytes sent", "Gesendete Bytes", "Octets envoyés"),
     "incidents.events": Text(
         "Audit events about it", "Protokollereignisse dazu", "Événements du journal le concernant"
+    ),
+    # The breach register (Art. 33(5)): states, clock, assessment, affected people.
+    "incidents.state": Text(
+        "State",
+        "Stand",
+        "État",
+    ),
+    "incidents.state_open": Text(
+        "Open: not yet assessed",
+        "Offen: noch nicht bewertet",
+        "Ouvert : pas encore évalué",
+    ),
+    "incidents.state_assessed": Text(
+        "Assessed",
+        "Bewertet",
+        "Évalué",
+    ),
+    "incidents.state_authority_notified": Text(
+        "Authority notified",
+        "Behörde benachrichtigt",
+        "Autorité notifiée",
+    ),
+    "incidents.state_people_notified": Text(
+        "People told",
+        "Betroffene benachrichtigt",
+        "Personnes informées",
+    ),
+    "incidents.state_closed": Text(
+        "Closed",
+        "Abgeschlossen",
+        "Clôturé",
+    ),
+    "incidents.risk": Text(
+        "Risk to people",
+        "Risiko für die Betroffenen",
+        "Risque pour les personnes",
+    ),
+    "incidents.risk_unlikely": Text(
+        "Unlikely to result in a risk",
+        "Voraussichtlich kein Risiko",
+        "Risque peu probable",
+    ),
+    "incidents.risk_risk": Text(
+        "A risk: tell the authority",
+        "Ein Risiko: Behörde benachrichtigen",
+        "Un risque : notifier l'autorité",
+    ),
+    "incidents.risk_high": Text(
+        "A high risk: tell the authority and the people",
+        "Hohes Risiko: Behörde und Betroffene benachrichtigen",
+        "Un risque élevé : notifier l'autorité et les personnes",
+    ),
+    "incidents.kind_reported": Text(
+        "Reported by staff",
+        "Von Mitarbeitenden gemeldet",
+        "Signalé par le personnel",
+    ),
+    "incidents.opened_at": Text(
+        "Opened",
+        "Eröffnet",
+        "Ouvert le",
+    ),
+    "incidents.occurrences": Text(
+        "happened {count} times",
+        "{count}-mal aufgetreten",
+        "survenu {count} fois",
+    ),
+    "incidents.clock_not_needed": Text(
+        "Closed without notification: none was needed",
+        "Ohne Meldung abgeschlossen: keine war nötig",
+        "Clôturé sans notification : aucune n'était nécessaire",
+    ),
+    "incidents.notified_in_time": Text(
+        "Authority notified in time",
+        "Behörde rechtzeitig benachrichtigt",
+        "Autorité notifiée dans les délais",
+    ),
+    "incidents.notified_late": Text(
+        "Authority notified {hours} hours late",
+        "Behörde {hours} Stunden zu spät benachrichtigt",
+        "Autorité notifiée avec {hours} heures de retard",
+    ),
+    "incidents.aware_title": Text(
+        "When did we become aware?",
+        "Wann wurde die Verletzung bekannt?",
+        "Quand en avons-nous pris connaissance ?",
+    ),
+    "incidents.aware_hint": Text(
+        "Aware means reasonably certain that personal data were compromised. The 72 hours run "
+        "from then. It starts as the time the incident was opened.",
+        "Bekannt heißt: hinreichend sicher, dass personenbezogene Daten betroffen sind. Die 72 "
+        "Stunden laufen ab dann. Anfangs ist es der Zeitpunkt der Eröffnung.",
+        "Avoir connaissance signifie être raisonnablement certain que des données personnelles "
+        "ont été compromises. Les 72 heures courent à partir de là. Au départ, c'est l'heure "
+        "d'ouverture de l'incident.",
+    ),
+    "incidents.field_aware_at": Text(
+        "Aware since (UTC)",
+        "Bekannt seit (UTC)",
+        "Connu depuis (UTC)",
+    ),
+    "incidents.field_aware_at_hint": Text(
+        "Date and time in UTC, not in the future.",
+        "Datum und Uhrzeit in UTC, nicht in der Zukunft.",
+        "Date et heure en UTC, pas dans le futur.",
+    ),
+    "incidents.aware_bad_time": Text(
+        "Enter the date and time, for example 2026-03-02T08:00.",
+        "Geben Sie Datum und Uhrzeit ein, zum Beispiel 2026-03-02T08:00.",
+        "Saisissez la date et l'heure, par exemple 2026-03-02T08:00.",
+    ),
+    "incidents.aware_submit": Text(
+        "Set the awareness time",
+        "Zeitpunkt festlegen",
+        "Enregistrer l'heure",
+    ),
+    "incidents.field_reason": Text(
+        "Reason",
+        "Begründung",
+        "Motif",
+    ),
+    "incidents.assessment": Text(
+        "Risk assessment",
+        "Risikobewertung",
+        "Évaluation du risque",
+    ),
+    "incidents.not_assessed": Text(
+        "Not assessed yet.",
+        "Noch nicht bewertet.",
+        "Pas encore évalué.",
+    ),
+    "incidents.assess_title": Text(
+        "Assess the risk",
+        "Risiko bewerten",
+        "Évaluer le risque",
+    ),
+    "incidents.assess_no_risk": Text(
+        "Choose how likely a risk to people is.",
+        "Wählen Sie, wie wahrscheinlich ein Risiko für die Betroffenen ist.",
+        "Choisissez la probabilité d'un risque pour les personnes.",
+    ),
+    "incidents.assess_submit": Text(
+        "Save the assessment",
+        "Bewertung speichern",
+        "Enregistrer l'évaluation",
+    ),
+    "incidents.field_nature": Text(
+        "What happened (nature of the breach)",
+        "Was geschah (Art der Verletzung)",
+        "Ce qui s'est passé (nature de la violation)",
+    ),
+    "incidents.field_consequences": Text(
+        "Likely consequences for people",
+        "Wahrscheinliche Folgen für die Betroffenen",
+        "Conséquences probables pour les personnes",
+    ),
+    "incidents.field_measures_taken": Text(
+        "Measures taken",
+        "Ergriffene Maßnahmen",
+        "Mesures prises",
+    ),
+    "incidents.field_measures_proposed": Text(
+        "Measures proposed",
+        "Vorgeschlagene Maßnahmen",
+        "Mesures proposées",
+    ),
+    "incidents.affected": Text(
+        "Affected people",
+        "Betroffene Personen",
+        "Personnes concernées",
+    ),
+    "incidents.affected_hint": Text(
+        "Worked out from the answer's list of contents and its downloads; add anyone else with "
+        "a reason.",
+        "Ermittelt aus der Inhaltsliste der Antwort und ihren Downloads; weitere Personen mit "
+        "Begründung hinzufügen.",
+        "Déduites de la liste du contenu de la réponse et de ses téléchargements ; ajoutez "
+        "toute autre personne avec un motif.",
+    ),
+    "incidents.affected_none": Text(
+        "No affected person is listed.",
+        "Keine betroffene Person erfasst.",
+        "Aucune personne concernée n'est listée.",
+    ),
+    "incidents.person": Text(
+        "Person (pseudonym)",
+        "Person (Pseudonym)",
+        "Personne (pseudonyme)",
+    ),
+    "incidents.source": Text(
+        "Found from",
+        "Ermittelt aus",
+        "Trouvée par",
+    ),
+    "incidents.source_manifest": Text(
+        "the answer (not downloaded)",
+        "der Antwort (nicht heruntergeladen)",
+        "la réponse (non téléchargée)",
+    ),
+    "incidents.source_downloads": Text(
+        "a downloaded answer",
+        "einer heruntergeladenen Antwort",
+        "une réponse téléchargée",
+    ),
+    "incidents.source_added": Text(
+        "added by the DPO",
+        "vom DSB hinzugefügt",
+        "ajoutée par le DPD",
+    ),
+    "incidents.records": Text(
+        "Recordings",
+        "Aufnahmen",
+        "Enregistrements",
+    ),
+    "incidents.period": Text(
+        "Period",
+        "Zeitraum",
+        "Période",
+    ),
+    "incidents.devices": Text(
+        "Devices (pseudonyms)",
+        "Geräte (Pseudonyme)",
+        "Appareils (pseudonymes)",
+    ),
+    "incidents.erased": Text(
+        "account erased",
+        "Konto gelöscht",
+        "compte effacé",
+    ),
+    "incidents.derive_title": Text(
+        "Work out the affected people again",
+        "Betroffene erneut ermitteln",
+        "Déterminer à nouveau les personnes concernées",
+    ),
+    "incidents.derive_submit": Text(
+        "Work them out from the answer",
+        "Aus der Antwort ermitteln",
+        "Les déduire de la réponse",
+    ),
+    "incidents.affected_add_title": Text(
+        "Add an affected person",
+        "Betroffene Person hinzufügen",
+        "Ajouter une personne concernée",
+    ),
+    "incidents.field_account": Text(
+        "Account id",
+        "Konto-ID",
+        "Identifiant du compte",
+    ),
+    "incidents.field_account_hint": Text(
+        "The operator's id of the person's account. Only its pseudonym is kept.",
+        "Die ID des Kontos beim Betreiber. Gespeichert wird nur ihr Pseudonym.",
+        "L'identifiant du compte chez l'opérateur. Seul son pseudonyme est conservé.",
+    ),
+    "incidents.affected_no_account": Text(
+        "Enter the account id.",
+        "Geben Sie die Konto-ID ein.",
+        "Saisissez l'identifiant du compte.",
+    ),
+    "incidents.affected_add_submit": Text(
+        "Add this person",
+        "Person hinzufügen",
+        "Ajouter cette personne",
+    ),
+    "incidents.download_log": Text(
+        "Who downloaded the answer",
+        "Wer die Antwort heruntergeladen hat",
+        "Qui a téléchargé la réponse",
+    ),
+    "incidents.download_log_hint": Text(
+        "Addresses and browsers are shown here only, never written to a log.",
+        "Adressen und Browser werden nur hier gezeigt, nie protokolliert.",
+        "Les adresses et navigateurs ne sont affichés qu'ici, jamais journalisés.",
+    ),
+    "incidents.when": Text(
+        "When",
+        "Wann",
+        "Quand",
+    ),
+    "incidents.address": Text(
+        "Address",
+        "Adresse",
+        "Adresse",
+    ),
+    "incidents.browser": Text(
+        "Browser",
+        "Browser",
+        "Navigateur",
+    ),
+    "incidents.bytes": Text(
+        "Bytes",
+        "Bytes",
+        "Octets",
+    ),
+    "incidents.timeline": Text(
+        "What was done, by whom",
+        "Was wer getan hat",
+        "Ce qui a été fait, et par qui",
+    ),
+    "incidents.who": Text(
+        "Who",
+        "Wer",
+        "Qui",
+    ),
+    "incidents.what": Text(
+        "What",
+        "Was",
+        "Quoi",
+    ),
+    "incidents.note": Text(
+        "Note",
+        "Notiz",
+        "Note",
+    ),
+    "incidents.step_opened": Text(
+        "Opened",
+        "Eröffnet",
+        "Ouvert",
+    ),
+    "incidents.step_assessed": Text(
+        "Risk assessed",
+        "Risiko bewertet",
+        "Risque évalué",
+    ),
+    "incidents.step_authority_notified": Text(
+        "Authority notified",
+        "Behörde benachrichtigt",
+        "Autorité notifiée",
+    ),
+    "incidents.step_people_notified": Text(
+        "People told",
+        "Betroffene benachrichtigt",
+        "Personnes informées",
+    ),
+    "incidents.step_closed": Text(
+        "Closed",
+        "Abgeschlossen",
+        "Clôturé",
+    ),
+    "incidents.step_aware": Text(
+        "Awareness time set",
+        "Zeitpunkt der Kenntnis festgelegt",
+        "Heure de prise de connaissance fixée",
+    ),
+    "incidents.step_affected_derived": Text(
+        "Affected people worked out",
+        "Betroffene ermittelt",
+        "Personnes concernées déterminées",
+    ),
+    "incidents.step_affected_added": Text(
+        "Affected person added",
+        "Betroffene Person hinzugefügt",
+        "Personne concernée ajoutée",
+    ),
+    "incidents.step_contained": Text(
+        "Contained",
+        "Eingedämmt",
+        "Contenu",
+    ),
+    "incidents.step_follow_up": Text(
+        "Follow-up to the authority",
+        "Nachmeldung an die Behörde",
+        "Complément à l'autorité",
+    ),
+    "incidents.close_title": Text(
+        "Close the incident",
+        "Vorfall abschließen",
+        "Clôturer l'incident",
+    ),
+    "incidents.close_submit": Text(
+        "Close the incident",
+        "Vorfall abschließen",
+        "Clôturer l'incident",
+    ),
+    "incidents.close_not_yet": Text(
+        "It can be closed once assessed, and once the authority (a risk) and the people (a "
+        "high risk) were notified.",
+        "Er kann abgeschlossen werden, sobald er bewertet ist und die Behörde (Risiko) und die "
+        "Betroffenen (hohes Risiko) benachrichtigt wurden.",
+        "Il peut être clôturé une fois évalué, et une fois l'autorité (un risque) et les "
+        "personnes (un risque élevé) notifiées.",
+    ),
+    "incidents.done_aware": Text(
+        "The awareness time is set; the clock runs from it.",
+        "Der Zeitpunkt ist festgelegt; die Frist läuft ab ihm.",
+        "L'heure est enregistrée ; le délai court à partir d'elle.",
+    ),
+    "incidents.done_assess": Text(
+        "The assessment is saved.",
+        "Die Bewertung ist gespeichert.",
+        "L'évaluation est enregistrée.",
+    ),
+    "incidents.done_derive": Text(
+        "The affected people were worked out again.",
+        "Die Betroffenen wurden erneut ermittelt.",
+        "Les personnes concernées ont été déterminées à nouveau.",
+    ),
+    "incidents.done_affected": Text(
+        "The person was added.",
+        "Die Person wurde hinzugefügt.",
+        "La personne a été ajoutée.",
+    ),
+    "incidents.done_close": Text(
+        "The incident is closed.",
+        "Der Vorfall ist abgeschlossen.",
+        "L'incident est clôturé.",
+    ),
+    "incidents.deadlines": Text(
+        "Incident deadlines",
+        "Fristen bei Vorfällen",
+        "Échéances des incidents",
+    ),
+    "incidents.deadlines_intro": Text(
+        "The authority is still to be told about these incidents; nearest deadline first.",
+        "Die Behörde ist über diese Vorfälle noch zu benachrichtigen; nächste Frist zuerst.",
+        "L'autorité doit encore être notifiée de ces incidents ; échéance la plus proche d'abord.",
+    ),
+    "incidents.deadlines_none": Text(
+        "No incident is waiting for the authority to be told.",
+        "Kein Vorfall wartet auf eine Meldung an die Behörde.",
+        "Aucun incident n'attend de notification à l'autorité.",
     ),
     "audit.title": Text("Audit log", "Prüfprotokoll", "Journal d'audit"),
     "audit.intro": Text(
@@ -1551,6 +2053,14 @@ CATALOGUE: dict[str, Text] = {
     "console.nav_audit": Text("Audit", "Prüfprotokoll", "Journal d'audit"),
     "console.nav_dashboard": Text("Dashboard", "Übersicht", "Tableau de bord"),
     "console.nav_staff": Text("Staff", "Mitarbeitende", "Personnel"),
+    "console.nav_records": Text(
+        "Record of processing", "Verarbeitungsverzeichnis", "Registre des traitements"
+    ),
+    "records.pdf": Text(
+        "Download this record as PDF:",
+        "Dieses Verzeichnis als PDF herunterladen:",
+        "Télécharger ce registre en PDF :",
+    ),
     "console.signed_in_as": Text(
         "Signed in as {name}", "Angemeldet als {name}", "Connecté en tant que {name}"
     ),
@@ -1685,6 +2195,10 @@ CATALOGUE: dict[str, Text] = {
     ),
     "console.field_request": Text("Request", "Anfrage", "Demande"),
     "console.field_state": Text("State", "Status", "État"),
+    "console.field_blocked": Text("Blocked because", "Gesperrt, weil", "Bloquée car"),
+    "console.blocked_incident": Text(
+        "See incident {id}", "Siehe Vorfall {id}", "Voir l'incident {id}"
+    ),
     "console.field_kind": Text("Kind", "Art", "Type"),
     "console.field_channel": Text("Channel", "Eingangsweg", "Canal"),
     "console.field_received": Text("Received", "Eingegangen", "Reçue"),
@@ -2165,6 +2679,147 @@ CATALOGUE: dict[str, Text] = {
         "Passwort.",
         "La connexion en deux étapes est désactivée. La connexion ne demande que votre mot de "
         "passe.",
+    ),
+    # Containment from the incident page (incidents/containment.py; console/incident_contain*.html).
+    "contain.title": Text(
+        "Contain the breach", "Die Verletzung eindämmen", "Contenir la violation"
+    ),
+    "contain.intro": Text(
+        "Each action takes effect at once and is recorded with this incident. The next page "
+        "asks for your password again and for your confirmation.",
+        "Jede Maßnahme wirkt sofort und wird bei diesem Vorfall festgehalten. Die nächste Seite "
+        "fragt noch einmal nach Ihrem Passwort und nach Ihrer Bestätigung.",
+        "Chaque mesure prend effet immédiatement et est consignée avec cet incident. La page "
+        "suivante vous redemande votre mot de passe et votre confirmation.",
+    ),
+    "contain.revoke_title": Text(
+        "Revoke every download of the answer",
+        "Jeden Download der Antwort widerrufen",
+        "Révoquer tout téléchargement de la réponse",
+    ),
+    "contain.revoke_hint": Text(
+        "Every answer of this incident's request that can still be downloaded is withdrawn: "
+        "its key is destroyed and its archive deleted. The request is blocked.",
+        "Jede Antwort auf den Antrag dieses Vorfalls, die noch heruntergeladen werden kann, wird "
+        "zurückgezogen: ihr Schlüssel wird vernichtet und ihr Archiv gelöscht. Der Antrag wird "
+        "gesperrt.",
+        "Toute réponse à la demande de cet incident encore téléchargeable est retirée : sa clé "
+        "est détruite et son archive supprimée. La demande est bloquée.",
+    ),
+    "contain.suspend_title": Text(
+        "Suspend a staff account", "Ein Personalkonto sperren", "Suspendre un compte du personnel"
+    ),
+    "contain.suspend_hint": Text(
+        "The account is disabled and every session of it ends at once.",
+        "Das Konto wird deaktiviert, und jede seiner Sitzungen endet sofort.",
+        "Le compte est désactivé et chacune de ses sessions prend fin immédiatement.",
+    ),
+    "contain.field_staff": Text(
+        "Staff member's name", "Name des Mitarbeiters", "Nom du membre du personnel"
+    ),
+    "contain.reset_title": Text(
+        "End a person's sessions and require a new password",
+        "Sitzungen einer Person beenden und ein neues Passwort verlangen",
+        "Mettre fin aux sessions d'une personne et exiger un nouveau mot de passe",
+    ),
+    "contain.reset_hint": Text(
+        "Every session of the person ends and their password stops working; a mail tells them "
+        "to choose a new one with a code sent to their own address.",
+        "Jede Sitzung der Person endet, und ihr Passwort gilt nicht mehr; eine E-Mail bittet sie, "
+        "mit einem an ihre eigene Adresse gesandten Code ein neues zu wählen.",
+        "Chaque session de la personne prend fin et son mot de passe ne fonctionne plus ; un "
+        "e-mail l'invite à en choisir un nouveau avec un code envoyé à sa propre adresse.",
+    ),
+    "contain.field_account": Text(
+        "The operator's id of the account",
+        "Die Kennung des Kontos beim Betreiber",
+        "L'identifiant du compte chez l'opérateur",
+    ),
+    "contain.reassign_title": Text(
+        "Move recordings to the account they belong to",
+        "Aufnahmen dem richtigen Konto zuordnen",
+        "Rattacher des enregistrements au bon compte",
+    ),
+    "contain.reassign_hint": Text(
+        "For a device the operator left on the wrong account (a resold speaker): each of its "
+        "recordings from the given time on moves to the right account, re-encrypted for it; "
+        "that account gets the device from then on.",
+        "Für ein Gerät, das der Betreiber beim falschen Konto ließ (ein weiterverkaufter "
+        "Lautsprecher): Jede seiner Aufnahmen ab dem angegebenen Zeitpunkt geht, für es neu "
+        "verschlüsselt, an das richtige Konto; dieses erhält das Gerät ab dann.",
+        "Pour un appareil que l'opérateur a laissé sur le mauvais compte (une enceinte revendue) "
+        ": chacun de ses enregistrements à partir du moment indiqué passe au bon compte, "
+        "rechiffré pour lui ; ce compte reçoit l'appareil à partir de là.",
+    ),
+    "contain.field_device": Text(
+        "Device (its id, or its pseudonym in the events above)",
+        "Gerät (seine Kennung oder sein Pseudonym in den Ereignissen oben)",
+        "Appareil (son identifiant, ou son pseudonyme dans les événements ci-dessus)",
+    ),
+    "contain.field_since": Text("From", "Ab", "À partir de"),
+    "contain.field_since_hint": Text(
+        "In UTC, as YYYY-MM-DD HH:MM, e.g. 2026-03-05 07:00.",
+        "In UTC, als JJJJ-MM-TT HH:MM, z. B. 2026-03-05 07:00.",
+        "En UTC, sous la forme AAAA-MM-JJ HH:MM, par ex. 2026-03-05 07:00.",
+    ),
+    "contain.field_to_account": Text(
+        "The operator's id of the right account",
+        "Die Kennung des richtigen Kontos beim Betreiber",
+        "L'identifiant du bon compte chez l'opérateur",
+    ),
+    "contain.continue": Text("Continue", "Weiter", "Continuer"),
+    "contain.back": Text("Back to the incident", "Zurück zum Vorfall", "Retour à l'incident"),
+    "contain.confirm_title": Text(
+        "Check before you confirm", "Vor dem Bestätigen prüfen", "Vérifiez avant de confirmer"
+    ),
+    "contain.confirm_intro": Text(
+        "This takes effect at once and cannot be undone from here.",
+        "Das wirkt sofort und lässt sich hier nicht rückgängig machen.",
+        "Cela prend effet immédiatement et ne peut pas être annulé d'ici.",
+    ),
+    "contain.confirm": Text("Confirm", "Bestätigen", "Confirmer"),
+    "contain.cancel": Text("Cancel", "Abbrechen", "Annuler"),
+    "contain.reauth_title": Text(
+        "Confirm it is you", "Bestätigen Sie, dass Sie es sind", "Confirmez que c'est vous"
+    ),
+    "contain.reauth_intro": Text(
+        "Re-enter your password. It stays confirmed for 10 minutes.",
+        "Geben Sie Ihr Passwort noch einmal ein. Es bleibt 10 Minuten lang bestätigt.",
+        "Saisissez à nouveau votre mot de passe. Il reste confirmé pendant 10 minutes.",
+    ),
+    "contain.password": Text("Your password", "Ihr Passwort", "Votre mot de passe"),
+    "contain.reauth_submit": Text(
+        "Confirm my password", "Passwort bestätigen", "Confirmer mon mot de passe"
+    ),
+    "contain.done_title": Text("Done", "Erledigt", "C'est fait"),
+    "contain.done_revoke": Text(
+        "Answers revoked now: {count}. Nothing of them can be downloaded any more.",
+        "Jetzt widerrufene Antworten: {count}. Nichts davon kann mehr heruntergeladen werden.",
+        "Réponses révoquées maintenant : {count}. Plus rien ne peut en être téléchargé.",
+    ),
+    "contain.done_suspend": Text(
+        "The staff account {name} is suspended; its sessions have ended.",
+        "Das Personalkonto {name} ist gesperrt; seine Sitzungen sind beendet.",
+        "Le compte du personnel {name} est suspendu ; ses sessions ont pris fin.",
+    ),
+    "contain.done_reset": Text(
+        "Sessions ended: {count}. The password no longer works; a mail tells the person how to "
+        "choose a new one.",
+        "Beendete Sitzungen: {count}. Das Passwort gilt nicht mehr; eine E-Mail sagt der Person, "
+        "wie sie ein neues wählt.",
+        "Sessions terminées : {count}. Le mot de passe ne fonctionne plus ; un e-mail indique à "
+        "la personne comment en choisir un nouveau.",
+    ),
+    "contain.done_reassign": Text(
+        "Recordings moved to {account}: {count}. They now name the device {device}.",
+        "Zu {account} verschobene Aufnahmen: {count}. Sie nennen nun das Gerät {device}.",
+        "Enregistrements déplacés vers {account} : {count}. Ils désignent maintenant l'appareil "
+        "{device}.",
+    ),
+    "contain.done_next": Text(
+        "The incident's events show what was done, by whom and when.",
+        "Die Ereignisse des Vorfalls zeigen, was wann von wem getan wurde.",
+        "Les événements de l'incident montrent ce qui a été fait, par qui et quand.",
     ),
 }
 

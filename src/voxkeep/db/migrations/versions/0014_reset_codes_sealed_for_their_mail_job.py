@@ -7,7 +7,7 @@ a registered address from an unknown one by the time it takes). Codes made
 before this revision were mailed already and have none.
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

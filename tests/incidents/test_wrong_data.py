@@ -1,0 +1,233 @@
+"""Measurement (a): two people ask at the same moment, and a bug points one answer at the
+other person's data — before the build, during it, after it (before the gate), after the
+release (before the download).
+
+The test changes the database or the blob store as such a bug would. In every variant the
+request is blocked, nothing of it can be downloaded (the person's download is refused as
+docs/exports.md says), and exactly one incident names the request, the requester, the
+other person whose data it touched, the record count and the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+from trigger_helpers import Person, incidents_of, pseudonym, sql, state_of, two_households
+
+from exports.factory import BASE, Household, portal_request
+from voxkeep.errors import IntegrityFailure
+from voxkeep.exports import builder
+from voxkeep.exports.delivery import AnswerWithheld, list_exports, open_download
+from voxkeep.exports.gate import ReleaseBlocked, check_release
+from voxkeep.exports.models import Export
+from voxkeep.requests.tasks import build_answer
+from voxkeep.vault import Vault
+
+
+@dataclass
+class Case:
+    vault: Vault
+    me: Household
+    stranger: Household
+    mine: str  # my request
+    theirs: str  # the stranger's, filed at the same moment
+
+
+def _export_of(vault: Vault, request_id: str) -> Export:
+    with vault.reading() as session:
+        (export,) = session.scalars(select(Export).where(Export.request_id == request_id))
+        session.expunge(export)
+        return export
+
+
+def _download(case: Case, export_id: str) -> None:
+    got = open_download(
+        case.vault,
+        person=Person(case.me.account_id),
+        export_id=export_id,
+        range_header=None,
+        if_range=None,
+        address="192.0.2.1",
+        user_agent="tests",
+    )
+    b"".join(got.chunks)
+
+
+def _swap_blobs(vault: Vault, a: str, b: str) -> None:
+    """Exchange the blobs of two answers (a unique column: through NULL)."""
+    with vault.engine.connect() as connection:
+        read = text("SELECT blob FROM exports WHERE id = :i")
+        first = connection.execute(read, {"i": a}).scalar_one()
+        second = connection.execute(read, {"i": b}).scalar_one()
+    sql(vault, "UPDATE exports SET blob = NULL WHERE id = :i", i=a)
+    sql(vault, "UPDATE exports SET blob = :v WHERE id = :i", v=first, i=b)
+    sql(vault, "UPDATE exports SET blob = :v WHERE id = :i", v=second, i=a)
+
+
+def _stranger_rows_filed_under_me(case: Case) -> None:
+    sql(
+        case.vault,
+        "UPDATE recordings SET account_id = :me WHERE account_id = :them",
+        me=case.me.account_id,
+        them=case.stranger.account_id,
+    )
+
+
+# --- the variants: each makes the bug happen and runs the answer as far as it goes -----
+
+
+def before_build_rows(case: Case) -> None:
+    _stranger_rows_filed_under_me(case)
+    build_answer(case.vault, {"request_id": case.mine})
+
+
+def during_build_rows(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = builder.decrypt_blob
+    streamed: list[str] = []
+
+    def between_recordings(
+        vault: Vault, key: bytes, blob: str, account: str, rid: str
+    ) -> Iterator[bytes]:
+        if len(streamed) == 1:  # after the first recording, before the second
+            _stranger_rows_filed_under_me(case)
+        streamed.append(rid)
+        return real(vault, key, blob, account, rid)
+
+    monkeypatch.setattr(builder, "decrypt_blob", between_recordings)
+    build_answer(case.vault, {"request_id": case.mine})
+    assert len(streamed) == 3  # the build went through; the gate caught it
+
+
+def _both_built(case: Case) -> tuple[str, str]:
+    return (
+        builder.build_for_request(case.vault, case.mine).id,
+        builder.build_for_request(case.vault, case.theirs).id,
+    )
+
+
+def after_build_key(case: Case) -> None:
+    mine, theirs = _both_built(case)
+    sql(
+        case.vault,
+        "UPDATE exports SET key_sealed = (SELECT key_sealed FROM exports WHERE id = :t) "
+        "WHERE id = :m",
+        t=theirs,
+        m=mine,
+    )
+    with pytest.raises(ReleaseBlocked):
+        check_release(case.vault, mine)
+
+
+def after_build_blob(case: Case) -> None:
+    mine, theirs = _both_built(case)
+    _swap_blobs(case.vault, mine, theirs)
+    with pytest.raises(ReleaseBlocked):
+        check_release(case.vault, mine)
+
+
+def _both_released(case: Case) -> tuple[str, str]:
+    build_answer(case.vault, {"request_id": case.mine})
+    build_answer(case.vault, {"request_id": case.theirs})
+    assert state_of(case.vault, case.mine) == state_of(case.vault, case.theirs) == "ready"
+    return _export_of(case.vault, case.mine).id, _export_of(case.vault, case.theirs).id
+
+
+def after_release_key(case: Case) -> None:
+    mine, theirs = _both_released(case)
+    sql(
+        case.vault,
+        "UPDATE exports SET key_sealed = (SELECT key_sealed FROM exports WHERE id = :t) "
+        "WHERE id = :m",
+        t=theirs,
+        m=mine,
+    )
+    with pytest.raises(AnswerWithheld):
+        _download(case, mine)
+
+
+def after_release_blob(case: Case) -> None:
+    mine, theirs = _both_released(case)
+    _swap_blobs(case.vault, mine, theirs)
+    with pytest.raises(IntegrityFailure):
+        _download(case, mine)  # breaks off before a byte of the stranger's answer is sent
+
+
+VARIANTS: dict[str, tuple[Callable[..., None], str, str]] = {
+    # name: (the bug, the incident kind, the failed check)
+    "before the build: the stranger's rows filed under me": (
+        before_build_rows,
+        "build_failed",
+        "recording_decrypt",
+    ),
+    "during the build: the stranger's rows filed under me": (
+        during_build_rows,
+        "release_gate_failed",
+        "counts",
+    ),
+    "after the build: my answer's key is the stranger's": (
+        after_build_key,
+        "key_failed",
+        "export_key",
+    ),
+    "after the build: my answer's blob is the stranger's": (
+        after_build_blob,
+        "release_gate_failed",
+        "archive_ciphertext",
+    ),
+    "after the release: my answer's key is the stranger's": (
+        after_release_key,
+        "delivery_failed",
+        "export_key",
+    ),
+    "after the release: my answer's blob is the stranger's": (
+        after_release_blob,
+        "delivery_failed",
+        "archive_bytes",
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_an_answer_pointed_at_another_persons_data_is_blocked_with_one_incident(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch, variant: str
+) -> None:
+    me, stranger = two_households(vault)
+    # Both file their access request at the same moment.
+    case = Case(vault, me, stranger, portal_request(vault, me), portal_request(vault, stranger))
+    bug, kind, check = VARIANTS[variant]
+    if bug is during_build_rows:
+        bug(case, monkeypatch)
+    else:
+        bug(case)
+
+    assert state_of(vault, case.mine) == "blocked"
+    # Nothing is downloadable: every answer of mine is refused as withdrawn (410).
+    for answer in list_exports(vault, person=Person(me.account_id)):
+        assert answer.state == "blocked" and answer.downloads_left == 0
+        with pytest.raises(AnswerWithheld) as refused:
+            _download(case, answer.id)
+        assert refused.value.status == 410 and refused.value.code == "export_gone"
+
+    (incident,) = incidents_of(vault, case.mine)
+    assert (incident.kind, incident.details["check"]) == (kind, check)
+    details = incident.details
+    # The requester, with their own record count and period.
+    assert details["account"] == pseudonym(vault, me.account_id)
+    assert (details["recordings"], details["first"], details["last"]) == (
+        3,
+        BASE.isoformat(),
+        (BASE + timedelta(hours=2)).isoformat(),
+    )
+    # The other person whose data the answer touched, with its count, period and device.
+    (other,) = details["affected"]
+    assert other["account"] == pseudonym(vault, stranger.account_id)
+    assert (other["recordings"], other["first"], other["last"]) == (
+        3,
+        (BASE + timedelta(days=2)).isoformat(),
+        (BASE + timedelta(days=2, hours=2)).isoformat(),
+    )
+    assert len(other["devices"]) == 1 and other["devices"][0].startswith("dev:")
