@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 
 def make_wav(
@@ -410,3 +411,18 @@ def catalogue_gaps(strings: Mapping[str, Mapping[str, str]]) -> list[str]:
             if set(field.findall(words[key])) != set(field.findall(english[key]))
         ]
     return gaps
+
+
+@contextlib.contextmanager
+def sql_statements(engine: Any) -> Iterator[list[str]]:
+    """Every SQL statement run on engine in the block, its whitespace folded."""
+    seen: list[str] = []
+
+    def execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", execute)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", execute)

@@ -36,3 +36,23 @@ def test_the_layout_guide_names_every_domain_with_routes() -> None:
     assert domains, "no routes found: the test would pass vacuously"
     missing = [d for d in domains if f"`{d}/`" not in guide]
     assert missing == []
+
+
+# Packages of pages only, allowed because their pages span domains (docs/development.md).
+SPANNING = {"dashboard"}
+
+
+def test_a_package_with_pages_is_a_domain_unless_it_spans_domains() -> None:
+    """A folder is a domain: pages over one domain's rules live in that domain's package
+    (staff management is people's), not in a package of pages alone."""
+    page_only = sorted(
+        package.name
+        for package in SRC.iterdir()
+        if package.is_dir()
+        and package != SRC / "web"
+        and any((package / name).exists() for name in ROUTE_MODULES)
+        and not {p.name for p in package.glob("*.py")} - ROUTE_MODULES - {"__init__.py"}
+    )
+    assert page_only == sorted(SPANNING)
+    guide = (SRC.parent.parent / "docs" / "development.md").read_text()
+    assert all(f"`{name}/console.py`" in guide for name in SPANNING)

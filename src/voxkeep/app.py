@@ -46,7 +46,6 @@ from voxkeep.requests.console import router as requests_console
 from voxkeep.requests.pages import router as requests_pages
 from voxkeep.retention.api import router as retention_router
 from voxkeep.retention.pages import router as retention_pages
-from voxkeep.staff.console import router as staff_console
 from voxkeep.vault import Vault
 from voxkeep.web import openapi
 from voxkeep.web.errors import http_error, unexpected, validation_error, voxkeep_error
@@ -165,13 +164,12 @@ def create_app(vault: Vault) -> FastAPI:
     app.include_router(exports_pages)
     app.include_router(retention_pages)
     app.include_router(incidents_pages)
-    app.include_router(people_console)  # the console: staff sign-in at /console/sign-in
+    app.include_router(people_console)  # the console: staff sign-in, staff management
     app.include_router(requests_console)
     app.include_router(incidents_console)
     app.include_router(audit_console)
     app.include_router(records_console)
     app.include_router(dashboard_console)
-    app.include_router(staff_console)
     # A demo vault's mail outbox, readable in the browser; no such page anywhere else.
     app.state.demo_outbox = demo_outbox(vault.settings) is not None
     if app.state.demo_outbox:

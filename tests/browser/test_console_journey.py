@@ -109,5 +109,5 @@ def test_agent_enters_and_verifies_a_postal_request_and_another_approves(
     told = mailbox.wait_for(PERSON, count=before + 1)[-1]
     assert told.subject == "Your answer is ready"
     visit.go(request_path)
-    expect(page.get_by_text("ready", exact=True).first).to_be_visible()
+    expect(page.get_by_text("Ready to deliver", exact=True).first).to_be_visible()
     visit.check("approver-ready")

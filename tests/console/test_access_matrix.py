@@ -67,6 +67,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/"): _row("200", "303 /history", staff="200"),
     ("POST", "/"): _row("422", "422", staff="422"),
     ("GET", "/history"): _row(SIGN_IN, "200", staff=SIGN_IN),
+    # The filter form: without search words it sends the person to the filters' URL.
+    ("POST", "/history"): _mine("303 /history"),
     ("POST", "/language"): _row("303 /", "303 /", staff="303 /"),
     ("POST", "/console/language"): _row("303 /", "303 /", staff="303 /"),
     ("GET", "/portal/set-password"): _row("200", "200", staff="200"),

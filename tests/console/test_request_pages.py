@@ -259,3 +259,24 @@ def test_a_changed_address_is_confirmed_on_the_page_before_a_code_goes_out(
             == 303
         )
         assert code_from(mailbox, "rita.new@example.org")
+
+
+def test_the_queue_and_the_request_page_name_states_in_words(vault: Vault) -> None:
+    team = make_team(vault)
+    make_subject(vault, "uwe")
+    rid = service.enter_request(
+        vault, staff=team.alice, account="uwe", kind=RequestKind.ACCESS, channel=Channel.POST
+    )
+    add_member(vault, "reader", "dpo")
+    with browser(vault) as client:
+        sign_in(client, vault, "reader")
+        page = client.get(QUEUE).text
+        row = page.split("<tr>")[2]
+        assert "<td>Received</td>" in row and ">received<" not in row
+        assert '<option value="verified">Identity verified</option>' in page
+        detail = client.get(f"{QUEUE}/{rid}").text
+        assert "<dd>Received</dd>" in detail
+        client.cookies.set("voxkeep_lang", "de")
+        german = client.get(QUEUE).text
+        assert "<td>Eingegangen</td>" in german
+        assert '<option value="blocked">Von der Freigabeprüfung gestoppt</option>' in german

@@ -18,6 +18,7 @@ from factory import Household, portal_request, record
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
+from helpers import sql_statements
 from people.people_helpers import PASSWORD, bearer, person
 from smtp_sink import SmtpSink
 from voxkeep.accounts import service as accounts
@@ -346,3 +347,24 @@ def test_a_download_cut_off_counts_only_the_bytes_sent(vault: Vault, answer: Ans
         [download] = session.scalars(select(ExportDownload)).all()
         assert export is not None and export.bytes_served == len(first)
         assert (download.range_start, download.range_end) == (0, len(first) - 1)
+
+
+def test_the_list_of_answers_finds_their_incidents_in_one_query(
+    vault: Vault, client: TestClient, answer: Answer
+) -> None:
+    revoked = client.post(
+        f"/api/v1/exports/{answer.export_id}/not-mine", headers=bearer(answer.token)
+    )
+    incident_id = revoked.json()["incident"]
+    with vault.transaction() as session:  # two more withdrawn answers, with no incident
+        export = session.get(Export, answer.export_id)
+        assert export is not None
+        columns = {c.key: getattr(export, c.key) for c in Export.__mapper__.column_attrs}
+        copies = [f"{answer.export_id[:-1]}{n}" for n in "xy"]
+        session.add_all(Export(**{**columns, "id": c, "blob": None}) for c in copies)
+    with sql_statements(vault.engine) as seen:
+        listed = client.get("/api/v1/exports", headers=bearer(answer.token))
+    assert listed.status_code == 200
+    found = {e["id"]: e["incident"] for e in listed.json()}
+    assert found == {answer.export_id: incident_id, copies[0]: None, copies[1]: None}
+    assert len([s for s in seen if "FROM incidents" in s]) == 1, seen

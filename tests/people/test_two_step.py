@@ -4,6 +4,7 @@ sign-in (API and portal), a code good once, turned off only with a current code.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi.testclient import TestClient
 from people_helpers import PASSWORD, bearer, person
@@ -101,3 +102,75 @@ def test_two_step_through_the_portal(client: TestClient, mailbox: SmtpSink, vaul
         off = post("/account/two-step/off", {"code": code}, "/account/two-step")
         assert off.headers["location"] == "/account/two-step?done=off"
         assert "Signing in asks only for your password" in browser.get(off.headers["location"]).text
+
+
+def _count(vault: Vault, action: str) -> int:
+    with vault.reading() as session:
+        return len(
+            session.execute(
+                text("SELECT seq FROM audit_events WHERE action = :a"), {"a": action}
+            ).all()
+        )
+
+
+def test_wrong_codes_to_turn_two_step_off_pause_the_account(
+    client: TestClient, mailbox: SmtpSink, vault: Vault
+) -> None:
+    """A stolen session cannot guess the code that turns two-step sign-in off: wrong codes
+    count as failed sign-ins of the account, and while it is paused the right code is
+    refused too, with how long to wait."""
+    me = bearer(person(client, mailbox))
+    account = _account_id(vault)
+    secret = client.post("/api/v1/people/two-step", headers=me).json()["secret"]
+    code = person_code(vault, account, secret)
+    assert client.post(
+        "/api/v1/people/two-step/confirm", json={"code": code}, headers=me
+    ).is_success
+    limit = vault.settings.signin_max_failures
+    answers = [
+        client.post("/api/v1/people/two-step/off", json={"code": "000000"}, headers=me)
+        for _ in range(limit + 1)
+    ]
+    assert [a.status_code for a in answers] == [422] * limit + [429]
+    assert _count(vault, "person:two_step:failed") == limit
+    code = person_code(vault, account, secret)
+    refused = client.post("/api/v1/people/two-step/off", json={"code": code}, headers=me)
+    body = assert_error(refused, 429, "too_many_requests")
+    assert "paused" in body["error"] and "minute" in body["hint"]
+    assert int(refused.headers["retry-after"]) > 0
+    assert client.get("/api/v1/people/two-step", headers=me).json() == {"on": True}
+    # The same counter as sign-in: a browser new to the account is paused there too.
+    client.cookies.clear()  # no known-client cookie
+    assert _sign_in(client, totp=person_code(vault, account, secret)).status_code == 429
+
+
+def test_wrong_codes_to_turn_two_step_on_in_the_portal_pause_it(
+    client: TestClient, mailbox: SmtpSink, vault: Vault
+) -> None:
+    person(client, mailbox)
+    account = _account_id(vault)
+    with TestClient(create_app(vault), follow_redirects=False) as browser:
+        browser.cookies.set("voxkeep_lang", "en")
+
+        def post(path: str, form: dict[str, str]) -> Any:
+            found = CSRF.search(browser.get("/account/two-step").text)
+            assert found
+            return browser.post(path, data={"csrf_token": found.group(1), **form})
+
+        page = browser.get("/")
+        found = CSRF.search(page.text)
+        assert found
+        signed = browser.post(
+            "/", data={"email": EMAIL, "password": PASSWORD, "csrf_token": found.group(1)}
+        )
+        assert signed.status_code == 303
+        assert post("/account/two-step/start", {}).status_code == 303
+        shown = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', browser.get("/account/two-step").text)
+        assert shown
+        secret = shown.group(1).replace(" ", "")
+        wrong = [post("/account/two-step/confirm", {"code": "000000"}) for _ in range(6)]
+        assert [w.status_code for w in wrong[:5]] == [422] * 5 and wrong[5].status_code == 429
+        right = post("/account/two-step/confirm", {"code": person_code(vault, account, secret)})
+        assert right.status_code == 429 and "retry-after" in right.headers
+        assert "Too many wrong codes or passwords" in right.text and 'href="#code"' in right.text
+        assert "Two-step sign-in is on" not in browser.get("/account/two-step").text

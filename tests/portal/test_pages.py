@@ -164,7 +164,8 @@ def test_history_filters_by_device_and_searches(browser: TestClient) -> None:
     sign_in(browser)
     car = browser.get("/history", params={"device": "dev-car"}).text
     assert "rec-car-1/audio" in car and "rec-kitchen-1/audio" not in car
-    tea = browser.get("/history", params={"q": "tea"}).text
+    token = csrf(browser.get("/history").text)
+    tea = browser.post("/history", data={"q": "tea", "csrf_token": token}).text
     assert "rec-kitchen-2/audio" in tea and "rec-car-1/audio" not in tea
     bad = browser.get("/history", params={"from": "31/03/2026"})
     assert 'href="#from"' in bad.text and "rec-car-1/audio" not in bad.text

@@ -177,6 +177,32 @@ def test_a_received_at_in_the_future_is_refused(vault: Vault, team: Team) -> Non
         _entered(vault, team, "mia", utcnow() + timedelta(days=2))
 
 
+def test_a_request_entered_by_its_day_was_received_at_noon_utc(vault: Vault, team: Team) -> None:
+    """The console sends only the day a letter came; the service makes it a time."""
+    make_subject(vault, "ria")
+    request_id = service.enter_request(
+        vault,
+        staff=team.alice,
+        account="ria",
+        kind=RequestKind.ACCESS,
+        channel=Channel.POST,
+        received_on=date(2026, 1, 31),
+    )
+    summary = views.summary_of(vault, staff=team.dora, request_id=request_id)
+    assert summary.received_at == at(2026, 1, 31, 12, 0)
+    assert summary.due_at == end(2026, 2, 28)
+    with pytest.raises(InvalidInput, match="not both"):
+        service.enter_request(
+            vault,
+            staff=team.alice,
+            account="ria",
+            kind=RequestKind.ACCESS,
+            channel=Channel.POST,
+            received_at=at(2026, 1, 31, 8, 0),
+            received_on=date(2026, 1, 31),
+        )
+
+
 def _pause_started(vault: Vault, request_id: str, ago: timedelta) -> None:
     with vault.transaction() as session:
         session.execute(

@@ -9,13 +9,22 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from helpers import ago, make_wav, run_cli, settings_env, setup_account, stored_blobs, upload
+from helpers import (
+    ago,
+    make_wav,
+    run_cli,
+    settings_env,
+    setup_account,
+    sql_statements,
+    stored_blobs,
+    upload,
+)
 from retention.seeding import days_ago, register, seed
 from voxkeep.accounts.models import Account, Retention
 from voxkeep.audit.events import AuditAction, AuditEvent
 from voxkeep.config import Settings
 from voxkeep.recordings.models import Recording
-from voxkeep.retention import policy
+from voxkeep.retention import choices, policy
 from voxkeep.retention.models import DiscardedUploads
 from voxkeep.retention.policy import add_months
 from voxkeep.retention.sweeper import run_retention
@@ -203,3 +212,17 @@ def test_import_counts_dont_save_files_as_discarded(settings: Settings, tmp_path
             assert sorted(session.scalars(select(Recording.id))) == ["imp-0", "imp-2"]
     finally:
         vault.close()
+
+
+def test_the_choices_count_what_each_would_delete_in_one_query(vault: Vault) -> None:
+    account_id = register(vault, "counter")
+    seed(vault, "counter", days_ago(5, 40, 120, 200, 600), prefix="n")
+    with sql_statements(vault.engine) as seen:
+        shown = choices.view(vault, account_id=account_id)
+    assert shown.recordings == 5
+    would = {c.retention: c.would_delete for c in shown.choices}
+    assert would[Retention.DONT_SAVE] == 5
+    assert would[Retention.MONTHS_3] == 3  # 120, 200 and 600 days old
+    assert would.get(Retention.MONTHS_18, 1) == 1  # 600 days (if the maximum offers it)
+    assert would.get(Retention.UNTIL_DELETED, 0) == 0
+    assert len([s for s in seen if "FROM recordings" in s]) == 1, seen

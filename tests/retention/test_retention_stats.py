@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from console.oversight_helpers import bearer, staff_token
-from helpers import setup_account, upload
+from helpers import setup_account, sql_statements, upload
 from retention.seeding import days_ago, register, seed
 from voxkeep.accounts.models import Retention
 from voxkeep.audit import events
@@ -44,6 +44,26 @@ def test_stored_and_swept_recordings_are_counted_in_their_months(
         ("2026-04", 2, 0),
         ("2026-05", 0, 3),
     ]
+
+
+def test_the_months_are_counted_in_one_query(
+    vault: Vault, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup_account(client, "new", ("new-dev",))
+    for n, day in enumerate(((2026, 1, 31), (2026, 2, 1), (2026, 2, 28), (2026, 4, 1))):
+        _at(monkeypatch, *day)
+        assert upload(client, rec_id=f"new-{n}", account="new", device="new-dev").status_code == 201
+    with sql_statements(vault.engine) as seen:
+        months = retention_months(vault, months=4, now=datetime(2026, 4, 30, tzinfo=UTC))
+    assert [(str(m.month), m.stored) for m in months] == [
+        ("2026-01", 1),
+        ("2026-02", 2),
+        ("2026-03", 0),
+        ("2026-04", 1),
+    ]
+    assert len([s for s in seen if "count(" in s.lower()]) == 1, seen
+    one = retention_months(vault, months=1, now=datetime(2026, 4, 30, tzinfo=UTC))
+    assert [(str(m.month), m.stored) for m in one] == [("2026-04", 1)]
 
 
 def test_a_month_count_out_of_range_is_refused(vault: Vault) -> None:

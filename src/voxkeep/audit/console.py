@@ -8,7 +8,6 @@ the pseudonyms and the paging are audit.search's.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -20,12 +19,13 @@ from voxkeep.audit import log as audit
 from voxkeep.audit import search
 from voxkeep.audit.events import AuditAction
 from voxkeep.audit.verifications import latest_verification
+from voxkeep.days import day_bounds
 from voxkeep.errors import InvalidInput, KeyDestroyed, NotFound
 from voxkeep.vault import Vault
 from voxkeep.web import i18n
 from voxkeep.web.deps import VaultDep
 from voxkeep.web.pageroute import PageRoute, StaffSigned, render_console, staff_page
-from voxkeep.web.render import FieldError
+from voxkeep.web.render import FieldError, day_field
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Reader = Annotated[StaffSigned, Depends(staff_page(*search.READERS))]
@@ -36,16 +36,6 @@ def _checkpoint(vault: Vault) -> str | None:
     try:
         return audit.latest_checkpoint_note(vault)
     except NotFound:
-        return None
-
-
-def _date(value: str, name: str, lang: str, errors: list[FieldError]) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.append(FieldError(name, i18n.translate(lang, "audit.bad_date")))
         return None
 
 
@@ -89,13 +79,14 @@ def audit_page(request: Request, who: Reader, vault: VaultDep) -> Response:
     params = request.query_params
     filters = {name: params.get(name, "").strip() for name in ("action", "object", "from", "to")}
     errors: list[FieldError] = []
-    first = _date(filters["from"], "from", who.lang, errors)
-    last = _date(filters["to"], "to", who.lang, errors)
+    bad_date = i18n.translate(who.lang, "audit.bad_date")
+    first = day_field(filters["from"], "from", bad_date, errors)
+    last = day_field(filters["to"], "to", bad_date, errors)
     if first and last and first > last:
         errors.append(FieldError("to", i18n.translate(who.lang, "audit.bad_range")))
     query = None
     if not errors:
-        since, until = search.day_bounds(first, last)
+        since, until = day_bounds(first, last)
         names = frozenset({filters["object"]}) if filters["object"] else None
         query = search.EventQuery(
             action=search.parse_action(filters["action"]), names=names, since=since, until=until

@@ -126,6 +126,7 @@ class AuditAction(enum.StrEnum):
     STAFF_TOTP_RESET = "staff:totp:reset"
     PERSON_TWO_STEP_ON = "person:two_step:on"
     PERSON_TWO_STEP_OFF = "person:two_step:off"
+    PERSON_TWO_STEP_FAILED = "person:two_step:failed"  # a wrong code to turn it on or off
 
 
 SYSTEM = "system"

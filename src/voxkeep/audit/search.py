@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Final
 
 from sqlalchemy import Select, select
@@ -75,13 +75,6 @@ def parse_action(value: str | None) -> AuditAction | None:
         raise InvalidInput(
             "That is not an audit action.", hint="Choose one of the listed actions."
         ) from None
-
-
-def day_bounds(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
-    """(since, until) covering whole UTC days from ``first`` to ``last``, both included."""
-    since = datetime.combine(first, time(), UTC) if first else None
-    until = datetime.combine(last + timedelta(days=1), time(), UTC) if last else None
-    return since, until
 
 
 def names_for_object(vault: Vault, ref: ObjectRef, value: str) -> frozenset[str]:

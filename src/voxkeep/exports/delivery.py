@@ -22,7 +22,7 @@ download so far (Art. 33/34 start from it).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -45,7 +45,7 @@ from voxkeep.errors import (
 from voxkeep.exports.failures import Failure, fail_answer
 from voxkeep.exports.models import Export, ExportDownload, ExportState
 from voxkeep.incidents.models import IncidentKind
-from voxkeep.incidents.service import cause_of, incident_by_cause, open_incident
+from voxkeep.incidents.service import cause_of, incident_by_cause, incidents_by_cause, open_incident
 from voxkeep.people.service import require_recent_reauth
 from voxkeep.requests.models import DataRequest, RequestState
 from voxkeep.requests.states import advance
@@ -221,12 +221,13 @@ def _open(key: bytes, export: Export, field: str, download_id: str, sealed: byte
     return aead.open_sealed(key, sealed, ad=ad, kind="download record").decode()
 
 
-def _reported(session: Session, export: Export) -> str | None:
-    """The incident the owner opened by saying "this is not my data", if they did."""
-    if export.revoked_at is None:
-        return None
-    found = incident_by_cause(session, cause_of(IncidentKind.NOT_MY_DATA, export.id))
-    return found.id if found is not None else None
+def _reported(session: Session, exports: Sequence[Export]) -> dict[str, str]:
+    """The incidents the owner opened by saying "this is not my data", by export id, for
+    those of exports they did it for: one query however many there are."""
+    causes = {
+        cause_of(IncidentKind.NOT_MY_DATA, e.id): e.id for e in exports if e.revoked_at is not None
+    }
+    return {causes[c]: i for c, i in incidents_by_cause(session, causes).items()}
 
 
 def _view(
@@ -258,15 +259,20 @@ def list_exports(vault: Vault, *, person: Person) -> list[ExportView]:
             select(Export)
             .where(Export.account_id == person.account_id)
             .order_by(Export.created_at.desc())
-        )
-        return [_view(e, incident=_reported(session, e)) for e in rows]
+        ).all()
+        reported = _reported(session, rows)
+        return [_view(e, incident=reported.get(e.id)) for e in rows]
 
 
 def get_export(vault: Vault, *, person: Person, export_id: str) -> ExportView:
     """One answer with its downloads (addresses and user agents decrypted for the owner)."""
     with vault.reading() as session:
         export = _own(session, person, export_id)
-        return _view(export, download_log(vault, session, export), _reported(session, export))
+        return _view(
+            export,
+            download_log(vault, session, export),
+            _reported(session, [export]).get(export.id),
+        )
 
 
 def download_log(vault: Vault, session: Session, export: Export) -> tuple[DownloadInfo, ...]:

@@ -330,16 +330,22 @@ def people_two_step_start(
 
 
 @api.post("/people/two-step/confirm", status_code=204, tags=["people"])
-def people_two_step_confirm(body: CodeIn, person: PersonDep, vault: VaultDep) -> Response:
-    """Turn two-step sign-in on with the first code from the app (422 when wrong)."""
-    two_step.confirm(vault, person=person, code=body.code)
+def people_two_step_confirm(
+    body: CodeIn, request: Request, person: PersonDep, vault: VaultDep
+) -> Response:
+    """Turn two-step sign-in on with the first code from the app (422 when wrong). Wrong
+    codes count as failed sign-ins of the account: 429 while it is paused."""
+    two_step.confirm(vault, person=person, code=body.code, client=client_address(request))
     return Response(status_code=204)
 
 
 @api.post("/people/two-step/off", status_code=204, tags=["people"])
-def people_two_step_off(body: CodeIn, person: PersonDep, vault: VaultDep) -> Response:
-    """Turn two-step sign-in off; a current code from the app is needed (422 when wrong)."""
-    two_step.turn_off(vault, person=person, code=body.code)
+def people_two_step_off(
+    body: CodeIn, request: Request, person: PersonDep, vault: VaultDep
+) -> Response:
+    """Turn two-step sign-in off; a current code from the app is needed (422 when wrong).
+    Wrong codes count as failed sign-ins of the account: 429 while it is paused."""
+    two_step.turn_off(vault, person=person, code=body.code, client=client_address(request))
     return Response(status_code=204)
 
 

@@ -179,9 +179,11 @@ class SigninChallenge(Base):
 class PersonResetCode(Base):
     """A short code mailed to reset a forgotten password: single-use, short-lived.
 
-    Stored as a keyed hash (the code is short, so a plain hash of it could be
-    reversed by trying them all); a wrong entry counts against the code, which
-    is void after a few.
+    Checked against a keyed hash (the code is short, so a plain hash of it could
+    be reversed by trying them all); a wrong entry counts against the code, which
+    is void after a few. Until it is used or void, the code is also sealed under
+    the account's data key (``code_ct``), for the job that mails it
+    (people/tasks.py): the asker's answer never waits for the mail.
     """
 
     __tablename__ = "person_reset_codes"
@@ -190,6 +192,7 @@ class PersonResetCode(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    code_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     wrong: Mapped[int] = mapped_column(Integer, default=0)

@@ -419,16 +419,24 @@ async def _with_code(
     form = await request.form()
     code = str(form.get("code") or "").strip()
     message = i18n.translate(who.lang, "two_step.code_missing")
+    status, headers = 422, None
     if code:
         try:
-            await run_in_threadpool(change, vault, person=who.person, code=code)
+            client = client_address(request)
+            await run_in_threadpool(change, vault, person=who.person, code=code, client=client)
             return redirect(f"{TWO_STEP}?done={done}")
+        except TooManyRequests as exc:
+            minutes = exc.retry_after_minutes
+            message = i18n.translate(who.lang, "two_step.throttled", minutes=minutes)
+            status, headers = exc.status, exc.headers
         except InvalidInput:
             message = i18n.translate(who.lang, "signin.code_wrong")
     problem = FieldError("code", message)
-    return await run_in_threadpool(
-        lambda: _two_step_page(request, vault, who, errors=[problem], status=422)
+    page = await run_in_threadpool(
+        lambda: _two_step_page(request, vault, who, errors=[problem], status=status)
     )
+    page.headers.update(headers or {})
+    return page
 
 
 @router.post(f"{TWO_STEP}/confirm")

@@ -4,7 +4,9 @@
    account has it, the answer is the same (nothing says which addresses are
    known). When one has it, verified, a short code is mailed to it, in the
    account's language; at most one mail a minute per account, and a new code
-   voids the older ones.
+   voids the older ones. The mail goes out from a job (people/tasks.py)
+   committed with the code, so the answer does not wait for the mail server:
+   a known address answers as an unknown one does, not later.
 2. ``confirm_reset``: address, code and new password. The code is stored only
    as a keyed hash, works once, expires after ``password_reset_ttl_s``, and is
    void after ``MAX_WRONG`` wrong entries; every entry is rate-limited like a
@@ -27,8 +29,10 @@ from sqlalchemy.orm import Session
 from voxkeep.accounts.models import Account
 from voxkeep.accounts.service import account_actor_pseudonym, normalize_email, open_field
 from voxkeep.audit.events import SYSTEM, AuditAction, record
+from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
-from voxkeep.errors import InvalidInput, MailFailed, Unauthorized
+from voxkeep.errors import InvalidInput, Unauthorized
+from voxkeep.jobs.queue import enqueue
 from voxkeep.mail import get_mailer
 from voxkeep.people import throttle
 from voxkeep.people.mails import reset_mail
@@ -50,9 +54,13 @@ class NewPasswordInvalid(InvalidInput):
     """The new password is not acceptable (its length); nothing was checked or used."""
 
 
+MAIL_CODE = "people.reset_mail"  # the job kind that mails a code (people/tasks.py)
+
+
 @dataclass(frozen=True)
 class Mailed:
-    """What request_reset did; callers answer the same whatever it is."""
+    """What request_reset did (a code made and its mail queued); callers answer the same
+    whatever it is."""
 
     sent: bool
 
@@ -73,6 +81,10 @@ def _read(entered: str) -> str:
 
 def _hash(vault: Vault, session: Session, code_id: str, code: str) -> bytes:
     return vault.keyring.lookup_hash(session, kind="reset_code", value=f"{code_id}\x00{code}")
+
+
+def _code_ad(account_id: str, code_id: str) -> bytes:
+    return aead.associated_data(kind="reset_code", owner=account_id, object_id=code_id)
 
 
 def _account_by_email(vault: Vault, session: Session, address: str) -> Account | None:
@@ -105,18 +117,18 @@ def request_reset(vault: Vault, *, email: str) -> Mailed:
         _void_codes(session, account.id, now)
         code, code_id = _code(), secrets.token_hex(16)
         expires_at = now + timedelta(seconds=vault.settings.password_reset_ttl_s)
+        key = vault.keyring.data_key(session, account.id)
         session.add(
             PersonResetCode(
                 id=code_id,
                 account_id=account.id,
                 code_hash=_hash(vault, session, code_id, code),
+                code_ct=aead.seal(key, code.encode(), ad=_code_ad(account.id, code_id)),
                 created_at=now,
                 expires_at=expires_at,
                 wrong=0,
             )
         )
-        key = vault.keyring.data_key(session, account.id)
-        to = open_field(key, account.id, "email", account.email_ct)
         pseudonym = account_actor_pseudonym(vault, session, account.id)
         record(
             session,
@@ -124,23 +136,39 @@ def request_reset(vault: Vault, *, email: str) -> Mailed:
             actor=SYSTEM,
             objects={"account": pseudonym, "reset": code_id},
         )
-        language = account.language
-    subject, body = reset_mail(language, code=shown(code), expires_at=expires_at)
-    try:
-        get_mailer(vault).send(to=to, subject=subject, body=body)
-    except MailFailed:
-        # Saying so would tell the asker that the address has an account.
-        log.warning("password reset code %s could not be mailed", code_id)
-        return Mailed(sent=False)
-    log.info("password reset code %s sent", code_id)
+        enqueue(session, MAIL_CODE, {"code_id": code_id}, ref=code_id)
+    log.info("password reset code %s made, its mail queued", code_id)
     return Mailed(sent=True)
+
+
+def mail_code(vault: Vault, code_id: str) -> None:
+    """Mail a code to the account's verified address, in its language (the job of
+    request_reset). Nothing when the code was used, voided or expired meanwhile, or the
+    account erased; run twice, it mails the same code again."""
+    with vault.reading() as session:
+        row = session.get(PersonResetCode, code_id)
+        if row is None or row.code_ct is None or row.used_at is not None:
+            return
+        if row.expires_at <= utcnow():
+            return
+        account = session.get(Account, row.account_id)
+        if account is None or account.erased_at is not None or account.email_ct is None:
+            return
+        key = vault.keyring.data_key(session, account.id)
+        code = aead.open_sealed(
+            key, row.code_ct, ad=_code_ad(account.id, code_id), kind="reset code"
+        ).decode()
+        to = open_field(key, account.id, "email", account.email_ct)
+        subject, body = reset_mail(account.language, code=shown(code), expires_at=row.expires_at)
+    get_mailer(vault).send(to=to, subject=subject, body=body)  # MailFailed: the job retries
+    log.info("password reset code %s mailed", code_id)
 
 
 def _void_codes(session: Session, account_id: str, now: datetime) -> None:
     session.execute(
         update(PersonResetCode)
         .where(PersonResetCode.account_id == account_id, PersonResetCode.used_at.is_(None))
-        .values(used_at=now)
+        .values(used_at=now, code_ct=None)  # a void code is kept only as its hash
     )
 
 

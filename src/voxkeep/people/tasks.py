@@ -1,4 +1,6 @@
-"""The people domain's background jobs: mails that go out after the commit that needs them."""
+"""The people domain's background jobs: mails that go out after the commit that needs them
+(the notice of a password locked by containment; a password-reset code, enqueued by
+reset.request_reset with the code, so the asker's answer never waits for the mail server)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.errors import Conflict, InvalidInput
 from voxkeep.jobs.registry import handles
 from voxkeep.mail import get_mailer
+from voxkeep.people import reset
 from voxkeep.people.mails import locked_mail
 from voxkeep.people.service import PASSWORD_LOCKED_NOTICE
 from voxkeep.requests.notices import language_of, verified_address
@@ -47,3 +50,11 @@ def password_locked_notice(vault: Vault, payload: Mapping[str, Any]) -> None:
             actor=SYSTEM,
             objects={"account": pseudonym},
         )
+
+
+@handles(reset.MAIL_CODE)
+def mail_reset_code(vault: Vault, payload: Mapping[str, Any]) -> None:
+    code_id = payload.get("code_id")
+    if not isinstance(code_id, str):
+        raise InvalidInput("The job has no reset code id.")
+    reset.mail_code(vault, code_id)

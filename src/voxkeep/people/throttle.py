@@ -61,6 +61,8 @@ class Gate:
 PERSON_SIGNIN = Gate(Realm.PEOPLE, "sign-in")
 PERSON_REAUTH = Gate(Realm.PEOPLE, "re-authentication")
 PERSON_RESET = Gate(Realm.PEOPLE, "password reset")
+# Turning two-step sign-in on or off: a wrong code counts like a wrong password.
+PERSON_TWO_STEP = Gate(Realm.PEOPLE, "two-step change")
 STAFF_SIGNIN = Gate(Realm.STAFF, "sign-in")
 STAFF_REAUTH = Gate(Realm.STAFF, "re-authentication")
 
@@ -177,8 +179,8 @@ def _locked(attempt: Attempt, wait: float) -> TooManyRequests:
     log.warning("%s refused: too many failures for one account", attempt.gate.purpose)
     minutes = max(1, math.ceil(wait / 60))
     return TooManyRequests(
-        f"This account's {attempt.gate.purpose} is paused: too many wrong passwords were tried "
-        "for it.",
+        f"This account's {attempt.gate.purpose} is paused: too many wrong passwords (or "
+        "codes) were tried for it.",
         retry_after_s=math.ceil(wait),
         hint=f"Try again in {_plural(minutes, 'minute')}. A browser that has signed in to "
         "this account before is not paused.",

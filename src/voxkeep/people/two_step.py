@@ -3,7 +3,12 @@ password, once the person turned it on.
 
 The same TOTP as the staff's (people/totp.py): turning it on shows a new secret,
 which the first good code confirms; turning it off needs a current code too (so
-a stolen session alone cannot remove it). Secrets are sealed under the account's
+a stolen session alone cannot remove it). A wrong code there counts as a failed
+sign-in of the account (throttle.py: the account's counter and the address's),
+and while the account is paused no code is checked at all, so a stolen session
+cannot guess its way to turning two-step sign-in off. A good code clears
+nothing: confirming an app the thief set up must not reset the account's
+count of wrong passwords. Secrets are sealed under the account's
 data key, so erasing the account shreds them with everything else; a code is
 accepted once. The portal's settings page (`/account/two-step`) and the person
 API (`/api/v1/people/two-step`) call these functions.
@@ -11,6 +16,7 @@ API (`/api/v1/people/two-step`) call these functions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -21,7 +27,7 @@ from voxkeep.audit.events import AuditAction, record
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, InvalidInput, NotFound
-from voxkeep.people import totp
+from voxkeep.people import throttle, totp
 from voxkeep.people.models import PersonCredential
 from voxkeep.vault import Vault
 
@@ -91,39 +97,77 @@ def _accept(
     vault: Vault, session: Session, row: PersonCredential, sealed: bytes, what: str, code: str
 ) -> None:
     secret = _open(vault, session, row.account_id, sealed, what)
-    try:
-        row.totp_last_step = totp.accepted_step(
-            secret, code, now=utcnow(), last_step=row.totp_last_step
+    row.totp_last_step = totp.accepted_step(
+        secret, code, now=utcnow(), last_step=row.totp_last_step
+    )  # totp.WrongCode when wrong: _checked counts it
+
+
+def _checked(
+    vault: Vault,
+    person: PersonActor,
+    client: str,
+    action: AuditAction,
+    change: Callable[[Session, PersonCredential], None],
+) -> None:
+    """Run change (which checks a code) in one transaction with its audit event, unless
+    the account is paused (TooManyRequests); a wrong code counts as a failed sign-in."""
+    account_id = person.account_id
+    with vault.reading() as session:
+        attempt = throttle.attempt(
+            vault,
+            session,
+            throttle.PERSON_TWO_STEP,
+            owner=account_id,
+            named=account_id,
+            client=client,
+            cookie=None,  # a browser's known-client cookie travels with the session it guards
         )
+    attempt = throttle.admit(vault, attempt)
+    try:
+        with vault.transaction() as session:
+            change(session, _credential(session, account_id))
+            actor = account_actor_pseudonym(vault, session, account_id)
+            record(session, action, actor=actor, objects={"account": actor})
     except totp.WrongCode:
+        with vault.transaction() as session:
+            throttle.record_failure(session, vault.settings, attempt)
+            actor = account_actor_pseudonym(vault, session, account_id)
+            record(
+                session,
+                AuditAction.PERSON_TWO_STEP_FAILED,
+                actor=actor,
+                objects={"account": actor},
+            )
         raise _wrong() from None
 
 
-def confirm(vault: Vault, *, person: PersonActor, code: str) -> None:
-    """Turn two-step sign-in on with the first code of the secret being set up."""
-    with vault.transaction() as session:
-        row = _credential(session, person.account_id)
+def confirm(vault: Vault, *, person: PersonActor, code: str, client: str) -> None:
+    """Turn two-step sign-in on with the first code of the secret being set up; ``client``
+    is the network address (rate limiting, as at sign-in)."""
+
+    def turn_on(session: Session, row: PersonCredential) -> None:
         if row.totp_pending_ct is None:
             raise Conflict("There is no app being set up.", hint="Start again.")
         _accept(vault, session, row, row.totp_pending_ct, "totp_pending", code)
         secret = _open(vault, session, row.account_id, row.totp_pending_ct, "totp_pending")
         row.totp_secret_ct = _seal(vault, session, row.account_id, secret, "totp")
         row.totp_pending_ct = None
-        actor = account_actor_pseudonym(vault, session, row.account_id)
-        record(session, AuditAction.PERSON_TWO_STEP_ON, actor=actor, objects={"account": actor})
+
+    _checked(vault, person, client, AuditAction.PERSON_TWO_STEP_ON, turn_on)
 
 
-def turn_off(vault: Vault, *, person: PersonActor, code: str) -> None:
-    """Turn two-step sign-in off; a current code proves the app is at hand."""
-    with vault.transaction() as session:
-        row = _credential(session, person.account_id)
+def turn_off(vault: Vault, *, person: PersonActor, code: str, client: str) -> None:
+    """Turn two-step sign-in off; a current code proves the app is at hand. ``client`` is
+    the network address (rate limiting, as at sign-in)."""
+
+    def off(session: Session, row: PersonCredential) -> None:
         if row.totp_secret_ct is None:
             raise Conflict("Two-step sign-in is off already.")
         _accept(vault, session, row, row.totp_secret_ct, "totp", code)
         row.totp_secret_ct = row.totp_pending_ct = None
         row.totp_last_step = None
-        actor = account_actor_pseudonym(vault, session, row.account_id)
-        record(session, AuditAction.PERSON_TWO_STEP_OFF, actor=actor, objects={"account": actor})
+
+    _checked(vault, person, client, AuditAction.PERSON_TWO_STEP_OFF, off)
 
 
 def take_code(

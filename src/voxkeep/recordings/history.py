@@ -31,6 +31,7 @@ from voxkeep.audit.events import AuditAction, record
 from voxkeep.audit.pseudonyms import names_for
 from voxkeep.byteranges import ByteRange, first_checked, parse_range, read_span
 from voxkeep.crypto import aead
+from voxkeep.days import in_time_range
 from voxkeep.errors import InvalidInput, NotFound
 from voxkeep.ids import check_id
 from voxkeep.recordings.models import Recording
@@ -42,7 +43,6 @@ from voxkeep.recordings.service import (
     owned_row,
 )
 from voxkeep.vault import Vault
-from voxkeep.web.schemas import in_time_range
 
 MAX_WORDS = 200  # characters of a search; longer is refused, not cut
 

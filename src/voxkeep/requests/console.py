@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -31,7 +30,7 @@ from voxkeep.vault import Vault
 from voxkeep.web import i18n
 from voxkeep.web.deps import VaultDep
 from voxkeep.web.pageroute import PageRoute, StaffSigned, render_console, staff_page
-from voxkeep.web.render import PAGE_HEADERS, FieldError, redirect
+from voxkeep.web.render import PAGE_HEADERS, FieldError, day_field, redirect
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Reader = Annotated[StaffSigned, Depends(staff_page(*MAY_READ))]
@@ -187,13 +186,7 @@ async def new_submit(request: Request, vault: VaultDep, who: Enterer) -> Respons
         errors.append(FieldError("kind", t("console.new_kind_missing")))
     if values["channel"] not in {c.value for c in STAFF_CHANNELS}:
         errors.append(FieldError("channel", t("console.new_channel_missing")))
-    received = None
-    if values["received"]:
-        try:
-            day = date.fromisoformat(values["received"])
-            received = datetime.combine(day, time(12, 0), tzinfo=UTC)
-        except ValueError:
-            errors.append(FieldError("received", t("history.bad_date")))
+    received = day_field(values["received"], "received", t("history.bad_date"), errors)
     if errors:
         return _new_page(request, who, errors=errors, values=values, status=422)
     try:
@@ -204,7 +197,7 @@ async def new_submit(request: Request, vault: VaultDep, who: Enterer) -> Respons
             account=values["account"],
             kind=RequestKind(values["kind"]),
             channel=Channel(values["channel"]),
-            received_at=received,
+            received_on=received,
             note=values["note"] or None,
         )
     except (InvalidInput, NotFound, Conflict) as exc:

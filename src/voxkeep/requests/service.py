@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import secrets
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
@@ -303,6 +303,13 @@ def file_request(vault: Vault, *, person: PersonActor, kind: RequestKind) -> str
         return request.id
 
 
+def received_time(day: date) -> datetime:
+    """The time a request known only by its day was received: noon UTC, which is that
+    same calendar day in every time zone from UTC-11 to UTC+11, so the one-month
+    deadline (Art. 12(3)) counts from the day staff typed wherever they are."""
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
+
+
 def enter_request(
     vault: Vault,
     *,
@@ -311,19 +318,23 @@ def enter_request(
     kind: RequestKind,
     channel: Channel,
     received_at: datetime | None = None,
+    received_on: date | None = None,
     note: str | None = None,
 ) -> str:
     """A request that reached staff by e-mail, post or phone, for the account ``account``
-    (the operator's account id). The deadline runs from ``received_at``: when the
-    letter or mail arrived, not when it was typed in."""
+    (the operator's account id). The deadline runs from when the letter or mail
+    arrived, not from when it was typed in: ``received_at``, or only the day,
+    ``received_on`` (see received_time); neither means now."""
     require_staff_role(staff, MAY_ENTER, to="enter requests")
     if channel not in STAFF_CHANNELS:
         raise InvalidInput(
             "Staff enter requests that came by e-mail, post or phone.",
             hint="Portal requests are filed by the signed-in person.",
         )
+    if received_at is not None and received_on is not None:
+        raise InvalidInput("Give the time the request was received or its day, not both.")
     now = utcnow()
-    received = received_at or now
+    received = received_at or (received_time(received_on) if received_on else now)
     if received.tzinfo is None:
         raise InvalidInput("The received-at time needs a time zone.")
     if received > now + timedelta(seconds=vault.settings.clock_skew_s):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from voxkeep.accounts.models import Account, Retention
@@ -79,20 +79,28 @@ def view(vault: Vault, *, account_id: str) -> RetentionView:
     with vault.reading() as session:
         account = _account(session, account_id)
         choice = Retention(account.retention)
-        stored = select(func.count()).where(Recording.account_id == account_id)
-        total = int(session.scalar(stored) or 0)
-        choices = []
-        for option in offered(vault):
-            months = policy.MONTHS[option]
-            cutoff = _past(months, now)
-            doomed = 0
-            if cutoff is not None:
-                doomed = int(session.scalar(stored.where(Recording.captured_at <= cutoff)) or 0)
-            choices.append(
-                Choice(
-                    retention=option, months=months, current=option == choice, would_delete=doomed
-                )
+        options = offered(vault)
+        cutoffs = {option: _past(policy.MONTHS[option], now) for option in options}
+        # One query: the recordings stored, and for each period how many it has passed.
+        past = {
+            option: func.coalesce(func.sum(case((Recording.captured_at <= cutoff, 1), else_=0)), 0)
+            for option, cutoff in cutoffs.items()
+            if cutoff is not None
+        }
+        counts = session.execute(
+            select(func.count(), *past.values()).where(Recording.account_id == account_id)
+        ).one()
+        total = int(counts[0])
+        doomed = dict(zip(past, (int(n) for n in counts[1:]), strict=True))
+        choices = [
+            Choice(
+                retention=option,
+                months=policy.MONTHS[option],
+                current=option == choice,
+                would_delete=doomed.get(option, 0),
             )
+            for option in options
+        ]
     return RetentionView(
         choice=choice,
         effective=policy.account_retention(vault, choice.value),

@@ -26,9 +26,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from voxkeep.days import day_bounds, parse_day
 from voxkeep.errors import InvalidInput, ReauthRequired
 from voxkeep.recordings import history
-from voxkeep.recordings.pages import day_bounds, parse_day
 from voxkeep.retention import choices, deletion
 from voxkeep.retention.deletion import DeletionKind, DeletionReceipt, DeletionRequest, Owner
 from voxkeep.web import i18n
@@ -68,11 +68,7 @@ def _request(fields: Mapping[str, str], recordings: list[str]) -> DeletionReques
         kind = DeletionKind(fields.get("kind", ""))
     except ValueError:
         raise InvalidInput("The page was asked for with values it does not understand.") from None
-    texts = (fields.get("from", ""), fields.get("to", ""))
-    days = [parse_day(text) for text in texts]
-    if any(text and day is None for text, day in zip(texts, days, strict=True)):
-        raise InvalidInput("Enter the dates as year-month-day, for example 2026-03-31.")
-    start, end = day_bounds(*days)
+    start, end = day_bounds(parse_day(fields.get("from", "")), parse_day(fields.get("to", "")))
     return DeletionRequest(
         kind=kind,
         recording=recordings[0] if kind is DeletionKind.RECORDING and recordings else None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from voxkeep.audit.events import AuditAction, AuditEvent
 from voxkeep.audit.log import view_of
@@ -37,19 +37,25 @@ def retention_months(
     stored = dict.fromkeys(span, 0)
     swept = dict.fromkeys(span, 0)
     with vault.reading() as session:
-        for month in span:  # one indexed count per month: ingest writes an event per recording
-            stored[month] = (
-                session.scalar(
-                    select(func.count())
-                    .select_from(AuditEvent)
-                    .where(
-                        AuditEvent.action == AuditAction.RECORDING_INGESTED.value,
-                        AuditEvent.at >= month.start,
-                        AuditEvent.at < month.next().start,
-                    )
-                )
-                or 0
+        # One query, grouped by month (a subquery names the month, so the database groups
+        # by that column rather than by a second copy of the expression and its parameters).
+        month_of = case(
+            *((AuditEvent.at < month.next().start, str(month)) for month in span),
+            else_=str(span[-1]),
+        )
+        ingested = (
+            select(month_of.label("month"))
+            .where(
+                AuditEvent.action == AuditAction.RECORDING_INGESTED.value,
+                AuditEvent.at >= span[0].start,
+                AuditEvent.at < span[-1].next().start,
             )
+            .subquery()
+        )
+        counted = session.execute(select(ingested.c.month, func.count()).group_by(ingested.c.month))
+        by_month = {str(month): month for month in span}
+        for label, count in counted:
+            stored[by_month[label]] = int(count)
         batches = session.scalars(
             select(AuditEvent).where(
                 AuditEvent.action.in_(

@@ -23,8 +23,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from voxkeep.days import TIME_RULE
 from voxkeep.errors import VoxkeepError
-from voxkeep.web.schemas import PATTERN_RULES, TIME_RULE
+from voxkeep.web.schemas import PATTERN_RULES
 
 log = logging.getLogger("voxkeep.app")
 

@@ -2435,6 +2435,29 @@ CATALOGUE: dict[str, Text] = {
         "Answer still owed", "Antwort noch geschuldet", "Réponse encore due"
     ),
     "console.state_all": Text("All", "Alle", "Toutes"),
+    # A request's state in the console's words (requests.models.RequestState).
+    "console.state_received": Text("Received", "Eingegangen", "Reçue"),
+    "console.state_verifying": Text(
+        "Verifying identity", "Identität wird geprüft", "Vérification de l'identité"
+    ),
+    "console.state_paused": Text(
+        "Waiting for the person", "Wartet auf die Person", "En attente de la personne"
+    ),
+    "console.state_verified": Text("Identity verified", "Identität bestätigt", "Identité vérifiée"),
+    "console.state_building": Text("Being carried out", "In Ausführung", "En cours d'exécution"),
+    "console.state_checking": Text(
+        "In the release check", "In der Freigabeprüfung", "En contrôle avant remise"
+    ),
+    "console.state_ready": Text("Ready to deliver", "Bereit zur Übergabe", "Prête à remettre"),
+    "console.state_delivered": Text("Delivered", "Übergeben", "Remise"),
+    "console.state_closed": Text("Closed", "Abgeschlossen", "Clôturée"),
+    "console.state_refused": Text("Refused", "Abgelehnt", "Refusée"),
+    "console.state_cancelled": Text("Cancelled", "Storniert", "Annulée"),
+    "console.state_blocked": Text(
+        "Stopped by the release check",
+        "Von der Freigabeprüfung gestoppt",
+        "Arrêtée par le contrôle avant remise",
+    ),
     "console.any": Text("Any", "Alle", "Tous"),
     "console.filter": Text("Show", "Anzeigen", "Afficher"),
     "console.paused": Text("clock paused", "Frist angehalten", "délai suspendu"),
@@ -2846,6 +2869,14 @@ CATALOGUE: dict[str, Text] = {
         "6-digit code from your app",
         "6-stelliger Code aus Ihrer App",
         "Code à 6 chiffres de votre application",
+    ),
+    "two_step.throttled": Text(
+        "Too many wrong codes or passwords were tried for your account. Wait {minutes} "
+        "minutes, then try again.",
+        "Für Ihr Konto wurden zu viele falsche Codes oder Passwörter versucht. Warten Sie "
+        "{minutes} Minuten und versuchen Sie es dann noch einmal.",
+        "Trop de codes ou de mots de passe erronés ont été essayés pour votre compte. "
+        "Attendez {minutes} minutes, puis réessayez.",
     ),
     "two_step.code_missing": Text(
         "Enter the 6-digit code from your app",

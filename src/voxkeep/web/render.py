@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from voxkeep.days import parse_day
+from voxkeep.errors import InvalidInput
 from voxkeep.web import csrf, i18n
 
 LANG_COOKIE = "voxkeep_lang"
@@ -52,6 +55,16 @@ class FieldError:
 
     field: str  # the input's id, which the summary links to
     message: str
+
+
+def day_field(value: str, field: str, message: str, errors: list[FieldError]) -> date | None:
+    """The day a page's date field holds (days.parse_day); when it holds something that
+    is not a day, None, and ``message`` beside the field in ``errors``."""
+    try:
+        return parse_day(value)
+    except InvalidInput:
+        errors.append(FieldError(field, message))
+        return None
 
 
 def language(request: Request, account_language: str | None = None) -> str:

@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from voxkeep.days import TIME_RULE, in_time_range
 from voxkeep.ids import ID_PATTERN, ID_RULE
-
-# The times a client may send. The lower bound keeps every time representable
-# by both databases and by POSIX time; the upper leaves a day of headroom below
-# datetime.max, so converting to any time zone (±14 h) cannot overflow.
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
-TIME_RULE = (
-    "an ISO 8601 date and time with a time zone, from 1970-01-01T00:00:00Z "
-    "to 9999-12-30T23:59:59Z (UTC)"
-)
-
-
-def in_time_range(value: datetime) -> datetime:
-    """The time in UTC, if it has a zone and lies in [EARLIEST, LATEST]; else ValueError."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"must be {TIME_RULE}")
-    try:
-        utc = value.astimezone(UTC)
-    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
-        raise ValueError(f"must be {TIME_RULE}") from None
-    if not EARLIEST <= utc <= LATEST:
-        raise ValueError(f"must be {TIME_RULE}")
-    return utc
-
 
 ApiTime = Annotated[
     AwareDatetime,

@@ -1,1 +1,0 @@
-"""The console's staff management pages over people.staff and people.staff_admin (pages only)."""
