@@ -22,9 +22,14 @@ from typing import Any, Final
 
 from voxkeep.incidents.models import IncidentKind
 from voxkeep.requests.notices import day
-from voxkeep.web import i18n
 
-PAGE_KEY: Final = "nav.notices"  # the portal page's title, which the mail names
+# The portal page's title, which the mail names (never links); the portal's
+# catalogue (web/i18n.py "nav.notices") takes it from here.
+PAGE_TITLE: Final[Mapping[str, str]] = {
+    "en": "Notices about your data",
+    "de": "Mitteilungen zu Ihren Daten",
+    "fr": "Avis concernant vos données",
+}
 
 LANGUAGES: Final = ("en", "de", "fr")
 
@@ -253,7 +258,7 @@ ADVICE: Final[dict[Advice, dict[str, str]]] = {
 }
 
 # The notice's frame: subject, opening, one heading per Art. 34(2) element, closing.
-# {page} is the portal page's title (web/i18n.py "nav.notices"): named, never linked.
+# {page} is the portal page's title (PAGE_TITLE): named, never linked.
 FRAME: Final[dict[str, dict[str, str]]] = {
     "en": {
         "subject": "Important: an incident concerning your voice recordings ({ref})",
@@ -403,5 +408,5 @@ def render_notice(content: Mapping[str, Any], devices: Sequence[str], language: 
         greeting=GREETING[lang],
         opening=frame["opening"].format(ref=ref),
         sections=tuple(sections),
-        closing=frame["closing"].format(page=i18n.translate(lang, PAGE_KEY)),
+        closing=frame["closing"].format(page=PAGE_TITLE[lang]),
     )

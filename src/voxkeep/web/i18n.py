@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from voxkeep.incidents.notice_texts import PAGE_TITLE
+
 LANGUAGES = ("en", "de", "fr")
 DEFAULT = "en"
 # Each language named in itself, for the language control.
@@ -3049,11 +3051,8 @@ CATALOGUE: dict[str, Text] = {
         "Les événements de l'incident montrent ce qui a été fait, par qui et quand.",
     ),
     # Incident notices (Art. 34): the portal's page and the banner on every page.
-    "nav.notices": Text(
-        "Notices about your data",
-        "Mitteilungen zu Ihren Daten",
-        "Avis concernant vos données",
-    ),
+    # The page's title is the notices' own: the mail names the page by it.
+    "nav.notices": Text(PAGE_TITLE["en"], PAGE_TITLE["de"], PAGE_TITLE["fr"]),
     "notices.banner": Text(
         "We have an important notice for you about your data: read it now",
         "Wir haben eine wichtige Mitteilung zu Ihren Daten für Sie: Lesen Sie sie jetzt",
