@@ -122,11 +122,14 @@ class UploadFastPath:
         await response(scope, receive, send)
 
 
-def create_app(vault: Vault) -> FastAPI:
+def create_app(vault: Vault, *, jobs: bool = True) -> FastAPI:
+    """The API, portal and console; jobs=False: no job threads (an API-only node)."""
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop_checkpointer = start_checkpointer(vault, vault.settings.audit_checkpoint_interval_s)
-        stop_worker = start_worker(vault)  # background jobs: answers, erasures, notices
+        # Background jobs: answers, erasures, notices (none on an API-only node).
+        stop_worker = start_worker(vault, threads=None if jobs else 0)
         try:
             yield
         finally:
