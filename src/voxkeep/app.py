@@ -28,6 +28,7 @@ from voxkeep.demo.pages import router as demo_pages
 from voxkeep.errors import VoxkeepError
 from voxkeep.exports.api import router as exports_router
 from voxkeep.exports.pages import router as exports_pages
+from voxkeep.health import check_health
 from voxkeep.incidents.api import router as incidents_router
 from voxkeep.incidents.console import router as incidents_console
 from voxkeep.jobs.worker import start_worker
@@ -194,7 +195,7 @@ def create_app(vault: Vault, *, jobs: bool = True) -> FastAPI:
         )
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, bool]:
-        return {"ok": True}
+    def healthz() -> dict[str, object]:
+        return {"ok": True, **check_health(vault)}
 
     return app
