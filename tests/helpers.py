@@ -402,7 +402,8 @@ def start_server(settings: Any, *extra: str) -> tuple[subprocess.Popen[bytes], s
             if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return server, base
         except httpx2.TransportError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)  # not up, or not yet healthy (503): ask again shortly
     server.kill()
     _, errors = server.communicate()
     raise AssertionError(f"voxkeep serve did not answer /healthz: {errors.decode()[-1000:]}")
