@@ -5,10 +5,10 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 PORT   ?=
 
-.PHONY: help setup demo test test-sqlite test-postgres lint fmt bench clips clean
+.PHONY: help setup demo test test-sqlite test-postgres test-s3 lint fmt bench clips clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test-sqlite: $(STAMP)  ## The suite on SQLite, browser journeys included
 
 test-postgres: $(STAMP)  ## The suite on PostgreSQL but the browser journeys (VOXKEEP_TEST_PG, default postgresql://postgres@127.0.0.1:5432/test)
 	VOXKEEP_TEST_DB=postgresql $(BIN)/python -m pytest -p no:cacheprovider -m "not browser" --durations=15
+
+test-s3: $(STAMP)  ## The suite on PostgreSQL with every vault's blobs in S3 (a SeaweedFS it starts), kill tests included, browser journeys not
+	VOXKEEP_TEST_DB=postgresql VOXKEEP_TEST_BLOBS=s3 $(BIN)/python -m pytest -p no:cacheprovider -m "not browser" --durations=15
 
 test: lint test-sqlite test-postgres  ## Everything: lint, types, the suite on SQLite and on PostgreSQL
 

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from voxkeep.config import Settings
+
 
 def make_wav(
     seconds: float = 0.5,
@@ -154,19 +156,50 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     return body
 
 
-def stored_blobs(blob_dir: Path) -> set[str]:
-    """The reference of every blob with data under blob_dir: files of their own, pack entries."""
-    from voxkeep.storage.blobs import LocalBlobStore
+def stored_blobs(settings: Settings) -> set[str]:
+    """The reference of every blob with data in the vault's store: in the blob
+    directory, files of their own and pack entries; in a bucket, every key under
+    the vault's prefix with any version holding data (a delete marker alone is no data)."""
+    if settings.s3_bucket is None:
+        from voxkeep.storage.blobs import LocalBlobStore
 
-    return set(LocalBlobStore(blob_dir).keys_older_than(-3600.0))
+        return set(LocalBlobStore(settings.blob_dir).keys_older_than(-3600.0))
+    return {name[len(settings.s3_prefix) :] for name, _ in bucket_versions(settings)}
 
 
-def blob_contents(blob_dir: Path) -> dict[str, bytes]:
-    from voxkeep.storage.blobs import LocalBlobStore
+def bucket_versions(settings: Settings) -> list[tuple[str, str]]:
+    """(object name, version id) of every version under the vault's prefix, current or not."""
+    client, found = s3_client(settings), []
+    pages = client.get_paginator("list_object_versions")
+    for page in pages.paginate(Bucket=settings.s3_bucket, Prefix=settings.s3_prefix):
+        for version in page.get("Versions", []):
+            found.append((version["Key"], version.get("VersionId", "null")))
+    return found
 
-    store = LocalBlobStore(blob_dir)
+
+def bucket_objects(settings: Settings) -> Iterator[tuple[str, bytes]]:
+    """(where, bytes) of every object version under the vault's prefix; nothing on a local vault."""
+    if settings.s3_bucket is None:
+        return
+    client = s3_client(settings)
+    for name, version in bucket_versions(settings):
+        body = client.get_object(Bucket=settings.s3_bucket, Key=name, VersionId=version)["Body"]
+        yield f"s3://{settings.s3_bucket}/{name}?versionId={version}", body.read()
+
+
+def s3_client(settings: Settings) -> Any:
+    """A plain boto3 client of the vault's bucket, as an operator would list it."""
+    from voxkeep.storage.s3 import store_from_settings
+
+    return store_from_settings(settings).client
+
+
+def blob_contents(settings: Settings) -> dict[str, bytes]:
+    from voxkeep.vault import _blob_store
+
+    store = _blob_store(settings)
     contents = {}
-    for ref in stored_blobs(blob_dir):
+    for ref in stored_blobs(settings):
         with store.open(ref) as blob:
             contents[ref] = blob.read()
     return contents
@@ -370,7 +403,8 @@ def start_server(settings: Any, *extra: str) -> tuple[subprocess.Popen[bytes], s
             if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return server, base
         except httpx2.TransportError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)  # not up, or not yet healthy (503): ask again shortly
     server.kill()
     _, errors = server.communicate()
     raise AssertionError(f"voxkeep serve did not answer /healthz: {errors.decode()[-1000:]}")

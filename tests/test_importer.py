@@ -166,7 +166,7 @@ def test_clean_import_exits_zero_and_rerun_imports_nothing(
         "transcript": None,
     }
     assert client.get("/api/v1/accounts/imp-a/recordings/rec-a1").json()["speaker"] == "imp-a-oma"
-    blobs = stored_blobs(settings.blob_dir)
+    blobs = stored_blobs(settings)
     assert len(blobs) == 5
 
     again = invoke_cli("import", str(folder), env=settings_cli_env(settings))
@@ -179,7 +179,7 @@ def test_clean_import_exits_zero_and_rerun_imports_nothing(
         "accounts": 2,
     }
     assert recording_count(vault) == 5
-    assert stored_blobs(settings.blob_dir) == blobs
+    assert stored_blobs(settings) == blobs
     assert_stored(client, expected)
 
 
@@ -244,7 +244,7 @@ def test_every_rejected_file_is_listed_with_its_reason(
     assert "Grüße" not in output
 
     assert recording_count(vault) == 6
-    assert len(stored_blobs(settings.blob_dir)) == 6
+    assert len(stored_blobs(settings)) == 6
     assert_stored(client, expected)
     for rec_id in ("rec-bad-wav", "rec-ghost", "rec-foreign", "rec-latin1", "rec-future"):
         assert client.get(f"/api/v1/accounts/imp-a/recordings/{rec_id}").status_code == 404
@@ -389,11 +389,11 @@ def test_killed_import_resumes_and_gc_removes_exactly_the_orphans(
             assert proc.poll() is None, "the import ended before it could be killed"
             assert time.monotonic() < deadline, "the import made no progress"
             committed = recording_count(vault)
-            if committed and len(stored_blobs(settings.blob_dir)) > committed:
+            if committed and len(stored_blobs(settings)) > committed:
                 os.killpg(group, signal.SIGSTOP)
                 time.sleep(0.05)  # let the stop land
                 committed = recording_count(vault)
-                if len(stored_blobs(settings.blob_dir)) > committed:
+                if len(stored_blobs(settings)) > committed:
                     break
                 os.killpg(group, signal.SIGCONT)
             time.sleep(0.002 if committed else 0.02)
@@ -407,7 +407,7 @@ def test_killed_import_resumes_and_gc_removes_exactly_the_orphans(
 
     committed = recording_count(vault)
     assert 0 < committed < KILL_FILES, committed
-    orphans = len(stored_blobs(settings.blob_dir)) - committed
+    orphans = len(stored_blobs(settings)) - committed
     assert orphans > 0, "the kill landed after the batch committed; no orphans to collect"
 
     rerun = invoke_cli("import", str(folder), env=settings_cli_env(settings))
@@ -423,12 +423,12 @@ def test_killed_import_resumes_and_gc_removes_exactly_the_orphans(
     stored = rows(vault)
     assert len(stored) == KILL_FILES
     assert sorted(r[0] for r in stored) == sorted(expected)
-    assert len(stored_blobs(settings.blob_dir)) == KILL_FILES + orphans
+    assert len(stored_blobs(settings)) == KILL_FILES + orphans
 
     gc = run_cli("gc", "--grace", "0", env=env)
     assert gc.returncode == 0, gc.stdout + gc.stderr
     assert f"removed {orphans} orphans" in gc.stdout, gc.stdout
-    blobs = stored_blobs(settings.blob_dir)
+    blobs = stored_blobs(settings)
     assert len(blobs) == len(stored) == KILL_FILES
     assert blobs == {blob for _, _, blob in stored}
 
@@ -482,7 +482,7 @@ def test_any_number_of_workers_imports_the_same(
         ),
     ]
     assert stored_audio(vault) == {rec_id: audio for rec_id, (_, audio) in expected.items()}
-    assert len(stored_blobs(vault.settings.blob_dir)) == 120, "the duplicate's blob is gone"
+    assert len(stored_blobs(vault.settings)) == 120, "the duplicate's blob is gone"
 
 
 def test_a_failed_commit_leaves_no_blob_of_the_batches_staged_ahead(
@@ -503,7 +503,7 @@ def test_a_failed_commit_leaves_no_blob_of_the_batches_staged_ahead(
     with pytest.raises(importer.InvalidInput, match="refused"):
         importer.run_import(vault, folder, workers=2)
     assert recording_count(vault) == 20
-    assert stored_blobs(vault.settings.blob_dir) == {blob for _, _, blob in rows(vault)}
+    assert stored_blobs(vault.settings) == {blob for _, _, blob in rows(vault)}
 
 
 def test_workers_option_is_checked(settings: Settings, tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def api(client: TestClient, vault: Vault) -> Iterator[TestClient]:
     for account, member in (("acct-1", "member-1"), ("acct-2", "member-2")):
         put = client.put(f"/api/v1/accounts/{account}/members/{member}", json={"name": "Oma"})
         assert put.status_code == 201, put.text
-    assert stored_blobs(vault.settings.blob_dir) == set()
+    assert stored_blobs(vault.settings) == set()
     yield client
 
 
@@ -91,7 +91,7 @@ def assert_nothing_stored(client: TestClient, vault: Vault) -> None:
         assert page.status_code == 200, page.text
         assert page.json()["items"] == []
     assert recording_rows(vault) == 0
-    assert stored_blobs(vault.settings.blob_dir) == set()
+    assert stored_blobs(vault.settings) == set()
 
 
 def rejected(
@@ -113,7 +113,7 @@ def test_valid_upload_is_stored(api: TestClient, vault: Vault) -> None:
     assert [i["id"] for i in api.get("/api/v1/accounts/acct-1/recordings").json()["items"]] == [
         "rec-1"
     ]
-    assert len(stored_blobs(vault.settings.blob_dir)) == 1
+    assert len(stored_blobs(vault.settings)) == 1
     assert api.get("/api/v1/accounts/acct-1/recordings/rec-1/audio").content == audio
 
 
@@ -512,28 +512,28 @@ def test_same_id_same_bytes_is_idempotent(api: TestClient, vault: Vault) -> None
     audio = make_wav(0.3, seed=7)
     first = send(api, metadata=meta(), audio=audio)
     assert first.status_code == 201, first.text
-    blobs = stored_blobs(vault.settings.blob_dir)
+    blobs = stored_blobs(vault.settings)
     again = send(api, metadata=meta(), audio=audio)
     assert again.status_code == 200, again.text
     assert outcome(again) == {"ok": True, "id": "rec-1", "created": False}
     items = api.get("/api/v1/accounts/acct-1/recordings").json()["items"]
     assert [i["id"] for i in items] == ["rec-1"]
     assert recording_rows(vault) == 1
-    assert stored_blobs(vault.settings.blob_dir) == blobs
+    assert stored_blobs(vault.settings) == blobs
     assert api.get("/api/v1/accounts/acct-1/recordings/rec-1/audio").content == audio
 
 
 def test_same_id_different_bytes_conflicts(api: TestClient, vault: Vault) -> None:
     audio = make_wav(0.3, seed=7)
     assert send(api, metadata=meta(), audio=audio).status_code == 201
-    blobs = stored_blobs(vault.settings.blob_dir)
-    stored = blob_contents(vault.settings.blob_dir)
+    blobs = stored_blobs(vault.settings)
+    stored = blob_contents(vault.settings)
     assert set(stored) == blobs
     other = make_wav(0.3, seed=8)
     body = assert_error(send(api, metadata=meta(), audio=other), 409, "conflict")
     assert "already exists" in body["error"]
     assert recording_rows(vault) == 1
-    assert blob_contents(vault.settings.blob_dir) == stored
+    assert blob_contents(vault.settings) == stored
     assert api.get("/api/v1/accounts/acct-1/recordings/rec-1/audio").content == audio
     transcript = api.get("/api/v1/accounts/acct-1/recordings/rec-1/transcript").json()
     assert transcript["transcript"] == meta()["transcript"]
@@ -558,4 +558,4 @@ def test_same_id_same_bytes_other_account_conflicts(api: TestClient, vault: Vaul
     assert_error(send(api, metadata=foreign, audio=audio), 409, "conflict")
     assert api.get("/api/v1/accounts/acct-2/recordings").json()["items"] == []
     assert recording_rows(vault) == 1
-    assert len(stored_blobs(vault.settings.blob_dir)) == 1
+    assert len(stored_blobs(vault.settings)) == 1

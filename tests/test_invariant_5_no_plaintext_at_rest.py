@@ -22,7 +22,16 @@ import pytest
 from fastapi.testclient import TestClient
 from psycopg import sql
 
-from helpers import TEST_BACKEND, ago, make_wav, run_cli, settings_env
+from helpers import (
+    TEST_BACKEND,
+    ago,
+    bucket_objects,
+    make_wav,
+    run_cli,
+    s3_client,
+    settings_env,
+    stored_blobs,
+)
 from voxkeep.config import Settings
 from voxkeep.demo import builder as demo
 from voxkeep.demo.clips import load_clips
@@ -102,6 +111,29 @@ def scan_files(root: Path, patterns: dict[str, bytes]) -> list[str]:
             if pattern in data:
                 hits.append(f"{label} in {path.relative_to(root)}")
     return hits
+
+
+def scan_bucket(settings: Settings, patterns: dict[str, bytes]) -> list[str]:
+    """Every version of every object under the vault's prefix, current or not."""
+    return [
+        f"{label} in {where}"
+        for where, data in bucket_objects(settings)
+        for label, pattern in patterns.items()
+        if pattern in data
+    ]
+
+
+def assert_bucket_clean(settings: Settings, patterns: dict[str, bytes]) -> None:
+    assert len(stored_blobs(settings)) >= 30, "the recordings' objects were really scanned"
+    in_bucket = scan_bucket(settings, patterns)
+    assert in_bucket == [], in_bucket
+    # The bucket scan is not blind: an object version holding a marker is found.
+    probe = f"{settings.s3_prefix}{'0' * 32}"
+    client = s3_client(settings)
+    client.put_object(Bucket=settings.s3_bucket, Key=probe, Body=b"\x00" + API.audio)
+    client.put_object(Bucket=settings.s3_bucket, Key=probe, Body=b"overwritten")
+    planted = scan_bucket(settings, patterns)
+    assert [hit.split(" in ")[0] for hit in planted] == ["api audio marker (bytes)"]
 
 
 BYTEA_QUERY = (
@@ -339,6 +371,8 @@ def test_no_marker_at_rest_or_in_logs(
     after_close = scan_files(data_dir, patterns)
     assert while_open == [], while_open
     assert after_close == [], after_close
+    if settings.s3_bucket is not None:
+        assert_bucket_clean(settings, patterns)
     if not settings.is_sqlite:
         assert TEST_BACKEND == "postgresql"
         assert settings.database_url is not None

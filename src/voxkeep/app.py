@@ -28,6 +28,7 @@ from voxkeep.demo.pages import router as demo_pages
 from voxkeep.errors import VoxkeepError
 from voxkeep.exports.api import router as exports_router
 from voxkeep.exports.pages import router as exports_pages
+from voxkeep.health import check_health
 from voxkeep.incidents.api import me_router as notices_router
 from voxkeep.incidents.api import router as incidents_router
 from voxkeep.incidents.console import router as incidents_console
@@ -123,11 +124,14 @@ class UploadFastPath:
         await response(scope, receive, send)
 
 
-def create_app(vault: Vault) -> FastAPI:
+def create_app(vault: Vault, *, jobs: bool = True) -> FastAPI:
+    """The API, portal and console; jobs=False: no job threads (an API-only node)."""
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop_checkpointer = start_checkpointer(vault, vault.settings.audit_checkpoint_interval_s)
-        stop_worker = start_worker(vault)  # background jobs: answers, erasures, notices
+        # Background jobs: answers, erasures, notices (none on an API-only node).
+        stop_worker = start_worker(vault, threads=None if jobs else 0)
         try:
             yield
         finally:
@@ -193,7 +197,7 @@ def create_app(vault: Vault) -> FastAPI:
         )
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, bool]:
-        return {"ok": True}
+    def healthz() -> dict[str, object]:
+        return {"ok": True, **check_health(vault)}
 
     return app

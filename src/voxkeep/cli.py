@@ -18,6 +18,7 @@ from voxkeep.clikit import (
     operator_settings,
     progress,
     settings_of,
+    stop_on_signal,
     vault_of,
 )
 from voxkeep.config import CONFIG_ENV
@@ -85,9 +86,16 @@ def init(ctx: click.Context) -> None:
     type=click.IntRange(1, 64),
     help="Processes answering requests (default from settings: 1).",
 )
+@click.option(
+    "--no-jobs",
+    is_flag=True,
+    help="Serve HTTP only: no background jobs or retention sweeps (run `voxkeep worker`).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
-    """Serve the API (and later the portal and console)."""
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, workers: int | None, no_jobs: bool
+) -> None:
+    """Serve the API, the portal and the console."""
     from voxkeep.server import run
 
     settings = settings_of(ctx)
@@ -97,7 +105,27 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         host=host or settings.host,
         port=port if port is not None else settings.port,
         workers=workers or settings.workers,
+        jobs=not no_jobs,
     )
+
+
+@cli.command()
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    help="Job threads in this process (default: VOXKEEP_JOB_WORKERS, at least 1).",
+)
+@click.pass_context
+def worker(ctx: click.Context, threads: int | None) -> None:
+    """Run background work only, no HTTP: answers, erasure purges, mail, retention sweeps."""
+    from voxkeep.jobs.node import run_node
+    from voxkeep.logs import configure
+
+    vault = vault_of(ctx)
+    configure(vault.settings.log_level)
+    count = threads or max(vault.settings.job_workers, 1)
+    err.print(f"Worker node with {count} job thread(s); Ctrl-C or SIGTERM stops it.")
+    run_node(vault, threads=count, stopped=stop_on_signal())
 
 
 DEMO_HOST = "127.0.0.1"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import signal
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -207,3 +209,11 @@ def staff_of(ctx: click.Context, vault: Vault) -> StaffSession:
         )
     with vault.reading() as session:
         return current_staff(vault, session, token=token)
+
+
+def stop_on_signal() -> threading.Event:
+    """An event set by SIGINT or SIGTERM: a long-running command waits on it, then stops."""
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    return stopped

@@ -142,3 +142,10 @@ class AccountErased(KeyDestroyed):
             hint="Its remaining ciphertext is being purged; then the vault keeps nothing "
             "of it and its id answers 404, like an id never registered.",
         )
+
+
+class Unhealthy(VoxkeepError):
+    """A part this node needs (the database, the blob store) does not answer."""
+
+    status = 503
+    code = "unhealthy"

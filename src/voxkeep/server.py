@@ -81,26 +81,36 @@ def run(
     host: str,
     port: int,
     workers: int = 1,
+    jobs: bool = True,
     choose: str = "voxkeep serve --port {port}",
 ) -> None:
     """Serve until stopped; with workers > 1, in that many processes sharing the socket.
 
+    jobs=False serves only HTTP (an API-only node): no job threads, no retention
+    sweeps; `voxkeep worker` processes run them (docs/deployment.md).
     A port that cannot be bound is one clear PortUnavailable before anything starts.
     """
     check_port(host, port, choose=choose)
     settings = vault.settings
     configure(settings.log_level)
-    stop_sweeper = start_sweeper(vault)  # retention sweeps while serving, in this process only
+    # Retention sweeps while serving, in this process only.
+    stop_sweeper = start_sweeper(vault) if jobs else lambda: None
     try:
         if workers == 1:
             uvicorn.run(
-                create_app(vault), host=host, port=port, log_level=settings.log_level, **UVICORN
+                create_app(vault, jobs=jobs),
+                host=host,
+                port=port,
+                log_level=settings.log_level,
+                **UVICORN,
             )
         else:
             # Each worker opens the vault itself, from the same settings: the
             # environment and config file it inherits, plus the data directory
             # (which --data-dir may have set).
             os.environ["VOXKEEP_DATA_DIR"] = str(settings.data_dir)
+            if not jobs:
+                os.environ["VOXKEEP_JOB_WORKERS"] = "0"
             uvicorn.run(
                 f"{__name__}:worker_app",
                 factory=True,

@@ -289,3 +289,18 @@ def test_no_worker_threads_when_switched_off(vault: Vault) -> None:
     stop = start_worker(vault)
     assert not [t for t in threading.enumerate() if t.name.startswith("voxkeep-worker")]
     stop()
+
+
+def test_an_api_only_app_runs_no_worker_threads(settings: Settings) -> None:
+    """`voxkeep serve --no-jobs`: the app starts no job threads whatever the setting says."""
+    vault = open_vault(settings.model_copy(update={"job_workers": 2}))
+    try:
+        with TestClient(create_app(vault, jobs=False)) as client:
+            assert client.get("/healthz").status_code == 200
+            running = [t for t in threading.enumerate() if t.name.startswith("voxkeep-worker")]
+            assert running == []
+        with TestClient(create_app(vault)):  # the default still runs them
+            running = [t for t in threading.enumerate() if t.name.startswith("voxkeep-worker")]
+            assert len(running) == 2
+    finally:
+        vault.close()

@@ -4,19 +4,21 @@ Plaintext markers (transcripts, names, e-mail, audio samples) never reach the
 disk at all (invariant 5), so invariant 6 also looks for the *ciphertext*
 bytes each recording and identity value was stored as, captured before the
 deletion: after an erasure or deletion those bytes must be gone from every
-file (SQLite database and WAL, blobs) and, on PostgreSQL, from every table.
+file (SQLite database and WAL, blobs), on PostgreSQL from every table, and on
+an S3 vault from every object and every object version under its prefix.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
 from sqlalchemy import select
 
+from helpers import bucket_objects
 from voxkeep.accounts.models import Account, DataKey, Device, HouseholdMember
+from voxkeep.config import Settings
 from voxkeep.recordings.models import Recording
 from voxkeep.vault import Vault
 
@@ -87,21 +89,23 @@ def account_traces(vault: Vault, account_id: str) -> Traces:
     return traces
 
 
-def scan_files(root: Path, traces: Traces) -> set[str]:
-    """Labels of the patterns found in any file under root (every file, any name)."""
-    return set(locate(root, traces))
+def scan_files(settings: Settings, traces: Traces) -> set[str]:
+    """Labels of the patterns found in any file under the data directory (every file, any
+    name) and, on an S3 vault, in any version of any object under its prefix."""
+    return set(locate(settings, traces))
 
 
-def locate(root: Path, traces: Traces) -> dict[str, list[str]]:
-    """Each found pattern's label, with the files it was found in."""
+def locate(settings: Settings, traces: Traces) -> dict[str, list[str]]:
+    """Each found pattern's label, with the files and object versions it was found in."""
     found: dict[str, list[str]] = {}
+    root = settings.data_dir
     files = [p for p in root.rglob("*") if p.is_file()]
     assert files, f"nothing to scan under {root}"
-    for path in files:
-        data = path.read_bytes()
+    stored = [(str(path.relative_to(root)), path.read_bytes()) for path in files]
+    for where, data in [*stored, *bucket_objects(settings)]:
         for label, pattern in traces.patterns.items():
             if pattern in data:
-                found.setdefault(label, []).append(str(path.relative_to(root)))
+                found.setdefault(label, []).append(where)
     return found
 
 

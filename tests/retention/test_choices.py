@@ -145,7 +145,7 @@ def test_dont_save_accepts_the_upload_and_keeps_nothing(client: TestClient) -> N
     vault: Vault = client.app.state.vault  # type: ignore[attr-defined]
     setup_account(client)
     assert client.put("/api/v1/accounts/acct-1", json={"retention": "dont_save"}).status_code == 200
-    blobs_before = stored_blobs(vault.settings.blob_dir)
+    blobs_before = stored_blobs(vault.settings)
     response = upload(client, transcript="do not keep zebra-nokeep-99")
     assert response.status_code == 200, response.text
     assert response.json() == {"ok": True, "id": "rec-1", "created": False, "discarded": True}
@@ -156,7 +156,7 @@ def test_dont_save_accepts_the_upload_and_keeps_nothing(client: TestClient) -> N
         counts = session.scalars(select(DiscardedUploads.count)).all()
         assert counts == [2]
         assert policy.discarded_total(session) == 2
-    assert stored_blobs(vault.settings.blob_dir) == blobs_before
+    assert stored_blobs(vault.settings) == blobs_before
     assert actions(vault).count(AuditAction.RECORDING_DISCARDED.value) == 2
     assert client.get("/api/v1/accounts/acct-1/recordings/rec-1").status_code == 404
     # A bad upload is still refused: validation comes first.

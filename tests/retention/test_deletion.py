@@ -58,7 +58,7 @@ def deletion_events(vault: Vault) -> list[dict[str, Any]]:
 
 
 def test_one_recording(client: TestClient, vault: Vault, recordings: dict[str, datetime]) -> None:
-    blobs = stored_blobs(vault.settings.blob_dir)
+    blobs = stored_blobs(vault.settings)
     response = client.delete("/api/v1/accounts/acct-1/recordings/b")
     assert response.status_code == 200, response.text
     receipt = response.json()
@@ -66,7 +66,7 @@ def test_one_recording(client: TestClient, vault: Vault, recordings: dict[str, d
     assert (receipt["deleted"], receipt["transcripts"], receipt["account"]) == (1, 1, "acct-1")
     assert datetime.fromisoformat(receipt["at"]) >= NOW
     assert remaining(vault) == ["a", "c", "d", "e", "x"]
-    assert len(stored_blobs(vault.settings.blob_dir)) == len(blobs) - 1
+    assert len(stored_blobs(vault.settings)) == len(blobs) - 1
     assert client.get("/api/v1/accounts/acct-1/recordings/b").status_code == 404
     [event] = deletion_events(vault)
     assert event["objects"]["recordings"] == recording_names(vault, "acct-1", ["b"])

@@ -111,7 +111,7 @@ def test_an_upload_whose_account_is_erased_before_its_commit_is_not_stored(
     from voxkeep.recordings import batch
 
     populated(client)
-    before = stored_blobs(vault.settings.blob_dir)
+    before = stored_blobs(vault.settings)
     write_pack = batch.write_pack
 
     def erased_meanwhile(*args: Any, **kwargs: Any) -> Any:
@@ -122,7 +122,7 @@ def test_an_upload_whose_account_is_erased_before_its_commit_is_not_stored(
     monkeypatch.setattr(batch, "write_pack", erased_meanwhile)
     assert_error(upload(client, rec_id="late", device="d1"), 410, "account_erased")
     assert count(vault, Recording, id="late") == 0
-    assert stored_blobs(vault.settings.blob_dir) == before  # its entry was deleted again
+    assert stored_blobs(vault.settings) == before  # its entry was deleted again
 
 
 def test_the_erasure_api_purges_and_returns_a_signed_receipt(
@@ -130,7 +130,7 @@ def test_the_erasure_api_purges_and_returns_a_signed_receipt(
 ) -> None:
     populated(client)
     internal = account_id(vault, "acct-1")
-    blobs_before = len(stored_blobs(vault.settings.blob_dir))
+    blobs_before = len(stored_blobs(vault.settings))
 
     response = client.post("/api/v1/accounts/acct-1/erasure")
     assert response.status_code == 200, response.text
@@ -179,7 +179,7 @@ def test_the_erasure_api_purges_and_returns_a_signed_receipt(
     # Nothing is left; the audit log tells the story by pseudonym.
     assert count(vault, Account, id=internal) == 0
     assert count(vault, Recording) == 1
-    assert len(stored_blobs(vault.settings.blob_dir)) == blobs_before - 4
+    assert len(stored_blobs(vault.settings)) == blobs_before - 4
     with vault.reading() as session:
         actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
     assert actions[-2:] == ["account:erased", "account:purged"]

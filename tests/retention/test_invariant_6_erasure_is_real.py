@@ -4,7 +4,8 @@ A person's recordings carry marker patterns in their audio samples and
 transcripts, their account marker names and an e-mail address. Three ways of
 deleting (erasing the account, deleting one recording, a retention sweep) are
 each followed by a scan of every file under the data directory (database and
-WAL, blobs, anything else) for the plaintext markers and for the exact
+WAL, blobs, anything else; on an S3 vault every version of every object under
+its prefix too) for the plaintext markers and for the exact
 ciphertext bytes the data was stored as. Nothing of the deleted data may be
 found; the data of everyone else must still be found (the scan is not blind).
 On PostgreSQL every column of every table is searched with SQL as well, and
@@ -153,7 +154,7 @@ def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]
 
 
 def found_anywhere(settings: Settings, traces: Traces) -> set[str]:
-    found = scan_files(settings.data_dir, traces)
+    found = scan_files(settings, traces)
     if TEST_BACKEND == "postgresql":
         assert settings.database_url is not None
         found |= scan_postgres(settings.database_url.get_secret_value(), traces)
@@ -162,7 +163,7 @@ def found_anywhere(settings: Settings, traces: Traces) -> set[str]:
 
 def assert_gone(settings: Settings, gone: Traces, kept: Traces, logs: str) -> None:
     found = found_anywhere(settings, gone.merged(kept))
-    where = locate(settings.data_dir, gone)
+    where = locate(settings, gone)
     assert sorted(found & set(gone.patterns)) == [], where
     # The scan sees the data that should still be there, so it is not blind.
     assert sorted(set(kept.patterns) - found) == []
@@ -405,7 +406,7 @@ def test_invariant_6_client_chosen_ids_leave_no_trace_in_the_audit_log(
         gone.add_text(object_id, object_id)
     kept.add("bystander's device id", f"{bystander.tag}-dev".encode())  # the scan is not blind
     found = found_anywhere(settings, gone.merged(kept))
-    assert sorted(found & set(gone.patterns)) == [], locate(settings.data_dir, gone)
+    assert sorted(found & set(gone.patterns)) == [], locate(settings, gone)
     assert found >= set(kept.patterns)
     with pytest.raises(VoxkeepError):  # nothing links an id to a pseudonym any more
         account_events(vault, account=GRUBER, recordings=UPLOADED)

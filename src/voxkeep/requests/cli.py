@@ -12,14 +12,12 @@ of a new request, verified later through that account's own address
 
 from __future__ import annotations
 
-import signal
-import threading
 from datetime import datetime
 
 import click
 from rich.console import Console
 
-from voxkeep.clikit import Group, staff_of, staff_options, vault_of
+from voxkeep.clikit import Group, staff_of, staff_options, stop_on_signal, vault_of
 from voxkeep.errors import InvalidInput
 from voxkeep.requests.models import RequestKind, RequestState
 
@@ -302,9 +300,7 @@ def work_cmd(ctx: click.Context, once: bool, threads: int | None, retry_failed: 
     if once:
         out.print(f"{run_once(vault)} job(s) run.")
         return
-    stopped = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopped.set())
+    stopped = stop_on_signal()
     count = threads or max(vault.settings.job_workers, 1)
     stop = start_worker(vault, threads=count)
     err.print(f"Working with {count} thread(s); Ctrl-C stops.")

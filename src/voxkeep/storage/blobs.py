@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol, cast
 
 from voxkeep.batching import map_all
-from voxkeep.errors import NotFound
+from voxkeep.errors import NotFound, StorageFailed
 from voxkeep.storage import packs
 
 
@@ -45,6 +45,9 @@ class Pack(Protocol):
 
 
 class BlobStore(Protocol):
+    def check(self) -> None:
+        """Raise StorageFailed unless blobs can be stored and read now (for /healthz)."""
+
     def new_key(self) -> str: ...
 
     def new_pack(self) -> Pack:
@@ -195,6 +198,16 @@ class LocalBlobStore:
 
     def __repr__(self) -> str:
         return f"LocalBlobStore({str(self.root)!r})"
+
+    def check(self) -> None:
+        """Raise StorageFailed unless the blob directory (or, before the first blob made
+        it, the directory it will be made in) is a directory this process can write."""
+        where = self.root if self.root.exists() else self.root.parent
+        if not (where.is_dir() and os.access(where, os.W_OK | os.X_OK)):
+            raise StorageFailed(
+                "The blob directory cannot be written.",
+                hint="Check that the data directory exists and belongs to voxkeep's user.",
+            )
 
     def new_key(self) -> str:
         with self._run_lock:
