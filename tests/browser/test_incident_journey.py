@@ -7,6 +7,7 @@ forms are reached and sent with the keyboard alone."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -196,6 +197,7 @@ def test_the_dpo_follows_the_runbook_to_the_notices_the_person_reads(
 
     # 3. Affected people: worked out from the answer's manifest, Anna's seven recordings.
     contents.get_by_role("link", name=en("incidents.affected")).click()
+    expect(page).to_have_url(re.compile(r"#affected$"))
     affected = page.get_by_role("table", name=en("incidents.affected"))
     expect(affected.get_by_role("row")).to_have_count(2)
     expect(affected).to_contain_text(en("incidents.source_manifest"))
@@ -220,16 +222,17 @@ def test_the_dpo_follows_the_runbook_to_the_notices_the_person_reads(
     reassign.get_by_label(en("contain.field_device")).fill("anna-kueche")
     reassign.get_by_label(en("contain.field_since")).fill(SOLD.strftime("%Y-%m-%d %H:%M"))
     reassign.get_by_label(en("contain.field_to_account")).fill("ben")
-    reassign.get_by_role("button", name=en("contain.continue")).click()
+    reassign.get_by_role("button", name=en("contain.continue")).press("Enter")
     page.get_by_label(en("contain.password")).fill(STAFF_PASSWORD)
-    page.get_by_role("button", name=en("contain.reauth_submit")).click()
+    page.get_by_role("button", name=en("contain.reauth_submit")).press("Enter")
     visit.check("runbook-contain")
     visit.docs_shot("breaches/5-contain")
-    page.get_by_role("button", name=en("contain.confirm")).click()
+    page.get_by_role("button", name=en("contain.confirm")).press("Enter")
     expect(page.locator("#contain-done")).to_contain_text("5")
     page.get_by_role("link", name=en("contain.back")).click()
     # Ben is affected too: his recordings were in Anna's answer.
-    page.get_by_role("button", name=en("incidents.derive_submit")).click()
+    page.get_by_role("button", name=en("incidents.derive_submit")).press("Enter")
+    expect(page.get_by_role("status")).to_contain_text(en("incidents.done_derive"))
     page.get_by_label(en("incidents.field_account")).fill("ben")
     page.locator("#affected-reason").fill("Ben bought Anna's speaker")
     page.get_by_role("button", name=en("incidents.affected_add_submit")).press("Enter")
