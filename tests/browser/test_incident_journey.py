@@ -34,6 +34,7 @@ from voxkeep.people.api import STAFF_COOKIE
 from voxkeep.people.service import set_password_without_invitation
 from voxkeep.vault import Vault
 from voxkeep.web.i18n import CATALOGUE
+from voxkeep.web.render import LANG_COOKIE
 
 pytestmark = pytest.mark.browser
 
@@ -290,3 +291,16 @@ def test_the_dpo_follows_the_runbook_to_the_notices_the_person_reads(
     # Long pseudonyms and hashes wrap: the page never scrolls sideways.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     visit.docs_shot("breaches/8-closed", timeline)
+
+    # The same page in German and French: its parts and the empty fact in their words.
+    for lang in ("de", "fr"):
+        page.context.add_cookies([{"name": LANG_COOKIE, "value": lang, "url": visit.base}])
+        page.reload()
+        said = {key: getattr(CATALOGUE[key], lang) for key in ("incidents.contents", *order)}
+        parts = page.locator("nav.contents")
+        expect(parts.get_by_role("heading")).to_have_text(said.pop("incidents.contents"))
+        # Closed: nothing left to do, so no "close" part; the rest in the same order.
+        said.pop("incidents.close_title")
+        expect(parts.get_by_role("link")).to_have_text(list(said.values()))
+        missing = getattr(CATALOGUE["incidents.not_recorded"], lang)
+        expect(page.locator("#assessment-facts dd").last).to_have_text(missing)
