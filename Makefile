@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 PORT   ?=
 
-.PHONY: help setup demo test test-sqlite test-postgres test-s3 lint fmt bench clips clean
+.PHONY: help setup demo test test-sqlite test-postgres test-s3 lint fmt bench clips shots clean
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ bench: $(STAMP)  ## The benchmarks (slow; each prints a JSON line last)
 
 clips:  ## Regenerate the demo clips (needs: apt-get install espeak-ng sox)
 	$(PYTHON) scripts/make_demo_clips.py
+
+shots: $(STAMP)  ## Retake the docs' screenshots the browser journeys take (into docs/img)
+	VOXKEEP_DOCS_SHOTS=1 VOXKEEP_TEST_DB=sqlite $(BIN)/python -m pytest -p no:cacheprovider -q -m browser tests/browser
 
 clean:  ## Remove the virtual environment and caches (not your data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -308,6 +308,21 @@ def test_the_demo_settings_file_ranks_below_environment_and_config(
     assert load_settings().port == 8123
 
 
+def test_the_demo_names_a_dpo_so_its_notices_can_be_sent(
+    settings: Settings,
+    cli_demo: dict[str, tuple[str, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from voxkeep.config import load_settings
+    from voxkeep.incidents.notices import configured_contact
+
+    for key in [k for k in os.environ if k.startswith("VOXKEEP_")]:
+        monkeypatch.delenv(key)
+    kept = load_settings(data_dir=settings.data_dir)  # as every command on the demo vault
+    assert kept.dpo_contact == "dpo@demo.invalid" and kept.controller_name is not None
+    assert "dpo@demo.invalid" in configured_contact(kept)
+
+
 def test_a_second_demo_run_on_another_port_moves_the_links(
     settings: Settings, cli_demo: dict[str, tuple[str, str, str]]
 ) -> None:

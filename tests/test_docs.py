@@ -1,4 +1,5 @@
-"""The docs stay true: every setting and every command is documented."""
+"""The docs stay true: every setting and every command is documented, and the runbook's
+screenshots are taken by the browser journeys."""
 
 from __future__ import annotations
 
@@ -49,3 +50,22 @@ def test_every_command_is_in_the_cli_reference() -> None:
 def test_readme_names_the_two_commands() -> None:
     readme = (DOCS.parent / "README.md").read_text()
     assert "make demo" in readme and "make test" in readme
+
+
+# Pages whose screenshots the browser journeys take (Visit.docs_shot; `make shots` writes
+# them into docs/img), so that each shows the pages as they are.
+SHOT_PAGES = ("breaches.md",)
+
+
+def test_every_screenshot_of_a_shot_page_is_taken_by_a_journey() -> None:
+    import re
+
+    journeys = "\n".join(
+        path.read_text() for path in (DOCS.parent / "tests" / "browser").glob("test_*.py")
+    )
+    taken = set(re.findall(r"docs_shot\(\s*\"([^\"]+)\"", journeys))
+    for page in SHOT_PAGES:
+        shown = re.findall(r"!\[[^\]]*\]\(img/([^)]+)\.png\)", (DOCS / page).read_text())
+        assert shown, f"{page} shows no screenshot"
+        assert sorted(set(shown) - taken) == [], f"{page}: no journey takes these"
+        assert all((DOCS / "img" / f"{name}.png").is_file() for name in shown)

@@ -144,7 +144,7 @@ DEMO_CHOOSE = "make demo PORT={port} (or voxkeep demo --port {port})"
 def demo(ctx: click.Context, port: int | None, no_serve: bool) -> None:
     """Build the demo vault (idempotently) and serve it on 127.0.0.1."""
     from voxkeep.config import write_demo_settings
-    from voxkeep.demo.builder import build_demo, print_welcome
+    from voxkeep.demo.builder import build_demo, print_welcome, responsible_choices
     from voxkeep.mail import demo_choices
     from voxkeep.server import check_port, run
 
@@ -154,7 +154,7 @@ def demo(ctx: click.Context, port: int | None, no_serve: bool) -> None:
         # Before anything is built, printed or revoked: a demo already serving on
         # this port keeps its token.
         check_port(DEMO_HOST, port, choose=DEMO_CHOOSE)
-    choices = demo_choices(operator, port=port)
+    choices = demo_choices(operator, port=port) | responsible_choices(operator)
     settings = operator.model_copy(update=choices)
     vault, _ = init_vault(settings)
     ctx.call_on_close(vault.close)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+# `make shots` sets this: the journeys then write the docs' screenshots into docs/img.
+# Otherwise they go to test-artifacts/browser/docs-img, so that a test run leaves the
+# tree clean (every run's ids and times differ, so each would change every image).
+DOCS_SHOTS_ENV = "VOXKEEP_DOCS_SHOTS"
 
 
 @dataclass
@@ -43,6 +49,17 @@ class Visit:
         ]
         assert bad == [], f"axe-core on {name}: {json.dumps(bad, indent=1)}"
         assert self.csp_violations == [], self.csp_violations
+
+    def docs_shot(self, name: str, part: Locator | None = None) -> None:
+        """The docs' screenshot ``docs/img/<name>.png`` of this page: of ``part`` of it, or
+        of what the window shows. tests/test_docs.py finds the names in these calls."""
+        folder = ROOT / "docs" / "img" if os.environ.get(DOCS_SHOTS_ENV) else ARTIFACTS / "docs-img"
+        path = folder / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if part is None:
+            self.page.screenshot(path=str(path))
+        else:
+            part.screenshot(path=str(path))
 
 
 def sign_in(visit: Visit, who: dict[str, str]) -> None:

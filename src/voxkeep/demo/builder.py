@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import Account, DeviceKind, Language, Retention
+from voxkeep.config import Settings
 from voxkeep.demo.clips import Clip, load_clips
 from voxkeep.errors import ConfigError, NotFound
 from voxkeep.people.service import set_password_without_invitation
@@ -120,6 +121,21 @@ DEMO_STAFF = (
     ("demo-approver", ("approver",)),
     ("demo-dpo", ("dpo", "admin")),
 )
+
+# Who is responsible, so that the demo's authority documents and people's notices
+# (Art. 33(3)(b), 34(2)) name a contact point. Plainly not real: .invalid addresses.
+DEMO_RESPONSIBLE = {
+    "controller_name": "Demo Voice Ltd (demo)",
+    "controller_contact": "1 Demo Street, Demotown; privacy@demo.invalid",
+    "dpo_name": "Demo Data Protection Officer",
+    "dpo_contact": "dpo@demo.invalid",
+    "supervisory_authority": "Demo Supervisory Authority (not a real authority)",
+}
+
+
+def responsible_choices(settings: Settings) -> dict[str, str]:
+    """The demo's controller, DPO and authority, each only where the operator set none."""
+    return {key: value for key, value in DEMO_RESPONSIBLE.items() if getattr(settings, key) is None}
 
 
 @dataclass(frozen=True)

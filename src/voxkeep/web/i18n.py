@@ -1088,6 +1088,10 @@ CATALOGUE: dict[str, Text] = {
         "Der Vorfall ist abgeschlossen.",
         "L'incident est clôturé.",
     ),
+    # The incident page's contents, in the order the DPO works through it.
+    "incidents.contents": Text("On this page", "Auf dieser Seite", "Sur cette page"),
+    "incidents.facts": Text("Facts and evidence", "Sachverhalt und Belege", "Faits et éléments"),
+    "incidents.not_recorded": Text("not yet recorded", "noch nicht erfasst", "pas encore saisi"),
     "authority.title": Text(
         "Authority notification",
         "Meldung an die Aufsichtsbehörde",
