@@ -286,11 +286,20 @@ def audio_blobs_exchanged(case: Case) -> None:
     _point_at(case.vault, "me-1", blob)
 
 
+def audio_blobs_exchanged_own_hash_copied(case: Case) -> None:
+    """As above, and my own sealed hash copied into another row: that row holds a copy of
+    mine, which says nothing of whose audio my row points at."""
+    _, sealed, _ = _audio_of(case.vault, "me-1")
+    audio_blobs_exchanged(case)
+    sql(case.vault, "UPDATE recordings SET audio_sha256 = :h WHERE id = 'st-1'", h=sealed)
+
+
 AUDIO_VARIANTS: dict[str, tuple[Callable[[Case], None], str | None]] = {
     # name: (the bug, how the stranger is found; None: it cannot be)
     "a copy of the stranger's stored audio": (audio_bytes_copied, "stored_bytes"),
     "the stranger's audio columns": (audio_columns_swapped, "sealed_sha256"),
     "the stranger's blob, references exchanged": (audio_blobs_exchanged, None),
+    "the same, and my own sealed hash copied": (audio_blobs_exchanged_own_hash_copied, None),
 }
 
 

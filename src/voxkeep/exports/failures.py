@@ -22,12 +22,13 @@ Whose audio a failed recording's row really points at is found without opening
 anything: a recording's ciphertext opens only under its own owner's key bound
 to its own id (invariant 1), so trying other people's keys on it is exactly
 what must never happen. What the vault's own data shows instead: another
-recording whose sealed SHA-256 is byte-for-byte the failed row's (a sealed value
-is never made twice, its nonce is random), or another recording whose stored
-ciphertext is byte-for-byte what the failed row's blob holds (same length,
-same random stream prefix, same bytes). Where neither shows it (two rows'
-blob references exchanged leave no trace), the evidence says that the audio's
-owner could not be determined.
+recording whose sealed SHA-256 is byte-for-byte the failed row's, when the row's
+does not open as its own (a sealed value is never made twice, its nonce is
+random; opening the row's own value with its owner's key is allowed), or
+another recording whose stored ciphertext is byte-for-byte what the failed
+row's blob holds (same length, same random stream prefix, same bytes). Where
+neither shows it (two rows' blob references exchanged leave no trace), the
+evidence says that the audio's owner could not be determined.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from voxkeep.incidents import affected as affected_people
 from voxkeep.incidents.models import AffectedSource, IncidentKind
 from voxkeep.incidents.service import cause_of, open_incident
 from voxkeep.recordings.models import Recording
+from voxkeep.recordings.service import audio_sha256_ad
 from voxkeep.requests.models import DataRequest, RequestKind, RequestState
 from voxkeep.requests.states import allowed, lock_request, transition
 from voxkeep.vault import Vault
@@ -288,7 +290,7 @@ def audio_owner(vault: Vault, session: Session, recording_id: str) -> OtherRecor
     row = session.get(Recording, recording_id)
     if row is None:
         return None
-    if row.audio_sha256 is not None:
+    if row.audio_sha256 is not None and not _opens_as_its_own(vault, session, row):
         same = session.scalar(
             select(Recording)
             .where(Recording.audio_sha256 == row.audio_sha256, Recording.id != row.id)
@@ -300,6 +302,20 @@ def audio_owner(vault: Vault, session: Session, recording_id: str) -> OtherRecor
         return _same_stored_bytes(vault, session, row)
     except (NotFound, StorageFailed, OSError):
         return None  # the row's blob cannot be read: nothing to compare
+
+
+def _opens_as_its_own(vault: Vault, session: Session, row: Recording) -> bool:
+    """The row's sealed hash opens under its owner's key bound to it: then it is the row's
+    own, and another row holding the same bytes is the copy, not the original."""
+    assert row.audio_sha256 is not None
+    try:
+        key = vault.keyring.data_key(session, row.account_id)
+        aead.open_sealed(
+            key, row.audio_sha256, ad=audio_sha256_ad(row.account_id, row.id), kind="audio hash"
+        )
+    except (IntegrityFailure, KeyDestroyed):
+        return False
+    return True
 
 
 def _same_stored_bytes(vault: Vault, session: Session, row: Recording) -> OtherRecording | None:
