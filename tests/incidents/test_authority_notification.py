@@ -9,7 +9,6 @@ them; notified on time, late only with reasons, and a phase-2 follow-up.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from authority_helpers import AUTHORITY, CONTROLLER, DPO, configured, missing, text_of, when
 from click.testing import CliRunner, Result
 from export_helpers import run_export_job
 from factory import BASE, household, portal_request, record
 from fastapi.testclient import TestClient
-from pypdf import PdfReader
 from register_helpers import Staff, staff, table_bytes
 from sqlalchemy import select, update
 
@@ -33,16 +32,12 @@ from voxkeep.cli import cli
 from voxkeep.config import Settings
 from voxkeep.errors import Conflict, Forbidden, InvalidInput
 from voxkeep.exports.delivery import report_not_mine
-from voxkeep.exports.i18n import long_date
 from voxkeep.incidents import notification, service
 from voxkeep.incidents.authority_texts import STRINGS
 from voxkeep.incidents.models import Incident, IncidentEvent, Risk
 from voxkeep.people.api import STAFF_COOKIE
-from voxkeep.vault import Vault, open_vault
+from voxkeep.vault import Vault
 
-CONTROLLER = ("Sprachwerk Haushalt GmbH", "Königstraße 7, 70173 Stuttgart")
-DPO = ("Dr. Élise Brandt", "dpo@sprachwerk.example")
-AUTHORITY = "Landesbeauftragter für den Datenschutz Baden-Württemberg"
 NATURE = "Anna's access answer held the recordings of the speaker's new owner."
 CONSEQUENCES = "Conversations at home disclosed to a stranger."
 TAKEN = "Download revoked at once; recordings moved to the right account."
@@ -54,18 +49,8 @@ REFERENCE = "LfDI-2026-0815"
 
 @pytest.fixture
 def vault(settings: Settings) -> Iterator[Vault]:
-    configured = settings.model_copy(
-        update={
-            "controller_name": CONTROLLER[0],
-            "controller_contact": CONTROLLER[1],
-            "dpo_name": DPO[0],
-            "dpo_contact": DPO[1],
-            "supervisory_authority": AUTHORITY,
-        }
-    )
-    opened = open_vault(configured)
-    yield opened
-    opened.close()
+    with configured(settings) as opened:
+        yield opened
 
 
 @dataclass
@@ -107,16 +92,6 @@ def not_my_data(vault: Vault, *, assess: bool = True) -> Case:
     return Case(incident_id, team)
 
 
-def text_of(pdf: bytes) -> str:
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    return " ".join(" ".join(page.extract_text() for page in pages).split())
-
-
-def when(moment: datetime, lang: str) -> str:
-    moment = moment.astimezone(UTC)
-    return f"{long_date(moment, lang)}, {moment:%H:%M} UTC"
-
-
 def affected_counts(vault: Vault, incident_id: str) -> tuple[int, int, datetime, datetime]:
     shown = service.show_incident(vault, incident_id)
     firsts = [a.first_at for a in shown.affected if a.first_at]
@@ -127,10 +102,6 @@ def affected_counts(vault: Vault, incident_id: str) -> tuple[int, int, datetime,
         min(firsts),
         max(lasts),
     )
-
-
-def missing(text: str, wanted: list[str]) -> list[str]:
-    return [w for w in wanted if " ".join(w.split()) not in text]
 
 
 @pytest.mark.parametrize("lang", ["en", "de", "fr"])

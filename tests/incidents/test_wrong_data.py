@@ -10,6 +10,7 @@ other person whose data it touched, the record count and the period.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,11 +20,13 @@ from sqlalchemy import select, text
 from trigger_helpers import Person, incidents_of, pseudonym, sql, state_of, two_households
 
 from exports.factory import BASE, Household, portal_request
+from voxkeep.audit.pseudonyms import names_for
 from voxkeep.errors import IntegrityFailure
 from voxkeep.exports import builder
 from voxkeep.exports.delivery import AnswerWithheld, list_exports, open_download
 from voxkeep.exports.gate import ReleaseBlocked, check_release
 from voxkeep.exports.models import Export
+from voxkeep.incidents.service import show_incident
 from voxkeep.requests.tasks import build_answer
 from voxkeep.vault import Vault
 
@@ -231,3 +234,120 @@ def test_an_answer_pointed_at_another_persons_data_is_blocked_with_one_incident(
         (BASE + timedelta(days=2, hours=2)).isoformat(),
     )
     assert len(other["devices"]) == 1 and other["devices"][0].startswith("dev:")
+
+
+# --- my recording's stored audio is the stranger's, before the build ------------------------
+
+
+def _audio_of(vault: Vault, recording_id: str) -> tuple[str, bytes, int]:
+    with vault.engine.connect() as connection:
+        blob, sealed, size = connection.execute(
+            text("SELECT audio_blob, audio_sha256, audio_bytes FROM recordings WHERE id = :i"),
+            {"i": recording_id},
+        ).one()
+    return blob, sealed, size
+
+
+def _point_at(vault: Vault, recording_id: str, blob: str, **columns: object) -> None:
+    """Point the row at a blob another row names (a unique column: that one through a stand-in)."""
+    sql(vault, "UPDATE recordings SET audio_blob = 'stand-in' WHERE audio_blob = :b", b=blob)
+    (mine, _, _) = _audio_of(vault, recording_id)
+    assignments = ", ".join(f"{name} = :{name}" for name in columns)
+    sql(
+        vault,
+        f"UPDATE recordings SET audio_blob = :b{', ' if columns else ''}{assignments} "  # noqa: S608
+        "WHERE id = :i",
+        b=blob,
+        i=recording_id,
+        **columns,
+    )
+    sql(vault, "UPDATE recordings SET audio_blob = :b WHERE audio_blob = 'stand-in'", b=mine)
+
+
+def audio_bytes_copied(case: Case) -> None:
+    """The stranger's stored ciphertext, copied into a new blob that my recording names."""
+    blob, _, _ = _audio_of(case.vault, "st-0")
+    with case.vault.blobs.open(blob) as source:
+        copied = source.read()
+    copy = uuid.uuid4().hex
+    case.vault.blobs.put_stream(copy, [copied])
+    sql(case.vault, "UPDATE recordings SET audio_blob = :b WHERE id = 'me-1'", b=copy)
+
+
+def audio_columns_swapped(case: Case) -> None:
+    """My recording's audio columns are the stranger's: blobs exchanged, its sealed hash copied."""
+    blob, sealed, size = _audio_of(case.vault, "st-0")
+    _point_at(case.vault, "me-1", blob, audio_sha256=sealed, audio_bytes=size)
+
+
+def audio_blobs_exchanged(case: Case) -> None:
+    """Only the two rows' blob references exchanged: nothing in the vault says whose is whose."""
+    blob, _, _ = _audio_of(case.vault, "st-0")
+    _point_at(case.vault, "me-1", blob)
+
+
+def audio_blobs_exchanged_own_hash_copied(case: Case) -> None:
+    """As above, and my own sealed hash copied into another row: that row holds a copy of
+    mine, which says nothing of whose audio my row points at."""
+    _, sealed, _ = _audio_of(case.vault, "me-1")
+    audio_blobs_exchanged(case)
+    sql(case.vault, "UPDATE recordings SET audio_sha256 = :h WHERE id = 'st-1'", h=sealed)
+
+
+AUDIO_VARIANTS: dict[str, tuple[Callable[[Case], None], str | None]] = {
+    # name: (the bug, how the stranger is found; None: it cannot be)
+    "a copy of the stranger's stored audio": (audio_bytes_copied, "stored_bytes"),
+    "the stranger's audio columns": (audio_columns_swapped, "sealed_sha256"),
+    "the stranger's blob, references exchanged": (audio_blobs_exchanged, None),
+    "the same, and my own sealed hash copied": (audio_blobs_exchanged_own_hash_copied, None),
+}
+
+
+@pytest.mark.parametrize("variant", list(AUDIO_VARIANTS))
+def test_a_recording_whose_stored_audio_is_another_persons_names_that_person(
+    vault: Vault, variant: str
+) -> None:
+    me, stranger = two_households(vault)
+    case = Case(vault, me, stranger, portal_request(vault, me), portal_request(vault, stranger))
+    bug, found_by = AUDIO_VARIANTS[variant]
+    bug(case)
+    build_answer(vault, {"request_id": case.mine})
+
+    assert state_of(vault, case.mine) == "blocked"
+    assert list_exports(vault, person=Person(me.account_id)) == []
+    (incident,) = incidents_of(vault, case.mine)
+    details = incident.details
+    assert (incident.kind, details["check"]) == ("build_failed", "recording_decrypt")
+    assert details["account"] == pseudonym(vault, me.account_id) and details["recordings"] == 3
+    with vault.reading() as session:
+        mine = names_for(vault, session, me.account_id).recording("me-1")
+        theirs = names_for(vault, session, stranger.account_id).recording("st-0")
+    (audio,) = details["audio"]
+    assert audio["recording"] == mine
+    # The register lists whom the evidence names (a build failure has no answer to derive from).
+    register = {a.account: a.recordings for a in show_incident(vault, incident.id).affected}
+    if found_by is None:
+        # Said, not left out: the evidence names no one it cannot stand behind.
+        assert audio == {
+            "recording": mine,
+            "owner": None,
+            "found_by": None,
+            "evidence": "the audio's owner could not be determined",
+        }
+        assert details["affected"] == []
+        assert register == {details["account"]: 3}
+        return
+    owner = pseudonym(vault, stranger.account_id)
+    assert (audio["owner"], audio["found_by"]) == (owner, found_by)
+    assert audio["evidence"] == f"the stored audio is that of recording {theirs} of {owner}"
+    # The stranger is affected by that one recording: its time and its device.
+    (other,) = details["affected"]
+    at = (BASE + timedelta(days=2)).isoformat()
+    assert (other["account"], other["recordings"], other["first"], other["last"]) == (
+        owner,
+        1,
+        at,
+        at,
+    )
+    assert len(other["devices"]) == 1 and other["devices"][0].startswith("dev:")
+    assert register == {details["account"]: 3, owner: 1}

@@ -1,16 +1,23 @@
-"""A household with real recordings, and a person who can sign in to it."""
+"""A household with real recordings, a person who can sign in to it, and that person's
+browser: signed in, asking for a copy, re-entering the password, fetching the answer."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx2
 from fastapi.testclient import TestClient
 
+from console.console_helpers import csrf_of
 from helpers import iso, make_wav
-from people.people_helpers import invite, register, set_password
+from people.people_helpers import PASSWORD, invite, register, set_password
 from smtp_sink import SmtpSink
+from voxkeep.app import create_app
+from voxkeep.jobs.worker import run_once
+from voxkeep.vault import Vault
 
 # Fixed days in the past, so date filters have known answers.
 DAY = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
@@ -105,3 +112,52 @@ def other_household(client: TestClient, mailbox: SmtpSink, *, password: str) -> 
         devices={"dev-hall": "Hall"},
         members={},
     )
+
+
+# The person's browser ----------------------------------------------------------------
+
+ANSWER = re.compile(r'href="/answers/([^"/]+)"')
+
+
+def browser_for(vault: Vault, email: str, password: str = PASSWORD) -> TestClient:
+    """A new cookie-keeping browser, signed in to the portal as the person with this e-mail."""
+    browser = TestClient(create_app(vault), raise_server_exceptions=False, follow_redirects=False)
+    page = browser.get("/")
+    signed = browser.post(
+        "/", data={"email": email, "password": password, "csrf_token": csrf_of(page)}
+    )
+    assert signed.status_code == 303, signed.text
+    return browser
+
+
+def post(browser: TestClient, path: str, page: str | None = None, **fields: str) -> httpx2.Response:
+    """Send the form on the page at `page` (default: path) with its CSRF token."""
+    token = csrf_of(browser.get(page or path))
+    return browser.post(path, data={"csrf_token": token, **fields})
+
+
+def reauth(browser: TestClient, back: str, password: str = PASSWORD) -> httpx2.Response:
+    page = browser.get("/reauth", params={"next": back})
+    return browser.post(
+        "/reauth", data={"csrf_token": csrf_of(page), "next": back, "password": password}
+    )
+
+
+def ask_for_a_copy(browser: TestClient) -> str:
+    """File an access request through the pages (re-authenticating first); its id."""
+    if browser.get("/requests/new/access").status_code == 303:
+        assert reauth(browser, "/requests/new/access").headers["location"] == (
+            "/requests/new/access"
+        )
+    sent = post(browser, "/requests/new/access")
+    location = sent.headers["location"]
+    assert sent.status_code == 303 and location.endswith("?sent")
+    return location.removeprefix("/requests/").removesuffix("?sent")
+
+
+def answered(vault: Vault, browser: TestClient, request_id: str) -> str:
+    """Build and release the answer with the real job worker; its export id."""
+    run_once(vault)
+    found = ANSWER.search(browser.get(f"/requests/{request_id}").text)
+    assert found is not None, "the request page links no answer"
+    return found.group(1)

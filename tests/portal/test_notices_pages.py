@@ -8,10 +8,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from test_pages import csrf
+from portal_helpers import browser_for
 
 from incidents.test_notices import ANNA, BEN, Pair, facts_for, send, two_people
-from people.people_helpers import PASSWORD, bearer
+from people.people_helpers import bearer
 from people.people_helpers import sign_in as api_sign_in
 from smtp_sink import SmtpSink
 from voxkeep.app import create_app
@@ -28,16 +28,6 @@ PORTAL_PAGES = ("/history", "/requests", "/retention", "/deletions", "/account/t
 @pytest.fixture
 def pair(client: TestClient, mailbox: SmtpSink, vault: Vault) -> Pair:
     return two_people(client, mailbox, vault)
-
-
-def browser_for(vault: Vault, email: str) -> TestClient:
-    browser = TestClient(create_app(vault), raise_server_exceptions=False, follow_redirects=False)
-    page = browser.get("/")
-    signed = browser.post(
-        "/", data={"email": email, "password": PASSWORD, "csrf_token": csrf(page.text)}
-    )
-    assert signed.status_code == 303, signed.text
-    return browser
 
 
 def test_the_banner_shows_on_every_page_until_the_notice_is_read(

@@ -9,10 +9,9 @@ import re
 import zipfile
 from urllib.parse import parse_qs, urlsplit
 
-import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from portal_helpers import DAY, Clip, household
+from portal_helpers import DAY, Clip, answered, ask_for_a_copy, household, post, reauth
 from test_pages import csrf, sign_in
 
 import staff_totp
@@ -25,8 +24,6 @@ from voxkeep.requests import service, verification
 from voxkeep.requests.models import Channel, DataRequest, RequestKind
 from voxkeep.vault import Vault
 
-ANSWER = re.compile(r'href="/answers/([^"/]+)"')
-
 
 @pytest.fixture
 def browser(vault: Vault, client: TestClient, mailbox: SmtpSink) -> TestClient:
@@ -34,39 +31,6 @@ def browser(vault: Vault, client: TestClient, mailbox: SmtpSink) -> TestClient:
     visitor = TestClient(create_app(vault), raise_server_exceptions=False, follow_redirects=False)
     sign_in(visitor)
     return visitor
-
-
-def post(browser: TestClient, path: str, page: str | None = None, **fields: str) -> httpx2.Response:
-    """Send the form on the page at `page` (default: path) with its CSRF token."""
-    token = csrf(browser.get(page or path).text)
-    return browser.post(path, data={"csrf_token": token, **fields})
-
-
-def reauth(browser: TestClient, back: str, password: str = PASSWORD) -> httpx2.Response:
-    page = browser.get("/reauth", params={"next": back})
-    return browser.post(
-        "/reauth", data={"csrf_token": csrf(page.text), "next": back, "password": password}
-    )
-
-
-def ask_for_a_copy(browser: TestClient) -> str:
-    """File an access request through the pages (re-authenticating first); its id."""
-    if browser.get("/requests/new/access").status_code == 303:
-        assert reauth(browser, "/requests/new/access").headers["location"] == (
-            "/requests/new/access"
-        )
-    sent = post(browser, "/requests/new/access")
-    location = sent.headers["location"]
-    assert sent.status_code == 303 and location.endswith("?sent")
-    return location.removeprefix("/requests/").removesuffix("?sent")
-
-
-def answered(vault: Vault, browser: TestClient, request_id: str) -> str:
-    """Build and release the answer with the real job worker; its export id."""
-    run_once(vault)
-    found = ANSWER.search(browser.get(f"/requests/{request_id}").text)
-    assert found is not None, "the request page links no answer"
-    return found.group(1)
 
 
 def stale(browser: TestClient) -> None:

@@ -142,16 +142,52 @@ def derive_in(vault: Vault, session: Session, incident: Incident, *, actor: str)
         recording_ids = _builder_selection(session, export)
     groups = _groups(session, recording_ids)
     source = AffectedSource.DOWNLOADS if _downloaded(session, export) else AffectedSource.MANIFEST
+    list_in(vault, session, incident, groups.values(), source=source, actor=actor)
+    total = sum(g.recordings for g in groups.values())
+    record(
+        session,
+        AuditAction.INCIDENT_AFFECTED_DERIVED,
+        actor=actor,
+        objects={"incident": incident.id, "export": export.id},
+        counts={"people": len(groups), "recordings": total},
+    )
+    return len(groups)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One person the evidence of a failure names: their recordings it concerns."""
+
+    account_id: str
+    recordings: int
+    first_at: datetime | None
+    last_at: datetime | None
+    devices: frozenset[str]  # device ids
+
+
+def list_in(
+    vault: Vault,
+    session: Session,
+    incident: Incident,
+    found: Iterable[_Group | Found],
+    *,
+    source: AffectedSource,
+    actor: str,
+) -> None:
+    """Write the people a derivation or a failure's evidence found into the register, in
+    the caller's transaction: a person already listed keeps their row (an added one its
+    reason and source); the counts are the latest."""
     listed = {
         row.account: row
         for row in session.scalars(
             select(IncidentAffected).where(IncidentAffected.incident_id == incident.id)
         )
     }
+    people = list(found)
     # Devices by the audit log's names (dev:…), under their account's object key: the DPO
     # finds their events by them, and an erasure makes them unlinkable (invariant 6).
-    names = names_for_many(vault, session, groups)
-    for group in groups.values():
+    names = names_for_many(vault, session, [p.account_id for p in people])
+    for group in people:
         name = account_pseudonym(vault, session, group.account_id)
         known = names.get(group.account_id)
         devices = sorted(known.device(d) for d in group.devices) if known else []
@@ -166,20 +202,12 @@ def derive_in(vault: Vault, session: Session, incident: Incident, *, actor: str)
                 added_by=actor,
             )
             session.add(row)
+            listed[name] = row
         elif row.source != AffectedSource.ADDED.value:
             row.source = source.value
         row.account_id = group.account_id
         row.recordings, row.first_at, row.last_at = group.recordings, group.first_at, group.last_at
         row.devices = devices
-    total = sum(g.recordings for g in groups.values())
-    record(
-        session,
-        AuditAction.INCIDENT_AFFECTED_DERIVED,
-        actor=actor,
-        objects={"incident": incident.id, "export": export.id},
-        counts={"people": len(groups), "recordings": total},
-    )
-    return len(groups)
 
 
 def add_in(
