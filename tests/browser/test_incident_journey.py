@@ -28,6 +28,7 @@ from voxkeep.config import Settings
 from voxkeep.db.base import utcnow
 from voxkeep.exports.delivery import report_not_mine
 from voxkeep.incidents.models import Risk
+from voxkeep.incidents.notice_texts import WHAT, What, pick
 from voxkeep.incidents.service import assess
 from voxkeep.jobs.worker import run_once
 from voxkeep.people.api import STAFF_COOKIE
@@ -255,12 +256,24 @@ def test_the_dpo_follows_the_runbook_to_the_notices_the_person_reads(
     # 7. The people: told from the page, by mail (the worker's job) and in their portal.
     people = page.get_by_role("region", name=en("notify.title"))
     expect(people).to_contain_text(en("notify.nobody_yet"))
+    # Ben is told his recordings went to another household; Anna, in a second
+    # send, that she was sent someone else's: each reads what happened to them.
+    people.get_by_role("checkbox", name=re.compile(r"· 2 recordings")).uncheck()
     people.get_by_label(en("notify.confirm")).check()
     people.get_by_role("button", name=en("notify.submit")).press("Enter")
     expect(page.get_by_role("status")).to_contain_text(en("notify.done"))
-    assert run_once(vault) == 2
+    assert run_once(vault) == 1
     (mail,) = mailbox.wait_for("ben@example.org")
     assert "privacy@sprachbox.test" in mail.body and "5" in mail.body
+    people = page.get_by_role("region", name=en("notify.title"))
+    expect(
+        people.get_by_role("checkbox", name=re.compile(en("notify.who_told")))
+    ).not_to_be_checked()
+    people.get_by_label(pick(WHAT[What.RECEIVED_OTHERS], "en")).check()
+    people.get_by_label(en("notify.confirm")).check()
+    people.get_by_role("button", name=en("notify.submit")).press("Enter")
+    expect(page.get_by_role("status")).to_contain_text(en("notify.done"))
+    assert run_once(vault) == 1
     mailbox.wait_for("anna@example.org")
     page.reload()
     told = page.locator("#people-told")

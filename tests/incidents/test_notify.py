@@ -299,32 +299,48 @@ def test_the_console_section_sends_and_shows_who_was_told_when(
         dpo.cookies.set(STAFF_COOKIE, staff_token(vault, "cleo", "dpo"))
         admin.cookies.set(STAFF_COOKIE, staff_token(vault, "adam", "admin"))
 
-        def send(**form: str) -> Any:
+        ben, anna = pseudonym(vault, case.ben), pseudonym(vault, case.anna)
+
+        def send(**form: str | list[str]) -> Any:
             token = csrf_of(dpo.get(page))
             return dpo.post(f"{page}/notices", data={"csrf_token": token, **form})
 
         shown = html.unescape(dpo.get(page).text)
         assert "Tell the people affected" in shown and "Nobody has been told yet." in shown
         assert "once the incident is assessed as a high risk" in shown
-        refused = send(what="stored_under_other", confirm="yes")
+        refused = send(what="stored_under_other", confirm="yes", only=[ben, anna])
         assert refused.status_code == 422 and "not assessed" in html.unescape(refused.text)
         assess_high(vault, case)
-        unconfirmed = send(what="stored_under_other")
+        unconfirmed = send(what="stored_under_other", only=[ben, anna])
         assert unconfirmed.status_code == 422
         assert "Confirm that each affected person" in html.unescape(unconfirmed.text)
+        nobody = send(what="stored_under_other", confirm="yes")
+        assert nobody.status_code == 422
+        assert "Tick at least one person to tell." in html.unescape(nobody.text)
         assert notice_rows(vault) == []
-        sent = send(what="stored_under_other", note=NOTE, confirm="yes")
+        # Everyone not yet told is ticked; the DPO tells each what happened to them.
+        form = html.unescape(dpo.get(page).text)
+        for name in (ben, anna):
+            assert f'name="only" value="{name}" checked' in form
+        sent = send(what="stored_under_other", note=NOTE, confirm="yes", only=[ben])
         assert sent.status_code == 303, sent.text
         assert sent.headers["location"] == f"{page}?done=notices"
         run_once(vault)
         mailbox.wait_for("ben@example.org")
+        assert len(notice_rows(vault)) == 1  # Anna was not ticked: not told Ben's story
+        form = html.unescape(dpo.get(page).text)
+        assert f'name="only" value="{ben}">' in form and "already told" in form
+        assert f'name="only" value="{anna}" checked' in form
+        received = send(what="received_others", confirm="yes", only=[anna])
+        assert received.status_code == 303, received.text
+        run_once(vault)
         # The admin reads who was told when, and has no form to send.
         read = html.unescape(admin.get(page).text)
         told = read[read.index('id="people-told"') :]
-        for name in (pseudonym(vault, case.ben), pseudonym(vault, case.anna)):
+        for name in (ben, anna):
             assert name in told
         assert "not yet" in told  # nobody has read theirs yet
         assert f"{page}/notices" not in read and NOTE not in read
         assert admin.post(f"{page}/notices", data={}).status_code in (403, 400)
-        again = send(what="stored_under_other", confirm="yes")
+        again = send(what="stored_under_other", confirm="yes", only=[ben, anna])
         assert again.status_code == 303 and len(notice_rows(vault)) == 2

@@ -305,21 +305,26 @@ async def tell_people(request: Request, incident_id: str, vault: VaultDep, who: 
     from voxkeep.incidents.notify import notify_affected
 
     values = await _form(request, "what", "note", "confirm")
+    # Whom to tell: the people ticked, each told what happened to them (one text per send).
+    only = [str(name) for name in (await request.form()).getlist("only")]
 
     def call() -> object:
         try:
             what = What(values["what"])
         except ValueError:
             raise InvalidInput(i18n.translate(who.lang, "notify.what_missing")) from None
+        if not only:
+            raise InvalidInput(i18n.translate(who.lang, "notify.who_missing"))
         if values["confirm"] != "yes":
             raise InvalidInput(i18n.translate(who.lang, "notify.confirm_missing"))
         return notify_affected(
-            vault, incident_id, actor=who.staff, what=what, note=values["note"] or None
+            vault, incident_id, actor=who.staff, what=what, note=values["note"] or None, only=only
         )
 
     def field(exc: VoxkeepError) -> str:
-        known = values["what"] in {w.value for w in What}
-        return "people-confirm" if known and isinstance(exc, InvalidInput) else "people-what"
+        if values["what"] not in {w.value for w in What} or not isinstance(exc, InvalidInput):
+            return "people-what"
+        return "people-confirm" if only else "people-who"
 
     return await _act(
         request,

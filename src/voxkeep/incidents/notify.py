@@ -302,6 +302,7 @@ class PeopleSection:
     """What the incident page's "Tell the people affected" section shows."""
 
     told: list[NoticeRecord]  # who was told when (pseudonyms and times)
+    affected: list[tuple[str, int, bool]]  # whom to tell: pseudonym, recordings, told already
     choices: list[tuple[str, str]]  # the texts that fit the kind: value, words in the language
     ready: bool  # assessed as high risk, with consequences and measures
     contact: bool  # a contact point is configured
@@ -313,6 +314,7 @@ def people_section(vault: Vault, incident_id: str, *, language: str) -> PeopleSe
         if incident is None:
             raise NotFound("There is no incident with this id.")
         fitting = WHAT_FOR_KIND[IncidentKind(incident.kind)]
+        rows = affected_rows(session, [incident.id])
         try:
             _check_assessed(incident)
             ready = True
@@ -323,8 +325,11 @@ def people_section(vault: Vault, incident_id: str, *, language: str) -> PeopleSe
         contact = True
     except InvalidInput:
         contact = False
+    told = incident_notices(vault, incident_id)
+    already = {n.account for n in told}
     return PeopleSection(
-        told=incident_notices(vault, incident_id),
+        told=told,
+        affected=[(r.account, r.recordings, r.account in already) for r in rows],
         choices=[(w.value, pick(WHAT[w], language)) for w in fitting],
         ready=ready,
         contact=contact,

@@ -823,6 +823,32 @@ CATALOGUE: dict[str, Text] = {
         "Was geschehen ist, in den Worten, die die Personen lesen werden",
         "Ce qui s'est passé, dans les mots que les personnes liront",
     ),
+    "notify.who": Text(
+        "Whom to tell now",
+        "Wen Sie jetzt benachrichtigen",
+        "Qui informer maintenant",
+    ),
+    "notify.who_hint": Text(
+        "Each person ticked reads the text chosen above: send once per kind of harm (for "
+        "example, the people whose recordings were sent, then the person who received them).",
+        "Jede angekreuzte Person liest den oben gewählten Text: Senden Sie einmal je Art des "
+        "Schadens (etwa an die Personen, deren Aufnahmen versandt wurden, dann an die Person, "
+        "die sie erhielt).",
+        "Chaque personne cochée lit le texte choisi ci-dessus : envoyez une fois par type de "
+        "préjudice (par exemple aux personnes dont les enregistrements ont été envoyés, puis à "
+        "la personne qui les a reçus).",
+    ),
+    "notify.who_recordings": Text(
+        "{n} recordings",
+        "{n} Aufnahmen",
+        "{n} enregistrements",
+    ),
+    "notify.who_told": Text("already told", "bereits benachrichtigt", "déjà informé·e"),
+    "notify.who_missing": Text(
+        "Tick at least one person to tell.",
+        "Kreuzen Sie mindestens eine Person an, die benachrichtigt werden soll.",
+        "Cochez au moins une personne à informer.",
+    ),
     "notify.note": Text(
         "A note of your own (optional)",
         "Eine eigene Anmerkung (freiwillig)",
