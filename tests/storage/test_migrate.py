@@ -358,4 +358,4 @@ def test_one_migration_at_a_time(settings: Settings) -> None:
         second = _migrate(settings, "--to-s3")
     assert second.returncode == 1
     assert "Another `voxkeep storage migrate` is running on this vault." in second.stderr
-    assert os.path.exists(Path(settings.data_dir) / JOURNAL_NAME)
+    assert not os.path.exists(Path(settings.data_dir) / JOURNAL_NAME)  # nothing was moved

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -118,6 +119,9 @@ def migrate(ctx: click.Context, to_s3: bool, verify: bool, remove_local: bool, b
         if moved.stopped:
             out.print("Stopped: run the same command again to go on.")
             sys.exit(1)
+        # Verifying and removing stop at Ctrl-C at once: a rerun starts them afresh.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if not (verify or remove_local):
             out.print(
                 "The data directory keeps its blobs until `--verify` passes; "

@@ -191,9 +191,14 @@ class Journal:
         self._write([{"moved": moved}])
 
     def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        """Release the lock; a journal with nothing in it (nothing was moved) is removed."""
+        if self._fd < 0:
+            return
+        if os.fstat(self._fd).st_size == 0:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+        os.close(self._fd)
+        self._fd = -1
 
     def remove(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -512,5 +517,6 @@ def _problems_hint(report: VerifyReport) -> str:
         again += f" ({report.put_back} damaged copies point at their local blobs again)"
     return (
         again + ", then verify again; the data directory keeps its blobs until a verification "
-        "passes. A blob missing from both stores was lost before or outside the migration."
+        "passes. A blob missing from both stores was lost before the migration, or its "
+        "recording is being deleted: `voxkeep retention run` finishes interrupted deletions."
     )
