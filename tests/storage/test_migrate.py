@@ -359,3 +359,28 @@ def test_one_migration_at_a_time(settings: Settings) -> None:
     assert second.returncode == 1
     assert "Another `voxkeep storage migrate` is running on this vault." in second.stderr
     assert not os.path.exists(Path(settings.data_dir) / JOURNAL_NAME)  # nothing was moved
+
+
+def test_a_damaged_local_blob_stays_and_keeps_the_local_blobs(
+    populated: tuple[Settings, dict[str, bytes], dict[str, bytes]],
+) -> None:
+    settings, _, _ = populated
+    with opened(settings) as vault, Migration(vault) as migration:
+        with vault.reading() as session:
+            ref = session.scalars(
+                select(Recording.audio_blob).where(Recording.id == "anna-5")
+            ).one()
+        key, offset = ref.split(":")
+        pack = settings.blob_dir / key[:2] / key[2:4] / f"{key}.pack"
+        with pack.open("r+b") as damaged:
+            damaged.seek(int(offset))
+            damaged.write(b"XXXX")  # the entry's header no longer says what it is
+
+        report = migration.move()
+        assert (report.moved, report.damaged, report.gone) == (30, 1, 0)
+        assert _refs(vault) & {ref}  # its row still names the local entry
+        with pytest.raises(MigrationFailed, match="1 not moved yet"):
+            migration.verify()
+        with pytest.raises(MigrationFailed, match="still name blobs"):
+            migration.remove_local()
+    assert pack.exists()

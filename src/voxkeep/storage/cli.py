@@ -114,6 +114,12 @@ def migrate(ctx: click.Context, to_s3: bool, verify: bool, remove_local: bool, b
             f"({_mb(moved.bytes / seconds)}/s)"
             + (f"; {moved.gone} were deleted meanwhile" if moved.gone else "")
             + (f"; removed {moved.cleaned} copies of an interrupted run" if moved.cleaned else "")
+            + (
+                f"; {moved.damaged} local blobs are damaged (a pack entry's header is wrong) and "
+                "stay where they are"
+                if moved.damaged
+                else ""
+            )
             + "."
         )
         if moved.stopped:

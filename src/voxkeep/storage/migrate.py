@@ -46,7 +46,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.batching import map_all, map_each
-from voxkeep.errors import ConfigError, NotFound, StorageFailed, VoxkeepError
+from voxkeep.errors import ConfigError, IntegrityFailure, NotFound, StorageFailed, VoxkeepError
 from voxkeep.exports.models import Export
 from voxkeep.recordings.models import Recording
 from voxkeep.storage.blobs import LocalBlobStore
@@ -60,6 +60,7 @@ DEFAULT_BATCH = 64
 _PAGE = 1000
 _CHECKS = 256  # rows or copies checked at once
 _READ = 1024 * 1024
+_TAIL = 64 * 1024  # far more than a journal line
 
 # (primary key, blob reference) of every table whose rows name blobs.
 _COLUMNS: tuple[tuple[InstrumentedAttribute[Any], InstrumentedAttribute[Any]], ...] = (
@@ -101,6 +102,7 @@ class MoveReport:
     bytes: int = 0
     gone: int = 0  # deleted (or changed) while being copied: nothing to move
     cleaned: int = 0  # objects of an interrupted run's last batch that no row names
+    damaged: int = 0  # local blobs that failed their check when read: not moved
     stopped: bool = False
 
 
@@ -153,8 +155,8 @@ class Journal:
         size = os.fstat(self._fd).st_size
         if size == 0 or os.pread(self._fd, 1, size - 1) == b"\n":
             return
-        data = os.pread(self._fd, size, 0)
-        os.ftruncate(self._fd, data.rfind(b"\n") + 1)
+        tail = os.pread(self._fd, min(size, _TAIL), size - min(size, _TAIL))
+        os.ftruncate(self._fd, size - len(tail) + tail.rfind(b"\n") + 1)
 
     def _lines(self) -> Iterator[dict[str, Any]]:
         with self.path.open("rb") as source:
@@ -310,25 +312,31 @@ class Migration:
             if should_stop is not None and should_stop():
                 report.stopped = True
                 break
-            copies = self._copy(rows)
+            copies, damaged = self._copy(rows)
             moved = self._commit(copies) if copies else {}
             report.moved += len(moved)
             report.bytes += sum(moved.values())
-            report.gone += len(rows) - len(moved)
+            report.damaged += damaged
+            report.gone += len(rows) - len(moved) - damaged
             if on_done is not None:
                 on_done(len(rows), sum(copy.size for copy, _ in copies))
         return report
 
-    def _copy(self, rows: list[_Row]) -> list[tuple[Copy, _Row]]:
-        """Upload each row's blob under a new key, in parallel; a blob deleted meanwhile is
-        skipped. Either every upload lands or none is left (map_all undoes them)."""
+    def _copy(self, rows: list[_Row]) -> tuple[list[tuple[Copy, _Row]], int]:
+        """Upload each row's blob under a new key, in parallel; a blob deleted meanwhile, or
+        damaged (counted), is skipped. Either every upload lands or none is left (map_all
+        undoes them)."""
         local = self.local
         assert local is not None
+        damaged: list[_Row] = []
 
         def one(row: _Row) -> tuple[Copy, _Row] | None:
             try:
                 source = local.open(row.ref)
             except NotFound:
+                return None
+            except IntegrityFailure:  # a damaged pack entry: no copy could be read from it
+                damaged.append(row)
                 return None
             key, digest = self.bucket.new_key(), hashlib.sha256()
             with source:
@@ -340,7 +348,8 @@ class Migration:
                 self.bucket.delete(done[0].target)
 
         tasks = min(len(rows), self.bucket.connections)
-        return [done for done in map_all(one, rows, undo=undo, tasks=tasks) if done is not None]
+        done = [done for done in map_all(one, rows, undo=undo, tasks=tasks) if done is not None]
+        return done, len(damaged)
 
     def _commit(self, copies: list[tuple[Copy, _Row]]) -> dict[str, int]:
         """Journal the copies, point their rows at them, close the batch: {key: bytes} moved."""
@@ -477,16 +486,21 @@ class Migration:
         if local is None:
             self.journal.remove()
             return 0
+        hint = (
+            "Run `voxkeep storage migrate --to-s3 --remove-local` again; if a voxkeep process "
+            "still stores blobs there, restart it with the bucket's settings first."
+        )
+        left = sum(1 for _ in self._local_rows())
+        if left:
+            raise MigrationFailed(f"{left} row(s) still name blobs in {local.root}.", hint=hint)
         removed = 0
         for refs in _chunks(local.keys_older_than(-math.inf), _PAGE):
             named = named_blobs(self.vault, refs)
-            if named:
+            if named:  # named since the check above: a process still on the directory alone
                 raise MigrationFailed(
                     f"{len(named)} row(s) still name blobs in {local.root}; nothing more was "
                     "removed.",
-                    hint="A voxkeep process still stores blobs there: restart every process of "
-                    "this vault with the bucket's settings, then run `voxkeep storage migrate "
-                    "--to-s3 --remove-local` again.",
+                    hint=hint,
                 )
             local.delete_many(refs)
             removed += len(refs)
