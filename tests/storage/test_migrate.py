@@ -289,12 +289,16 @@ def test_verify_finds_a_damaged_copy_and_puts_it_back_for_the_next_run(
             damaged = session.scalars(
                 select(Recording.audio_blob).where(Recording.id == "ben-9")
             ).one()
-        client = vault.blobs.bucket.client  # type: ignore[attr-defined]
+            lost = session.scalars(select(Export.blob)).one()
+        assert lost is not None
+        client = migration.bucket.client
         client.put_object(
             Bucket=settings.s3_bucket, Key=settings.s3_prefix + damaged, Body=b"x" * 9
         )
+        migration.bucket.delete(lost)  # the answer's copy, every version
 
-        with pytest.raises(MigrationFailed, match="1 of the wrong size"):
+        # Counted once each; both put back, their local blobs being still there.
+        with pytest.raises(MigrationFailed, match=r"failed: 1 missing, 1 of the wrong size \("):
             migration.verify()
         with vault.reading() as session:
             back = session.scalars(
@@ -307,7 +311,7 @@ def test_verify_finds_a_damaged_copy_and_puts_it_back_for_the_next_run(
         assert settings.blob_dir.exists()
 
         again = migration.move()
-        assert again.moved == 1
+        assert again.moved == 2
         checked = migration.verify()
         assert (checked.rows, checked.copies) == (31, 31)
         assert migration.remove_local() > 0
@@ -376,6 +380,7 @@ def test_a_damaged_local_blob_stays_and_keeps_the_local_blobs(
             damaged.seek(int(offset))
             damaged.write(b"XXXX")  # the entry's header no longer says what it is
 
+        assert migration.plan()[0] == 31
         report = migration.move()
         assert (report.moved, report.damaged, report.gone) == (30, 1, 0)
         assert _refs(vault) & {ref}  # its row still names the local entry
