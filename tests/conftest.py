@@ -91,17 +91,24 @@ def s3_server() -> Iterator[S3Server]:
         server.stop()
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", "s3", "moving"])
 def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
-    """Each blob store, for tests of the BlobStore protocol: the local directory, and
-    an S3 store below a prefix of its own in the session's SeaweedFS."""
+    """Each blob store, for tests of the BlobStore protocol: the local directory, an S3
+    store below a prefix of its own in the session's SeaweedFS, and the two read as one
+    while a vault moves to the bucket (storage/moving.py)."""
     if request.param == "local":
         yield LocalBlobStore(tmp_path / "blobs", fsync=False)
         return
     from voxkeep.storage.s3 import store_from_settings
 
     server: S3Server = request.getfixturevalue("s3_server")
-    yield store_from_settings(Settings(data_dir=tmp_path, **server.overrides()))
+    bucket = store_from_settings(Settings(data_dir=tmp_path, **server.overrides()))
+    if request.param == "s3":
+        yield bucket
+        return
+    from voxkeep.storage.moving import MovingBlobStore
+
+    yield MovingBlobStore(LocalBlobStore(tmp_path / "blobs", fsync=False), bucket)
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,7 @@ GROUPS = {
     "exports": "voxkeep.exports.cli:exports_group",
     "incidents": "voxkeep.incidents.cli:incidents_group",
     "records": "voxkeep.records.cli:records_group",
+    "storage": "voxkeep.storage.cli:storage_group",
 }
 
 

@@ -102,7 +102,8 @@ def _check_master_key(keyring: Keyring, sessions: sessionmaker[Session]) -> None
 
 
 def _blob_store(settings: Settings) -> BlobStore:
-    """The local directory by default; an S3 bucket when one is set (docs/storage.md)."""
+    """The local directory by default; an S3 bucket when one is set, read together with
+    the directory while that still holds blobs (docs/storage.md)."""
     if settings.s3_bucket is None:
         return LocalBlobStore(settings.blob_dir, fsync=settings.fsync)
     from voxkeep.storage import s3  # boto3 takes a while to import: only when asked for
@@ -112,6 +113,12 @@ def _blob_store(settings: Settings) -> BlobStore:
         store.check()
     except StorageFailed as exc:
         raise ConfigError(f"The S3 bucket {settings.s3_bucket} cannot be used: {exc}") from None
+    from voxkeep.storage import moving
+
+    if moving.holds_blobs(settings.blob_dir):  # on its way to the bucket (storage/migrate.py)
+        return moving.MovingBlobStore(
+            LocalBlobStore(settings.blob_dir, fsync=settings.fsync), store
+        )
     return store
 
 

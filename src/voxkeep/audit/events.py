@@ -48,6 +48,8 @@ class AuditAction(enum.StrEnum):
     KEY_CREATED = "key:created"
     KEY_ROTATED = "key:rotated"
     BLOBS_COLLECTED = "blob:orphans:removed"
+    BLOBS_MOVED = "blob:moved"  # a batch of blobs copied to the bucket, its rows now name them
+    BLOBS_LOCAL_REMOVED = "blob:local:removed"  # the moved vault's data directory emptied
     AUDIT_CHECKPOINT = "audit:checkpoint"
     AUDIT_VERIFIED = "audit:verified"  # `audit verify` found the log intact
     AUDIT_VERIFY_FAILED = "audit:verify:failed"  # `audit verify` found damage

@@ -6,7 +6,7 @@ grace period keeps blobs of uploads still in flight.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -33,18 +33,25 @@ def _chunks(keys: Iterator[str]) -> Iterator[list[str]]:
         yield batch
 
 
+def named_blobs(vault: Vault, refs: Collection[str]) -> set[str]:
+    """Those of refs that a committed row names: a recording's audio or an answer archive."""
+    with vault.reading() as session:
+        named = set(
+            session.scalars(select(Recording.audio_blob).where(Recording.audio_blob.in_(refs)))
+        )
+        named.update(
+            ref for ref in session.scalars(select(Export.blob).where(Export.blob.in_(refs))) if ref
+        )
+    return named
+
+
 def collect_orphans(
     vault: Vault, *, grace_s: float = DEFAULT_GRACE_S, dry_run: bool = False
 ) -> GcReport:
     report = GcReport()
     for batch in _chunks(vault.blobs.keys_older_than(grace_s)):
         report.scanned += len(batch)
-        with vault.reading() as session:
-            named = set(
-                session.scalars(select(Recording.audio_blob).where(Recording.audio_blob.in_(batch)))
-            )
-            # Answer archives (exports) are blobs too.
-            named.update(session.scalars(select(Export.blob).where(Export.blob.in_(batch))))
+        named = named_blobs(vault, batch)
         report.orphans.extend(k for k in batch if k not in named)
     if report.orphans and not dry_run:
         vault.blobs.delete_many(report.orphans)
