@@ -10,6 +10,7 @@ other person whose data it touched, the record count and the period.
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ import pytest
 from sqlalchemy import select, text
 from trigger_helpers import Person, incidents_of, pseudonym, sql, state_of, two_households
 
+from console.console_helpers import browser
+from console.oversight_helpers import staff_token
 from exports.factory import BASE, Household, portal_request
 from voxkeep.audit.pseudonyms import names_for
 from voxkeep.errors import IntegrityFailure
@@ -26,9 +29,11 @@ from voxkeep.exports import builder
 from voxkeep.exports.delivery import AnswerWithheld, list_exports, open_download
 from voxkeep.exports.gate import ReleaseBlocked, check_release
 from voxkeep.exports.models import Export
-from voxkeep.incidents.service import show_incident
+from voxkeep.incidents.service import AudioSeen, show_incident
+from voxkeep.people.api import STAFF_COOKIE
 from voxkeep.requests.tasks import build_answer
 from voxkeep.vault import Vault
+from voxkeep.web.i18n import translate
 
 
 @dataclass
@@ -325,8 +330,18 @@ def test_a_recording_whose_stored_audio_is_another_persons_names_that_person(
     (audio,) = details["audio"]
     assert audio["recording"] == mine
     # The register lists whom the evidence names (a build failure has no answer to derive from).
-    register = {a.account: a.recordings for a in show_incident(vault, incident.id).affected}
+    shown = show_incident(vault, incident.id)
+    register = {a.account: a.recordings for a in shown.affected}
+    # The console shows it: the recording, whose audio it held, and how that was found.
+    with browser(vault) as dpo:
+        dpo.cookies.set(STAFF_COOKIE, staff_token(vault, "cleo", "dpo"))
+        page = html.unescape(dpo.get(f"/console/incidents/{incident.id}").text)
+    table = page[page.index('id="audio"') :]
+    table = table[: table.index("</table>")]
+    assert mine in table
     if found_by is None:
+        assert shown.audio == [AudioSeen(mine, None, None)]
+        assert translate("en", "incidents.audio_unknown") in table
         # Said, not left out: the evidence names no one it cannot stand behind.
         assert audio == {
             "recording": mine,
@@ -339,6 +354,12 @@ def test_a_recording_whose_stored_audio_is_another_persons_names_that_person(
         return
     owner = pseudonym(vault, stranger.account_id)
     assert (audio["owner"], audio["found_by"]) == (owner, found_by)
+    assert shown.audio == [AudioSeen(mine, owner, found_by)]
+    words = {
+        "stored_bytes": "incidents.audio_by_bytes",
+        "sealed_sha256": "incidents.audio_by_sha256",
+    }
+    assert owner in table and translate("en", words[found_by]) in table
     assert audio["evidence"] == f"the stored audio is that of recording {theirs} of {owner}"
     # The stranger is affected by that one recording: its time and its device.
     (other,) = details["affected"]

@@ -286,6 +286,27 @@ class DownloadSeen:
 
 
 @dataclass(frozen=True)
+class AudioSeen:
+    """A recording that failed its build check, and whose stored audio it really held
+    (pseudonyms; ``owner`` None when the vault cannot show it)."""
+
+    recording: str
+    owner: str | None
+    found_by: str | None  # "sealed_sha256" or "stored_bytes"
+
+
+def _audio(details: dict[str, Any]) -> list[AudioSeen]:
+    seen = details.get("audio")
+    if not isinstance(seen, list):
+        return []
+    return [
+        AudioSeen(str(a.get("recording", "")), _text(a.get("owner")), _text(a.get("found_by")))
+        for a in seen
+        if isinstance(a, dict)
+    ]
+
+
+@dataclass(frozen=True)
 class IncidentDetail:
     """An incident with its evidence and its register entry."""
 
@@ -302,6 +323,7 @@ class IncidentDetail:
     assessment: Assessment | None = None
     download_log: list[DownloadSeen] = field(default_factory=list)
     next_states: list[IncidentState] = field(default_factory=list)
+    audio: list[AudioSeen] = field(default_factory=list)  # whose audio failed rows held
 
 
 LIST_LIMIT: Final = 200
@@ -412,6 +434,7 @@ def show_incident(
         # Its own readings are in the log, not in its evidence.
         events=[e for e in page.events if e.action != AuditAction.INCIDENT_READ.value],
         next_states=next_states(summary.risk, summary.state),
+        audio=_audio(details),
         **register,
     )
 

@@ -891,6 +891,39 @@ CATALOGUE: dict[str, Text] = {
         "Keine betroffene Person erfasst.",
         "Aucune personne concernée n'est listée.",
     ),
+    "incidents.audio_title": Text(
+        "Whose audio the failed recordings held",
+        "Wessen Audio die fehlgeschlagenen Aufnahmen enthielten",
+        "À qui appartient l'audio des enregistrements en échec",
+    ),
+    "incidents.audio_hint": Text(
+        "Found from the vault's own records, without opening anyone's audio with another "
+        "person's key.",
+        "Aus den eigenen Daten des Tresors ermittelt, ohne Audio mit dem Schlüssel einer "
+        "anderen Person zu öffnen.",
+        "Trouvé dans les propres données du coffre, sans ouvrir l'audio de quiconque avec la "
+        "clé d'une autre personne.",
+    ),
+    "incidents.audio_recording": Text("Recording", "Aufnahme", "Enregistrement"),
+    "incidents.audio_owner": Text(
+        "Whose audio it holds", "Wessen Audio sie enthält", "À qui est l'audio"
+    ),
+    "incidents.audio_found_by": Text("Found by", "Ermittelt durch", "Trouvé par"),
+    "incidents.audio_unknown": Text(
+        "could not be determined",
+        "nicht feststellbar",
+        "n'a pas pu être déterminé",
+    ),
+    "incidents.audio_by_sha256": Text(
+        "its sealed SHA-256 is another recording's",
+        "ihr versiegelter SHA-256 ist der einer anderen Aufnahme",
+        "son SHA-256 scellé est celui d'un autre enregistrement",
+    ),
+    "incidents.audio_by_bytes": Text(
+        "its stored bytes are another recording's",
+        "ihre gespeicherten Bytes sind die einer anderen Aufnahme",
+        "ses octets stockés sont ceux d'un autre enregistrement",
+    ),
     "incidents.person": Text(
         "Person (pseudonym)",
         "Person (Pseudonym)",
