@@ -41,11 +41,12 @@ test-s3: $(STAMP)  ## The suite on PostgreSQL with every vault's blobs in S3 (a 
 
 test: lint test-sqlite test-postgres  ## Everything: lint, types, the suite on SQLite and on PostgreSQL
 
-bench: $(STAMP)  ## The benchmarks (slow; each prints a JSON line last)
+bench: $(STAMP)  ## The benchmarks (slow; each prints a JSON line last; scale.py needs PostgreSQL as for make test)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/retention.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/scale.py
 
 clips:  ## Regenerate the demo clips (needs: apt-get install espeak-ng sox)
 	$(PYTHON) scripts/make_demo_clips.py

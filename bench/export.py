@@ -214,7 +214,7 @@ def run(root: Path, small: int, large: int, runs: int) -> dict[str, object]:
     for n in range(runs):
         request_id = approved_request(vault, external)
         ct_times.append(answer(vault, request_id))
-        _close(vault, request_id)
+        close_answer(vault, request_id)
         zip_times.append(zip0(wav_dir, root / f"plain-{n}.zip"))
         print(
             f"  run {n}: voxkeep {ct_times[-1]:.3f} s, zip -0 {zip_times[-1]:.3f} s",
@@ -250,7 +250,7 @@ def run(root: Path, small: int, large: int, runs: int) -> dict[str, object]:
     return result
 
 
-def _close(vault: Vault, request_id: str) -> None:
+def close_answer(vault: Vault, request_id: str) -> None:
     """Let the next run file a new access request (one open request per kind)."""
     from voxkeep.exports.delivery import expire_export
     from voxkeep.requests.models import DataRequest

@@ -52,7 +52,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -296,9 +296,10 @@ def clean_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, 
     return env
 
 
-def new_vault(data_dir: Path, accounts_file: Path | None) -> str | None:
-    """Create a vault with default settings; register accounts and make a token if asked."""
-    vault, _ = init_vault(Settings(data_dir=data_dir))
+def new_vault(data_dir: Path, accounts_file: Path | None, **overrides: Any) -> str | None:
+    """Create a vault with default settings (but overrides); register accounts and make a
+    token if asked."""
+    vault, _ = init_vault(Settings(data_dir=data_dir, **overrides))
     try:
         if accounts_file is None:
             return None
@@ -340,15 +341,23 @@ def stop(proc: subprocess.Popen[bytes], *, grace: float = 15.0) -> None:
 
 
 @contextlib.contextmanager
-def server(data_dir: Path, log: Path, workers: int) -> Iterator[tuple[int, int]]:
-    """Run `voxkeep serve` on a free loopback port until the block ends; yields (port, pid)."""
-    extra = {"VOXKEEP_WORKERS": str(workers)}
+def server(
+    data_dir: Path,
+    log: Path,
+    workers: int,
+    *,
+    extra: dict[str, str] | None = None,
+    options: Sequence[str] = (),
+) -> Iterator[tuple[int, int]]:
+    """Run `voxkeep serve [options]` on a free loopback port until the block ends, with the
+    extra settings (VOXKEEP_*) in its environment; yields (port, pid)."""
+    env = clean_env(data_dir, {**(extra or {}), "VOXKEEP_WORKERS": str(workers)})
     for _attempt in range(5):
         port = free_port()
         with log.open("ab") as log_file:
             proc = subprocess.Popen(
-                [str(VOXKEEP), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=clean_env(data_dir, extra),
+                [str(VOXKEEP), "serve", "--host", "127.0.0.1", "--port", str(port), *options],
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=log_file,
@@ -402,20 +411,22 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 
 async def upload_all(
-    port: int, token: str, bodies: list[bytes], boundary: str, connections: int
+    ports: Sequence[int], token: str, bodies: list[bytes], boundary: str, connections: int
 ) -> tuple[float, Counter[int], list[bytes]]:
-    """Upload every body over keep-alive connections; returns (seconds, statuses, errors)."""
-    prefix = (
-        f"POST /api/v1/recordings HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        f"Authorization: Bearer {token}\r\n"
-        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-    ).encode()
-    streams = [await asyncio.open_connection("127.0.0.1", port) for _ in range(connections)]
+    """Upload every body over keep-alive connections, spread evenly over the servers at
+    ports; returns (seconds, statuses, errors)."""
+    targets = [ports[n % len(ports)] for n in range(connections)]
+    streams = [await asyncio.open_connection("127.0.0.1", port) for port in targets]
     pending = iter(range(len(bodies)))  # shared by the workers: one event loop, no races
     statuses: Counter[int] = Counter()
     errors: list[bytes] = []
 
-    async def worker(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def worker(port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        prefix = (
+            f"POST /api/v1/recordings HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Authorization: Bearer {token}\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        ).encode()
         for index in pending:
             body = bodies[index]
             writer.writelines((prefix, b"Content-Length: %d\r\n\r\n" % len(body), body))
@@ -426,7 +437,7 @@ async def upload_all(
                 errors.append(text)
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker(r, w) for r, w in streams))
+    await asyncio.gather(*(worker(p, r, w) for p, (r, w) in zip(targets, streams, strict=True)))
     elapsed = time.perf_counter() - started
     for _, writer in streams:
         writer.close()
@@ -459,7 +470,7 @@ def http_run(data: Dataset, work: Path, args: argparse.Namespace) -> RunResult:
     assert token is not None
     os.sync()  # setup writes must not be flushed on the clock
     with server(data_dir, work / "serve.log", args.workers) as (port, pid):
-        coro = upload_all(port, token, data.bodies, data.boundary, args.connections)
+        coro = upload_all([port], token, data.bodies, data.boundary, args.connections)
         timeout = max(300.0, data.count / 20)
         cpu_before = tree_cpu_seconds(pid)
         seconds, statuses, errors = run_client(asyncio.wait_for(coro, timeout))

@@ -182,6 +182,12 @@ class S3Server:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-15:])
 
     @property
+    def pid(self) -> int:
+        """The process id of `weed` (for its CPU time, in bench/scale.py)."""
+        assert self._process is not None
+        return self._process.pid
+
+    @property
     def log_path(self) -> Path:
         assert self._dir is not None
         return self._dir / "weed.log"

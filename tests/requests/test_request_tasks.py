@@ -84,7 +84,16 @@ def test_an_erasure_runs_mails_the_receipt_and_keeps_the_record(
     content = verify_bundle(bundle)
     assert content["receipt_id"] == row.receipt_id
     assert content["counts"]["recordings"] == 3
-    assert get_receipt(vault, row.receipt_id).signed is not None
+    receipt = get_receipt(vault, row.receipt_id)
+    assert receipt.signed is not None and receipt.bytes_gone_at is not None
+    # Both moments, separately: unreadable (key destroyed), then bytes gone (purged).
+    assert receipt.unreadable_at <= receipt.bytes_gone_at
+    assert receipt.unreadable_at == datetime.fromisoformat(content["key_destroyed_at"])
+    assert receipt.bytes_gone_at == datetime.fromisoformat(content["purged_at"])
+    unreadable = receipt.unreadable_at.strftime("%Y-%m-%d %H:%M:%S")
+    gone = receipt.bytes_gone_at.strftime("%Y-%m-%d %H:%M:%S")
+    assert f"became unreadable at {unreadable} (UTC)" in sent.body
+    assert f"were gone at {gone} (UTC)" in sent.body
     detail = views.show_request(vault, staff=team.dora, request_id=erasure)
     assert [e.to_state for e in detail.timeline][-3:] == ["ready", "delivered", "closed"]
     assert detail.account is None
@@ -170,3 +179,27 @@ def test_a_person_cannot_withdraw_a_request_being_answered(vault: Vault) -> None
     with pytest.raises(Conflict, match="being answered"):
         service.cancel_own(vault, person=Person(who.account_id), request_id=request_id)
     assert _row(vault, request_id).state == "building"
+
+
+@pytest.mark.parametrize(
+    ("language", "unreadable", "gone"),
+    [
+        (Language.DE, "Unlesbar wurden Ihre Daten am {}", "Bytes waren am {}"),
+        (Language.FR, "devenues illisibles le {}", "octets stockés ont disparu le {}"),
+    ],
+)
+def test_the_erasure_mail_states_both_moments_in_the_persons_language(
+    vault: Vault, mail: SmtpSink, language: Language, unreadable: str, gone: str
+) -> None:
+    name = f"ilse-{language.value}"
+    who = make_subject(vault, name, language=language)
+    _record(vault, name, 0)
+    erasure = service.file_request(vault, person=Person(who.account_id), kind=RequestKind.ERASURE)
+    run_once(vault)
+    receipt_id = _row(vault, erasure).receipt_id
+    assert receipt_id is not None
+    receipt = get_receipt(vault, receipt_id)
+    assert receipt.bytes_gone_at is not None
+    [sent] = mail.wait_for(f"{name}@example.org")
+    assert unreadable.format(receipt.unreadable_at.strftime("%Y-%m-%d %H:%M:%S")) in sent.body
+    assert gone.format(receipt.bytes_gone_at.strftime("%Y-%m-%d %H:%M:%S")) in sent.body

@@ -291,6 +291,13 @@ def test_the_cli_erases_and_checks_receipts(
     bundle = json.loads(erased.stdout)
     assert json.loads(bundle["receipt_json"])["counts"]["recordings"] == 4
     assert "salt" in erased.stderr
+    content = json.loads(bundle["receipt_json"])
+    # Both moments, apart: unreadable (key destroyed), bytes gone (purge finished).
+    moments = (
+        f"Unreadable since {content['key_destroyed_at']} (key destroyed); "
+        f"bytes gone since {content['purged_at']} (purge finished)."
+    )
+    assert moments in " ".join(erased.stderr.split())
     (tmp_path / "receipt.json").write_text(erased.stdout)
     key = run_cli("retention", "public-key", env=env)
     (tmp_path / "key.pem").write_text(key.stdout)
@@ -303,6 +310,7 @@ def test_the_cli_erases_and_checks_receipts(
         env=env,
     )
     assert checked.returncode == 0 and "Valid receipt" in checked.stdout, checked.stderr
+    assert moments in " ".join(checked.stdout.split())
     again = run_cli("retention", "receipt", bundle_id(bundle), env=env)
     assert json.loads(again.stdout) == bundle
     bundle["receipt_json"] = bundle["receipt_json"].replace('"devices":2', '"devices":0')

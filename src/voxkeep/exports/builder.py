@@ -52,6 +52,7 @@ from voxkeep.exports.pdf import render_pdf
 from voxkeep.incidents.models import IncidentKind
 from voxkeep.recordings.service import decrypt_blob, stored_sha256
 from voxkeep.requests.models import DataRequest, RequestKind, RequestState
+from voxkeep.storage.readahead import ReadAhead
 from voxkeep.vault import Vault
 
 MANIFEST = "manifest.json"
@@ -179,8 +180,8 @@ class _Audio:
     what the archive really holds again, independently.
     """
 
-    def __init__(self, vault: Vault, snap: Snapshot) -> None:
-        self._vault, self._snap = vault, snap
+    def __init__(self, vault: Vault, snap: Snapshot, ahead: ReadAhead) -> None:
+        self._vault, self._snap, self._ahead = vault, snap, ahead
 
     def audio(self, row: Row, manifest: _Manifest) -> Iterator[bytes]:
         snap, size, digest = self._snap, 0, hashlib.sha256()
@@ -188,7 +189,9 @@ class _Audio:
             sealed = stored_sha256(
                 self._vault, snap.key, snap.account_id, row.id, row.audio_sha256, row.blob
             )
-            for chunk in decrypt_blob(self._vault, snap.key, row.blob, snap.account_id, row.id):
+            for chunk in decrypt_blob(
+                self._vault, snap.key, row.blob, snap.account_id, row.id, opener=self._ahead.open
+            ):
                 size += len(chunk)
                 digest.update(chunk)
                 yield chunk
@@ -313,25 +316,26 @@ def build_archive(
             snap.requests = requests(session, account_id_from_request, snap.key, request_id, now)
         signer = signing.private_key(vault, session)
     audio_rows = [r for r in snap.by_time() if r.path is not None]
-    audio = _Audio(vault, snap)
     archive_key = aead.new_key()
     blob = vault.blobs.new_key()
     counter = _Counter()
-    zs, manifest, manifest_bytes = _zip(
-        snap,
-        export_id=export_id,
-        request_id=request_id,
-        kind=kind,
-        signer=signer,
-        audio=audio,
-        audio_rows=audio_rows,
-    )
-    vault.blobs.put_stream(
-        blob,
-        aead.encrypt_stream(
-            archive_key, counter.count(zs), ad=export_ad(snap.account_id, export_id)
-        ),
-    )
+    # The recordings are read in this order: an object store fetches the next ones ahead.
+    with ReadAhead(vault.blobs, [(r.blob, r.audio_bytes) for r in audio_rows]) as ahead:
+        zs, manifest, manifest_bytes = _zip(
+            snap,
+            export_id=export_id,
+            request_id=request_id,
+            kind=kind,
+            signer=signer,
+            audio=_Audio(vault, snap, ahead),
+            audio_rows=audio_rows,
+        )
+        vault.blobs.put_stream(
+            blob,
+            aead.encrypt_stream(
+                archive_key, counter.count(zs), ad=export_ad(snap.account_id, export_id)
+            ),
+        )
     try:
         return _record_built(
             vault,

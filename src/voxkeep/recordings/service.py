@@ -12,11 +12,11 @@ import enum
 import hashlib
 import hmac
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, BinaryIO
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, select, tuple_
@@ -542,9 +542,16 @@ def open_audio(vault: Vault, *, account: str, recording_id: str, actor: str) -> 
 
 
 def decrypt_blob(
-    vault: Vault, key: bytes, blob: str, account_id: str, recording_id: str
+    vault: Vault,
+    key: bytes,
+    blob: str,
+    account_id: str,
+    recording_id: str,
+    *,
+    opener: Callable[[str], BinaryIO] | None = None,
 ) -> Iterator[bytes]:
-    with vault.blobs.open(blob) as source:
+    """The plaintext of a recording's audio; opener (default: the store's) opens the blob."""
+    with (opener or vault.blobs.open)(blob) as source:
         yield from aead.decrypt_stream(
             key, source, ad=audio_ad(account_id, recording_id), kind="audio"
         )

@@ -145,6 +145,9 @@ _TEXTS: dict[Notice, dict[str, tuple[str, str]]] = {
             "Your data has been erased",
             "As you asked (reference {ref}), we have erased your account and its data. This "
             "is the last mail we send to this address; we no longer know it.\n\n"
+            "Your data became unreadable at {unreadable} (UTC), when we destroyed its key. "
+            "Its stored bytes were gone at {gone} (UTC), when every copy we kept, every "
+            "stored version included, had been removed.\n\n"
             "Below is the signed erasure receipt {receipt}. It names you only by a "
             "commitment; this salt, which we did not keep, shows that it concerns you:\n\n"
             "    {salt}\n\n{bundle}\n",
@@ -153,6 +156,9 @@ _TEXTS: dict[Notice, dict[str, tuple[str, str]]] = {
             "Ihre Daten wurden gelöscht",
             "Wie gewünscht (Aktenzeichen {ref}) haben wir Ihr Konto und seine Daten gelöscht. "
             "Dies ist die letzte E-Mail an diese Adresse; wir kennen sie nicht mehr.\n\n"
+            "Unlesbar wurden Ihre Daten am {unreadable} (UTC), als wir ihren Schlüssel "
+            "vernichtet haben. Ihre gespeicherten Bytes waren am {gone} (UTC) fort, als jede "
+            "Kopie, die wir hatten, samt jeder gespeicherten Version entfernt war.\n\n"
             "Unten steht die signierte Löschquittung {receipt}. Sie nennt Sie nur über einen "
             "Commitment-Wert; dieser Salt, den wir nicht aufbewahrt haben, zeigt, dass sie Sie "
             "betrifft:\n\n    {salt}\n\n{bundle}\n",
@@ -161,7 +167,10 @@ _TEXTS: dict[Notice, dict[str, tuple[str, str]]] = {
             "Vos données ont été effacées",
             "Comme demandé (référence {ref}), nous avons effacé votre compte et ses données. "
             "Ceci est le dernier message envoyé à cette adresse ; nous ne la connaissons "
-            "plus.\n\nVoici le reçu d'effacement signé {receipt}. Il ne vous désigne que par "
+            "plus.\n\nVos données sont devenues illisibles le {unreadable} (UTC), quand nous "
+            "avons détruit leur clé. Leurs octets stockés ont disparu le {gone} (UTC), quand "
+            "chaque copie que nous gardions, toutes versions stockées comprises, a été "
+            "supprimée.\n\nVoici le reçu d'effacement signé {receipt}. Il ne vous désigne que par "
             "un engagement cryptographique ; ce sel, que nous n'avons pas conservé, montre "
             "qu'il vous concerne :\n\n    {salt}\n\n{bundle}\n",
         ),
@@ -218,6 +227,10 @@ def day(when: datetime) -> str:
 
 def minute(when: datetime) -> str:
     return when.strftime("%Y-%m-%d %H:%M")
+
+
+def second(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def verified_address(vault: Vault, session: Session, account_id: str) -> str:

@@ -297,13 +297,15 @@ def run_erasure(vault: Vault, payload: Mapping[str, Any]) -> None:
 def _mail_receipt(
     vault: Vault, request_id: str, subject: _Subject, view: ReceiptView, salt: str | None
 ) -> bool:
-    if subject.address is None or salt is None or view.signed is None:
+    if subject.address is None or salt is None or view.signed is None or view.bytes_gone_at is None:
         return False
     bundle = json.dumps(view.signed.bundle(), indent=2)
     mail_subject, body = notices.render(
         notices.Notice.ERASED,
         subject.language,
         ref=request_id,
+        unreadable=notices.second(view.unreadable_at),
+        gone=notices.second(view.bytes_gone_at),
         receipt=view.id,
         salt=salt,
         bundle=bundle,

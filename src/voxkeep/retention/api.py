@@ -146,6 +146,15 @@ class ErasureOut(BaseModel):
         description="`purging`: the key is destroyed, stored ciphertext is still being "
         "removed; `purged`: nothing is left and the receipt is signed."
     )
+    unreadable_at: datetime = Field(
+        description="When the data became unreadable: the account's key was destroyed "
+        "(crypto-shredding; receipt.key_destroyed_at)."
+    )
+    bytes_gone_at: datetime | None = Field(
+        description="When the bytes were gone: the purge finished, every blob (on S3 every "
+        "version of every object) and every row removed (receipt.purged_at); null while "
+        "purging."
+    )
     receipt: dict[str, Any] = Field(description="The receipt's content (see docs/retention.md).")
     signed: SignedReceiptOut | None = Field(description="Present once purged.")
     subject_salt: str | None = Field(
@@ -162,6 +171,8 @@ def _erasure_out(view: erasure.ReceiptView, salt: str | None = None) -> ErasureO
     return ErasureOut(
         receipt_id=view.id,
         status="purged" if view.purged else "purging",
+        unreadable_at=view.unreadable_at,
+        bytes_gone_at=view.bytes_gone_at,
         receipt=view.content,
         signed=signed,
         subject_salt=salt,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -76,13 +77,21 @@ def erase(ctx: click.Context, account_id: str, yes: bool) -> None:
             on_total=lambda n: bar.update(task, total=n),
             on_done=lambda n: bar.advance(task, n),
         )
-    err.print(f"Account erased; receipt {view.id}.")
+    err.print(f"Account erased; receipt {view.id}. {_times(view.content)}")
     if done.subject_salt:
         err.print(
             "Give the person the receipt and this salt (shown once; it proves the receipt is "
             f"theirs): {done.subject_salt}"
         )
     _print_receipt(view)
+
+
+def _times(content: dict[str, Any]) -> str:
+    """The erasure's two moments, as the receipt states them (UTC)."""
+    gone = content.get("purged_at")
+    return f"Unreadable since {content['key_destroyed_at']} (key destroyed); " + (
+        f"bytes gone since {gone} (purge finished)." if gone else "bytes still being purged."
+    )
 
 
 def _print_receipt(view: erasure.ReceiptView) -> None:
@@ -140,8 +149,8 @@ def verify(bundle: Path, key_file: Path | None) -> None:
     content = receipts.verify_bundle(data, public_key=pinned)
     signer = receipts.key_id(base64.b64decode(data["public_key"]))
     out.print(
-        f"Valid receipt {content['receipt_id']} for {content['account']}, signed by key {signer}: "
-        f"purged at {content['purged_at']}."
+        f"Valid receipt {content['receipt_id']} for {content['account']}, signed by key {signer}. "
+        f"{_times(content)}"
     )
     if pinned is None:
         err.print("The signer was not pinned; pass --public-key to check it is this vault's.")

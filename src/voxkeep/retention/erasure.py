@@ -65,6 +65,18 @@ class ReceiptView:
     signed: receipts.SignedReceipt | None
     public_key: bytes
 
+    @property
+    def unreadable_at(self) -> datetime:
+        """When the data became unreadable: its key destroyed (crypto-shredding)."""
+        return datetime.fromisoformat(self.content["key_destroyed_at"])
+
+    @property
+    def bytes_gone_at(self) -> datetime | None:
+        """When the bytes were gone: the purge done, every blob (every version of every
+        object, on S3) and every row removed; None while the purge runs."""
+        purged = self.content.get("purged_at")
+        return datetime.fromisoformat(purged) if purged else None
+
 
 def _iso(when: datetime) -> str:
     return when.isoformat(timespec="microseconds")

@@ -45,6 +45,10 @@ class Pack(Protocol):
 
 
 class BlobStore(Protocol):
+    # How many bytes a reader of many blobs in a row should fetch ahead of the one it reads
+    # (storage/readahead.py): 0 where a read costs no round trip.
+    fetch_ahead_bytes: int
+
     def check(self) -> None:
         """Raise StorageFailed unless blobs can be stored and read now (for /healthz)."""
 
@@ -187,6 +191,7 @@ class LocalBlobStore:
     # writing the blob. The runs' prefixes are random, so over time blobs still
     # spread evenly over all 65,536 directories.
     RUN = 256
+    fetch_ahead_bytes = 0  # the page cache and the disk's own read-ahead do it
 
     def __init__(self, root: Path, *, fsync: bool = True) -> None:
         self.root = root

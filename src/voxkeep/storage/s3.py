@@ -72,6 +72,10 @@ def _is_missing(exc: Exception) -> bool:
 class S3BlobStore:
     """Blobs as objects ``<prefix><key>`` in one bucket (see the BlobStore protocol)."""
 
+    # Each GET waits a round trip for its first byte: an answer keeps the next
+    # recordings' GETs in flight (storage/readahead.py), this many bytes at most.
+    fetch_ahead_bytes = 32 * MiB
+
     def __init__(
         self,
         make_client: Callable[[], S3Client],
@@ -498,6 +502,10 @@ def store_from_settings(settings: Settings) -> S3BlobStore:
     config = Config(
         max_pool_connections=settings.s3_connections,
         retries={"mode": "standard", "max_attempts": 3},
+        # Every blob is AES-GCM ciphertext whose tags are checked on every read: botocore's
+        # own CRC32 of each body, both ways, is CPU spent twice (bench/scale.py).
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
         # S3-compatible servers (SeaweedFS, MinIO, Ceph) want the bucket in the path.
         s3={"addressing_style": "path" if settings.s3_endpoint else "auto"},
     )
