@@ -5,10 +5,11 @@ in rows every node shares, so each value is computed at scrape time with a few
 aggregate queries over indexed columns or small tables: any node (and any
 process of it) answers the same, and a node that restarts loses nothing.
 
-Jobs, requests and deadlines are gauges (how many now). Verdicts and build
-times come from the requests' timelines, which are never deleted (an erasure
-keeps the request as the record that it was answered): they only grow, so they
-are a counter and a histogram that ``rate()`` and ``histogram_quantile()`` read.
+Jobs, requests and deadlines are gauges (how many now). Verdicts come from
+the requests' timelines, which are never deleted (an erasure keeps the request
+as the record that it was answered), build times from the finished answer
+jobs, which the queue keeps: both only grow, so they are a counter and a
+histogram that ``rate()`` and ``histogram_quantile()`` read.
 
 Labels are fixed words (kinds, states, day ranges, verdicts); no id and no
 personal data.
@@ -16,8 +17,10 @@ personal data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from prometheus_client.core import (
     CounterMetricFamily,
@@ -26,13 +29,14 @@ from prometheus_client.core import (
     Metric,
 )
 from prometheus_client.registry import Collector
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy.orm import Session
 
 from voxkeep.db.base import utcnow
 from voxkeep.jobs.models import Job, JobState
 from voxkeep.jobs.registry import known_kinds
 from voxkeep.requests.models import DataRequest, RequestEvent, RequestKind, RequestState
+from voxkeep.requests.service import EXPORT_BUILD
 from voxkeep.requests.states import OPEN, effective_due_at
 from voxkeep.vault import Vault
 
@@ -64,9 +68,8 @@ class FleetCollector(Collector):
             yield from _jobs(session, now)
             yield _requests(session)
             yield _deadlines(session, now)
-            seconds, verdicts = _answers(session)
-        yield _verdicts(verdicts)
-        yield _build_times(seconds)
+            yield _verdicts(_verdicts_so_far(session))
+            yield _build_times(session)
 
 
 def _jobs(session: Session, now: datetime) -> Iterator[Metric]:
@@ -74,7 +77,9 @@ def _jobs(session: Session, now: datetime) -> Iterator[Metric]:
     counts = {(kind, state): 0 for kind in kinds for state in JOB_STATES}
     for kind, state, n in session.execute(
         select(Job.kind, Job.state, func.count())
-        .where(Job.state != JobState.DONE.value)
+        .where(
+            Job.state.in_([JobState.QUEUED.value, JobState.RUNNING.value, JobState.FAILED.value])
+        )
         .group_by(Job.kind, Job.state)
     ):
         counts[(kind, state)] = n
@@ -186,31 +191,8 @@ def _bucket(due: datetime, now: datetime) -> str:
     raise AssertionError("the last bucket is open")  # pragma: no cover
 
 
-def _answers(session: Session) -> tuple[list[float], dict[str, int]]:
-    """From the timelines: each built answer's seconds from entering ``building`` to
-    entering ``checking``, and how many gate verdicts moved a request out of checking."""
-    done = aliased(RequestEvent)
-    start = aliased(RequestEvent)
-    started = (
-        select(func.max(start.at))
-        .where(
-            start.request_id == done.request_id,
-            start.seq < done.seq,
-            start.to_state == S.BUILDING.value,
-            or_(start.from_state.is_(None), start.from_state != S.BUILDING.value),
-        )
-        .correlate(done)
-        .scalar_subquery()
-    )
-    seconds = [
-        (built - began).total_seconds()
-        for built, began in session.execute(
-            select(done.at, started).where(
-                done.from_state == S.BUILDING.value, done.to_state == S.CHECKING.value
-            )
-        )
-        if began is not None
-    ]
+def _verdicts_so_far(session: Session) -> dict[str, int]:
+    """How many gate verdicts moved a request out of checking, from the timelines."""
     verdicts = dict.fromkeys(VERDICTS.values(), 0)
     for to_state, n in session.execute(
         select(RequestEvent.to_state, func.count())
@@ -218,7 +200,51 @@ def _answers(session: Session) -> tuple[list[float], dict[str, int]]:
         .group_by(RequestEvent.to_state)
     ):
         verdicts[VERDICTS[to_state]] = n
-    return seconds, verdicts
+    return verdicts
+
+
+def _seconds_between(session: Session, start: Any, end: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86_400.0
+
+
+def _build_times(session: Session) -> Metric:
+    """Every answer job's life, from the approval that enqueued it (the same transaction
+    that moved the request to building) to its end, counted per bucket by the database:
+    a handful of rows however many answers there were."""
+    seconds = _seconds_between(session, Job.created_at, Job.finished_at)
+    # Bounds as literals, so the grouped expression has no parameters to tell apart.
+    first_bucket = case(
+        *(
+            (seconds <= literal_column(repr(b)), literal_column(str(i)))
+            for i, b in enumerate(BUILD_BUCKETS_S)
+        ),
+        else_=literal_column(str(len(BUILD_BUCKETS_S))),
+    ).label("bucket")
+    per_bucket = [0] * (len(BUILD_BUCKETS_S) + 1)
+    total = 0.0
+    for index, n, spent in session.execute(
+        select(first_bucket, func.count(), func.sum(seconds))
+        .where(
+            Job.kind == EXPORT_BUILD,
+            Job.state == JobState.DONE.value,
+            Job.finished_at.is_not(None),
+        )
+        .group_by(first_bucket)
+    ):
+        per_bucket[int(index)] = n
+        total += float(spent or 0.0)
+    cumulative = list(itertools.accumulate(per_bucket))
+    buckets = [(str(b), n) for b, n in zip(BUILD_BUCKETS_S, cumulative, strict=False)]
+    return HistogramMetricFamily(
+        "voxkeep_answer_build_seconds",
+        "Seconds from a request's approval (entering building) until its answer job ended "
+        "with the archive built and checked by the release gate: waiting for a worker, "
+        "building, checking.",
+        buckets=[*buckets, ("+Inf", cumulative[-1])],
+        sum_value=total,
+    )
 
 
 def _verdicts(verdicts: dict[str, int]) -> Metric:
@@ -231,15 +257,3 @@ def _verdicts(verdicts: dict[str, int]) -> Metric:
     for verdict, n in sorted(verdicts.items()):
         family.add_metric([verdict], n)
     return family
-
-
-def _build_times(seconds: Sequence[float]) -> Metric:
-    buckets = [(str(bound), sum(1 for s in seconds if s <= bound)) for bound in BUILD_BUCKETS_S]
-    buckets.append(("+Inf", len(seconds)))
-    return HistogramMetricFamily(
-        "voxkeep_answer_build_seconds",
-        "Seconds from a request entering building (approved) to its archive being built and "
-        "handed to the release gate: waiting for a worker and building.",
-        buckets=buckets,
-        sum_value=sum(seconds),
-    )
