@@ -380,8 +380,13 @@ def engines_disposed() -> Iterator[list[Any]]:
             engine.dispose()
 
 
-def start_server(settings: Any, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
-    """`voxkeep serve` on a free loopback port, once /healthz answers: (process, base URL)."""
+def start_server(
+    settings: Any, *extra: str, **env: str | None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`voxkeep serve` on a free loopback port, once /healthz answers: (process, base URL).
+
+    env: more variables for the server (VOXKEEP_METRICS_TOKEN, say)."""
+    import signal
     import socket
     import time
 
@@ -392,12 +397,13 @@ def start_server(settings: Any, *extra: str) -> tuple[subprocess.Popen[bytes], s
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [*voxkeep_command(), "serve", "--port", str(port), *extra],
-        env=settings_env(settings),
+        env=settings_env(settings, **env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,  # its workers too can be killed, as a group
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # a loaded 2-core machine starts workers slowly
     while time.monotonic() < deadline:
         try:
             if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
@@ -405,7 +411,8 @@ def start_server(settings: Any, *extra: str) -> tuple[subprocess.Popen[bytes], s
         except httpx2.TransportError:
             pass
         time.sleep(0.05)  # not up, or not yet healthy (503): ask again shortly
-    server.kill()
+    # The whole group: a worker outliving its parent would hold stderr open forever.
+    os.killpg(server.pid, signal.SIGKILL)
     _, errors = server.communicate()
     raise AssertionError(f"voxkeep serve did not answer /healthz: {errors.decode()[-1000:]}")
 

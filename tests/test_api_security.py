@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 OPERATOR = [{"operatorToken": []}]
 PERSON = [{"personSession": []}, {"personCookie": []}]
 STAFF = [{"staffSession": []}, {"staffCookie": []}]
+METRICS = [{"metricsToken": []}]  # VOXKEEP_METRICS_TOKEN; /metrics is off without it
 PUBLIC = {
     ("post", "/api/v1/people/password"),
     ("post", "/api/v1/people/password-reset"),
@@ -28,6 +29,8 @@ def expected(method: str, path: str) -> list[dict[str, list[str]]] | None:
     """Who each operation is for, from docs/api.md's tables."""
     if (method, path) in PUBLIC:
         return None
+    if path == "/metrics":
+        return METRICS
     person = (
         "/api/v1/me/",  # recordings, deletions, retention, incident notices (GET /me/notices)
         "/api/v1/requests/mine",
@@ -71,6 +74,7 @@ def test_the_document_declares_the_three_ways_in(client: TestClient) -> None:
     assert schemes["personCookie"] == {**schemes["personCookie"], "in": "cookie"}
     assert schemes["personCookie"]["name"] == "voxkeep_session"
     assert schemes["staffCookie"]["name"] == "voxkeep_staff_session"
+    assert schemes["metricsToken"]["scheme"] == "bearer"
 
 
 def test_every_operation_lists_the_way_in_its_route_takes(client: TestClient) -> None:

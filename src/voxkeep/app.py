@@ -35,6 +35,8 @@ from voxkeep.incidents.console import router as incidents_console
 from voxkeep.incidents.pages import router as incidents_pages
 from voxkeep.jobs.worker import start_worker
 from voxkeep.mail.outbox import demo_outbox
+from voxkeep.metrics import process as metrics
+from voxkeep.metrics.api import router as metrics_router
 from voxkeep.people.api import router as people_router
 from voxkeep.people.console import router as people_console
 from voxkeep.people.pages import router as people_pages
@@ -79,8 +81,15 @@ class AccessLog:
                 status = message["status"]
             await send(message)
 
-        await self.app(scope, receive, send_status)
+        try:
+            await self.app(scope, receive, send_status)
+        except Exception:
+            # Answered 500 by the error handler outside this middleware.
+            metrics.http_error(500, getattr(scope.get("route"), "path", "<unmatched>"))
+            raise
         template = getattr(scope.get("route"), "path", "<unmatched>")
+        if status >= 400:
+            metrics.http_error(status, template)
         access_log.info(
             "%s %s %d %.1fms",
             scope["method"],
@@ -118,8 +127,10 @@ class UploadFastPath:
         try:
             response = await upload_recording(request)
         except VoxkeepError as exc:
+            metrics.rejected(exc.code)
             response = await voxkeep_error(request, exc)
         except Exception as exc:
+            metrics.rejected("internal")
             response = await unexpected(request, exc)
         await response(scope, receive, send)
 
@@ -174,6 +185,7 @@ def create_app(vault: Vault, *, jobs: bool = True) -> FastAPI:
     app.include_router(audit_console)
     app.include_router(records_console)
     app.include_router(dashboard_console)
+    app.include_router(metrics_router)  # off unless VOXKEEP_METRICS_TOKEN is set
     # A demo vault's mail outbox, readable in the browser; no such page anywhere else.
     app.state.demo_outbox = demo_outbox(vault.settings) is not None
     if app.state.demo_outbox:

@@ -267,6 +267,21 @@ class Settings(BaseSettings):
         "from a timer).",
     )
 
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Prometheus sends to GET /metrics (at least 16 characters). "
+        "Empty: /metrics is off (401 to everyone).",
+    )
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
     # Who is responsible (docs/records.md): the record of processing (Art. 30) and the
     # notification to the supervisory authority (Art. 33) print these; each is optional
     # and the documents say plainly when one is not configured.

@@ -14,6 +14,7 @@ from voxkeep.app import create_app
 from voxkeep.config import load_settings
 from voxkeep.errors import VoxkeepError
 from voxkeep.logs import configure
+from voxkeep.metrics.process import multiprocess_dir
 from voxkeep.retention.sweeper import start_sweeper
 from voxkeep.vault import Vault, open_vault
 
@@ -111,15 +112,17 @@ def run(
             os.environ["VOXKEEP_DATA_DIR"] = str(settings.data_dir)
             if not jobs:
                 os.environ["VOXKEEP_JOB_WORKERS"] = "0"
-            uvicorn.run(
-                f"{__name__}:worker_app",
-                factory=True,
-                workers=workers,
-                host=host,
-                port=port,
-                log_level=settings.log_level,
-                **UVICORN,
-            )
+            # /metrics in any worker sums the counters of all of them (metrics.process).
+            with multiprocess_dir():
+                uvicorn.run(
+                    f"{__name__}:worker_app",
+                    factory=True,
+                    workers=workers,
+                    host=host,
+                    port=port,
+                    log_level=settings.log_level,
+                    **UVICORN,
+                )
     finally:
         stop_sweeper()
 

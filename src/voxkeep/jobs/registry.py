@@ -75,3 +75,9 @@ def handler_for(kind: str) -> Handler | None:
 def give_up_for(kind: str) -> GiveUp | None:
     _load()
     return _GIVE_UP.get(kind)
+
+
+def known_kinds() -> list[str]:
+    """Every kind of job some handler runs, sorted (metrics list each, with zeros)."""
+    _load()
+    return sorted(_HANDLERS)

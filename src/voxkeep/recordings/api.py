@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from voxkeep.errors import InvalidInput, PayloadTooLarge
+from voxkeep.metrics import process as metrics
 from voxkeep.people.api import PersonDep
 from voxkeep.recordings import history
 from voxkeep.recordings import service as recordings
@@ -124,6 +125,7 @@ async def upload_recording(request: Request) -> Response:
     stored = await outcome(
         recordings.submit_ingest(vault, meta, parts["audio"], actor=actor(token))
     )
+    metrics.ingested(stored.value, len(parts["audio"]))
     created = stored is recordings.Ingested.STORED
     result = UploadResult(
         id=meta.id, created=created, discarded=stored is recordings.Ingested.DISCARDED
