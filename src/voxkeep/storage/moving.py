@@ -48,6 +48,8 @@ class MovingBlobStore:
 
     def __init__(self, local: LocalBlobStore, bucket: S3BlobStore) -> None:
         self.local, self.bucket = local, bucket
+        # Reads may go to the bucket: fetch ahead as it does (a local read just returns).
+        self.fetch_ahead_bytes = bucket.fetch_ahead_bytes
 
     def __repr__(self) -> str:
         return f"MovingBlobStore({self.local!r} -> {self.bucket!r})"
