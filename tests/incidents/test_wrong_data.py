@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -98,12 +99,12 @@ def during_build_rows(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     streamed: list[str] = []
 
     def between_recordings(
-        vault: Vault, key: bytes, blob: str, account: str, rid: str
+        vault: Vault, key: bytes, blob: str, account: str, rid: str, **options: Any
     ) -> Iterator[bytes]:
         if len(streamed) == 1:  # after the first recording, before the second
             _stranger_rows_filed_under_me(case)
         streamed.append(rid)
-        return real(vault, key, blob, account, rid)
+        return real(vault, key, blob, account, rid, **options)
 
     monkeypatch.setattr(builder, "decrypt_blob", between_recordings)
     build_answer(case.vault, {"request_id": case.mine})
