@@ -59,7 +59,9 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except VoxkeepError as exc:
-            raise click.ClickException(str(exc)) from None
+            # Whoever runs a command is the operator: a fault's cause says what to check.
+            text = f"{exc.message} {exc.cause}." if exc.cause else str(exc)
+            raise click.ClickException(text) from None
         except DATABASE_FAULTS as exc:
             fault = database_fault(exc, during="the command")
             # The driver's first line names host, port or database, never a password.

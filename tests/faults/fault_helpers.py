@@ -26,6 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+
+from voxkeep.app import create_app
+from voxkeep.vault import Vault
 
 DISK_BYTES = 4 * 1024 * 1024
 
@@ -74,9 +78,12 @@ def read_only(where: Path) -> Iterator[None]:
         subprocess.run(["umount", str(where)], check=True)
 
 
-def free_bytes(where: Path) -> int:
-    stat = os.statvfs(where)
-    return stat.f_bavail * stat.f_frsize
+@contextlib.contextmanager
+def serving(vault: Vault, token: str) -> Iterator[TestClient]:
+    """The app over vault (one on a small disk, or through a relay), with token's header."""
+    with TestClient(create_app(vault), raise_server_exceptions=False) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        yield client
 
 
 @dataclass(eq=False)

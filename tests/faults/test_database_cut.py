@@ -16,13 +16,22 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from fault_helpers import TcpRelay
+from fault_helpers import TcpRelay, serving
 from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from helpers import TEST_BACKEND, assert_error, make_wav, setup_account, stored_blobs, upload
-from voxkeep.app import create_app
+from helpers import (
+    TEST_BACKEND,
+    assert_clean_failure_in_process,
+    assert_error,
+    invoke_cli,
+    make_wav,
+    settings_cli_env,
+    setup_account,
+    stored_blobs,
+    upload,
+)
 from voxkeep.config import Settings
 from voxkeep.recordings.models import Recording
 from voxkeep.vault import Vault, open_vault
@@ -52,8 +61,7 @@ def relayed(settings: Settings, relay: TcpRelay, token: str) -> Iterator[TestCli
         )
     )
     try:
-        with TestClient(create_app(vault), raise_server_exceptions=False) as client:
-            client.headers["Authorization"] = f"Bearer {token}"
+        with serving(vault, token) as client:
             yield client
     finally:
         vault.close()
@@ -163,3 +171,19 @@ def test_a_connection_cut_during_the_commit_leaves_the_upload_whole_or_absent(
     with vault.reading() as session:
         count = session.scalar(select(func.count()).select_from(Recording))
     assert count == 1
+
+
+def test_a_command_with_the_database_cut_says_so_in_one_line(
+    settings: Settings, relay: TcpRelay
+) -> None:
+    assert settings.database_url is not None
+    url = make_url(settings.database_url.get_secret_value()).set(port=relay.port)
+    env = settings_cli_env(settings, VOXKEEP_DATABASE_URL=url.render_as_string(False))
+    relay.cut()
+    line = assert_clean_failure_in_process(
+        invoke_cli("requests", "list", env=env),
+        "The database is not available just now",
+        "psycopg OperationalError",
+        "check that the database server is up",
+    )
+    assert "Traceback" not in line and (url.password or "\0") not in line

@@ -16,12 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-from fault_helpers import read_only, small_disk
+from fault_helpers import read_only, serving, small_disk
 from sqlalchemy import select
 
 from helpers import assert_error, make_wav, setup_account, stored_blobs, upload
-from voxkeep.app import create_app
 from voxkeep.config import Settings
 from voxkeep.recordings.models import Recording
 from voxkeep.vault import Vault, open_vault
@@ -35,7 +33,9 @@ def on_small_disk(settings: Settings, token: str, tmp_path: Path) -> Iterator[tu
     """A vault (the test's, with its token) whose data directory is on a small disk."""
     if settings.s3_bucket is not None:
         pytest.skip("the blobs are in a bucket: this test fills a local data directory")
-    with small_disk(tmp_path, 8 * 1024 * 1024) as disk:
+    # With SQLite the database is on the disk too; otherwise a smaller disk fills sooner.
+    size = (8 if settings.is_sqlite else 3) * 1024 * 1024
+    with small_disk(tmp_path, size) as disk:
         data_dir = disk / "data"
         shutil.copytree(settings.data_dir, data_dir)
         vault = open_vault(settings.model_copy(update={"data_dir": data_dir}))
@@ -43,12 +43,6 @@ def on_small_disk(settings: Settings, token: str, tmp_path: Path) -> Iterator[tu
             yield vault, disk
         finally:
             vault.close()
-
-
-def _client(vault: Vault, token: str) -> TestClient:
-    client = TestClient(create_app(vault), raise_server_exceptions=False)
-    client.headers["Authorization"] = f"Bearer {token}"
-    return client
 
 
 def _storage_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -74,7 +68,7 @@ def test_uploads_on_a_full_disk_are_507_lose_nothing_and_resume_once_space_is_fr
     ballast.write_bytes(bytes(BALLAST))
     stored: dict[str, bytes] = {}
     refused: dict[str, bytes] = {}
-    with _client(vault, token) as client:
+    with serving(vault, token) as client:
         setup_account(client)
         for n in range(400):
             audio = make_wav(1.0, seed=n)
@@ -116,7 +110,7 @@ def test_a_read_only_blob_directory_is_a_507_naming_erofs_and_writable_again_wor
     on_small_disk: tuple[Vault, Path], token: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     vault, _ = on_small_disk
-    with _client(vault, token) as client:
+    with serving(vault, token) as client:
         setup_account(client)
         assert upload(client, rec_id="rec-before").status_code == 201
         with read_only(vault.settings.blob_dir):
