@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from voxkeep.errors import DatabaseUnavailable, MailFailed, StorageFailed, VoxkeepError
 
@@ -37,3 +38,13 @@ def test_operations_has_a_section_per_fault(section: str) -> None:
     body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
     for part in ("What clients see", "In the log", "What to do"):
         assert part in body, (section, part)
+
+
+def test_every_operation_lists_the_faults_it_can_answer(client: TestClient) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for item in paths.values():
+        for operation in item.values():
+            statuses = set(operation["responses"])
+            assert "503" in statuses, operation["operationId"]
+            if "requestBody" in operation:
+                assert "507" in statuses, operation["operationId"]
