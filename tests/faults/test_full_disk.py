@@ -17,10 +17,13 @@ from pathlib import Path
 
 import pytest
 from fault_helpers import read_only, serving, small_disk
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import OperationalError
 
 from helpers import assert_error, make_wav, setup_account, stored_blobs, upload
 from voxkeep.config import Settings
+from voxkeep.db.faults import database_fault
+from voxkeep.errors import StorageFailed
 from voxkeep.recordings.models import Recording
 from voxkeep.vault import Vault, open_vault
 
@@ -124,3 +127,21 @@ def test_a_read_only_blob_directory_is_a_507_naming_erofs_and_writable_again_wor
         _assert_whole(vault, {"rec-before"})
         assert upload(client, rec_id="rec-during").status_code == 201
     _assert_whole(vault, {"rec-before", "rec-during"})
+
+
+def test_a_sqlite_database_on_a_full_disk_is_a_storage_fault(tmp_path: Path) -> None:
+    """The database file's own disk filling up (SQLITE_FULL) is a 507 too, not a 503."""
+    with small_disk(tmp_path, 1024 * 1024) as disk:
+        engine = create_engine(f"sqlite:///{disk / 'full.db'}")
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("CREATE TABLE filler (data BLOB)"))
+            with pytest.raises(OperationalError) as caught:
+                for _ in range(64):
+                    with engine.begin() as conn:
+                        conn.execute(text("INSERT INTO filler VALUES (randomblob(65536))"))
+        finally:
+            engine.dispose()
+    fault = database_fault(caught.value)
+    assert isinstance(fault, StorageFailed) and fault.cause is not None
+    assert "SQLITE_FULL" in fault.cause and "free space" in fault.cause

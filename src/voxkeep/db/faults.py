@@ -62,7 +62,7 @@ def database_fault(exc: BaseException, *, during: str = "a request") -> VoxkeepE
         )
     return DatabaseUnavailable(
         "The database is not available just now.",
-        hint="Nothing was changed; try again in a few seconds (see Retry-After).",
+        hint="Try again in a few seconds (see Retry-After): repeating the call is safe.",
         cause=f"database: {during} could not use the database: {cause} — check that the "
         "database server is up "
         "and reachable from this node (VOXKEEP_DATABASE_URL)",
