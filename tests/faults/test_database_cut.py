@@ -149,6 +149,18 @@ def test_a_connection_cut_before_the_commit_is_retried_and_the_upload_stored(
     assert stored_blobs(vault.settings) == set(_rows(vault).values())
 
 
+def test_a_connection_cut_while_an_upload_reads_is_retried(
+    relayed: TestClient, relay: TcpRelay, vault: Vault, caplog: pytest.LogCaptureFixture
+) -> None:
+    setup_account(relayed)
+    audio = make_wav(seed=5)
+    relay.cut_at(b"FROM recordings", forward=False)  # which of the ids are stored already
+    assert upload(relayed, rec_id="rec-5", audio=audio).status_code == 201
+    assert relay.cuts == 1
+    assert any("trying again" in line for line in _errors(caplog))
+    _plays(relayed, "rec-5", audio)
+
+
 @pytest.mark.parametrize("committed", [True, False], ids=["commit-applied", "commit-lost"])
 def test_a_connection_cut_during_the_commit_leaves_the_upload_whole_or_absent(
     relayed: TestClient, relay: TcpRelay, vault: Vault, committed: bool

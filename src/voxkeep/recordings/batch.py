@@ -80,7 +80,8 @@ def store_uploads(uploads: list[Upload]) -> list[Outcome]:
 def _store(uploads: list[Upload], outcomes: list[Outcome | None]) -> None:
     """Fill in outcomes: rejections and repeats as found, the rest once committed."""
     vault = uploads[0].vault
-    fresh, discard = _sort_out(vault, uploads, outcomes)
+    # A read: run again when its connection broke (it sets the same outcomes again).
+    fresh, discard = retried(lambda: _sort_out(vault, uploads, outcomes))
     if fresh:
         _commit(vault, fresh, outcomes)
     for owned in discard:
