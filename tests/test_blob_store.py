@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from voxkeep.errors import NotFound
+from voxkeep.errors import NotFound, StorageFailed
 from voxkeep.storage import blobs
 from voxkeep.storage.blobs import BlobStore, LocalBlobStore
 
@@ -77,7 +77,7 @@ def test_a_failing_disk_is_reported_and_leaves_no_blob(
         return real_write(fd, data)
 
     monkeypatch.setattr(blobs.os, "write", full_disk)
-    with pytest.raises(OSError) as caught:
+    with pytest.raises(StorageFailed) as caught:
         store.put_stream(store.new_key(), _chunks(400, 65_536))
-    assert caught.value.errno == errno.ENOSPC
+    assert caught.value.cause is not None and "write of a blob failed: ENOSPC" in caught.value.cause
     assert _files(tmp_path) == []

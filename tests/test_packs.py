@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from voxkeep.errors import IntegrityFailure, NotFound
+from voxkeep.errors import IntegrityFailure, NotFound, StorageFailed
 from voxkeep.storage import packs
 from voxkeep.storage.blobs import BlobStore, LocalBlobStore
 
@@ -178,9 +178,9 @@ def test_a_full_disk_is_reported_and_leaves_no_pack(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(packs.os, "write", full)
-    with pytest.raises(OSError) as caught, store.new_pack() as pack:
+    with pytest.raises(StorageFailed) as caught, store.new_pack() as pack:
         pack.add(10, writer(b"0123456789"))
-    assert caught.value.errno == errno.ENOSPC
+    assert caught.value.cause is not None and "ENOSPC" in caught.value.cause
     assert pack_files(tmp_path) == []
 
 

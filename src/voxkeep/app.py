@@ -24,6 +24,7 @@ from voxkeep.audit.api import router as audit_router
 from voxkeep.audit.console import router as audit_console
 from voxkeep.audit.log import start_checkpointer
 from voxkeep.dashboard.console import router as dashboard_console
+from voxkeep.db.faults import DATABASE_FAULTS
 from voxkeep.demo.pages import router as demo_pages
 from voxkeep.errors import VoxkeepError
 from voxkeep.exports.api import router as exports_router
@@ -51,7 +52,13 @@ from voxkeep.retention.api import router as retention_router
 from voxkeep.retention.pages import router as retention_pages
 from voxkeep.vault import Vault
 from voxkeep.web import openapi
-from voxkeep.web.errors import http_error, unexpected, validation_error, voxkeep_error
+from voxkeep.web.errors import (
+    database_error,
+    http_error,
+    unexpected,
+    validation_error,
+    voxkeep_error,
+)
 
 access_log = logging.getLogger("voxkeep.access")
 log = logging.getLogger("voxkeep.app")
@@ -129,6 +136,8 @@ class UploadFastPath:
         except VoxkeepError as exc:
             metrics.rejected(exc.code)
             response = await voxkeep_error(request, exc)
+        except DATABASE_FAULTS as exc:
+            response = await database_error(request, exc)
         except Exception as exc:
             metrics.rejected("internal")
             response = await unexpected(request, exc)
@@ -163,6 +172,8 @@ def create_app(vault: Vault, *, jobs: bool = True) -> FastAPI:
     app.add_exception_handler(VoxkeepError, voxkeep_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
+    for fault in DATABASE_FAULTS:
+        app.add_exception_handler(fault, database_error)
     app.add_exception_handler(Exception, unexpected)
     app.include_router(accounts_router)
     app.include_router(recordings_router)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import sqlalchemy.exc
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -24,6 +23,7 @@ from rich.progress import (
 from rich.text import Text
 
 from voxkeep.config import Settings, load_settings
+from voxkeep.db.faults import DATABASE_FAULTS, database_fault
 from voxkeep.errors import VoxkeepError
 from voxkeep.vault import Vault, open_vault
 
@@ -59,14 +59,15 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except VoxkeepError as exc:
-            raise click.ClickException(str(exc)) from None
-        except sqlalchemy.exc.OperationalError as exc:
+            # Whoever runs a command is the operator: a fault's cause says what to check.
+            text = f"{exc.message} {exc.cause}." if exc.cause else str(exc)
+            raise click.ClickException(text) from None
+        except DATABASE_FAULTS as exc:
+            fault = database_fault(exc, during="the command")
             # The driver's first line names host, port or database, never a password.
-            first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-            raise click.ClickException(
-                f"The database could not be reached or opened ({first}). "
-                "Check VOXKEEP_DATABASE_URL and that the server is running."
-            ) from None
+            orig = getattr(exc, "orig", None)
+            first = str(orig).strip().splitlines()[0] if orig else type(exc).__name__
+            raise click.ClickException(f"{fault.message} ({first}). {fault.cause}.") from None
 
 
 class LazySettings(dict[str, Any]):

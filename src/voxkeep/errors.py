@@ -15,11 +15,15 @@ class VoxkeepError(Exception):
 
     status: int = 500
     code: str = "internal_error"
+    retry_after_s: int | None = None  # when set, the answer carries Retry-After
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, cause: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # For the operator's log, not the client: the operation, the errno or driver
+        # error and what to check. Never personal data.
+        self.cause = cause
 
     def __str__(self) -> str:
         if self.hint:
@@ -29,7 +33,12 @@ class VoxkeepError(Exception):
     @property
     def headers(self) -> dict[str, str]:
         """Extra HTTP response headers this error calls for (e.g. ``Retry-After``)."""
-        return {}
+        return {} if self.retry_after_s is None else {"Retry-After": str(self.retry_after_s)}
+
+    @property
+    def log_line(self) -> str:
+        """What the server's log says of this error: its cause when known, else its message."""
+        return f"{self.code}: {self.cause or self.message}"
 
 
 class ConfigError(VoxkeepError):
@@ -85,11 +94,7 @@ class TooManyRequests(VoxkeepError):
 
     def __init__(self, message: str, *, retry_after_s: int, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
-        self.retry_after_s = max(1, retry_after_s)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after_s)}
+        self.retry_after_s: int = max(1, retry_after_s)
 
     @property
     def retry_after_minutes(self) -> int:
@@ -105,10 +110,27 @@ class MailFailed(VoxkeepError):
 
 
 class StorageFailed(VoxkeepError):
-    """The blob store could not be written (a full or failing disk)."""
+    """The blob store (or the database's disk) could not be written or read: a full,
+    read-only or failing disk, or a bucket that refuses. Its cause names which, for the log."""
 
     status = 507
     code = "storage_failed"
+
+
+class DatabaseUnavailable(VoxkeepError):
+    """The database did not answer, or its connection broke (a restart): try again shortly."""
+
+    status = 503
+    code = "database_unavailable"
+    retry_after_s = 5
+
+
+class CommitUnknown(DatabaseUnavailable):
+    """The connection broke while a transaction committed: it may or may not have been applied.
+
+    What it wrote must be kept as if committed (a blob it names stays; gc removes it if
+    no row does), and the client repeats the call, which every write of voxkeep allows.
+    """
 
 
 class IntegrityFailure(VoxkeepError):

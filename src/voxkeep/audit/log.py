@@ -46,7 +46,8 @@ from voxkeep.audit.proofs import (
 from voxkeep.audit.pseudonyms import ObjectKind, pseudonyms_of
 from voxkeep.audit.store import StoredCheckpoint, iter_events, log_size, newest_checkpoint
 from voxkeep.audit.verify import VerifyReport, verify_log
-from voxkeep.errors import InvalidInput, NotFound, VoxkeepError
+from voxkeep.db.faults import cause_of
+from voxkeep.errors import InvalidInput, NotFound
 from voxkeep.vault import Vault
 
 __all__ = [
@@ -281,10 +282,8 @@ def start_checkpointer(vault: Vault, interval_s: float) -> Callable[[], None]:
 def _checkpoint_logged(vault: Vault) -> None:
     try:
         checkpoint = write_checkpoint(vault)
-    except VoxkeepError as exc:
-        log.error("audit checkpoint failed: %s (%s)", exc.code, exc.message)
     except Exception as exc:  # a background thread must outlive a passing database outage
-        log.error("audit checkpoint failed: %s", type(exc).__name__)
+        log.error("audit checkpoint failed: %s", cause_of(exc, during="the audit checkpoint"))
     else:
         if checkpoint is not None:
             log.info("audit checkpoint written at tree size %d", checkpoint.size)

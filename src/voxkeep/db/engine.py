@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from voxkeep.config import Settings
+from voxkeep.db.faults import driver_error
+from voxkeep.errors import CommitUnknown
+
+log = logging.getLogger("voxkeep.db")
+T = TypeVar("T")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -57,6 +64,8 @@ def make_engine(settings: Settings) -> Engine:
         )
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    # pool_pre_ping: a pooled connection is tested as it is taken, so one that a database
+    # restart (or a network cut) broke is replaced instead of failing the next request.
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
@@ -71,9 +80,63 @@ def read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    with factory() as session, session.begin():
-        yield session
+    """One unit of work: commit on success, roll back on any error.
+
+    A connection that breaks while the COMMIT is under way leaves the outcome
+    unknown: the database may have applied the transaction or not. That raises
+    CommitUnknown, so a caller keeps what the transaction named (a blob stays;
+    gc removes it when no row names it) instead of undoing what may be committed.
+    """
+    with factory() as session:
+        unit = session.begin()
+        try:
+            yield session
+            session.flush()  # the statements' failures are known failures: nothing committed
+        except BaseException:
+            unit.rollback()
+            raise
+        try:
+            unit.commit()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated or _reads_only(session):
+                raise  # a known failure, or a reader's: nothing of it needs keeping
+            raise CommitUnknown(
+                "The database's connection broke while the change was being saved.",
+                hint="It may have been saved or not: send the same call again (repeating it "
+                "is safe) once the database answers.",
+                cause=f"database: the connection broke during a COMMIT: {driver_error(exc)} — "
+                "check that the database server is up and reachable from this node",
+            ) from exc
+
+
+def _reads_only(session: Session) -> bool:
+    bind = session.get_bind()
+    return bool(bind.get_execution_options().get(READ_ONLY))
+
+
+RETRY_PAUSES_S = (0.2, 1.0, 2.0)
+
+
+def retried(work: Callable[[], T]) -> T:
+    """Run a unit of work (its own transaction); run it again when its connection broke
+    before it committed (nothing of it was applied), after a pause in which a restarting
+    database may come back; pool pre-ping gives each attempt a live connection.
+
+    Never again after CommitUnknown: the first attempt may have been applied.
+    """
+    for pause in RETRY_PAUSES_S:
+        try:
+            return work()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            log.warning(
+                "database: a unit of work lost its connection (%s); trying again in %.1f s",
+                driver_error(exc),
+                pause,
+            )
+        time.sleep(pause)
+    return work()
 
 
 TURN_WAIT_S = 30.0  # as long as SQLite's busy timeout; then SQLite decides

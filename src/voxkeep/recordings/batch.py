@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from voxkeep.accounts.models import DataKey
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.audit.pseudonyms import AccountNames, names_for
-from voxkeep.db.engine import writer_turn
-from voxkeep.errors import AccountErased, VoxkeepError
+from voxkeep.db.engine import retried, writer_turn
+from voxkeep.errors import AccountErased, CommitUnknown, VoxkeepError
 from voxkeep.recordings.bulk import delete_blobs, insert_rows, write_pack
 from voxkeep.recordings.service import (
     Ingested,
@@ -80,7 +80,8 @@ def store_uploads(uploads: list[Upload]) -> list[Outcome]:
 def _store(uploads: list[Upload], outcomes: list[Outcome | None]) -> None:
     """Fill in outcomes: rejections and repeats as found, the rest once committed."""
     vault = uploads[0].vault
-    fresh, discard = _sort_out(vault, uploads, outcomes)
+    # A read: run again when its connection broke (it sets the same outcomes again).
+    fresh, discard = retried(lambda: _sort_out(vault, uploads, outcomes))
     if fresh:
         _commit(vault, fresh, outcomes)
     for owned in discard:
@@ -139,7 +140,9 @@ def _commit(vault: Vault, fresh: list[_Owned], outcomes: list[Outcome | None]) -
     rows = write_pack(
         vault, [(p, item.upload.audio) for p, item in zip(prepared, fresh, strict=True)]
     )
-    try:
+
+    def unit() -> set[str]:
+        """The rows and their events in one transaction; the owners erased meanwhile."""
         with writer_turn(vault.settings), vault.transaction() as session:
             owners = {item.account_id for item in fresh}
             erased = owners - _with_data_key(session, owners)
@@ -166,6 +169,10 @@ def _commit(vault: Vault, fresh: list[_Owned], outcomes: list[Outcome | None]) -
                     },
                     counts={"audio_bytes": len(item.upload.audio)},
                 )
+            return erased
+
+    try:
+        erased = retried(unit)  # again when its connection broke before it committed
     except IntegrityError:
         delete_blobs(vault, rows)
         if len(fresh) == 1:  # another upload of this id may have committed first
@@ -174,6 +181,8 @@ def _commit(vault: Vault, fresh: list[_Owned], outcomes: list[Outcome | None]) -
                     outcomes[fresh[0].index] = Ingested.ALREADY_STORED
                     return
         raise
+    except CommitUnknown:
+        raise  # the rows may be committed: their blobs stay (gc removes them if not)
     except BaseException:
         delete_blobs(vault, rows)
         raise

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from voxkeep.accounts import service as accounts
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.audit.pseudonyms import names_for_many
-from voxkeep.errors import KeyDestroyed
+from voxkeep.errors import CommitUnknown, KeyDestroyed
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.service import Prepared, RowValues, audio_into, row_values
 from voxkeep.retention import policy
@@ -57,7 +57,9 @@ def delete_blobs(vault: Vault, rows: Iterable[RowValues]) -> None:
 def commit_imported(vault: Vault, rows: Sequence[RowValues], *, actor: str) -> None:
     """Insert rows whose audio is stored, with one audit event per account, in one transaction.
 
-    When it fails, the rows' blobs are deleted (nothing names them) and the error is raised.
+    When it fails, the rows' blobs are deleted (nothing names them) and the error is raised;
+    unless the commit's outcome is unknown (CommitUnknown): then they stay, for gc to remove
+    if no row names them.
     """
     try:
         with vault.transaction() as session:
@@ -80,6 +82,8 @@ def commit_imported(vault: Vault, rows: Sequence[RowValues], *, actor: str) -> N
                     counts={"recordings": len(ids)},
                 )
             insert_rows(vault, session, rows)
+    except CommitUnknown:
+        raise
     except BaseException:
         delete_blobs(vault, rows)
         raise

@@ -13,6 +13,7 @@ batch of them is written as one pack, and each can still be deleted alone.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import queue
 import re
@@ -80,6 +81,8 @@ _PACK_SUFFIX = ".pack"
 
 
 DELETERS = 8
+_WRITE_PACK = "write of a pack of recordings"
+_READ = "read of a blob"
 
 
 def _call(fn: Callable[[], None]) -> None:
@@ -109,6 +112,45 @@ def _open_entry(path: str, offset: int) -> tuple[int, int]:
         os.close(fd)
         raise _missing()
     return fd, length
+
+
+# What an operating system error of the blob store means, and what the operator checks.
+# Any other OSError is a fault of voxkeep and stays one (a 500 with its errno logged).
+_CHECK = {
+    errno.ENOSPC: "free space on the data directory's disk",
+    errno.EDQUOT: "the disk quota of voxkeep's user on the data directory",
+    errno.EROFS: "that the data directory's file system is mounted read-write",
+    errno.EIO: "the data directory's disk (kernel log, SMART): it may be failing",
+    errno.EACCES: "that the data directory and its files belong to voxkeep's user",
+    errno.EPERM: "that the data directory and its files belong to voxkeep's user",
+    errno.EFBIG: "the file-size limit of voxkeep's process (ulimit -f)",
+}
+
+
+def storage_failed(exc: OSError, operation: str) -> StorageFailed | None:
+    """The StorageFailed an OSError of operation (e.g. "write of a pack") stands for; None when
+    it is not a fault of the storage (then it is a bug, and stays the OSError it is)."""
+    code = exc.errno
+    if code not in _CHECK:
+        return None
+    name, words = errno.errorcode[code], os.strerror(code).lower()
+    return StorageFailed(
+        f"The vault's storage failed ({name}: {words}).",
+        hint="Try again later: the operator finds the cause in the server's log.",
+        cause=f"storage: {operation} failed: {name} ({words}) — check {_CHECK[code]}",
+    )
+
+
+@contextlib.contextmanager
+def _faults(operation: str) -> Iterator[None]:
+    """Turn the storage's faults inside the block into StorageFailed: the one place that does."""
+    try:
+        yield
+    except OSError as exc:
+        failed = storage_failed(exc, operation)
+        if failed is None:
+            raise
+        raise failed from None
 
 
 def _unlink(path: str) -> None:
@@ -251,39 +293,43 @@ class LocalBlobStore:
 
     def new_pack(self) -> LocalPack:
         key = self.new_key()
-        return LocalPack(key, f"{self._dir(key)}/{key}{_PACK_SUFFIX}", durable=self.fsync)
+        with _faults(_WRITE_PACK):
+            return LocalPack(key, f"{self._dir(key)}/{key}{_PACK_SUFFIX}", durable=self.fsync)
 
     def put_stream(self, key: str, chunks: Iterable[bytes], *, durable: bool = True) -> int:
-        fd, path = self._create(key)
-        size = 0
-        try:
-            with _Writer(fd, sync=self.fsync and durable) as out:
-                for chunk in chunks:
-                    out.write(chunk)
-                    size += len(chunk)
-        except BaseException:
-            _unlink(path)
-            raise
+        with _faults("write of a blob"):
+            fd, path = self._create(key)
+            size = 0
+            try:
+                with _Writer(fd, sync=self.fsync and durable) as out:
+                    for chunk in chunks:
+                        out.write(chunk)
+                        size += len(chunk)
+            except BaseException:
+                _unlink(path)
+                raise
         return size
 
     def open(self, key: str) -> BinaryIO:
         entry = self._entry(key)
-        if entry is None:
-            try:
-                return open(self._path(key), "rb")
-            except FileNotFoundError:
-                raise _missing() from None
-        fd, length = _open_entry(*entry)
+        with _faults(_READ):
+            if entry is None:
+                try:
+                    return open(self._path(key), "rb")
+                except FileNotFoundError:
+                    raise _missing() from None
+            fd, length = _open_entry(*entry)
         return cast(BinaryIO, packs.EntryReader(fd, entry[1] + packs.HEADER_BYTES, length))
 
     def size(self, key: str) -> int:
         entry = self._entry(key)
-        if entry is None:
-            try:
-                return os.stat(self._path(key)).st_size
-            except FileNotFoundError:
-                raise _missing() from None
-        fd, length = _open_entry(*entry)
+        with _faults(_READ):
+            if entry is None:
+                try:
+                    return os.stat(self._path(key)).st_size
+                except FileNotFoundError:
+                    raise _missing() from None
+            fd, length = _open_entry(*entry)
         os.close(fd)
         return length
 
@@ -304,12 +350,13 @@ class LocalBlobStore:
             partial(packs.delete_entries, path, offsets, durable=self.fsync)
             for path, offsets in by_pack.items()
         ]
-        if len(work) == 1:
-            work[0]()
-        else:
-            # Deletions wait on the file system (on a disk with online discard,
-            # mostly): several packs and files in flight at once go faster.
-            map_all(_call, work, undo=_nothing, tasks=min(len(work), DELETERS))
+        with _faults("deletion of blobs"):
+            if len(work) == 1:
+                work[0]()
+            else:
+                # Deletions wait on the file system (on a disk with online discard,
+                # mostly): several packs and files in flight at once go faster.
+                map_all(_call, work, undo=_nothing, tasks=min(len(work), DELETERS))
 
     def keys_older_than(self, seconds: float) -> Iterator[str]:
         cutoff = time.time() - seconds
@@ -347,7 +394,8 @@ class LocalPack:
         self._writer = packs.PackWriter(path, durable=durable)
 
     def add(self, size: int, fill: Callable[[memoryview], None]) -> str:
-        return f"{self.key}:{self._writer.add(size, fill)}"
+        with _faults(_WRITE_PACK):
+            return f"{self.key}:{self._writer.add(size, fill)}"
 
     def __enter__(self) -> LocalPack:
         return self
@@ -357,7 +405,8 @@ class LocalPack:
             self._writer.abort()
         else:
             try:
-                self._writer.finish()
+                with _faults(_WRITE_PACK):
+                    self._writer.finish()
             except BaseException:
                 self._writer.abort()
                 raise

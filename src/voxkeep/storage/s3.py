@@ -62,6 +62,8 @@ def _failed(exc: Exception, operation: str) -> NoReturn:
         f"The object store failed to {operation}: {reason}.",
         hint="Check VOXKEEP_S3_ENDPOINT, VOXKEEP_S3_BUCKET and the S3 credentials, "
         "and that the object store is up.",
+        cause=f"storage: the object store failed to {operation}: {reason} — check that the "
+        "bucket exists, is writable with these credentials and has room (its quota)",
     ) from None
 
 

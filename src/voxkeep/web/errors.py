@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from voxkeep.days import TIME_RULE
+from voxkeep.db.faults import cause_of, database_fault
 from voxkeep.errors import VoxkeepError
 from voxkeep.web.schemas import PATTERN_RULES
 
@@ -65,11 +66,22 @@ def error_response(
     return HTMLResponse(page, status, headers=headers)
 
 
+def log_failure(exc: VoxkeepError) -> None:
+    """A server-side failure's log line: the operation, the errno or driver error, and what
+    the operator checks. Client errors (4xx) are the client's to fix and are not logged."""
+    if exc.status >= 500:
+        log.error("request failed: %s", exc.log_line)
+
+
 async def voxkeep_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, VoxkeepError)
-    if exc.status >= 500:
-        log.error("request failed: %s (%s)", exc.code, exc.message)
+    log_failure(exc)
     return error_response(request, exc.status, exc.code, exc.message, exc.hint, exc.headers)
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """The database failed under the request (voxkeep.db.faults.DATABASE_FAULTS)."""
+    return await voxkeep_error(request, database_fault(exc))
 
 
 # Request validation ---------------------------------------------------------------
@@ -228,7 +240,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def unexpected(request: Request, exc: Exception) -> Response:
-    log.error("unexpected error: %s", type(exc).__name__)
+    # (An OSError outside the blob store's mapping gets its errno's name, at least.)
+    log.error("unexpected error: %s", cause_of(exc, during="a request"))
     return error_response(
         request,
         500,

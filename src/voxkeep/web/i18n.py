@@ -1708,6 +1708,32 @@ CATALOGUE: dict[str, Text] = {
         "Something went wrong", "Etwas ist schiefgegangen", "Une erreur est survenue"
     ),
     "error.back": Text("Go to the start page", "Zur Startseite", "Aller à la page d'accueil"),
+    "fault.storage": Text(
+        "The vault cannot store anything just now: its storage is full or failing.",
+        "Der Tresor kann gerade nichts speichern: Sein Speicher ist voll oder gestört.",
+        "Le coffre ne peut rien enregistrer pour le moment : son stockage est plein ou en panne.",
+    ),
+    "fault.storage_hint": Text(
+        "Nothing of what you sent was kept. Please try again later; the operators have been "
+        "told what is wrong.",
+        "Nichts von dem, was Sie gesendet haben, wurde gespeichert. Bitte versuchen Sie es "
+        "später noch einmal; der Betrieb ist über die Ursache informiert.",
+        "Rien de ce que vous avez envoyé n'a été conservé. Veuillez réessayer plus tard ; "
+        "l'équipe d'exploitation connaît la cause.",
+    ),
+    "fault.database": Text(
+        "The vault is not available just now.",
+        "Der Tresor ist gerade nicht erreichbar.",
+        "Le coffre n'est pas disponible pour le moment.",
+    ),
+    "fault.database_hint": Text(
+        "Please try again in a few seconds. If you were sending a form, send it again: "
+        "sending it twice does no harm.",
+        "Bitte versuchen Sie es in einigen Sekunden noch einmal. Wenn Sie ein Formular "
+        "gesendet haben, senden Sie es erneut: Doppeltes Senden schadet nicht.",
+        "Veuillez réessayer dans quelques secondes. Si vous envoyiez un formulaire, "
+        "envoyez-le à nouveau : l'envoyer deux fois ne pose aucun problème.",
+    ),
     "csrf.title": Text(
         "This form could not be accepted",
         "Dieses Formular konnte nicht angenommen werden",

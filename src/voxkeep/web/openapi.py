@@ -6,7 +6,9 @@ is added here once, so no route can forget it:
 - a body: 400 when it is not JSON (or cannot be read), 422 when it is not valid;
 - parameters: 422 when one is not valid;
 - a way in (security): 401 without valid credentials, 403 without the right;
-- an account in the path: 410 once the account is erased.
+- an account in the path: 410 once the account is erased;
+- every operation: 503 while the database is unavailable; a body: 507 when the vault's
+  storage is full or failing (docs/operations.md).
 
 And every error is the JSON error body, also where the operation's success is
 not JSON (a route's response class would otherwise claim its own media type).
@@ -27,6 +29,9 @@ REASONS = {
     "403": "The credentials lack the scope or role, or a recent re-authentication.",
     "410": "The account was erased.",
     "422": "A parameter or the body is not valid.",
+    "503": "database_unavailable: the database is not available just now; retry after "
+    "Retry-After seconds (repeating the call is safe).",
+    "507": "storage_failed: the vault's storage is full or failing; nothing was stored.",
 }
 
 
@@ -43,6 +48,9 @@ def _statuses(operation: dict[str, Any]) -> list[str]:
         for p in operation.get("parameters", [])
     ):
         statuses.append("410")
+    statuses.append("503")
+    if "requestBody" in operation:
+        statuses.append("507")
     return statuses
 
 

@@ -35,13 +35,22 @@ from fastapi.routing import APIRoute
 from starlette.responses import HTMLResponse, Response
 
 from voxkeep.accounts.service import language_of
-from voxkeep.errors import InvalidInput, ReauthRequired, Unauthorized, VoxkeepError
+from voxkeep.db.faults import DATABASE_FAULTS, database_fault
+from voxkeep.errors import (
+    DatabaseUnavailable,
+    InvalidInput,
+    ReauthRequired,
+    StorageFailed,
+    Unauthorized,
+    VoxkeepError,
+)
 from voxkeep.incidents.notices import unread_count
 from voxkeep.people.api import person_session, staff_session
 from voxkeep.people.models import StaffRole
 from voxkeep.people.service import PersonSession, StaffSession, require_role
 from voxkeep.web import csrf
 from voxkeep.web.deps import PERSON_COOKIE, STAFF_COOKIE, vault_of
+from voxkeep.web.i18n import translate
 from voxkeep.web.render import current_path, language, redirect, render
 
 log = logging.getLogger("voxkeep.pages")
@@ -193,13 +202,30 @@ def render_console(
     )
 
 
+def fault_words(exc: VoxkeepError, lang: str) -> dict[str, str] | None:
+    """A fault of the vault's own parts in the visitor's language: its message (English,
+    for API clients) names nothing a visitor could do. None for any other error."""
+    if isinstance(exc, StorageFailed):
+        message = translate(lang, "fault.storage")
+        return {"message": message, "hint": translate(lang, "fault.storage_hint")}
+    if isinstance(exc, DatabaseUnavailable):
+        message = translate(lang, "fault.database")
+        return {"message": message, "hint": translate(lang, "fault.database_hint")}
+    return None
+
+
 def error_page(request: Request, exc: VoxkeepError) -> Response:
     if exc.status >= 500:
-        log.error("page failed: %s", exc.code)
+        log.error("page failed: %s", exc.log_line)
     template = "csrf.html" if isinstance(exc, csrf.CsrfRefused) else "error.html"
     values: dict[str, Any] = {"message": exc.message, "hint": exc.hint}
+    values = fault_words(exc, language(request)) or values
     if csrf.on_console(request):
-        who = staff_visitor(request)
+        # Without a database, nobody can be looked up: the page shows no one signed in.
+        if isinstance(exc, DatabaseUnavailable):
+            who = StaffVisitor(lang=language(request), staff=None)
+        else:
+            who = staff_visitor(request)
         return render_console(
             request,
             template,
@@ -241,6 +267,8 @@ class PageRoute(APIRoute):
                 return redirect(reauth_page(current_path(request)))
             except VoxkeepError as exc:
                 return error_page(request, exc)
+            except DATABASE_FAULTS as exc:
+                return error_page(request, database_fault(exc, during="a page"))
             except RequestValidationError:
                 problem = InvalidInput("The page was asked for with values it does not understand.")
                 return error_page(request, problem)
