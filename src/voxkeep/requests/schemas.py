@@ -58,6 +58,17 @@ class ReasonIn(Strict):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class WaitingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str = Field(description="The job's kind, e.g. `export.build`, `request.notify`.")
+    fault: str = Field(description="`storage`, `database` or `mail`.")
+    since: datetime = Field(description="When the job's run of failures began.")
+    notice: bool = Field(description="The job mails the person: their notice is late.")
+    last_error: str | None = Field(description="The operation and the error's class or errno.")
+    gave_up: bool = Field(description="It stopped retrying and waits for staff.")
+
+
 class SummaryOut(BaseModel):
     id: str
     kind: str
@@ -72,6 +83,11 @@ class SummaryOut(BaseModel):
         description="Whole days (UTC) from today to the due date; negative once overdue."
     )
     at_risk: bool = Field(description="Still owed, not overdue, and due within 7 days.")
+    waiting: list[WaitingOut] = Field(
+        description="The request's jobs held up by a transient fault (a full disk, the "
+        "database or the mail server unavailable): retrying, or for a notice to the person "
+        "that gave up, waiting for staff to retry it. A notice's entry means it is late."
+    )
 
     @classmethod
     def of(cls, summary: RequestSummary) -> SummaryOut:
