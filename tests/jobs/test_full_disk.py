@@ -26,6 +26,7 @@ from voxkeep.requests.views import show_request
 from voxkeep.vault import Vault, open_vault
 
 AGENT = Staff("agent-1", roles=("agent",))
+PASSWORD = "correct horse battery staple"
 WAIT_S = 60.0
 
 

@@ -83,6 +83,13 @@ class SummaryOut(BaseModel):
         description="Whole days (UTC) from today to the due date; negative once overdue."
     )
     at_risk: bool = Field(description="Still owed, not overdue, and due within 7 days.")
+
+    @classmethod
+    def of(cls, summary: RequestSummary) -> SummaryOut:
+        return cls.model_validate(summary, from_attributes=True)
+
+
+class StaffSummaryOut(SummaryOut):
     waiting: list[WaitingOut] = Field(
         description="The request's jobs held up by a transient fault (a full disk, the "
         "database or the mail server unavailable): retrying, or for a notice to the person "
@@ -90,7 +97,7 @@ class SummaryOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, summary: RequestSummary) -> SummaryOut:
+    def of(cls, summary: RequestSummary) -> StaffSummaryOut:
         return cls.model_validate(summary, from_attributes=True)
 
 
@@ -129,7 +136,7 @@ class BlockedOut(BaseModel):
     )
 
 
-class DetailOut(SummaryOut):
+class DetailOut(StaffSummaryOut):
     account: str | None = Field(description="The operator's account id; null once erased.")
     entered_by: str | None
     verified_by: str | None
