@@ -24,6 +24,8 @@ from voxkeep.jobs.queue import jobs_for, waiting_for
 from voxkeep.requests.address import confirmation_pending
 from voxkeep.requests.models import Channel, DataRequest, RequestEvent, RequestKind, RequestState
 from voxkeep.requests.service import (
+    ERASURE_RUN,
+    EXPORT_BUILD,
     MAY_READ,
     NOTIFY,
     PersonActor,
@@ -86,7 +88,7 @@ class Waiting:
     since: datetime
     notice: bool
     last_error: str | None
-    gave_up: bool = False  # a notice's mail job stopped retrying (a person retries it)
+    gave_up: bool = False  # it stopped retrying (a person retries it; not a blocking kind)
 
     @property
     def text(self) -> str:
@@ -108,18 +110,20 @@ FAULT_WORDS = {
 }
 # Jobs whose work is a mail to the person (a late one makes a notice late).
 NOTICE_KINDS = frozenset({NOTIFY, NOTIFY_READY})
+# Jobs whose give-up blocks the request (requests.tasks.give_up).
+BLOCKING_KINDS = frozenset({EXPORT_BUILD, ERASURE_RUN})
 
 
 def waiting_of(session: Session, request_ids: Collection[str]) -> dict[str, tuple[Waiting, ...]]:
-    """The jobs of these requests that retry a fault, and notices that gave up waiting for
-    the mail server, by request: one query."""
+    """The jobs of these requests that retry a fault, and those that gave up waiting without
+    blocking the request (a notice, an answer's expiry), by request: one query."""
     found = waiting_for(session, request_ids)
     return {
         ref: tuple(
             Waiting(w.kind, w.fault, w.since, w.kind in NOTICE_KINDS, w.last_error, w.gave_up)
             for w in jobs
-            # A request's own job that gave up blocked the request, which says why.
-            if not w.gave_up or w.kind in NOTICE_KINDS
+            # A request's answer or erasure job that gave up blocked it, which says why.
+            if not w.gave_up or w.kind not in BLOCKING_KINDS
         )
         for ref, jobs in found.items()
     }

@@ -2453,6 +2453,11 @@ CATALOGUE: dict[str, Text] = {
         "fehlgeschlagenen Auftrag erneut starten",
         "Avis à la personne non envoyé : {cause} depuis {since} UTC ; relancer la tâche échouée",
     ),
+    "console.job_gave_up": Text(
+        "Job gave up: {cause} since {since} UTC; retry the failed job",
+        "Auftrag aufgegeben: {cause} seit {since} UTC; fehlgeschlagenen Auftrag erneut starten",
+        "Tâche abandonnée : {cause} depuis {since} UTC ; relancer la tâche échouée",
+    ),
     "console.tag_waiting": Text("Held up", "Aufgehalten", "Retardée"),
     "console.tag_notice_late": Text("Notice late", "Mitteilung verspätet", "Avis en retard"),
     "console.blocked_incident": Text(
