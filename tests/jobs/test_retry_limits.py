@@ -195,3 +195,15 @@ def test_the_row_keeps_the_operation_and_errno_never_a_message() -> None:
     assert failure.fault is Fault.STORAGE
     assert failure.error == "job: OSError ENOSPC"  # raised outside voxkeep: no operation
     assert "example.org" not in failure.error
+
+
+def test_an_error_that_names_its_cause_is_kept_by_its_cause() -> None:
+    full = StorageFailed("The vault's storage failed.")
+    # errors.VoxkeepError.cause (the faults-errors branch): set as that branch's code does.
+    vars(full)["cause"] = "storage: write of a blob failed: ENOSPC — check free space"
+    failure = describe(full)
+    assert failure.fault is Fault.STORAGE
+    assert (
+        failure.error
+        == "storage_failed: storage: write of a blob failed: ENOSPC — check free space"
+    )

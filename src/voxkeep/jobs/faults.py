@@ -77,6 +77,10 @@ def describe(exc: BaseException) -> Failure:
     if isinstance(exc, VoxkeepError) and exc.status < 500:
         # A refusal's own message is written for people and carries no personal data.
         return Failure(f"{exc.code}: {exc.message}"[:LIMIT], fault_of(exc))
+    cause = getattr(exc, "cause", None)
+    if isinstance(exc, VoxkeepError) and isinstance(cause, str) and cause:
+        # The error already names its operation, errno and what to check, for the log.
+        return Failure(f"{exc.code}: {cause}"[:LIMIT], fault_of(exc))
     what = exc.code if isinstance(exc, VoxkeepError) else type(exc).__name__
     number = _errno(exc)
     if number is not None:
