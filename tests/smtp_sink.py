@@ -68,6 +68,11 @@ class SmtpSink:
     def stop(self) -> None:
         self._controller.stop()
 
+    def restart(self) -> None:
+        """Serve again on the same port after stop() (a stopped controller cannot start)."""
+        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port)
+        self._controller.start()
+
     def _add(self, received: Received) -> None:
         with self._lock:
             self._messages.append(received)

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -26,10 +26,10 @@ from voxkeep.audit.log import start_checkpointer
 from voxkeep.dashboard.console import router as dashboard_console
 from voxkeep.db.faults import DATABASE_FAULTS
 from voxkeep.demo.pages import router as demo_pages
-from voxkeep.errors import VoxkeepError
+from voxkeep.errors import Unhealthy, VoxkeepError
 from voxkeep.exports.api import router as exports_router
 from voxkeep.exports.pages import router as exports_pages
-from voxkeep.health import check_health
+from voxkeep.health import Health, check_health
 from voxkeep.incidents.api import me_router as notices_router
 from voxkeep.incidents.api import router as incidents_router
 from voxkeep.incidents.console import router as incidents_console
@@ -54,6 +54,7 @@ from voxkeep.vault import Vault
 from voxkeep.web import openapi
 from voxkeep.web.errors import (
     database_error,
+    error_body,
     http_error,
     unexpected,
     validation_error,
@@ -220,7 +221,22 @@ def create_app(vault: Vault, *, jobs: bool = True) -> FastAPI:
         )
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, object]:
-        return {"ok": True, **check_health(vault)}
+    def healthz() -> JSONResponse:
+        return health_response(check_health(vault))
 
     return app
+
+
+def health_response(health: Health) -> JSONResponse:
+    """200 with every part, or 503: the error body (``unhealthy``) with every part under
+    ``health``."""
+    if not health.failed:
+        return JSONResponse(health.body)
+    error = Unhealthy(
+        health.message,
+        hint="See this node's log for the reason; "
+        "check the database URL, the blob store's settings and that both are up, "
+        "and the free space of the data disk.",
+    )
+    body = error_body(error.status, error.code, error.message, error.hint)
+    return JSONResponse({**body, "health": health.body}, error.status)

@@ -257,7 +257,51 @@ class Settings(BaseSettings):
         default=5,
         ge=1,
         le=100,
-        description="Attempts before a failing job is marked failed (retries back off).",
+        description="Attempts before a failing job is marked failed (retries back off); "
+        "retries of a transient fault (a full disk, the database or the mail server down) "
+        "do not count, time limits them (job_retry_s, mail_retry_s, job_deadline_margin_s).",
+    )
+    job_retry_s: float = Field(
+        default=86400.0,
+        gt=0,
+        description="How long a job with no deadline of its own keeps retrying a full disk or "
+        "an unavailable database before it is marked failed.",
+    )
+    mail_retry_s: float = Field(
+        default=3 * 86400.0,
+        gt=0,
+        description="How long a mail job keeps retrying while the mail server does not take "
+        "mail before it is marked failed.",
+    )
+    job_deadline_margin_s: float = Field(
+        default=3 * 86400.0,
+        ge=0,
+        description="A request's answer or erasure job retrying a transient fault gives up "
+        "this long before the request's legal deadline (blocking it for staff), but not "
+        "before it has retried for an hour.",
+    )
+    job_backoff_max_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="The longest wait between two retries of a failing job (waits double "
+        "from 5 seconds up to this).",
+    )
+    health_min_free_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=0,
+        description="/healthz answers 503 when the local blob store's disk has less free "
+        "space than this (0: no check; an S3 bucket is checked for reachability only).",
+    )
+    health_queue_age_s: float = Field(
+        default=900.0,
+        gt=0,
+        description="/healthz reports the job queue degraded when its oldest due job has "
+        "waited longer than this.",
+    )
+    health_mail_cache_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long /healthz reuses its last check of the SMTP server.",
     )
     audit_checkpoint_interval_s: float = Field(
         default=300.0,

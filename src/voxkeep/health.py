@@ -1,41 +1,165 @@
-"""Is this node fit to serve: does the database answer, does the blob store? (/healthz)
+"""Is this node fit to serve, and is anything held up? (/healthz, docs/operations.md)
 
-A load balancer asks every node; a node whose database or bucket fails answers
-503 and names which part failed, never a URL, a host name or a credential.
+Four parts, each reported on its own:
+
+- ``database``: it answers a query;
+- ``blobs``: the blob store can be written, and a local one's disk has at least
+  ``health_min_free_bytes`` free (an S3 bucket: it answers);
+- ``mail``: the SMTP server accepts a connection (one short check, reused for
+  ``health_mail_cache_s``), or ``outbox`` when mail goes to a folder;
+- ``queue``: the oldest due job has waited less than ``health_queue_age_s``.
+
+A node whose database or blob store fails answers 503: it cannot do its work,
+and a load balancer should send traffic elsewhere. A mail server that is down
+or a queue that is behind makes it ``degraded`` with a 200: every node shares
+the same mail server and queue, so pulling nodes would only stop the uploads
+and pages that still work; mails and jobs wait and retry by themselves. Nothing
+in the answer names a URL, a host name or a credential.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import smtplib
+import threading
+import time
+from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from voxkeep.errors import StorageFailed, Unhealthy
+from voxkeep.db.base import utcnow
+from voxkeep.errors import StorageFailed
+from voxkeep.jobs.models import Job, JobState
+from voxkeep.storage.blobs import LocalBlobStore
 from voxkeep.vault import Vault
 
 log = logging.getLogger("voxkeep.health")
 PARTS = ("database", "blobs")
+MAIL_TIMEOUT_S = 2.0
+OK, FAILED = "ok", "failed"
 
 
-def check_health(vault: Vault) -> dict[str, str]:
-    """{"database": "ok", "blobs": "ok"}, or raise Unhealthy naming each part that failed."""
-    failed = []
+@dataclass(frozen=True)
+class Health:
+    parts: dict[str, object]
+    failed: list[str]  # parts whose failure makes the node unfit: 503
+    degraded: list[str]  # parts that fail without making it unfit: 200, "degraded"
+
+    @property
+    def body(self) -> dict[str, object]:
+        status = "failed" if self.failed else "degraded" if self.degraded else "ok"
+        return {"ok": not self.failed, "status": status, **self.parts}
+
+    @property
+    def message(self) -> str:
+        return f"Not healthy: {' and '.join(self.failed)} failed."
+
+
+def check_health(vault: Vault) -> Health:
+    """Check every part; ``failed`` names those that make the node unfit to serve."""
+    parts: dict[str, object] = {}
+    parts["database"] = _database(vault)
+    parts["blobs"] = _blobs(vault)
+    parts["mail"] = _mail(vault)
+    if parts["database"] == OK:
+        parts["queue"], parts["queue_oldest_s"] = _queue(vault)
+    else:
+        parts["queue"], parts["queue_oldest_s"] = "unknown", None
+    failed = [p for p in PARTS if parts[p] != OK]
+    degraded = [p for p in ("mail", "queue") if parts[p] not in (OK, "outbox")]
+    return Health(parts, failed, degraded)
+
+
+def _database(vault: Vault) -> str:
     try:
         with vault.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        log.warning("health: the database failed (%s)", type(exc).__name__)
-        failed.append("database")
+        log.warning("health: the database failed (%s); check it is up", type(exc).__name__)
+        return FAILED
+    return OK
+
+
+def _blobs(vault: Vault) -> str:
     try:
         vault.blobs.check()
     except StorageFailed as exc:
         log.warning("health: the blob store failed (%s)", exc.message)
-        failed.append("blobs")
-    if failed:
-        raise Unhealthy(
-            f"Not healthy: {' and '.join(failed)} failed.",
-            hint="See this node's log for the reason; "
-            "check the database URL, the blob store's settings and that both are up.",
+        return FAILED
+    store = vault.blobs
+    minimum = vault.settings.health_min_free_bytes
+    if isinstance(store, LocalBlobStore) and minimum > 0:
+        where = store.root if store.root.exists() else store.root.parent
+        free = shutil.disk_usage(where).free
+        if free < minimum:
+            log.warning(
+                "health: the blob store's disk has %d bytes free, under the %d bytes of "
+                "VOXKEEP_HEALTH_MIN_FREE_BYTES; free space or grow the disk",
+                free,
+                minimum,
+            )
+            return "full"
+    return OK
+
+
+_mail_checks: dict[tuple[str, int], tuple[float, str]] = {}
+_mail_lock = threading.Lock()
+
+
+def _mail(vault: Vault) -> str:
+    settings = vault.settings
+    if settings.mail_outbox_dir is not None:
+        return "outbox"
+    server = (settings.smtp_host, settings.smtp_port)
+    now = time.monotonic()
+    with _mail_lock:
+        cached = _mail_checks.get(server)
+    if cached is not None and now - cached[0] < settings.health_mail_cache_s:
+        return cached[1]
+    result = _smtp_answers(*server, timeout_s=min(MAIL_TIMEOUT_S, settings.smtp_timeout_s))
+    with _mail_lock:
+        _mail_checks[server] = (now, result)
+    return result
+
+
+def _smtp_answers(host: str, port: int, *, timeout_s: float) -> str:
+    """Connect, read the greeting, say QUIT: no mail, no login."""
+    try:
+        with smtplib.SMTP(host, port, timeout=timeout_s) as smtp:
+            code, _ = smtp.noop()
+    except (smtplib.SMTPException, OSError) as exc:
+        log.warning(
+            "health: the SMTP server %s:%d did not answer (%s); check it is up",
+            host,
+            port,
+            type(exc).__name__,
         )
-    return dict.fromkeys(PARTS, "ok")
+        return FAILED
+    return OK if code == 250 else FAILED
+
+
+def _queue(vault: Vault) -> tuple[str, int | None]:
+    now = utcnow()
+    try:
+        with vault.reading() as session:
+            oldest = session.scalar(
+                select(func.min(Job.run_after)).where(
+                    Job.state == JobState.QUEUED.value, Job.run_after <= now
+                )
+            )
+    except SQLAlchemyError as exc:
+        log.warning("health: the job queue could not be read (%s)", type(exc).__name__)
+        return "unknown", None
+    if oldest is None:
+        return OK, 0
+    waited = max(0, int((now - oldest).total_seconds()))
+    if waited > vault.settings.health_queue_age_s:
+        log.warning(
+            "health: the oldest due job has waited %d s; check that workers run "
+            "(`voxkeep worker`, or job_workers of `voxkeep serve`)",
+            waited,
+        )
+        return "behind", waited
+    return OK, waited

@@ -208,7 +208,8 @@ def test_a_mail_server_that_refuses_leaves_it_not_yet_sent_and_the_job_tries_aga
     assert mailbox.to(ANNA) == [] and rows(vault)[0].mailed_at is None
     with vault.transaction() as session:
         (job,) = jobs_for(session, notice_id)
-        assert (job.state, job.attempts) == (JobState.QUEUED.value, 1)
+        # A mail server that refuses is a fault: retried for a time, no attempt charged.
+        assert (job.state, job.fault, job.attempts) == (JobState.QUEUED.value, "mail", 0)
         assert "mail_failed" in (job.last_error or "")
         session.execute(update(Job).where(Job.id == job.id).values(run_after=utcnow()))
     monkeypatch.setattr(notices, "get_mailer", lambda _vault: working)

@@ -26,17 +26,31 @@ from voxkeep.vault import Vault
 PASSWORD = "correct horse battery staple"
 
 
-def _run_until_given_up(vault: Vault, request_id: str) -> Job:
-    """Run the request's job through every attempt, skipping the backoff between them."""
+def _run_until_given_up(vault: Vault, request_id: str, *, fault: bool = False) -> Job:
+    """Run the request's job through every attempt, skipping the backoff between them.
+
+    A transient ``fault`` is retried until a margin before the request's deadline: the
+    request is moved back in time (received 40 days ago, the fault two days old)."""
     for _ in range(vault.settings.job_max_attempts + 1):
         run_once(vault)
         past = datetime.now(UTC) - timedelta(minutes=1)
         sql(vault, "UPDATE jobs SET run_after = :t WHERE state = 'queued'", t=past)
+        if fault:
+            long_ago = datetime.now(UTC) - timedelta(days=2)
+            sql(vault, "UPDATE jobs SET fault_since = :t WHERE fault IS NOT NULL", t=long_ago)
+            received = datetime.now(UTC) - timedelta(days=40)
+            sql(
+                vault,
+                "UPDATE data_requests SET received_at = :t WHERE id = :r",
+                t=received,
+                r=request_id,
+            )
     with vault.reading() as session:
         (job,) = queue.jobs_for(session, request_id)
         session.expunge(job)
     assert job.state == JobState.FAILED.value
-    assert job.attempts == vault.settings.job_max_attempts
+    if not fault:
+        assert job.attempts == vault.settings.job_max_attempts
     return job
 
 
@@ -53,7 +67,7 @@ def test_a_job_that_spends_its_last_attempt_blocks_its_request_and_says_why(
     me, _ = two_households(vault, recordings=1)
     request_id = portal_request(vault, me)
     _failing_build(monkeypatch, StorageFailed("The blob store could not be written."))
-    _run_until_given_up(vault, request_id)
+    _run_until_given_up(vault, request_id, fault=True)
 
     assert state_of(vault, request_id) == "blocked"
     assert incidents_of(vault) == []  # a full disk is no breach
@@ -74,7 +88,7 @@ def test_a_job_that_spends_its_last_attempt_blocks_its_request_and_says_why(
     listed = CliRunner().invoke(cli, ["requests", "list"], env=env, catch_exceptions=False)
     assert listed.exit_code == 0, listed.output
     assert request_id in listed.output
-    assert "blocked: job export.build failed after" in listed.output
+    assert "blocked: job export.build gave up after a storage fault since" in listed.output
     assert "storage_failed" in listed.output
 
 

@@ -99,7 +99,7 @@ def test_a_crashing_handler_is_retried_later_and_its_message_is_not_kept(
     [job_id] = _enqueue(vault, "test.boom")
     assert run_once(vault) == 1
     job = _job(vault, job_id)
-    assert (job.state, job.attempts, job.last_error) == ("queued", 1, "ValueError")
+    assert (job.state, job.attempts, job.last_error) == ("queued", 1, "job: ValueError")
     assert job.run_after > utcnow() + timedelta(seconds=3)  # backs off
     assert run_once(vault) == 0  # not due yet
 

@@ -36,7 +36,11 @@ class Job(Base):
     state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value)
     run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The operation and the error's class or errno, never its message (no personal data).
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # While the job waits out a transient fault (jobs.faults): which, and since when.
+    fault: Mapped[str | None] = mapped_column(String(16))
+    fault_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_by: Mapped[str | None] = mapped_column(String(64))
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -28,13 +28,18 @@ from sqlalchemy.orm import Session
 
 from voxkeep.db.base import utcnow
 from voxkeep.errors import InvalidInput
+from voxkeep.jobs.faults import Fault
 from voxkeep.jobs.models import Job, JobState
 from voxkeep.jobs.registry import give_up_for
 
 if TYPE_CHECKING:
+    from voxkeep.config import Settings
     from voxkeep.vault import Vault
 
-MAX_BACKOFF_S = 3600.0
+BACKOFF_MIN_S = 5.0
+# Even a job whose deadline margin has passed retries a fault this long: a database
+# restart or a disk cleaned up within the hour should not block a request.
+MIN_FAULT_RETRY_S = 3600.0
 log = logging.getLogger("voxkeep.jobs")
 
 
@@ -163,6 +168,8 @@ def _finish(job: Job, state: JobState, now: datetime, error: str | None) -> None
     job.locked_until = None
     if error is not None:
         job.last_error = error[:500]
+    if state is JobState.DONE:
+        job.fault = job.fault_since = None
 
 
 def renew(vault: Vault, job_id: str, *, worker_id: str) -> bool:
@@ -197,19 +204,105 @@ def complete(vault: Vault, job_id: str, *, worker_id: str) -> bool:
         return True
 
 
-def fail(vault: Vault, job_id: str, *, worker_id: str, error: str, retry: bool) -> JobState | None:
-    """Record a failed attempt: queue it again with backoff, or give up after the last one."""
+def fail(
+    vault: Vault,
+    job_id: str,
+    *,
+    worker_id: str,
+    error: str,
+    retry: bool,
+    fault: Fault | None = None,
+    deadline: datetime | None = None,
+) -> JobState | None:
+    """Record a failed attempt: queue it again with backoff, or give up.
+
+    A transient ``fault`` is retried until ``retry_until`` (its attempts are not
+    counted); anything else that may be retried is, until ``job_max_attempts``.
+    """
+    settings = vault.settings
     with vault.transaction() as session:
         job = _held(session, job_id, worker_id)
         if job is None:
             return None
         now = utcnow()
-        if not retry or job.attempts >= vault.settings.job_max_attempts:
+        if retry and fault is not None:
+            job.attempts -= 1
+            if job.fault != fault.value or job.fault_since is None:
+                job.fault, job.fault_since = fault.value, now
+            since = job.fault_since
+            if now >= retry_until(settings, fault=fault, since=since, deadline=deadline):
+                _finish(job, JobState.FAILED, now, error)
+                return JobState.FAILED
+            _finish(job, JobState.QUEUED, now, error)
+            job.run_after = now + timedelta(
+                seconds=backoff(settings, (now - since).total_seconds())
+            )
+            return JobState.QUEUED
+        job.fault = job.fault_since = None
+        if not retry or job.attempts >= settings.job_max_attempts:
             _finish(job, JobState.FAILED, now, error)
             return JobState.FAILED
         _finish(job, JobState.QUEUED, now, error)
-        job.run_after = now + timedelta(seconds=min(5.0 * 2 ** (job.attempts - 1), MAX_BACKOFF_S))
+        job.run_after = now + timedelta(seconds=backoff(settings, 5.0 * 2 ** (job.attempts - 1)))
         return JobState.QUEUED
+
+
+def backoff(settings: Settings, wanted_s: float) -> float:
+    """The wait before the next try: at least BACKOFF_MIN_S, at most job_backoff_max_s. A
+    fault's wait is the time it has lasted so far, so waits double while it lasts."""
+    return min(max(BACKOFF_MIN_S, wanted_s), settings.job_backoff_max_s)
+
+
+def retry_until(
+    settings: Settings, *, fault: Fault, since: datetime, deadline: datetime | None
+) -> datetime:
+    """When a job failing since ``since`` for ``fault`` stops retrying and is marked failed:
+    a margin before its request's deadline (so staff can still act in time), else after
+    mail_retry_s for mail and job_retry_s for the rest."""
+    if deadline is not None:
+        margin = timedelta(seconds=settings.job_deadline_margin_s)
+        return max(deadline - margin, since + timedelta(seconds=MIN_FAULT_RETRY_S))
+    window = settings.mail_retry_s if fault is Fault.MAIL else settings.job_retry_s
+    return since + timedelta(seconds=window)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A job of an object that is retrying a transient fault."""
+
+    kind: str
+    fault: str
+    since: datetime
+    last_error: str | None
+    gave_up: bool  # it stopped retrying: failed for good, for a person to retry
+
+
+def waiting_for(session: Session, refs: Collection[str]) -> dict[str, list[Waiting]]:
+    """The jobs of these objects that wait out a fault (or gave up waiting), by object,
+    oldest fault first."""
+    if not refs:
+        return {}
+    rows = session.scalars(
+        select(Job)
+        .where(
+            Job.ref.in_(list(refs)),
+            Job.fault.is_not(None),
+        )
+        .order_by(Job.fault_since, Job.id)
+    )
+    found: dict[str, list[Waiting]] = {}
+    for job in rows:
+        if job.ref is not None and job.fault is not None and job.fault_since is not None:
+            found.setdefault(job.ref, []).append(
+                Waiting(
+                    job.kind,
+                    job.fault,
+                    job.fault_since,
+                    job.last_error,
+                    gave_up=job.state == JobState.FAILED.value,
+                )
+            )
+    return found
 
 
 def jobs_for(session: Session, ref: str) -> list[Job]:
@@ -227,6 +320,7 @@ def retry_failed(session: Session, *, ref: str | None = None) -> int:
         job.attempts = 0
         job.run_after = utcnow()
         job.finished_at = None
+        job.fault = job.fault_since = None
     if jobs and not event.contains(session, "after_commit", _wake_workers):
         event.listen(session, "after_commit", _wake_workers)
     return len(jobs)

@@ -2,10 +2,13 @@
 
 A handler that raises a VoxkeepError with a status below 500 failed for a
 reason retrying cannot fix (the request moved on, the input is wrong): the job
-fails at once. Anything else is retried with backoff until
+fails at once. A transient fault (jobs.faults: a full disk, the database or the
+mail server down) is retried with backoff for a span of time tied to the job's
+deadline (queue.retry_until); anything else is retried with backoff until
 ``job_max_attempts``. After the last attempt the kind's give-up hook runs
-(a request is blocked, never left building). Error texts kept in the table are the error's code and
-message, which never carry personal data, or only an exception's type name.
+(a request is blocked, never left building). Error texts kept in the table are
+the operation and the error's code, class or errno (jobs.faults.describe), or a
+refusal's message, which never carry personal data.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from voxkeep.errors import VoxkeepError, is_integrity_failure
 from voxkeep.jobs import queue
+from voxkeep.jobs.faults import Failure, describe
 from voxkeep.jobs.models import JobState
 from voxkeep.jobs.queue import ClaimedJob
-from voxkeep.jobs.registry import handler_for
+from voxkeep.jobs.registry import deadline_for, handler_for
 from voxkeep.vault import Vault
 
 log = logging.getLogger("voxkeep.jobs")
@@ -58,30 +63,67 @@ def run_job(vault: Vault, job: ClaimedJob, *, worker_id: str) -> bool:
         target=_heartbeat, args=(vault, job.id, worker_id, done), daemon=True, name="job-lease"
     )
     beat.start()
+    failure: Failure | None = None
+    integrity = False
     try:
         handler(vault, job.payload)
-    except VoxkeepError as exc:
-        error = f"{exc.code}: {exc.message}"
-        state = queue.fail(vault, job.id, worker_id=worker_id, error=error, retry=exc.status >= 500)
-        log.warning("job %s (%s) failed: %s; now %s", job.id, job.kind, exc.code, state)
-        failure: tuple[str, bool] | None = (error, is_integrity_failure(exc))
     except Exception as exc:
-        error = type(exc).__name__
-        state = queue.fail(vault, job.id, worker_id=worker_id, error=error, retry=True)
-        log.error("job %s (%s) raised %s; now %s", job.id, job.kind, error, state)
-        failure = (error, False)
-    else:
-        failure = None
+        failure, integrity = describe(exc), is_integrity_failure(exc)
+        state = _record_failure(vault, job, worker_id, exc, failure)
     finally:
         done.set()
         beat.join()
     if failure is not None:
         if state is JobState.FAILED:  # its last attempt: leave its object actionable
-            queue.give_up(vault, job.kind, job.payload, error=failure[0], integrity=failure[1])
+            queue.give_up(vault, job.kind, job.payload, error=failure.error, integrity=integrity)
         return False
     if not queue.complete(vault, job.id, worker_id=worker_id):
         log.warning("job %s finished after its lease passed to another worker", job.id)
     return True
+
+
+def _record_failure(
+    vault: Vault, job: ClaimedJob, worker_id: str, exc: Exception, failure: Failure
+) -> JobState | None:
+    """Write the failed attempt down; a refusal (a VoxkeepError below 500) is not retried."""
+    retry = not (isinstance(exc, VoxkeepError) and exc.status < 500)
+    deadline = _deadline(vault, job) if failure.fault is not None else None
+    state = queue.fail(
+        vault,
+        job.id,
+        worker_id=worker_id,
+        error=failure.error,
+        retry=retry,
+        fault=failure.fault,
+        deadline=deadline,
+    )
+    if failure.fault is not None:
+        log.warning(
+            "job %s (%s) waits out a %s fault: %s; now %s",
+            job.id,
+            job.kind,
+            failure.fault,
+            failure.error,
+            state,
+        )
+    elif isinstance(exc, VoxkeepError):
+        log.warning("job %s (%s) failed: %s; now %s", job.id, job.kind, failure.error, state)
+    else:
+        log.error("job %s (%s) raised %s; now %s", job.id, job.kind, failure.error, state)
+    return state
+
+
+def _deadline(vault: Vault, job: ClaimedJob) -> datetime | None:
+    """The job's object's deadline (registry), or None when it has none or cannot be read
+    now (the database may be the fault): then the kind's time window applies."""
+    hook = deadline_for(job.kind)
+    if hook is None:
+        return None
+    try:
+        return hook(vault, job.payload)
+    except Exception as exc:
+        log.warning("job %s: its deadline could not be read (%s)", job.id, type(exc).__name__)
+        return None
 
 
 def run_once(vault: Vault, *, worker_id: str | None = None, max_jobs: int | None = None) -> int:

@@ -29,6 +29,7 @@ from voxkeep.requests.schemas import (
     PortalRequestIn,
     ReasonIn,
     StaffRequestIn,
+    StaffSummaryOut,
     StatsMonthOut,
     SummaryOut,
 )
@@ -105,7 +106,7 @@ def enter_request(body: StaffRequestIn, vault: VaultDep, staff: Staff) -> Summar
     return SummaryOut.of(views.summary_of(vault, staff=staff, request_id=request_id))
 
 
-@router.get("", response_model=list[SummaryOut], tags=STAFF)
+@router.get("", response_model=list[StaffSummaryOut], tags=STAFF)
 def list_requests(
     vault: VaultDep,
     staff: Staff,
@@ -113,13 +114,13 @@ def list_requests(
     all: Annotated[bool, Query(description="Also answered and finished requests.")] = False,
     kind: Annotated[list[RequestKind] | None, Query(description="Only these kinds.")] = None,
     channel: Annotated[list[Channel] | None, Query(description="Only these channels.")] = None,
-) -> list[SummaryOut]:
+) -> list[StaffSummaryOut]:
     """Requests by due date, soonest first; by default those whose answer is still owed.
     Each carries its days left and whether it is overdue or at risk (due within 7 days)."""
     rows = views.list_requests(
         vault, staff=staff, states=state, everything=all, kinds=kind, channels=channel
     )
-    return [SummaryOut.of(s) for s in rows]
+    return [StaffSummaryOut.of(s) for s in rows]
 
 
 @router.get("/stats", response_model=list[StatsMonthOut], tags=STAFF)

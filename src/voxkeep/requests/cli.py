@@ -71,6 +71,8 @@ def list_cmd(ctx: click.Context, states: tuple[str, ...], everything: bool) -> N
         if r.blocked is not None:
             incident = f" (incident {r.blocked.incident})" if r.blocked.incident else ""
             out.print(f"    blocked: {r.blocked.reason}{incident}", markup=False)
+        for w in r.waiting:
+            out.print(f"    {w.text}", markup=False)
 
 
 @requests_group.command("show")
@@ -126,6 +128,8 @@ def show_cmd(ctx: click.Context, request_id: str) -> None:
     ):
         if value:
             lines.append(f"  {label:<12} {value}")
+    for w in s.waiting:
+        lines.append(f"  {'fault':<12} {w.text} ({w.kind}: {w.last_error})")
     lines.append("Timeline:")
     for e in d.timeline:
         move = (

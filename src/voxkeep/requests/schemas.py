@@ -58,6 +58,17 @@ class ReasonIn(Strict):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class WaitingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str = Field(description="The job's kind, e.g. `export.build`, `request.notify`.")
+    fault: str = Field(description="`storage`, `database` or `mail`.")
+    since: datetime = Field(description="When the job's run of failures began.")
+    notice: bool = Field(description="The job mails the person: their notice is late.")
+    last_error: str | None = Field(description="The operation and the error's class or errno.")
+    gave_up: bool = Field(description="It stopped retrying and waits for staff.")
+
+
 class SummaryOut(BaseModel):
     id: str
     kind: str
@@ -75,6 +86,18 @@ class SummaryOut(BaseModel):
 
     @classmethod
     def of(cls, summary: RequestSummary) -> SummaryOut:
+        return cls.model_validate(summary, from_attributes=True)
+
+
+class StaffSummaryOut(SummaryOut):
+    waiting: list[WaitingOut] = Field(
+        description="The request's jobs held up by a transient fault (a full disk, the "
+        "database or the mail server unavailable): retrying, or for a notice to the person "
+        "that gave up, waiting for staff to retry it. A notice's entry means it is late."
+    )
+
+    @classmethod
+    def of(cls, summary: RequestSummary) -> StaffSummaryOut:
         return cls.model_validate(summary, from_attributes=True)
 
 
@@ -113,7 +136,7 @@ class BlockedOut(BaseModel):
     )
 
 
-class DetailOut(SummaryOut):
+class DetailOut(StaffSummaryOut):
     account: str | None = Field(description="The operator's account id; null once erased.")
     entered_by: str | None
     verified_by: str | None

@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -40,6 +41,7 @@ from voxkeep.requests.service import (
 from voxkeep.requests.states import (
     account_pseudonym,
     append_event,
+    effective_due_at,
     lock_request,
     open_note,
     transition,
@@ -88,7 +90,18 @@ def give_up(vault: Vault, payload: Mapping[str, Any], error: str, integrity: boo
     )
 
 
-@handles(EXPORT_BUILD, on_give_up=give_up)
+def deadline(vault: Vault, payload: Mapping[str, Any]) -> datetime | None:
+    """The request's legal deadline (Art. 12(3)), as of now: its job retries a transient
+    fault until a margin before it, then gives up so staff can still answer in time."""
+    request_id = payload.get("request_id")
+    if not isinstance(request_id, str):
+        return None
+    with vault.reading() as session:
+        request = session.get(DataRequest, request_id)
+        return None if request is None else effective_due_at(request, utcnow())
+
+
+@handles(EXPORT_BUILD, on_give_up=give_up, deadline=deadline)
 def build_answer(vault: Vault, payload: Mapping[str, Any]) -> None:
     """building → (build the archive) → checking → (release gate) → ready or blocked."""
     request_id = _request_id(payload)
@@ -265,7 +278,7 @@ def _pending_receipt(session: Session, pseudonym: str) -> str | None:
     ).first()
 
 
-@handles(ERASURE_RUN, on_give_up=give_up)
+@handles(ERASURE_RUN, on_give_up=give_up, deadline=deadline)
 def run_erasure(vault: Vault, payload: Mapping[str, Any]) -> None:
     """building → (erase the account) → ready → delivered (receipt mailed) → closed.
 

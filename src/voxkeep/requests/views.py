@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,13 +17,17 @@ from voxkeep.accounts.service import account_actor_pseudonym, open_field
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.db.base import utcnow
 from voxkeep.errors import IntegrityFailure, NotFound
+from voxkeep.exports.tasks import NOTIFY_READY
 from voxkeep.incidents.models import Incident
 from voxkeep.jobs.models import Job, JobState
-from voxkeep.jobs.queue import jobs_for
+from voxkeep.jobs.queue import jobs_for, waiting_for
 from voxkeep.requests.address import confirmation_pending
 from voxkeep.requests.models import Channel, DataRequest, RequestEvent, RequestKind, RequestState
 from voxkeep.requests.service import (
+    ERASURE_RUN,
+    EXPORT_BUILD,
     MAY_READ,
+    NOTIFY,
     PersonActor,
     StaffActor,
     allowed_actions,
@@ -74,6 +78,58 @@ class JobInfo:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A job of the request retrying a transient fault: what it does, which fault, since when.
+
+    ``notice``: the job mails the person (a notice to them is late because of the fault)."""
+
+    kind: str
+    fault: str
+    since: datetime
+    notice: bool
+    last_error: str | None
+    gave_up: bool = False  # it stopped retrying (a person retries it; not a blocking kind)
+
+    @property
+    def text(self) -> str:
+        what = "notice to the person late" if self.notice else "waiting"
+        since = f"{self.since:%Y-%m-%d %H:%M} UTC"
+        then = "gave up: retry with `voxkeep requests work --retry-failed`"
+        return f"{what}: {self.cause} since {since}, {then if self.gave_up else 'retrying'}"
+
+    @property
+    def cause(self) -> str:
+        return FAULT_WORDS.get(self.fault, self.fault)
+
+
+# What each transient fault (jobs.faults.Fault) looks like to staff.
+FAULT_WORDS = {
+    "storage": "storage full or failing",
+    "database": "database unavailable",
+    "mail": "mail server unavailable",
+}
+# Jobs whose work is a mail to the person (a late one makes a notice late).
+NOTICE_KINDS = frozenset({NOTIFY, NOTIFY_READY})
+# Jobs whose give-up blocks the request (requests.tasks.give_up).
+BLOCKING_KINDS = frozenset({EXPORT_BUILD, ERASURE_RUN})
+
+
+def waiting_of(session: Session, request_ids: Collection[str]) -> dict[str, tuple[Waiting, ...]]:
+    """The jobs of these requests that retry a fault, and those that gave up waiting without
+    blocking the request (a notice, an answer's expiry), by request: one query."""
+    found = waiting_for(session, request_ids)
+    return {
+        ref: tuple(
+            Waiting(w.kind, w.fault, w.since, w.kind in NOTICE_KINDS, w.last_error, w.gave_up)
+            for w in jobs
+            # A request's answer or erasure job that gave up blocked it, which says why.
+            if not w.gave_up or w.kind not in BLOCKING_KINDS
+        )
+        for ref, jobs in found.items()
+    }
+
+
+@dataclass(frozen=True)
 class Blocked:
     """Why a blocked request is blocked: a reason made of codes and check names, and the
     incident that records it when the cause was an integrity failure."""
@@ -96,6 +152,8 @@ class RequestSummary:
     days_left: int  # whole UTC days from today to the due date; negative once overdue
     at_risk: bool  # open, not overdue, due within AT_RISK_DAYS
     blocked: Blocked | None = None  # for a blocked request: why (blocked_of)
+    # Its jobs that retry a transient fault (a full disk, the mail server down), oldest first.
+    waiting: tuple[Waiting, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,10 +215,12 @@ def blocked_of(session: Session, request: DataRequest) -> Blocked | None:
     ).first()
     seen = incident.last_seen_at or incident.opened_at if incident is not None else None
     if job is not None and job.finished_at is not None and (seen is None or job.finished_at > seen):
-        return Blocked(
-            reason=f"job {job.kind} failed after {job.attempts} attempts: {job.last_error}",
-            incident=None,
-        )
+        if job.fault is not None and job.fault_since is not None:
+            since = f"{job.fault_since:%Y-%m-%d %H:%M} UTC"
+            reason = f"job {job.kind} gave up after a {job.fault} fault since {since}"
+        else:
+            reason = f"job {job.kind} failed after {job.attempts} attempts"
+        return Blocked(reason=f"{reason}: {job.last_error}", incident=None)
     if incident is None:
         return Blocked(reason="blocked", incident=None)
     check = incident.details.get("check")
@@ -169,7 +229,11 @@ def blocked_of(session: Session, request: DataRequest) -> Blocked | None:
 
 
 def summarize(
-    request: DataRequest, now: datetime, *, session: Session | None = None
+    request: DataRequest,
+    now: datetime,
+    *,
+    session: Session | None = None,
+    waiting: tuple[Waiting, ...] | None = None,
 ) -> RequestSummary:
     due = effective_due_at(request, now)
     still_owed = RequestState(request.state) in OPEN
@@ -188,7 +252,14 @@ def summarize(
         days_left=days_left,
         at_risk=still_owed and not overdue and days_left <= AT_RISK_DAYS,
         blocked=blocked_of(session, request) if session is not None else None,
+        waiting=_waiting(session, request.id) if waiting is None else waiting,
     )
+
+
+def _waiting(session: Session | None, request_id: str) -> tuple[Waiting, ...]:
+    if session is None:
+        return ()
+    return waiting_of(session, [request_id]).get(request_id, ())
 
 
 def _read(
@@ -233,8 +304,13 @@ def list_requests(
     if channels:
         query = query.where(DataRequest.channel.in_([c.value for c in channels]))
     with vault.reading() as session:
-        rows = session.scalars(query.order_by(DataRequest.due_at, DataRequest.id).limit(limit))
-        summaries = [summarize(r, now, session=session) for r in rows]
+        rows = list(
+            session.scalars(query.order_by(DataRequest.due_at, DataRequest.id).limit(limit))
+        )
+        waiting = waiting_of(session, [r.id for r in rows])
+        summaries = [
+            summarize(r, now, session=session, waiting=waiting.get(r.id, ())) for r in rows
+        ]
     return sorted(summaries, key=lambda s: (s.due_at, s.id))
 
 

@@ -2514,6 +2514,41 @@ CATALOGUE: dict[str, Text] = {
     "console.field_request": Text("Request", "Anfrage", "Demande"),
     "console.field_state": Text("State", "Status", "État"),
     "console.field_blocked": Text("Blocked because", "Gesperrt, weil", "Bloquée car"),
+    "console.field_waiting": Text(
+        "Held up by a fault", "Durch eine Störung aufgehalten", "Retardée par une panne"
+    ),
+    "console.fault_storage": Text(
+        "storage full or failing", "Speicher voll oder gestört", "stockage plein ou défaillant"
+    ),
+    "console.fault_database": Text(
+        "database unavailable", "Datenbank nicht erreichbar", "base de données indisponible"
+    ),
+    "console.fault_mail": Text(
+        "mail server unavailable", "Mailserver nicht erreichbar", "serveur de courrier indisponible"
+    ),
+    "console.job_waiting": Text(
+        "Waiting: {cause} since {since} UTC, retrying",
+        "Wartet: {cause} seit {since} UTC, neuer Versuch folgt",
+        "En attente : {cause} depuis {since} UTC, nouvel essai prévu",
+    ),
+    "console.notice_late": Text(
+        "Notice to the person late: {cause} since {since} UTC, retrying",
+        "Mitteilung an die Person verspätet: {cause} seit {since} UTC, neuer Versuch folgt",
+        "Avis à la personne en retard : {cause} depuis {since} UTC, nouvel essai prévu",
+    ),
+    "console.notice_gave_up": Text(
+        "Notice to the person not sent: {cause} since {since} UTC; retry the failed job",
+        "Mitteilung an die Person nicht gesendet: {cause} seit {since} UTC; "
+        "fehlgeschlagenen Auftrag erneut starten",
+        "Avis à la personne non envoyé : {cause} depuis {since} UTC ; relancer la tâche échouée",
+    ),
+    "console.job_gave_up": Text(
+        "Job gave up: {cause} since {since} UTC; retry the failed job",
+        "Auftrag aufgegeben: {cause} seit {since} UTC; fehlgeschlagenen Auftrag erneut starten",
+        "Tâche abandonnée : {cause} depuis {since} UTC ; relancer la tâche échouée",
+    ),
+    "console.tag_waiting": Text("Held up", "Aufgehalten", "Retardée"),
+    "console.tag_notice_late": Text("Notice late", "Mitteilung verspätet", "Avis en retard"),
     "console.blocked_incident": Text(
         "See incident {id}", "Siehe Vorfall {id}", "Voir l'incident {id}"
     ),
