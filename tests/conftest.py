@@ -35,6 +35,13 @@ BLOBS = os.environ.get("VOXKEEP_TEST_BLOBS", "local")
 IN_CI = os.environ.get("CI") == "true"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Rich wraps the CLI's output at the terminal's width, and tests read whole
+    # lines: every run (a terminal, CI, an xdist worker with no terminal) uses one
+    # width, before any test module imports the CLI and makes its consoles.
+    os.environ["COLUMNS"] = "200"
+
+
 def _pg_url(dbname: str) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + dbname
 
