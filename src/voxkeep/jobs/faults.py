@@ -18,10 +18,10 @@ import errno
 import traceback
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DBAPIError, DisconnectionError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError
 
-from voxkeep.errors import MailFailed, StorageFailed, VoxkeepError
+from voxkeep.db.faults import DATABASE_FAULTS, database_fault
+from voxkeep.errors import VoxkeepError
 
 LIMIT = 500
 
@@ -53,21 +53,17 @@ class Failure:
 
 
 def fault_of(exc: BaseException) -> Fault | None:
-    """The transient fault behind ``exc``, or None when retrying later would not help."""
-    if isinstance(exc, StorageFailed):
-        return Fault.STORAGE
-    if isinstance(exc, MailFailed):
-        return Fault.MAIL
+    """The transient fault behind ``exc``, or None when retrying later would not help.
+
+    A database error is read as the web layer reads it (db/faults.py): a full disk under
+    the database is a storage fault, a lost or refused connection a database fault."""
+    if isinstance(exc, DATABASE_FAULTS):
+        exc = database_fault(exc, during="a job")
     if isinstance(exc, VoxkeepError):
         return FAULT_CODES.get(exc.code)
     if isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS:
         return Fault.STORAGE
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return Fault.DATABASE
-    if isinstance(exc, DisconnectionError | PoolTimeout):
-        return Fault.DATABASE
-    if isinstance(exc, DBAPIError) and type(exc).__name__ in ("OperationalError", "InterfaceError"):
-        # Cannot connect, connection closed, server shutting down: not a query's mistake.
         return Fault.DATABASE
     return None
 
