@@ -358,7 +358,7 @@ def test_a_recording_whose_stored_audio_is_another_persons_names_that_person(
     assert shown.audio == [AudioSeen(mine, owner, found_by)]
     words = {
         "stored_bytes": "incidents.audio_by_bytes",
-        "sealed_sha256": "incidents.audio_by_sha256",
+        "sealed_sha256": "incidents.audio_by_hash",
     }
     assert owner in table and translate("en", words[found_by]) in table
     assert audio["evidence"] == f"the stored audio is that of recording {theirs} of {owner}"

@@ -914,7 +914,7 @@ CATALOGUE: dict[str, Text] = {
         "nicht feststellbar",
         "n'a pas pu être déterminé",
     ),
-    "incidents.audio_by_sha256": Text(
+    "incidents.audio_by_hash": Text(
         "its sealed SHA-256 is another recording's",
         "ihr versiegelter SHA-256 ist der einer anderen Aufnahme",
         "son SHA-256 scellé est celui d'un autre enregistrement",
