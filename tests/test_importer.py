@@ -381,22 +381,21 @@ def test_killed_import_resumes_and_gc_removes_exactly_the_orphans(
     group = proc.pid
     try:
         # Wait until a batch has committed and later ones have written their packs, so
-        # that committed rows and uncommitted (orphan) blobs both exist. SIGSTOP freezes
-        # the import while that is confirmed; then SIGKILL. If a batch committed in
-        # between, let it run on and catch the next one.
+        # that committed rows and uncommitted (orphan) blobs both exist. The import is
+        # frozen (SIGSTOP) before the blobs are counted, as listing a bucket takes
+        # longer than a batch: it must not run on meanwhile. If no blob is ahead of
+        # the committed rows yet, let it run on a little and look again; then SIGKILL.
         deadline = time.monotonic() + 120
         while True:
             assert proc.poll() is None, "the import ended before it could be killed"
             assert time.monotonic() < deadline, "the import made no progress"
-            committed = recording_count(vault)
-            if committed and len(stored_blobs(settings)) > committed:
+            if recording_count(vault):
                 os.killpg(group, signal.SIGSTOP)
                 time.sleep(0.05)  # let the stop land
-                committed = recording_count(vault)
-                if len(stored_blobs(settings)) > committed:
+                if len(stored_blobs(settings)) > recording_count(vault):
                     break
                 os.killpg(group, signal.SIGCONT)
-            time.sleep(0.002 if committed else 0.02)
+            time.sleep(0.02)
         os.killpg(group, signal.SIGKILL)
     finally:
         with contextlib.suppress(ProcessLookupError):
