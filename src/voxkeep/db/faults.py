@@ -124,6 +124,8 @@ def _committing(conn: Any) -> None:
 
 def _failed(context: Any) -> None:
     attempt = ATTEMPT.get()
+    if context.is_pre_ping:  # the pool replaced a dead pooled connection: nothing was lost
+        return
     if attempt is not None and context.is_disconnect and attempt.lost is None:
         attempt.lost = driver_error(context.sqlalchemy_exception or context.original_exception)
 

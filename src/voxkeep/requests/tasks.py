@@ -149,16 +149,22 @@ def notify(vault: Vault, payload: Mapping[str, Any]) -> None:
             note=f"{notice.value} notice mailed to the account's verified address",
             now=now,
         )
-        record(
-            session,
-            AuditAction.REQUEST_NOTIFIED,
-            actor=SYSTEM,
-            objects={
-                "request": request.id,
-                "account": account_pseudonym(vault, session, request),
-                "notice": notice.value,
-            },
-        )
+        _record_notified(vault, session, request, notice)
+
+
+def _record_notified(
+    vault: Vault, session: Session, request: DataRequest, notice: notices.Notice
+) -> None:
+    record(
+        session,
+        AuditAction.REQUEST_NOTIFIED,
+        actor=SYSTEM,
+        objects={
+            "request": request.id,
+            "account": account_pseudonym(vault, session, request),
+            "notice": notice.value,
+        },
+    )
 
 
 @handles(ADDRESS_NOTICE)
@@ -352,16 +358,7 @@ def _end_receipt_mail(vault: Vault, receipt_id: str, request_id: str, *, mailed:
             request.receipt_id = receipt_id
             _close_erasure(vault, session, request, mailed=mailed)
         if mailed and request is not None:
-            record(
-                session,
-                AuditAction.REQUEST_NOTIFIED,
-                actor=SYSTEM,
-                objects={
-                    "request": request.id,
-                    "account": account_pseudonym(vault, session, request),
-                    "notice": notices.Notice.ERASED.value,
-                },
-            )
+            _record_notified(vault, session, request, notices.Notice.ERASED)
     receipt_mail.settle_files(vault)
 
 
