@@ -60,6 +60,7 @@ from voxkeep.web.errors import (
     validation_error,
     voxkeep_error,
 )
+from voxkeep.web.retry import RepeatLostReads
 
 access_log = logging.getLogger("voxkeep.access")
 log = logging.getLogger("voxkeep.app")
@@ -204,6 +205,7 @@ def create_app(vault: Vault, *, jobs: bool = True) -> FastAPI:
         app.include_router(demo_pages)
     openapi.install(app)
 
+    app.add_middleware(RepeatLostReads, engine=vault.engine)  # a GET that lost its connection
     app.add_middleware(UploadFastPath)
     app.add_middleware(AccessLog)  # added last: the outer one, so it logs the fast path too
 

@@ -113,6 +113,7 @@ class TcpRelay:
         self._pattern: bytes | None = None
         self._forward_pattern = True
         self._after = b""
+        self._times = 0
         self.cuts = 0  # connections cut by cut_at
 
     # -- control
@@ -144,15 +145,16 @@ class TcpRelay:
         if self._listener is None:
             self.start()
 
-    def cut_at(self, pattern: bytes, *, forward: bool, after: bytes = b"") -> None:
+    def cut_at(self, pattern: bytes, *, forward: bool, after: bytes = b"", times: int = 1) -> None:
         """Once a client sends pattern (on a connection that sent after before it), cut that
-        connection; the relay keeps accepting.
+        connection; the relay keeps accepting. times: the next so many such connections.
 
         forward=True lets the server have those bytes and answer, and loses the answer:
         for b"COMMIT", a commit that happened with the client never told. forward=False
         drops them: a transaction cut before it could commit.
         """
         self._pattern, self._forward_pattern, self._after = pattern, forward, after
+        self._times = times
 
     def __enter__(self) -> TcpRelay:
         return self.start()
@@ -187,7 +189,9 @@ class TcpRelay:
                 pattern = self._pattern
                 seen_after = seen_after or (pattern is not None and self._after in chunk)
                 if pattern is not None and seen_after and pattern in chunk:
-                    self._pattern = None
+                    self._times -= 1
+                    if self._times <= 0:
+                        self._pattern = None
                     self.cuts += 1
                     if not self._forward_pattern:
                         break

@@ -199,3 +199,83 @@ def test_a_command_with_the_database_cut_says_so_in_one_line(
         "check that the database server is up",
     )
     assert "Traceback" not in line and (url.password or "\0") not in line
+
+
+def test_a_read_whose_connection_breaks_is_answered_again_on_a_fresh_connection(
+    relayed: TestClient, relay: TcpRelay, caplog: pytest.LogCaptureFixture
+) -> None:
+    setup_account(relayed)
+    audio = make_wav(seed=6)
+    assert upload(relayed, rec_id="rec-6", audio=audio).status_code == 201
+    caplog.clear()
+    relay.cut_at(b"FROM recordings", forward=False)  # the GET's read of the recording
+    response = relayed.get(RECORDING.format("rec-6"))
+    assert relay.cuts == 1
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == "rec-6"
+    lines = _errors(caplog)
+    assert any(
+        line.startswith("database: GET /api/v1/accounts/{account_id}/recordings/{recording_id} ")
+        and "lost its connection (psycopg OperationalError" in line
+        and "answering it again on a fresh connection" in line
+        for line in lines
+    ), lines
+    # The dropped first attempt is not reported as a failure; nothing names the recording.
+    assert not any("request failed" in line or "rec-" in line for line in lines), lines
+
+    relay.cut_at(b"FROM recordings", forward=False)  # the audio too: the answer not begun
+    _plays(relayed, "rec-6", audio)
+    assert relay.cuts == 2
+
+
+def test_a_read_is_answered_again_once_only(relayed: TestClient, relay: TcpRelay) -> None:
+    setup_account(relayed)
+    assert upload(relayed, rec_id="rec-7", audio=make_wav(seed=7)).status_code == 201
+    relay.cut_at(b"FROM recordings", forward=False, times=3)  # more cuts than one retry
+    response = relayed.get(RECORDING.format("rec-7"))
+    assert relay.cuts == 2  # the first attempt and its one repetition
+    assert_error(response, 503, "database_unavailable")
+    assert "Retry-After" in response.headers
+
+
+def test_a_write_whose_connection_breaks_still_answers_503_and_changes_nothing(
+    settings: Settings, relay: TcpRelay, vault: Vault, caplog: pytest.LogCaptureFixture
+) -> None:
+    from voxkeep.retention.models import DeletionReceiptRow
+    from voxkeep.tokens.service import Scope, create_token
+
+    with vault.transaction() as session:
+        _, value = create_token(
+            session, name="deleter", scopes=[Scope.INGEST, Scope.DELETE], actor="system"
+        )
+    assert settings.database_url is not None
+    url = make_url(settings.database_url.get_secret_value()).set(port=relay.port)
+    through = open_vault(
+        settings.model_copy(
+            update={"database_url": SecretStr(url.render_as_string(hide_password=False))}
+        )
+    )
+    try:
+        with serving(through, value) as client:
+            setup_account(client)
+            audio = make_wav(seed=8)
+            assert upload(client, rec_id="rec-8", audio=audio).status_code == 201
+            caplog.clear()
+            relay.cut_at(b"FROM recordings", forward=False)
+            response = client.post(
+                "/api/v1/accounts/acct-1/deletions",
+                json={"kind": "selection", "recordings": ["rec-8"]},
+            )
+            assert relay.cuts == 1
+            assert_error(response, 503, "database_unavailable")
+            assert "Retry-After" in response.headers
+            lines = _errors(caplog)
+            assert any(line.startswith("request failed: database_unavailable") for line in lines)
+            assert not any("answering it again" in line for line in lines), lines
+    finally:
+        through.close()
+    rows = _rows(vault)
+    assert set(rows) == {"rec-8"}  # not deleted, not half: the row and its blob are there
+    assert set(rows.values()) <= stored_blobs(vault.settings)
+    with vault.reading() as session:
+        assert session.scalar(select(func.count()).select_from(DeletionReceiptRow)) == 0

@@ -74,7 +74,7 @@ def test_an_erasure_runs_mails_the_receipt_and_keeps_the_record(
         vault, staff=team.alice, account="gerda", kind=RequestKind.ACCESS, channel=Channel.POST
     )
     erasure = service.file_request(vault, person=Person(who.account_id), kind=RequestKind.ERASURE)
-    assert run_once(vault) == 1
+    assert run_once(vault) == 2  # the erasure, then the mail of its receipt
     row = _row(vault, erasure)
     assert row.state == "closed" and row.receipt_id is not None
     with vault.reading() as session:
@@ -203,3 +203,28 @@ def test_the_erasure_mail_states_both_moments_in_the_persons_language(
     [sent] = mail.wait_for(f"{name}@example.org")
     assert unreadable.format(receipt.unreadable_at.strftime("%Y-%m-%d %H:%M:%S")) in sent.body
     assert gone.format(receipt.bytes_gone_at.strftime("%Y-%m-%d %H:%M:%S")) in sent.body
+
+
+def test_an_erasure_killed_once_its_key_was_destroyed_still_mails_the_receipt(
+    vault: Vault, team: Team, mail: SmtpSink
+) -> None:
+    """The address and salt were sealed with the key's destruction, not held in memory."""
+    from voxkeep.retention.erasure import destroy_key
+    from voxkeep.retention.receipt_mail import MailTo
+
+    who = make_subject(vault, "nele")
+    _record(vault, "nele", 1)
+    erasure = service.file_request(vault, person=Person(who.account_id), kind=RequestKind.ERASURE)
+    # The job's first step alone, as if its worker were killed right after that commit.
+    destroy_key(
+        vault,
+        external_id="nele",
+        actor="system",
+        mail_to=MailTo(erasure, "nele@example.org", "en"),
+    )
+    assert run_once(vault) == 2  # the erasure resumed (purge, signature), then the mail
+    [sent] = mail.wait_for("nele@example.org")
+    content = verify_bundle(json.loads(sent.body[sent.body.index("{") :]))
+    assert content["receipt_id"] == _row(vault, erasure).receipt_id
+    detail = views.show_request(vault, staff=team.dora, request_id=erasure)
+    assert [e.to_state for e in detail.timeline][-3:] == ["ready", "delivered", "closed"]

@@ -34,7 +34,19 @@ TOTP = "totp"  # seals staff members' TOTP secrets
 # Seals what staff type that belongs to no one account (an incident's reasons and
 # assessment); `voxkeep init` adds it to a vault made before it existed.
 NOTES = "notes"
-INSTANCE_KEYS = (LOOKUP, PSEUDONYM, AUDIT_SIGNING, EXPORT_SIGNING, RECEIPT_SIGNING, TOTP, NOTES)
+# Seals a mail that waits for its job after the account it goes to was erased (an
+# erasure's receipt, retention/receipt_mail.py); `voxkeep init` adds it as it adds NOTES.
+OUTBOX = "outbox"
+INSTANCE_KEYS = (
+    LOOKUP,
+    PSEUDONYM,
+    AUDIT_SIGNING,
+    EXPORT_SIGNING,
+    RECEIPT_SIGNING,
+    TOTP,
+    NOTES,
+    OUTBOX,
+)
 
 # Hex digits of HMAC-SHA-256 kept in a pseudonym: 96 bits, no collision in any vault's life.
 PSEUDONYM_HEX = 24

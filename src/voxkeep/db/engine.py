@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from voxkeep.config import Settings
+from voxkeep.db.faults import READ_ONLY as READ_ONLY
 from voxkeep.db.faults import driver_error
 from voxkeep.errors import CommitUnknown
 
@@ -32,9 +33,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-READ_ONLY = "voxkeep_read_only"
 
 
 def _sqlite_begin(conn: Any) -> None:

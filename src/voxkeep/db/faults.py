@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Engine, event
 from sqlalchemy import exc as sa
 
 from voxkeep.errors import DatabaseUnavailable, StorageFailed, VoxkeepError
@@ -78,3 +82,56 @@ def cause_of(exc: BaseException, *, during: str) -> str:
         return exc.log_line
     name = errno.errorcode.get(exc.errno or 0, "") if isinstance(exc, OSError) else ""
     return f"{type(exc).__name__} {name}".strip()
+
+
+# A read-only HTTP request (GET, HEAD) whose connection broke is answered again, once, on a
+# fresh connection (web/retry.py) when that is safe: nothing of it was written, no answer
+# started. The engine's events tell what happened during the request: a lost connection
+# (the dialect's own disconnect test) and any COMMIT of a read-write transaction, which
+# may have written (a COMMIT whose connection broke may have been applied).
+READ_ONLY = "voxkeep_read_only"  # the execution option of read-only sessions (db/engine.py)
+
+
+@dataclass
+class ReadAttempt:
+    """What one attempt at a read-only request did to the database, so far."""
+
+    may_repeat: bool  # a first attempt: it may be answered again
+    lost: str | None = None  # the driver error of a connection that broke under it
+    wrote: bool = False  # a read-write transaction committed (or tried to)
+
+    @property
+    def repeat(self) -> bool:
+        """Whether this attempt's failure is answered by trying again instead."""
+        return self.may_repeat and self.lost is not None and not self.wrote
+
+
+ATTEMPT: ContextVar[ReadAttempt | None] = ContextVar("voxkeep_read_attempt", default=None)
+
+
+def repeating() -> bool:
+    """Whether the request running here failed on a lost connection and will be tried
+    again: its failure is not logged as one (the retry's line says what happened)."""
+    attempt = ATTEMPT.get()
+    return attempt is not None and attempt.repeat
+
+
+def _committing(conn: Any) -> None:
+    attempt = ATTEMPT.get()
+    if attempt is not None and not conn.get_execution_options().get(READ_ONLY):
+        attempt.wrote = True
+
+
+def _failed(context: Any) -> None:
+    attempt = ATTEMPT.get()
+    if context.is_pre_ping:  # the pool replaced a dead pooled connection: nothing was lost
+        return
+    if attempt is not None and context.is_disconnect and attempt.lost is None:
+        attempt.lost = driver_error(context.sqlalchemy_exception or context.original_exception)
+
+
+def watch_reads(engine: Engine) -> None:
+    """Let ATTEMPT see the engine's lost connections and commits (once per engine)."""
+    if not event.contains(engine, "commit", _committing):
+        event.listen(engine, "commit", _committing)
+        event.listen(engine, "handle_error", _failed)

@@ -8,8 +8,6 @@ or when a lapsed claim was taken over — repeats no finished step.
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +20,7 @@ from voxkeep.accounts.models import Account
 from voxkeep.accounts.service import open_field
 from voxkeep.audit.events import SYSTEM, AuditAction, record
 from voxkeep.db.base import utcnow
-from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, MailFailed
+from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed
 from voxkeep.exports.builder import AnswerBlocked, build_for_request
 from voxkeep.exports.failures import Failure, fail_answer
 from voxkeep.exports.gate import ReleaseBlocked, check_release
@@ -46,13 +44,12 @@ from voxkeep.requests.states import (
     open_note,
     transition,
 )
-from voxkeep.retention.erasure import ReceiptView, destroy_key, get_receipt, purge_account
+from voxkeep.retention import receipt_mail
+from voxkeep.retention.erasure import destroy_key, purge_account
 from voxkeep.retention.models import ErasureReceipt
 from voxkeep.vault import Vault
 
 S = RequestState
-MAIL_TRIES = 3
-MAIL_RETRY_S = 2.0
 
 
 def _request_id(payload: Mapping[str, Any]) -> str:
@@ -152,16 +149,22 @@ def notify(vault: Vault, payload: Mapping[str, Any]) -> None:
             note=f"{notice.value} notice mailed to the account's verified address",
             now=now,
         )
-        record(
-            session,
-            AuditAction.REQUEST_NOTIFIED,
-            actor=SYSTEM,
-            objects={
-                "request": request.id,
-                "account": account_pseudonym(vault, session, request),
-                "notice": notice.value,
-            },
-        )
+        _record_notified(vault, session, request, notice)
+
+
+def _record_notified(
+    vault: Vault, session: Session, request: DataRequest, notice: notices.Notice
+) -> None:
+    record(
+        session,
+        AuditAction.REQUEST_NOTIFIED,
+        actor=SYSTEM,
+        objects={
+            "request": request.id,
+            "account": account_pseudonym(vault, session, request),
+            "notice": notice.value,
+        },
+    )
 
 
 @handles(ADDRESS_NOTICE)
@@ -280,13 +283,15 @@ def _pending_receipt(session: Session, pseudonym: str) -> str | None:
 
 @handles(ERASURE_RUN, on_give_up=give_up, deadline=deadline)
 def run_erasure(vault: Vault, payload: Mapping[str, Any]) -> None:
-    """building → (erase the account) → ready → delivered (receipt mailed) → closed.
+    """building → (erase the account) → (receipt mailed) ready → delivered → closed.
 
     The erasure (retention.erasure) destroys the data key, purges the data and
     signs a receipt. The receipt and its one-time salt go to the address read
-    before the key was destroyed — the only moment it can still be read; the
-    salt is never stored. If that mail fails, or the job is resumed after a
-    crash, the request closes without it and the timeline says so.
+    before the key was destroyed — the only moment it can still be read: the
+    transaction that destroys the key seals both for the receipt's mail job
+    (retention.receipt_mail), which the signing queues. The request stays
+    building, its answer owed, until that mail went out (mail_erasure_receipt);
+    without a verified address it closes at once and the timeline says so.
     """
     request_id = _request_id(payload)
     with vault.reading() as session:
@@ -295,59 +300,83 @@ def run_erasure(vault: Vault, payload: Mapping[str, Any]) -> None:
             return
         subject = _subject(vault, session, request)
         receipt_id = _pending_receipt(session, subject.pseudonym)
-    salt = None
     if subject.external_id is not None:
-        erasure = destroy_key(vault, external_id=subject.external_id, actor=SYSTEM)
-        receipt_id, salt = erasure.receipt_id, erasure.subject_salt
+        mail_to = None
+        if subject.address is not None:
+            mail_to = receipt_mail.MailTo(request_id, subject.address, subject.language)
+        erasure = destroy_key(vault, external_id=subject.external_id, actor=SYSTEM, mail_to=mail_to)
+        receipt_id = erasure.receipt_id
     if receipt_id is None:
         raise Conflict("The account is gone and no erasure receipt was found for it.")
     purge_account(vault, receipt_id)
-    view = get_receipt(vault, receipt_id)
-    mailed = _mail_receipt(vault, request_id, subject, view, salt)
-    _finish_erasure(vault, request_id, receipt_id=receipt_id, mailed=mailed)
+    _finish_erasure(vault, request_id, receipt_id=receipt_id)
 
 
-def _mail_receipt(
-    vault: Vault, request_id: str, subject: _Subject, view: ReceiptView, salt: str | None
-) -> bool:
-    if subject.address is None or salt is None or view.signed is None or view.bytes_gone_at is None:
-        return False
-    bundle = json.dumps(view.signed.bundle(), indent=2)
-    mail_subject, body = notices.render(
-        notices.Notice.ERASED,
-        subject.language,
-        ref=request_id,
-        unreadable=notices.second(view.unreadable_at),
-        gone=notices.second(view.bytes_gone_at),
-        receipt=view.id,
-        salt=salt,
-        bundle=bundle,
-    )
-    for attempt in range(MAIL_TRIES):
-        try:
-            get_mailer(vault).send(to=subject.address, subject=mail_subject, body=body)
-            return True
-        except MailFailed:
-            time.sleep(MAIL_RETRY_S * (attempt + 1))
-    return False
-
-
-def _finish_erasure(vault: Vault, request_id: str, *, receipt_id: str, mailed: bool) -> None:
+def _finish_erasure(vault: Vault, request_id: str, *, receipt_id: str) -> None:
     with vault.transaction() as session:
         request = lock_request(session, request_id)
         if request.state != S.BUILDING:
-            return
-        request.receipt_id = receipt_id
-        transition(
-            vault, session, request, S.READY, actor=SYSTEM, note=f"erased; receipt {receipt_id}"
-        )
-        if mailed:
-            note = "signed receipt and its salt mailed to the address the account had"
-            transition(vault, session, request, S.DELIVERED, actor=SYSTEM, note=note)
-            transition(vault, session, request, S.CLOSED, actor=SYSTEM)
-        else:
-            note = "the receipt could not be mailed (no verified address, or the mail failed)"
-            transition(vault, session, request, S.CLOSED, actor=SYSTEM, note=note)
+            return  # its receipt mail went out already (or gave up) and closed it
         settle_for_erased_account(
             vault, session, request.account_id, note=f"account erased ({request.id})"
         )
+        request.receipt_id = receipt_id
+        if not receipt_mail.pending(session, receipt_id):
+            _close_erasure(vault, session, request, mailed=False)
+
+
+def _close_erasure(vault: Vault, session: Session, request: DataRequest, *, mailed: bool) -> None:
+    """An erased account's request: ready with its receipt, then closed (delivered first
+    when the receipt was mailed). Notes are not kept (no key is left to seal them with):
+    the moves say whether the person got the receipt."""
+    transition(
+        vault, session, request, S.READY, actor=SYSTEM, note=f"erased; receipt {request.receipt_id}"
+    )
+    if mailed:
+        note = "signed receipt and its salt mailed to the address the account had"
+        transition(vault, session, request, S.DELIVERED, actor=SYSTEM, note=note)
+        transition(vault, session, request, S.CLOSED, actor=SYSTEM)
+    else:
+        note = "the receipt could not be mailed (no verified address, or the mail failed)"
+        transition(vault, session, request, S.CLOSED, actor=SYSTEM, note=note)
+
+
+def _receipt_id(payload: Mapping[str, Any]) -> str:
+    value = payload.get("receipt_id")
+    if not isinstance(value, str):
+        raise InvalidInput("The job has no erasure receipt id.")
+    return value
+
+
+def _end_receipt_mail(vault: Vault, receipt_id: str, request_id: str, *, mailed: bool) -> None:
+    """Erase the sealed mail and close the request, in one transaction; then checkpoint."""
+    with vault.transaction() as session:
+        if not receipt_mail.erase(session, receipt_id):
+            return
+        request = session.get(DataRequest, request_id, with_for_update=True)
+        if request is not None and request.state == S.BUILDING:
+            request.receipt_id = receipt_id
+            _close_erasure(vault, session, request, mailed=mailed)
+        if mailed and request is not None:
+            _record_notified(vault, session, request, notices.Notice.ERASED)
+    receipt_mail.settle_files(vault)
+
+
+def receipt_mail_gave_up(vault: Vault, payload: Mapping[str, Any], error: str, _: bool) -> None:
+    """The receipt's mail finally failed: its sealed address and salt are erased all the
+    same (nothing of the person is kept to retry with), and the request closes without it."""
+    request_id = payload.get("request_id")
+    if isinstance(request_id, str):
+        _end_receipt_mail(vault, _receipt_id(payload), request_id, mailed=False)
+
+
+@handles(receipt_mail.KIND, on_give_up=receipt_mail_gave_up)
+def mail_erasure_receipt(vault: Vault, payload: Mapping[str, Any]) -> None:
+    """Mail an erasure's signed receipt and its salt to the address the account had; a
+    mail server that does not take it is retried like every mail (jobs.queue)."""
+    receipt_id = _receipt_id(payload)
+    mail = receipt_mail.compose(vault, receipt_id)
+    if mail is None:
+        return  # sent already, or its job gave up
+    get_mailer(vault).send(to=mail.to, subject=mail.subject, body=mail.body)
+    _end_receipt_mail(vault, receipt_id, mail.request_id, mailed=True)

@@ -43,6 +43,7 @@ from voxkeep.requests.states import (
     event_field,
     open_note,
 )
+from voxkeep.retention.receipt_mail import KIND as RECEIPT_MAIL
 from voxkeep.vault import Vault
 
 ERASED = "(unreadable: the account was erased)"
@@ -109,7 +110,7 @@ FAULT_WORDS = {
     "mail": "mail server unavailable",
 }
 # Jobs whose work is a mail to the person (a late one makes a notice late).
-NOTICE_KINDS = frozenset({NOTIFY, NOTIFY_READY})
+NOTICE_KINDS = frozenset({NOTIFY, NOTIFY_READY, RECEIPT_MAIL})
 # Jobs whose give-up blocks the request (requests.tasks.give_up).
 BLOCKING_KINDS = frozenset({EXPORT_BUILD, ERASURE_RUN})
 

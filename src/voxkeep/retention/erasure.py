@@ -15,7 +15,9 @@
 The receipt names the account only by its audit pseudonym. So that the person
 can show a receipt concerns them, it also carries ``subject_commitment`` =
 SHA-256(salt ‖ account id): the salt is returned once, to the caller of the
-erasure, and never stored.
+erasure, and never stored in the clear. An erasure that mails the receipt to the
+person (a request's) seals the salt and the address for the mail's job in step 1
+and queues that job in step 3 (receipt_mail.py); both are erased once it is sent.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from voxkeep.exports.models import Export
 from voxkeep.ids import check_id
 from voxkeep.recordings.models import Recording
 from voxkeep.requests.service import settle_for_erased_account
-from voxkeep.retention import purge, receipts
+from voxkeep.retention import purge, receipt_mail, receipts
 from voxkeep.retention.models import ErasureReceipt
 from voxkeep.vault import Vault
 
@@ -109,8 +111,13 @@ def _inventory(session: Session, account: Account) -> dict[str, int]:
     }
 
 
-def destroy_key(vault: Vault, *, external_id: str, actor: str) -> Erasure:
-    """Step 1: make the account unreadable, in one transaction. Idempotent."""
+def destroy_key(
+    vault: Vault, *, external_id: str, actor: str, mail_to: receipt_mail.MailTo | None = None
+) -> Erasure:
+    """Step 1: make the account unreadable, in one transaction. Idempotent.
+
+    ``mail_to``: the receipt is mailed there once signed; its address and the salt are
+    sealed for that mail's job in this transaction (receipt_mail.py)."""
     requested_at = utcnow()
     check_id(external_id, what="account")
     keyring = vault.keyring
@@ -150,14 +157,15 @@ def destroy_key(vault: Vault, *, external_id: str, actor: str) -> Erasure:
             "key_destroyed_at": _iso(destroyed_at),
             "counts": counts,
         }
-        session.add(
-            ErasureReceipt(
-                id=receipt_id,
-                account_id=account.id,
-                account_pseudonym=pseudonym,
-                receipt=receipts.canonical(content),
-            )
+        row = ErasureReceipt(
+            id=receipt_id,
+            account_id=account.id,
+            account_pseudonym=pseudonym,
+            receipt=receipts.canonical(content),
         )
+        if mail_to is not None:
+            receipt_mail.seal(vault, session, row, mail_to, salt.hex())
+        session.add(row)
         record(
             session,
             AuditAction.ACCOUNT_ERASED,
@@ -234,6 +242,7 @@ def _finish(vault: Vault, receipt_id: str, account_id: str) -> bool:
         text, signature = receipts.sign(vault, session, content)
         receipt.receipt, receipt.signature = text, signature
         receipt.purged_at, receipt.account_id = purged_at, None
+        receipt_mail.queue(vault, session, receipt)
         record(
             session,
             AuditAction.ACCOUNT_PURGED,

@@ -37,9 +37,12 @@ class RetentionState(Base):
 class ErasureReceipt(Base):
     """An account erasure: pending while its purge runs, then signed.
 
-    Holds counts, times and pseudonyms, never personal data. ``account_id``
-    names the account only while the purge runs (a resumed purge needs it) and
-    is cleared when the receipt is signed.
+    Holds counts, times and pseudonyms, never personal data in the clear.
+    ``account_id`` names the account only while the purge runs (a resumed purge
+    needs it) and is cleared when the receipt is signed. ``mail_ct`` is the
+    receipt's mail to the person (address, salt), sealed for its job from the
+    key's destruction until the mail was sent or finally failed
+    (retention/receipt_mail.py).
     """
 
     __tablename__ = "erasure_receipts"
@@ -52,6 +55,7 @@ class ErasureReceipt(Base):
     # purged, the exact bytes the signature covers.
     receipt: Mapped[str] = mapped_column(Text)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    mail_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from voxkeep.days import TIME_RULE
-from voxkeep.db.faults import cause_of, database_fault
+from voxkeep.db.faults import cause_of, database_fault, repeating
 from voxkeep.errors import VoxkeepError
 from voxkeep.web.schemas import PATTERN_RULES
 
@@ -69,7 +69,7 @@ def error_response(
 def log_failure(exc: VoxkeepError) -> None:
     """A server-side failure's log line: the operation, the errno or driver error, and what
     the operator checks. Client errors (4xx) are the client's to fix and are not logged."""
-    if exc.status >= 500:
+    if exc.status >= 500 and not repeating():  # a read tried again logs that instead
         log.error("request failed: %s", exc.log_line)
 
 

@@ -35,7 +35,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import HTMLResponse, Response
 
 from voxkeep.accounts.service import language_of
-from voxkeep.db.faults import DATABASE_FAULTS, database_fault
+from voxkeep.db.faults import DATABASE_FAULTS, database_fault, repeating
 from voxkeep.errors import (
     DatabaseUnavailable,
     InvalidInput,
@@ -215,7 +215,7 @@ def fault_words(exc: VoxkeepError, lang: str) -> dict[str, str] | None:
 
 
 def error_page(request: Request, exc: VoxkeepError) -> Response:
-    if exc.status >= 500:
+    if exc.status >= 500 and not repeating():  # a read tried again logs that instead
         log.error("page failed: %s", exc.log_line)
     template = "csrf.html" if isinstance(exc, csrf.CsrfRefused) else "error.html"
     values: dict[str, Any] = {"message": exc.message, "hint": exc.hint}
