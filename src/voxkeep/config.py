@@ -303,6 +303,13 @@ class Settings(BaseSettings):
         ge=0,
         description="How long /healthz reuses its last check of the SMTP server.",
     )
+    health_s3_timeout_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="/healthz waits this long for the S3 server to connect and this long "
+        "for its answer to one HeadBucket, with no retries; then the bucket is failed (503).",
+    )
     audit_checkpoint_interval_s: float = Field(
         default=300.0,
         ge=0,
