@@ -125,6 +125,12 @@ class Settings(BaseSettings):
         le=10_000,
         description="Recordings deleted per transaction by the sweeper, deletions and erasures.",
     )
+    purge_pause_s: float = Field(
+        default=0.0,
+        ge=0,
+        description="For tests only, leave 0: a purge (sweep, deletion, erasure) waits this "
+        "long after each batch, so a test can kill a node in the middle of one.",
+    )
 
     # People and mail (docs/people.md) ------------------------------------------
     public_url: str | None = Field(
