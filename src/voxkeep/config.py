@@ -116,7 +116,8 @@ class Settings(BaseSettings):
     retention_sweep_interval_s: float = Field(
         default=3600.0,
         ge=0,
-        description="Seconds between retention sweeps inside `voxkeep serve`; 0 turns them off "
+        description="Seconds between retention sweeps inside `voxkeep serve` and `voxkeep "
+        "worker` (one node of a fleet runs each); 0 turns them off on this node "
         "(then run `voxkeep retention run` from a timer).",
     )
     retention_batch: int = Field(
