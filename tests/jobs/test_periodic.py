@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from nodes import wait_for
 from voxkeep.db.base import utcnow
 from voxkeep.jobs import periodic
 from voxkeep.jobs.models import PeriodicRun
@@ -31,11 +32,8 @@ def _row(vault: Vault) -> PeriodicRun:
     return row
 
 
-def _eventually(check: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+def _eventually(check: Callable[[], bool]) -> None:
+    wait_for("the scheduler", check, timeout=30)
 
 
 def _fast(vault: Vault) -> Vault:

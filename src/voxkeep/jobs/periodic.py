@@ -176,17 +176,19 @@ def start_periodic(
             if nudge.is_set():
                 nudge.clear()
                 owed = not stopping.is_set()
-            wait_s = poll_s
             try:
-                if claim(vault, kind, node_id=node_id, force=owed):
+                # A read first: only a due (or asked for) run costs a write transaction.
+                wait_s = 0.0 if owed else _wait_s(vault, kind, poll_s)
+                if wait_s <= 0 and claim(vault, kind, node_id=node_id, force=owed):
                     owed = False
                     ok = run_held(vault, kind, run, node_id=node_id, stopped=stopping.is_set)
                     if not finish(vault, kind, node_id=node_id, interval_s=interval_s, done=ok):
                         log.warning("periodic %s: finished after its lease lapsed", kind)
                     continue
-                wait_s = poll_s if owed else _wait_s(vault, kind, poll_s)
+                wait_s = wait_s or poll_s  # another node took it just now
             except Exception as exc:  # the database went away: look again later
                 log.error("periodic %s: %s; retrying in %.0fs", kind, type(exc).__name__, poll_s)
+                wait_s = poll_s
             nudge.wait(wait_s)
 
     thread = threading.Thread(target=loop, name=f"voxkeep-periodic-{kind}", daemon=True)
