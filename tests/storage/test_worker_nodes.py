@@ -286,11 +286,12 @@ def test_a_sweep_runs_on_one_worker_per_period_and_another_takes_over(
     # A dies mid-sweep: once its lease lapsed, B takes the sweep over and finishes it.
     os.kill(first.pid, signal.SIGKILL)
     first.process.wait()
-    wait_for(
-        "node B to take the sweep over",
-        lambda: _swept(second) == 1,
-        about=second.last_words,
-    )
+
+    def taken_over() -> bool:  # the log says the run ended; the row, that it was let go
+        row = _sweep(vault)
+        return _swept(second) == 1 and row is not None and row.runs == 1
+
+    wait_for("node B to take the sweep over", taken_over, about=second.last_words)
     assert _expired(vault) == 0
     done = _sweep(vault)
     assert done is not None and done.runs == 1 and str(second.pid) in (done.last_run_by or "")
@@ -301,7 +302,12 @@ def test_a_sweep_runs_on_one_worker_per_period_and_another_takes_over(
     # The next period comes (its clock moved in the database): B and C look, one sweeps.
     with vault.transaction() as session:
         session.execute(update(PeriodicRun).values(next_run_at=utcnow()))
-    wait_for("the next sweep", lambda: _swept(second) + _swept(third) == 2)
+
+    def swept_again() -> bool:
+        row = _sweep(vault)
+        return _swept(second) + _swept(third) == 2 and row is not None and row.runs == 2
+
+    wait_for("the next sweep", swept_again)
     time.sleep(LEASE_S * 2)  # ten looks of each node: still one sweep for the period
     assert _swept(second) + _swept(third) == 2
     final = _sweep(vault)
