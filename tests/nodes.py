@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx2
 from sqlalchemy import func, select
 
-from helpers import cli_env, s3_env, voxkeep_command
+from helpers import cli_env, s3_client, s3_env, voxkeep_command
 from smtp_sink import SmtpSink
 from voxkeep.config import Settings
 from voxkeep.db.base import utcnow
@@ -33,8 +33,9 @@ LEASE_S = 2.0
 START_TIMEOUT_S = 60.0
 
 
-def node_env(settings: Settings, home: Path, smtp: SmtpSink) -> dict[str, str]:
-    """A node's environment: its own empty directories; the key, database and bucket shared."""
+def node_env(settings: Settings, home: Path, smtp: SmtpSink, **extra: str) -> dict[str, str]:
+    """A node's environment: its own empty directories; the key, database and bucket shared;
+    ``extra`` VOXKEEP_* settings of this node alone."""
     assert settings.database_url is not None
     return cli_env(
         home / "data",  # empty: nothing of the vault is on this node's disk
@@ -49,6 +50,7 @@ def node_env(settings: Settings, home: Path, smtp: SmtpSink) -> dict[str, str]:
         VOXKEEP_PASSWORD_HASH_TIME_COST=str(settings.password_hash_time_cost),
         VOXKEEP_PASSWORD_HASH_MEMORY_KIB=str(settings.password_hash_memory_kib),
         **s3_env(settings),
+        **extra,
     )
 
 
@@ -81,14 +83,14 @@ class Nodes:
         self.settings, self.root, self.smtp = settings, root, smtp
         self.running: list[Node] = []
 
-    def _start(self, name: str, *args: str) -> Node:
+    def _start(self, name: str, *args: str, env: dict[str, str] | None = None) -> Node:
         home = self.root / name
         home.mkdir()
         log = self.root / f"{name}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [*voxkeep_command(), *args],
-                env=node_env(self.settings, home, self.smtp),
+                env=node_env(self.settings, home, self.smtp, **(env or {})),
                 cwd=home,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -97,9 +99,9 @@ class Nodes:
         self.running.append(node)
         return node
 
-    def worker(self, name: str) -> Node:
-        """`voxkeep worker` with one job thread."""
-        return self._start(name, "worker", "--threads", "1")
+    def worker(self, name: str, **env: str) -> Node:
+        """`voxkeep worker` with one job thread (``env``: settings of this node alone)."""
+        return self._start(name, "worker", "--threads", "1", env=env)
 
     def api(self, name: str) -> Node:
         """`voxkeep serve --no-jobs` on a free loopback port, once its /healthz answers 200."""
@@ -177,3 +179,23 @@ def pending_jobs(vault: Vault) -> int:
     with vault.reading() as session:
         due = (Job.state == "running") | ((Job.state == "queued") & (Job.run_after <= utcnow()))
         return int(session.scalar(select(func.count()).select_from(Job).where(due)) or 0)
+
+
+def bucket_names(vault: Vault) -> set[str]:
+    """The name of every version and delete marker under the vault's prefix, as an
+    operator lists a versioned bucket."""
+    settings = vault.settings
+    client = s3_client(settings)
+    found: set[str] = set()
+    pages = client.get_paginator("list_object_versions")
+    for page in pages.paginate(Bucket=settings.s3_bucket, Prefix=settings.s3_prefix):
+        for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+            found.add(version["Key"])
+    return found
+
+
+def started(node: Node) -> bool:
+    """A worker node has started its job threads and periodic work (its log says so)."""
+    if node.process.poll() is not None:
+        raise AssertionError(f"{node.name} exited: {node.last_words()}")
+    return "worker node:" in node.log.read_text(errors="replace")

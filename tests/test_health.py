@@ -11,6 +11,9 @@ part that failed and nothing of its settings.
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +29,7 @@ from smtp_sink import SmtpSink
 from voxkeep.app import create_app
 from voxkeep.config import Settings
 from voxkeep.db.base import utcnow
+from voxkeep.health import bucket_probe
 from voxkeep.jobs.queue import enqueue
 from voxkeep.storage.blobs import BlobStore, LocalBlobStore
 from voxkeep.vault import Vault
@@ -105,6 +109,8 @@ def test_a_blob_store_that_does_not_answer_is_a_503_naming_it(
         body = _unhealthy(client.get("/healthz"))
     assert "blobs" in body["error"] and "database" not in body["error"]
     assert body["health"]["blobs"] == "failed" and body["health"]["database"] == "ok"
+    # How it failed, by class or code: the bucket is missing (404), the directory unwritable.
+    assert body["health"]["blobs_error"] in ("404", "NoSuchBucket", "StorageFailed")
     for secret in ("no-such", "nonexistent", "127.0.0.1"):
         assert secret not in str(body)
     if vault.settings.s3_secret_access_key is not None:
@@ -167,3 +173,96 @@ def test_a_queue_whose_oldest_job_waited_too_long_is_degraded(vault: Vault) -> N
         body = client.get("/healthz").json()
     assert (body["ok"], body["status"], body["queue"]) == (True, "degraded", "behind")
     assert body["queue_oldest_s"] > vault.settings.health_queue_age_s
+
+
+PROBE_TIMEOUT_S = 0.5
+
+
+def _on_s3(vault: Vault, endpoint: str) -> Vault:
+    """The vault with its blobs in a bucket at endpoint (which may not answer)."""
+    from voxkeep.storage.s3 import store_from_settings
+
+    values = dict(vault.settings) | {
+        "s3_bucket": "vk-health",
+        "s3_endpoint": endpoint,
+        "s3_prefix": "",
+        "s3_access_key_id": "health-key-id",
+        "s3_secret_access_key": "health-secret-key",
+        "health_s3_timeout_s": PROBE_TIMEOUT_S,
+    }
+    settings = Settings(**values)
+    return replace(vault, settings=settings, blobs=store_from_settings(settings))
+
+
+def _assert_probe_configured(vault: Vault) -> None:
+    """The probe's client waits health_s3_timeout_s to connect and to read, and never retries
+    (the store's own client keeps its retries for real work)."""
+    from voxkeep.storage.s3 import S3BlobStore
+
+    assert isinstance(vault.blobs, S3BlobStore)
+    config = bucket_probe(vault, vault.blobs).client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (PROBE_TIMEOUT_S, PROBE_TIMEOUT_S)
+    assert config.retries is not None and config.retries["total_max_attempts"] == 1
+    assert vault.blobs.client.meta.config.retries != config.retries
+
+
+def test_an_s3_endpoint_nobody_listens_on_is_a_503_naming_the_error(vault: Vault) -> None:
+    with socket.socket() as gone:  # a loopback port that was free a moment ago: refused
+        gone.bind(("127.0.0.1", 0))
+        port = gone.getsockname()[1]
+    dead = _on_s3(vault, f"http://127.0.0.1:{port}")
+    _assert_probe_configured(dead)
+    with _health(dead) as client:
+        body = _unhealthy(client.get("/healthz"))
+    assert "blobs failed" in body["error"] and body["health"]["database"] == "ok"
+    assert (body["health"]["blobs"], body["health"]["blobs_error"]) == (
+        "failed",
+        "EndpointConnectionError",
+    )
+    for secret in ("vk-health", "127.0.0.1", str(port), "health-secret-key"):
+        assert secret not in str(body)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[tuple[str, list[socket.socket]]]:
+    """A loopback server that accepts connections and never answers (a hung S3 server);
+    every connection it accepted is listed."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.05)  # so that the accepting thread sees the end of the test
+    accepted: list[socket.socket] = []
+    stopping = threading.Event()
+
+    def accept() -> None:
+        while not stopping.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}", accepted
+    stopping.set()
+    thread.join(timeout=5)
+    listener.close()
+    for connection in accepted:
+        connection.close()
+
+
+def test_an_s3_server_that_never_answers_is_a_503_after_one_try(
+    vault: Vault, silent_server: tuple[str, list[socket.socket]]
+) -> None:
+    endpoint, accepted = silent_server
+    hung = _on_s3(vault, endpoint)
+    _assert_probe_configured(hung)
+    with _health(hung) as client:
+        body = _unhealthy(client.get("/healthz"))
+    assert (body["health"]["blobs"], body["health"]["blobs_error"]) == (
+        "failed",
+        "ReadTimeoutError",
+    )
+    assert len(accepted) == 1  # one HeadBucket, no retry

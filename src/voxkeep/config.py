@@ -116,7 +116,8 @@ class Settings(BaseSettings):
     retention_sweep_interval_s: float = Field(
         default=3600.0,
         ge=0,
-        description="Seconds between retention sweeps inside `voxkeep serve`; 0 turns them off "
+        description="Seconds between retention sweeps inside `voxkeep serve` and `voxkeep "
+        "worker` (one node of a fleet runs each); 0 turns them off on this node "
         "(then run `voxkeep retention run` from a timer).",
     )
     retention_batch: int = Field(
@@ -124,6 +125,12 @@ class Settings(BaseSettings):
         ge=1,
         le=10_000,
         description="Recordings deleted per transaction by the sweeper, deletions and erasures.",
+    )
+    purge_pause_s: float = Field(
+        default=0.0,
+        ge=0,
+        description="For tests only, leave 0: a purge (sweep, deletion, erasure) waits this "
+        "long after each batch, so a test can kill a node in the middle of one.",
     )
 
     # People and mail (docs/people.md) ------------------------------------------
@@ -302,6 +309,13 @@ class Settings(BaseSettings):
         default=30.0,
         ge=0,
         description="How long /healthz reuses its last check of the SMTP server.",
+    )
+    health_s3_timeout_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="/healthz waits this long for the S3 server to connect and this long "
+        "for its answer to one HeadBucket, with no retries; then the bucket is failed (503).",
     )
     audit_checkpoint_interval_s: float = Field(
         default=300.0,

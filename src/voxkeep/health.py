@@ -4,7 +4,9 @@ Four parts, each reported on its own:
 
 - ``database``: it answers a query;
 - ``blobs``: the blob store can be written, and a local one's disk has at least
-  ``health_min_free_bytes`` free (an S3 bucket: it answers);
+  ``health_min_free_bytes`` free (an S3 bucket: it answers one HeadBucket within
+  ``health_s3_timeout_s``, with no retries); when it fails, ``blobs_error`` says
+  how, by the error's class or the server's code;
 - ``mail``: the SMTP server accepts a connection (one short check, reused for
   ``health_mail_cache_s``), or ``outbox`` when mail goes to a folder;
 - ``queue``: the oldest due job has waited less than ``health_queue_age_s``.
@@ -19,11 +21,13 @@ in the answer names a URL, a host name or a credential.
 
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
 import smtplib
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
@@ -33,6 +37,7 @@ from voxkeep.db.base import utcnow
 from voxkeep.errors import StorageFailed
 from voxkeep.jobs.models import Job, JobState
 from voxkeep.storage.blobs import LocalBlobStore
+from voxkeep.storage.s3 import BucketProbe, S3BlobStore
 from voxkeep.vault import Vault
 
 log = logging.getLogger("voxkeep.health")
@@ -61,7 +66,9 @@ def check_health(vault: Vault) -> Health:
     """Check every part; ``failed`` names those that make the node unfit to serve."""
     parts: dict[str, object] = {}
     parts["database"] = _database(vault)
-    parts["blobs"] = _blobs(vault)
+    parts["blobs"], blobs_error = _blobs(vault)
+    if blobs_error is not None:
+        parts["blobs_error"] = blobs_error
     parts["mail"] = _mail(vault)
     if parts["database"] == OK:
         parts["queue"], parts["queue_oldest_s"] = _queue(vault)
@@ -82,13 +89,16 @@ def _database(vault: Vault) -> str:
     return OK
 
 
-def _blobs(vault: Vault) -> str:
+def _blobs(vault: Vault) -> tuple[str, str | None]:
+    """The blob store's state, and how it failed (an error class or code, never a message)."""
+    store = vault.blobs
+    if isinstance(store, S3BlobStore):
+        return _bucket(vault, store)
     try:
-        vault.blobs.check()
+        store.check()
     except StorageFailed as exc:
         log.warning("health: the blob store failed (%s)", exc.message)
-        return FAILED
-    store = vault.blobs
+        return FAILED, _errno_name(exc) or type(exc).__name__
     minimum = vault.settings.health_min_free_bytes
     if isinstance(store, LocalBlobStore) and minimum > 0:
         where = store.root if store.root.exists() else store.root.parent
@@ -100,8 +110,51 @@ def _blobs(vault: Vault) -> str:
                 free,
                 minimum,
             )
-            return "full"
-    return OK
+            return "full", None
+    return OK, None
+
+
+def _errno_name(exc: BaseException) -> str | None:
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, OSError) and cause.errno is not None:
+        return errno.errorcode.get(cause.errno)
+    return None
+
+
+# One probe per store: a botocore client takes tens of milliseconds to build.
+_probes: weakref.WeakKeyDictionary[S3BlobStore, BucketProbe] = weakref.WeakKeyDictionary()
+_probes_lock = threading.Lock()
+
+
+def bucket_probe(vault: Vault, store: S3BlobStore) -> BucketProbe:
+    """The store's health probe: its bucket and endpoint, the settings' credentials and
+    ``health_s3_timeout_s``."""
+    with _probes_lock:
+        probe = _probes.get(store)
+        if probe is None:
+            probe = BucketProbe(vault.settings, bucket=store.bucket, endpoint=store.endpoint)
+            _probes[store] = probe
+        return probe
+
+
+def _bucket(vault: Vault, store: S3BlobStore) -> tuple[str, str | None]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        bucket_probe(vault, store).check()
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", "")) or type(exc).__name__
+        log.warning("health: the bucket answered %s; check the bucket and credentials", code)
+        return FAILED, code
+    except BotoCoreError as exc:
+        what = type(exc).__name__
+        log.warning(
+            "health: the object store did not answer within %.1f s (%s); check that it is up",
+            vault.settings.health_s3_timeout_s,
+            what,
+        )
+        return FAILED, what
+    return OK, None
 
 
 _mail_checks: dict[tuple[str, int], tuple[float, str]] = {}

@@ -30,8 +30,17 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import func, select
 
-from helpers import TEST_BACKEND, iso, make_wav, s3_client
-from nodes import LEASE_S, Node, Nodes, job_of, job_story, pending_jobs, wait_for
+from helpers import TEST_BACKEND, iso, make_wav
+from nodes import (
+    LEASE_S,
+    Node,
+    Nodes,
+    bucket_names,
+    job_of,
+    job_story,
+    pending_jobs,
+    wait_for,
+)
 from people.people_helpers import PASSWORD, link_in
 from smtp_sink import SmtpSink
 from voxkeep.accounts.service import find_account
@@ -143,19 +152,6 @@ def _checked_archive(archive: bytes, view: dict[str, Any], public_key: str) -> d
     return by_source
 
 
-def _bucket_names(vault: Vault) -> set[str]:
-    """The name of every version and delete marker under the vault's prefix, as an
-    operator lists a versioned bucket."""
-    settings = vault.settings
-    client = s3_client(settings)
-    found: set[str] = set()
-    pages = client.get_paginator("list_object_versions")
-    for page in pages.paginate(Bucket=settings.s3_bucket, Prefix=settings.s3_prefix):
-        for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-            found.add(version["Key"])
-    return found
-
-
 def test_two_api_nodes_and_a_worker_node_share_one_vault(
     vault: Vault, nodes: Nodes, mailbox: SmtpSink, connect: Connect
 ) -> None:
@@ -250,7 +246,7 @@ def test_two_api_nodes_and_a_worker_node_share_one_vault(
     ben_keys = {blob for owner, blob in owners if owner != anna_id}
     prefix = vault.settings.s3_prefix
     assert len(anna_keys) == RECORDINGS + 1 and len(ben_keys) == BEN_RECORDINGS
-    assert {prefix + key for key in anna_keys | ben_keys} <= _bucket_names(vault)
+    assert {prefix + key for key in anna_keys | ben_keys} <= bucket_names(vault)
 
     # Anna erases her account through B; the worker purges it.
     erasure_id = _ok(anna_b.post("/api/v1/requests/mine", json={"kind": "erasure"}), 201)["id"]
@@ -259,7 +255,7 @@ def test_two_api_nodes_and_a_worker_node_share_one_vault(
         lambda: _request_state(vault, erasure_id) == "closed",
         about=lambda: job_story(vault, ERASURE_RUN, erasure_id, second),
     )
-    left = _bucket_names(vault)
+    left = bucket_names(vault)
     assert not {prefix + key for key in anna_keys} & left
     assert {prefix + key for key in ben_keys} <= left
     receipts = select(func.count()).select_from(ErasureReceipt)
@@ -284,4 +280,4 @@ def test_two_api_nodes_and_a_worker_node_share_one_vault(
     # and then the bucket holds Ben's recordings and nothing else, in any version.
     gc = nodes.command("gc", "gc", "--grace", "0")
     assert gc.returncode == 0, gc.stderr
-    assert _bucket_names(vault) == {prefix + key for key in ben_keys}
+    assert bucket_names(vault) == {prefix + key for key in ben_keys}

@@ -7,7 +7,7 @@ from voxkeep.db.base import Base
 from voxkeep.exports.models import Export, ExportDownload
 from voxkeep.incidents.models import Incident, IncidentAffected, IncidentEvent
 from voxkeep.incidents.notice_models import IncidentNotice, IncidentNoticeText
-from voxkeep.jobs.models import Job
+from voxkeep.jobs.models import Job, PeriodicRun
 from voxkeep.people.models import (
     PersonCredential,
     PersonInvite,
@@ -54,6 +54,7 @@ __all__ = [
     "IngestToken",
     "InstanceKey",
     "Job",
+    "PeriodicRun",
     "PersonCredential",
     "PersonInvite",
     "PersonResetCode",

@@ -45,3 +45,23 @@ class Job(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PeriodicRun(Base):
+    """One kind of periodic work (the retention sweep) and who runs it now (jobs/periodic.py).
+
+    A node runs the work only after claiming this row: due (``next_run_at`` passed) and
+    not leased, so one node of a fleet runs each period, and another takes over once
+    a dead node's lease lapses.
+    """
+
+    __tablename__ = "periodic_runs"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    runs: Mapped[int] = mapped_column(Integer, default=0)  # finished runs, for the record
+    last_run_by: Mapped[str | None] = mapped_column(String(64))
+    last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

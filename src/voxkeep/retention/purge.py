@@ -17,6 +17,7 @@ ends with ``wal_checkpoint(TRUNCATE)``.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -154,6 +155,9 @@ def remove_where(
     with ThreadPoolExecutor(1, thread_name_prefix="voxkeep-purge") as writer:
         try:
             while limit is None or selected < limit:
+                if selected and vault.settings.purge_pause_s:
+                    land()  # the batches so far are whole: blobs and rows gone
+                    _pause(vault.settings.purge_pause_s, should_stop)
                 want = size if limit is None else min(size, limit - selected)
                 clauses = [*where, Recording.id.not_in(flying_ids)] if flying_ids else where
                 batch = fetch(vault, select_doomed(clauses, order=order, limit=want))
@@ -172,6 +176,13 @@ def remove_where(
             if flying is not None:  # an error above: let the write finish, then re-raise
                 flying.exception()
     return progress
+
+
+def _pause(seconds: float, should_stop: Callable[[], bool] | None) -> None:
+    """The test-only pause between batches (settings.purge_pause_s)."""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0 and not (should_stop and should_stop()):
+        time.sleep(min(0.1, left))
 
 
 def checkpoint_wal(vault: Vault, *, busy_timeout_ms: int = 2000) -> bool:

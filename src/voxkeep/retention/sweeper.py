@@ -8,15 +8,14 @@ audit event in one transaction. Killed at any point, a rerun finishes the job
 (see purge.py). A run also finishes interrupted account erasures and applies a
 changed operator maximum first.
 
-It runs as a background thread in ``voxkeep serve`` (every
-``retention_sweep_interval_s``, and at once when a retention change asks for
-it) and on demand as ``voxkeep retention run``.
+It runs as a background thread in ``voxkeep serve`` and ``voxkeep worker`` (every
+``retention_sweep_interval_s`` on one node of a fleet, jobs/periodic.py, and at
+once when a retention change asks for it) and on demand as ``voxkeep retention run``.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,12 +27,14 @@ from sqlalchemy.orm import Session
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.audit.pseudonyms import names_for_many
 from voxkeep.db.base import utcnow
+from voxkeep.jobs import periodic
 from voxkeep.recordings.models import Recording
 from voxkeep.retention import erasure, policy, purge, wakeup
 from voxkeep.retention.purge import Counts, Deleted
 from voxkeep.vault import Vault
 
 ACTOR = "system:retention"
+SWEEP = "retention.sweep"  # its row in periodic_runs
 log = logging.getLogger("voxkeep.retention")
 
 Progress = Callable[[int], None]
@@ -126,36 +127,27 @@ def run_retention(
 
 
 def start_sweeper(vault: Vault) -> Callable[[], None]:
-    """Run retention in a background thread now and every interval; returns a stop function."""
+    """Run retention in a background thread every interval, one node of a fleet per period
+    (jobs/periodic.py), and at once when a retention change asks; returns a stop function."""
     interval = vault.settings.retention_sweep_interval_s
     if interval <= 0:
         return lambda: None
-    stopping = threading.Event()
     wake = wakeup.register()
 
-    def loop() -> None:
-        while not stopping.is_set():
-            wake.clear()
-            try:
-                run = run_retention(vault, should_stop=stopping.is_set)
-                if run.sweep.counts.recordings or run.erasures or run.reexpired:
-                    log.info(
-                        "retention: %d recordings swept, %d erasures finished, %d re-expired",
-                        run.sweep.counts.recordings,
-                        len(run.erasures),
-                        run.reexpired,
-                    )
-            except Exception as exc:  # keep serving; the next run retries
-                log.error("retention run failed: %s", type(exc).__name__)
-            wake.wait(interval)
+    def run_once(stopped: Callable[[], bool]) -> None:
+        run = run_retention(vault, should_stop=stopped)
+        if run.sweep.counts.recordings or run.erasures or run.reexpired:
+            log.info(
+                "retention: %d recordings swept, %d erasures finished, %d re-expired",
+                run.sweep.counts.recordings,
+                len(run.erasures),
+                run.reexpired,
+            )
 
-    thread = threading.Thread(target=loop, name="voxkeep-retention", daemon=True)
-    thread.start()
+    stop_periodic = periodic.start_periodic(vault, SWEEP, run_once, interval_s=interval, wake=wake)
 
     def stop() -> None:
-        stopping.set()
-        wake.set()
-        thread.join(timeout=60)
+        stop_periodic()
         wakeup.unregister(wake)
 
     return stop

@@ -530,3 +530,36 @@ def store_from_settings(settings: Settings) -> S3BlobStore:
         connections=settings.s3_connections,
         endpoint=settings.s3_endpoint,
     )
+
+
+class BucketProbe:
+    """/healthz's look at a bucket: one HeadBucket with short timeouts and no retries.
+
+    The store's own client retries and waits up to a minute for a socket: right for
+    an upload, far too long for a load balancer's health check (docs/operations.md).
+    """
+
+    def __init__(self, settings: Settings, *, bucket: str, endpoint: str | None) -> None:
+        import boto3
+        from botocore.config import Config
+
+        credentials = _credentials(settings)
+        timeout = settings.health_s3_timeout_s
+        self.bucket = bucket
+        self.client: S3Client = boto3.session.Session().client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=settings.s3_region,
+            config=Config(
+                connect_timeout=timeout,
+                read_timeout=timeout,
+                retries={"mode": "standard", "total_max_attempts": 1},
+                s3={"addressing_style": "path" if endpoint else "auto"},
+            ),
+            aws_access_key_id=credentials.get("aws_access_key_id"),
+            aws_secret_access_key=credentials.get("aws_secret_access_key"),
+        )
+
+    def check(self) -> None:
+        """Return when the bucket answers; raise the botocore error (its class is reported)."""
+        self.client.head_bucket(Bucket=self.bucket)
