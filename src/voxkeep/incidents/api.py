@@ -152,6 +152,7 @@ def reassign_recordings(
         since=body.since,
         to_account=body.to_account,
         by=staff,
+        same_as=body.same_as,
     )
     return ReassignedOut(
         moved=done.moved,

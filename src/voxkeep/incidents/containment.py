@@ -208,10 +208,13 @@ def reassign_recordings(
     since: datetime,
     to_account: str,
     by: By,
+    same_as: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> reassign.Moved:
     """Move a device's recordings captured at or after ``since`` to ``to_account`` (the
-    operator's id of the right account), re-encrypted for it, in batches.
+    operator's id of the right account), re-encrypted for it, in batches. The moved
+    device is named by what it is, or as the new owner named his own device ``same_as``
+    (the id the operator registered it under for him): never by the first owner's label.
 
     Safe to run again after an interruption: it moves what is left.
     """
@@ -228,6 +231,7 @@ def reassign_recordings(
             since=since,
             to_account=target.id,
             actor=by.actor,
+            same_as=(same_as or "").strip() or None,
         )
         old, new_device = reassign.prepare_move(vault, session, move)
         from_name = account_actor_pseudonym(vault, session, old)

@@ -187,6 +187,14 @@ class ReassignIn(Strict):
     )
     since: ApiTime = Field(description="Recordings captured at or after this time move.")
     to_account: ObjectId = Field(description="The operator's id of the account they belong to.")
+    same_as: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="The new owner's own device id for the same device, if the operator "
+        "registered it for him: the moved device takes his name for it. Without it, the "
+        "moved device is named by its kind (never by the first owner's label).",
+    )
 
 
 class ReassignedOut(BaseModel):
