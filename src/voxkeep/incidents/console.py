@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from voxkeep.errors import Conflict, InvalidInput, NotFound, VoxkeepError
 from voxkeep.incidents import containment, notification, notify, service
 from voxkeep.incidents.models import IncidentState, Risk
+from voxkeep.incidents.states import CLOSED_IS_FINAL
 from voxkeep.people.api import STAFF_KNOWN_COOKIE, client_address
 from voxkeep.people.staff import staff_reauthenticate
 from voxkeep.vault import Vault
@@ -230,6 +231,8 @@ def _contain_page(
 ) -> Response:
     chosen = containment.action_of(action)
     detail = service.show_incident(vault, incident_id)
+    if detail.summary.state is IncidentState.CLOSED:
+        raise Conflict(CLOSED_IS_FINAL[0], hint=CLOSED_IS_FINAL[1])
     return render_console(
         request,
         "console/incident_contain.html",

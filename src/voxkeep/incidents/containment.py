@@ -35,7 +35,7 @@ from voxkeep.errors import Conflict, InvalidInput, NotFound
 from voxkeep.exports.delivery import revoke_request_answers
 from voxkeep.exports.models import Export
 from voxkeep.incidents.models import Incident
-from voxkeep.incidents.states import Step, record_step
+from voxkeep.incidents.states import Step, record_step, refuse_closed
 from voxkeep.people import service as people
 from voxkeep.people import staff as staff_accounts
 from voxkeep.people.models import StaffRole
@@ -76,6 +76,7 @@ def _incident(session: Session, incident_id: str, *, lock: bool = False) -> Inci
     found = session.get(Incident, incident_id, with_for_update=lock) if incident_id else None
     if found is None:
         raise NotFound("There is no incident with this id.")
+    refuse_closed(found)
     return found
 
 

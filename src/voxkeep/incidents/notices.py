@@ -50,7 +50,7 @@ from voxkeep.incidents.notice_texts import (
     render_notice,
 )
 from voxkeep.incidents.service import clock_of, mark_people_notified
-from voxkeep.incidents.states import allowed, risk_of
+from voxkeep.incidents.states import allowed, refuse_closed, risk_of
 from voxkeep.jobs.queue import enqueue
 from voxkeep.mail import get_mailer
 from voxkeep.requests import notices as request_notices
@@ -160,6 +160,7 @@ def send_notices(
         incident = session.get(Incident, incident_id, with_for_update=True)
         if incident is None:
             raise NotFound("There is no incident with this id.")
+        refuse_closed(incident)
         _check_kind(facts.what, IncidentKind(incident.kind))
         for account_id in account_ids:
             person = facts.people[account_id]

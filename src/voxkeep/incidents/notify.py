@@ -63,6 +63,7 @@ from voxkeep.incidents.notices import (
     send_notices,
 )
 from voxkeep.incidents.service import ACTORS
+from voxkeep.incidents.states import refuse_closed
 from voxkeep.people.staff import StaffSession, require_role
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.reassign import moved_device_id
@@ -119,7 +120,6 @@ def notify_affected(
     when the incident is not assessed as high risk, no contact point is configured, or
     nobody is left to tell. Idempotent."""
     require_role(actor, *ACTORS)
-    contact = configured_contact(vault.settings)
     cleaned = (note or "").strip() or None
     if cleaned is not None and len(cleaned) > NOTE_MAX:
         raise InvalidInput(f"The note must be at most {NOTE_MAX} characters.")
@@ -127,7 +127,9 @@ def notify_affected(
         incident = session.get(Incident, incident_id)
         if incident is None:
             raise NotFound("There is no incident with this id.", hint="`voxkeep incidents list`.")
+        refuse_closed(incident)
         _check_assessed(incident)
+        contact = configured_contact(vault.settings)
         what = what or WHAT_FOR_KIND[IncidentKind(incident.kind)][0]
         _check_what(what, IncidentKind(incident.kind))
         rows = _chosen(affected_rows(session, [incident.id]), only)

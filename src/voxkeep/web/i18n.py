@@ -1142,6 +1142,16 @@ CATALOGUE: dict[str, Text] = {
         "Die Person wurde hinzugefügt.",
         "La personne a été ajoutée.",
     ),
+    "incidents.closed_final": Text(
+        "This incident is closed. Closed is final: nothing on it can be changed and it "
+        "cannot be reopened. Record anything new about the breach as a new incident.",
+        "Dieser Vorfall ist abgeschlossen. Das ist endgültig: Nichts daran lässt sich mehr "
+        "ändern, und er kann nicht wieder geöffnet werden. Erfassen Sie Neues zu der "
+        "Verletzung als neuen Vorfall.",
+        "Cet incident est clôturé. C'est définitif : rien ne peut plus y être modifié et il "
+        "ne peut pas être rouvert. Enregistrez tout élément nouveau sur la violation comme "
+        "un nouvel incident.",
+    ),
     "incidents.done_close": Text(
         "The incident is closed.",
         "Der Vorfall ist abgeschlossen.",
