@@ -269,6 +269,22 @@ def test_a_resold_speaker_from_not_my_data_to_the_new_owners_notice_in_72_hours(
         assert "Kitchen speaker" not in html.unescape(notices.text)
         assert "Kitchen speaker" not in html.unescape(ben.get("/history").text)
         assert mailbox.to(ANNA) == []  # Anna was not told anything in Ben's words
+        # Anna is still to be told: the incident is not "people notified" yet.
+        assert told.json()["pending"] == [held["account"]]
+        waiting = client.get(api, headers=reader).json()
+        assert waiting["state"] == "authority_notified"
+        assert held["account"] in dpo.get(page).text.split('id="people-pending"')[1]
+        # Later, Anna is told in her own words: she received someone else's recordings.
+        anna_told = client.post(
+            f"{api}/notices",
+            json={"what": "received_others", "only": [held["account"]]},
+            headers=bearer(staff_token(vault, "carla", "dpo")),
+        )
+        assert anna_told.status_code == 200 and anna_told.json()["pending"] == []
+        run_once(vault)
+        (to_anna,) = mailbox.wait_for(ANNA)
+        assert NOTE not in to_anna.body
+        assert all(clip.transcript not in to_anna.body for clip in BENS_ON_ANNAS)
 
         # Every time the story recorded lies inside [awareness, awareness + 72 h].
         final = client.get(api, headers=reader).json()
@@ -276,7 +292,7 @@ def test_a_resold_speaker_from_not_my_data_to_the_new_owners_notice_in_72_hours(
     start = datetime.fromisoformat(final["aware_at"])
     end = datetime.fromisoformat(final["notify_by"])
     assert (start, end) == (aware_at, aware_at + timedelta(hours=72))
-    (notice,) = client.get(f"{api}/notices", headers=reader).json()
+    for_ben, for_anna = client.get(f"{api}/notices", headers=reader).json()
     steps = [e["action"] for e in final["timeline"]]
     assert steps == [
         "opened",
@@ -285,6 +301,7 @@ def test_a_resold_speaker_from_not_my_data_to_the_new_owners_notice_in_72_hours(
         "contained",
         "affected_added",
         "authority_notified",
+        "notices_sent",
         "people_notified",
     ], steps
     own = [e for e in final["events"] if json.loads(e["data"])["objects"].get("incident")]
@@ -296,14 +313,16 @@ def test_a_resold_speaker_from_not_my_data_to_the_new_owners_notice_in_72_hours(
         "assessed": [final["assessment"]["assessed_at"]],
         "timeline": [e["at"] for e in final["timeline"]],
         "revocation, reassignment and every event naming the incident": [e["at"] for e in own],
-        "notice queued, mailed and read": [
-            notice[k] for k in ("queued_at", "mailed_at", "read_at")
-        ],
+        "notices queued, mailed and read": [
+            notice[k] for notice in (for_ben, for_anna) for k in ("queued_at", "mailed_at")
+        ]
+        + [for_ben["read_at"]],
         # The register as the incident page shows it (above the evidence, which reaches back
-        # to the request): opened, aware, deadline, assessed, the notice queued, mailed, read.
+        # to the request): opened, aware, deadline, assessed, Ben's notice queued, mailed,
+        # read, Anna's queued and mailed.
         "shown on the console's incident page": TIME.findall(console.text.split(EVIDENCE)[0]),
     }
-    assert len(recorded["shown on the console's incident page"]) == 7
+    assert len(recorded["shown on the console's incident page"]) == 9
     outside = [
         (what, at)
         for what, moments in recorded.items()

@@ -342,6 +342,40 @@ async def tell_people(request: Request, incident_id: str, vault: VaultDep, who: 
     )
 
 
+@router.post("/console/incidents/{incident_id}/not-told")
+async def not_told(request: Request, incident_id: str, vault: VaultDep, who: Actor) -> Response:
+    """Art. 34(3): the people ticked are not told, on the basis chosen, with a reason."""
+    from voxkeep.incidents.telling import NotTelling
+
+    values = await _form(request, "basis", "reason")
+    only = [str(name) for name in (await request.form()).getlist("only")]
+
+    def call() -> object:
+        if not only:
+            raise InvalidInput(i18n.translate(who.lang, "notify.not_told_who_missing"))
+        if values["basis"] not in {b.value for b in NotTelling}:
+            raise InvalidInput(i18n.translate(who.lang, "notify.not_told_basis_missing"))
+        return notify.record_not_told(
+            vault,
+            incident_id,
+            actor=who.staff,
+            accounts=only,
+            basis=NotTelling(values["basis"]),
+            reason=values["reason"],
+        )
+
+    def field(exc: VoxkeepError) -> str:
+        if not only or "not among" in exc.message:
+            return "not-told-who"
+        return (
+            "not-told-basis"
+            if values["basis"] not in {b.value for b in NotTelling}
+            else ("not-told-reason")
+        )
+
+    return await _act(request, vault, who, incident_id, "not_told", call, field, values)
+
+
 # The notification to the supervisory authority (incidents/notification.py): the
 # document of the current phase (or ?phase=n) to download, PDF in en/de/fr or JSON,
 # for the DPO and admins; the DPO records it sent and adds follow-ups (Art. 33(4)).

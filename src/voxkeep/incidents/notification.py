@@ -28,7 +28,7 @@ from voxkeep.audit.events import AuditAction, record
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, InvalidInput, NotFound
 from voxkeep.incidents import affected as affected_people
-from voxkeep.incidents import authority
+from voxkeep.incidents import authority, telling
 from voxkeep.incidents.authority import AuthorityReport, FollowUp
 from voxkeep.incidents.models import Incident, IncidentEvent
 from voxkeep.incidents.service import (
@@ -228,7 +228,10 @@ def notify_authority(
                 vault, session, incident.id, "authority_reference", ref
             )
         step = _last_event(session, incident.id)
-        return _sent(vault, session, incident, step, AuditAction.INCIDENT_DOCUMENT_SENT)
+        sent = _sent(vault, session, incident, step, AuditAction.INCIDENT_DOCUMENT_SENT)
+        # Everyone may have been told before the authority was: then they are notified now.
+        telling.settle(vault, session, incident, actor=actor.actor)
+        return sent
 
 
 def _refuse_late_without_reasons(

@@ -27,6 +27,7 @@ from voxkeep.audit.search import EventQuery, search_events
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, NotFound, VoxkeepError
 from voxkeep.incidents import affected as affected_people
+from voxkeep.incidents import telling
 from voxkeep.incidents.models import (
     AffectedSource,
     Incident,
@@ -647,6 +648,7 @@ def close(vault: Vault, *, staff: StaffSession, incident_id: str, reason: str) -
     note = _clean(reason, what="reason for closing", required=True)
     with vault.transaction() as session:
         incident = _acting(session, staff, incident_id)
+        telling.refuse_pending(session, incident)
         move(vault, session, incident, IncidentState.CLOSED, actor=staff.actor, note=note)
 
 

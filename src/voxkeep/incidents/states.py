@@ -76,6 +76,8 @@ class Step(enum.StrEnum):
     AFFECTED_ADDED = "affected_added"
     CONTAINED = "contained"  # a containment measure was taken (incidents.containment)
     FOLLOW_UP = "follow_up"  # a phased follow-up to the authority (Art. 33(4))
+    NOTICES_SENT = "notices_sent"  # some of the people were told; others are still to be
+    NOT_TOLD = "not_told"  # the DPO recorded why some people are not told (Art. 34(3))
 
 
 def allowed(risk: Risk | None, current: IncidentState, to: IncidentState) -> bool:
