@@ -34,7 +34,6 @@ from sqlalchemy.orm import Session
 
 from voxkeep.accounts.models import Account
 from voxkeep.audit.events import AuditAction, record
-from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, InvalidInput
 from voxkeep.incidents.affected import affected_rows
 from voxkeep.incidents.models import Incident, IncidentAffected, IncidentState, Risk
@@ -65,8 +64,9 @@ class Standing:
 
     @property
     def complete(self) -> bool:
-        """Nobody is left to tell, and somebody was told or recorded as not told."""
-        return not self.pending and bool(self.told or self.not_told)
+        """Nobody is left to tell, and somebody was told, recorded as not told, or erased
+        (an incident whose people were all erased is not held up for ever)."""
+        return not self.pending and bool(self.told or self.not_told or self.erased)
 
 
 def not_told_of(incident: Incident) -> dict[str, NotTelling]:
@@ -113,9 +113,10 @@ def settle(vault: Vault, session: Session, incident: Incident, *, actor: str) ->
     now = standing(session, incident)
     if not now.complete:
         return False
-    when = utcnow()
-    incident.people_notified_at, incident.people_notified_by = when, actor
-    note = f"told: {len(now.told)}; not told (Art. 34(3)): {len(now.not_told)}"
+    note = (
+        f"told: {len(now.told)}; not told (Art. 34(3)): {len(now.not_told)}; "
+        f"erased: {len(now.erased)}"
+    )
     move(
         vault,
         session,
@@ -123,7 +124,6 @@ def settle(vault: Vault, session: Session, incident: Incident, *, actor: str) ->
         IncidentState.PEOPLE_NOTIFIED,
         actor=actor,
         note=note,
-        at=when,
         counts={"people": len(now.told), "not_told": len(now.not_told)},
     )
     return True
