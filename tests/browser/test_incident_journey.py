@@ -42,6 +42,9 @@ pytestmark = pytest.mark.browser
 CONTROLLER = {"controller_name": "Sprachbox GmbH", "controller_contact": "Hauptstr. 1, Berlin"}
 DPO = {"dpo_name": "Dora Datenschutz", "dpo_contact": "privacy@sprachbox.test"}
 SOLD = BASE + timedelta(days=10)
+PHONE = {"width": 390, "height": 844}
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+TO_THE_TOP = "window.scrollTo(0, 0)"
 
 
 @pytest.fixture
@@ -269,6 +272,9 @@ def test_the_dpo_follows_the_runbook_to_the_notices_the_person_reads(
     expect(
         people.get_by_role("checkbox", name=re.compile(en("notify.who_told")))
     ).not_to_be_checked()
+    # Anna is still to be told: the incident is not "people notified" after Ben's notice.
+    expect(page.locator("#people-pending")).to_be_visible()
+    expect(page.locator("#facts")).to_contain_text(en("incidents.state_authority_notified"))
     people.get_by_label(pick(WHAT[What.RECEIVED_OTHERS], "en")).check()
     people.get_by_label(en("notify.confirm")).check()
     people.get_by_role("button", name=en("notify.submit")).press("Enter")
@@ -278,8 +284,21 @@ def test_the_dpo_follows_the_runbook_to_the_notices_the_person_reads(
     page.reload()
     told = page.locator("#people-told")
     expect(told.get_by_role("row")).to_have_count(3)
+    expect(page.locator("#people-complete")).to_have_text(en("notify.all_told"))
+    expect(page.locator("#facts")).to_contain_text(en("incidents.state_people_notified"))
     visit.check("runbook-told")
     visit.docs_shot("breaches/7-notices", page.locator("#people"))
+
+    # On a phone (390 px wide) the page, with every form, reads without sideways scrolling.
+    desktop = page.viewport_size
+    assert desktop is not None
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    visit.check("runbook-phone")
+    page.evaluate(TO_THE_TOP)
+    visit.docs_shot("breaches/9-phone")
+    page.set_viewport_size(desktop)
 
     ben = Visit(
         page=browser.new_context(locale="en-GB").new_page(), base=visit.base, shots=visit.shots
@@ -302,7 +321,7 @@ def test_the_dpo_follows_the_runbook_to_the_notices_the_person_reads(
         expect(timeline).to_contain_text(en(f"incidents.{step}"))
     visit.check("runbook-closed")
     # Long pseudonyms and hashes wrap: the page never scrolls sideways.
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
     visit.docs_shot("breaches/8-closed", timeline)
 
     # The same page in German and French: its parts and the empty fact in their words.
@@ -312,8 +331,20 @@ def test_the_dpo_follows_the_runbook_to_the_notices_the_person_reads(
         said = {key: getattr(CATALOGUE[key], lang) for key in ("incidents.contents", *order)}
         parts = page.locator("nav.contents")
         expect(parts.get_by_role("heading")).to_have_text(said.pop("incidents.contents"))
-        # Closed: nothing left to do, so no "close" part; the rest in the same order.
+        # Closed is final: no "close" part and no containment; the rest in the same order.
         said.pop("incidents.close_title")
+        said.pop("contain.title")
         expect(parts.get_by_role("link")).to_have_text(list(said.values()))
         missing = getattr(CATALOGUE["incidents.not_recorded"], lang)
         expect(page.locator("#assessment-facts dd").last).to_have_text(missing)
+        final = getattr(CATALOGUE["incidents.closed_final"], lang)
+        expect(page.locator("#closed-final")).to_have_text(final)
+        page.evaluate(TO_THE_TOP)
+        if lang == "de":
+            visit.docs_shot("breaches/10-german")
+        else:
+            visit.docs_shot("breaches/10-french")
+        # German and French words are longer: at phone width too, nothing scrolls sideways.
+        page.set_viewport_size(PHONE)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), lang
+        page.set_viewport_size(desktop)

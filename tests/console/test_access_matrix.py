@@ -136,6 +136,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/console/incidents/{incident_id}/affected"): _console("403", dpo="404"),
     ("POST", "/console/incidents/{incident_id}/close"): _console("403", dpo="404"),
     ("POST", "/console/incidents/{incident_id}/notices"): _console("403", dpo="404"),
+    ("POST", "/console/incidents/{incident_id}/not-told"): _console("403", dpo="404"),
     # The notification to the authority: both read its document, the DPO records it.
     ("GET", "/console/incidents/{incident_id}/authority.pdf"): _console(
         "403", dpo="404", admin="404"

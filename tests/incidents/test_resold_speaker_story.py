@@ -258,13 +258,33 @@ def test_a_resold_speaker_from_not_my_data_to_the_new_owners_notice_in_72_hours(
         (mail,) = mailbox.wait_for(BEN)
         day = f"{SOLD:%Y-%m-%d}"
         assert f"3 Ihrer Aufnahmen, aufgenommen vom {day} bis zum {day}." in mail.body
-        assert "Kitchen speaker" in mail.body and "sofort zurückgezogen" in mail.body
+        # The speaker by what it is, in Ben's German: never by Anna's name for it.
+        assert "Smart Speaker" in mail.body and "Kitchen speaker" not in mail.body
+        assert "sofort zurückgezogen" in mail.body
         assert "dem Konto zugeordnet" in mail.body and DPO[1] in mail.body
         assert all(clip.transcript not in mail.body for clip in BENS_ON_ANNAS)
         notices = ben.get("/notices")
         assert notices.status_code == 200 and "Was wir getan haben" in notices.text
-        assert NOTE in notices.text and "Kitchen speaker" in html.unescape(notices.text)
+        assert NOTE in notices.text and "Smart Speaker" in html.unescape(notices.text)
+        assert "Kitchen speaker" not in html.unescape(notices.text)
+        assert "Kitchen speaker" not in html.unescape(ben.get("/history").text)
         assert mailbox.to(ANNA) == []  # Anna was not told anything in Ben's words
+        # Anna is still to be told: the incident is not "people notified" yet.
+        assert told.json()["pending"] == [held["account"]]
+        waiting = client.get(api, headers=reader).json()
+        assert waiting["state"] == "authority_notified"
+        assert held["account"] in dpo.get(page).text.split('id="people-pending"')[1]
+        # Later, Anna is told in her own words: she received someone else's recordings.
+        anna_told = client.post(
+            f"{api}/notices",
+            json={"what": "received_others", "only": [held["account"]]},
+            headers=bearer(staff_token(vault, "carla", "dpo")),
+        )
+        assert anna_told.status_code == 200 and anna_told.json()["pending"] == []
+        run_once(vault)
+        (to_anna,) = mailbox.wait_for(ANNA)
+        assert NOTE not in to_anna.body
+        assert all(clip.transcript not in to_anna.body for clip in BENS_ON_ANNAS)
 
         # Every time the story recorded lies inside [awareness, awareness + 72 h].
         final = client.get(api, headers=reader).json()
@@ -272,7 +292,7 @@ def test_a_resold_speaker_from_not_my_data_to_the_new_owners_notice_in_72_hours(
     start = datetime.fromisoformat(final["aware_at"])
     end = datetime.fromisoformat(final["notify_by"])
     assert (start, end) == (aware_at, aware_at + timedelta(hours=72))
-    (notice,) = client.get(f"{api}/notices", headers=reader).json()
+    for_ben, for_anna = client.get(f"{api}/notices", headers=reader).json()
     steps = [e["action"] for e in final["timeline"]]
     assert steps == [
         "opened",
@@ -281,6 +301,7 @@ def test_a_resold_speaker_from_not_my_data_to_the_new_owners_notice_in_72_hours(
         "contained",
         "affected_added",
         "authority_notified",
+        "notices_sent",
         "people_notified",
     ], steps
     own = [e for e in final["events"] if json.loads(e["data"])["objects"].get("incident")]
@@ -292,14 +313,16 @@ def test_a_resold_speaker_from_not_my_data_to_the_new_owners_notice_in_72_hours(
         "assessed": [final["assessment"]["assessed_at"]],
         "timeline": [e["at"] for e in final["timeline"]],
         "revocation, reassignment and every event naming the incident": [e["at"] for e in own],
-        "notice queued, mailed and read": [
-            notice[k] for k in ("queued_at", "mailed_at", "read_at")
-        ],
+        "notices queued, mailed and read": [
+            notice[k] for notice in (for_ben, for_anna) for k in ("queued_at", "mailed_at")
+        ]
+        + [for_ben["read_at"]],
         # The register as the incident page shows it (above the evidence, which reaches back
-        # to the request): opened, aware, deadline, assessed, the notice queued, mailed, read.
+        # to the request): opened, aware, deadline, assessed, Ben's notice queued, mailed,
+        # read, Anna's queued and mailed.
         "shown on the console's incident page": TIME.findall(console.text.split(EVIDENCE)[0]),
     }
-    assert len(recorded["shown on the console's incident page"]) == 7
+    assert len(recorded["shown on the console's incident page"]) == 9
     outside = [
         (what, at)
         for what, moments in recorded.items()

@@ -81,6 +81,8 @@ class AuditAction(enum.StrEnum):
     INCIDENT_NOTICE_QUEUED = "incident:notice:queued"
     INCIDENT_NOTICE_MAILED = "incident:notice:mailed"
     INCIDENT_NOTICE_READ = "incident:notice:read"
+    # The DPO recorded why some affected people are not told (Art. 34(3)).
+    INCIDENT_NOT_TOLD = "incident:not_told"
     # Requests: one action per state a request enters, plus the steps between.
     REQUEST_RECEIVED = "request:received"
     REQUEST_VERIFYING = "request:verifying"

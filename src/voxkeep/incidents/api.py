@@ -152,6 +152,7 @@ def reassign_recordings(
         since=body.since,
         to_account=body.to_account,
         by=staff,
+        same_as=body.same_as,
     )
     return ReassignedOut(
         moved=done.moved,
@@ -244,10 +245,12 @@ def my_notice(
 
 # Telling the people affected (Art. 34): incidents.notify -------------------------------
 
-from voxkeep.incidents.notify import notify_affected  # noqa: E402 (a block of its own)
+from voxkeep.incidents.notify import notify_affected, pending_of, record_not_told  # noqa: E402
 from voxkeep.incidents.schemas import (  # noqa: E402
     NoticeRecordOut,
     NotifiedOut,
+    NotToldIn,
+    NotToldOut,
     PeopleNoticesIn,
 )
 
@@ -263,8 +266,27 @@ def tell_people(
         vault, incident_id, actor=staff, what=body.what, note=body.note, only=body.only
     )
     return NotifiedOut(
-        queued=list(done.queued), already=list(done.already), erased=list(done.erased)
+        queued=list(done.queued),
+        already=list(done.already),
+        erased=list(done.erased),
+        pending=list(done.pending),
     )
+
+
+@router.post("/{incident_id}/notices/not-told", response_model=NotToldOut, responses=ACTS)
+def not_told(incident_id: str, body: NotToldIn, vault: VaultDep, staff: Actor) -> NotToldOut:
+    """Record why affected people still to be told are not told (Art. 34(3)), with the DPO's
+    reason (DPO; 409 unless the incident is assessed as high risk). Once nobody is left to
+    tell, the incident becomes people_notified."""
+    recorded = record_not_told(
+        vault,
+        incident_id,
+        actor=staff,
+        accounts=body.accounts,
+        basis=body.basis,
+        reason=body.reason,
+    )
+    return NotToldOut(recorded=list(recorded), pending=list(pending_of(vault, incident_id)))
 
 
 @router.get("/{incident_id}/notices", response_model=list[NoticeRecordOut])

@@ -20,7 +20,7 @@ from voxkeep.clikit import Group, staff_of, staff_options, vault_of
 from voxkeep.incidents.authority_cli import follow_up_cmd, notify_group, parse_time
 from voxkeep.incidents.containment_cli import contain_group
 from voxkeep.incidents.models import Risk
-from voxkeep.incidents.notify_cli import people_cmd
+from voxkeep.incidents.notify_cli import not_told_cmd, people_cmd
 
 if TYPE_CHECKING:
     from voxkeep.incidents.service import Clock
@@ -37,6 +37,7 @@ def incidents_group() -> None:
 
 incidents_group.add_command(contain_group)
 notify_group.add_command(people_cmd)
+notify_group.add_command(not_told_cmd)
 incidents_group.add_command(notify_group)
 incidents_group.add_command(follow_up_cmd)
 

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from voxkeep.errors import Conflict, InvalidInput, NotFound, VoxkeepError
 from voxkeep.incidents import containment, notification, notify, service
 from voxkeep.incidents.models import IncidentState, Risk
+from voxkeep.incidents.states import CLOSED_IS_FINAL
 from voxkeep.people.api import STAFF_KNOWN_COOKIE, client_address
 from voxkeep.people.staff import staff_reauthenticate
 from voxkeep.vault import Vault
@@ -230,6 +231,8 @@ def _contain_page(
 ) -> Response:
     chosen = containment.action_of(action)
     detail = service.show_incident(vault, incident_id)
+    if detail.summary.state is IncidentState.CLOSED:
+        raise Conflict(CLOSED_IS_FINAL[0], hint=CLOSED_IS_FINAL[1])
     return render_console(
         request,
         "console/incident_contain.html",
@@ -337,6 +340,40 @@ async def tell_people(request: Request, incident_id: str, vault: VaultDep, who: 
         values,
         beside=(InvalidInput, Conflict),
     )
+
+
+@router.post("/console/incidents/{incident_id}/not-told")
+async def not_told(request: Request, incident_id: str, vault: VaultDep, who: Actor) -> Response:
+    """Art. 34(3): the people ticked are not told, on the basis chosen, with a reason."""
+    from voxkeep.incidents.telling import NotTelling
+
+    values = await _form(request, "basis", "reason")
+    only = [str(name) for name in (await request.form()).getlist("only")]
+
+    def call() -> object:
+        if not only:
+            raise InvalidInput(i18n.translate(who.lang, "notify.not_told_who_missing"))
+        if values["basis"] not in {b.value for b in NotTelling}:
+            raise InvalidInput(i18n.translate(who.lang, "notify.not_told_basis_missing"))
+        return notify.record_not_told(
+            vault,
+            incident_id,
+            actor=who.staff,
+            accounts=only,
+            basis=NotTelling(values["basis"]),
+            reason=values["reason"],
+        )
+
+    def field(exc: VoxkeepError) -> str:
+        if not only or "not among" in exc.message:
+            return "not-told-who"
+        return (
+            "not-told-basis"
+            if values["basis"] not in {b.value for b in NotTelling}
+            else ("not-told-reason")
+        )
+
+    return await _act(request, vault, who, incident_id, "not_told", call, field, values)
 
 
 # The notification to the supervisory authority (incidents/notification.py): the

@@ -35,7 +35,7 @@ from voxkeep.errors import Conflict, InvalidInput, NotFound
 from voxkeep.exports.delivery import revoke_request_answers
 from voxkeep.exports.models import Export
 from voxkeep.incidents.models import Incident
-from voxkeep.incidents.states import Step, record_step
+from voxkeep.incidents.states import Step, record_step, refuse_closed
 from voxkeep.people import service as people
 from voxkeep.people import staff as staff_accounts
 from voxkeep.people.models import StaffRole
@@ -76,6 +76,7 @@ def _incident(session: Session, incident_id: str, *, lock: bool = False) -> Inci
     found = session.get(Incident, incident_id, with_for_update=lock) if incident_id else None
     if found is None:
         raise NotFound("There is no incident with this id.")
+    refuse_closed(found)
     return found
 
 
@@ -208,10 +209,13 @@ def reassign_recordings(
     since: datetime,
     to_account: str,
     by: By,
+    same_as: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> reassign.Moved:
     """Move a device's recordings captured at or after ``since`` to ``to_account`` (the
-    operator's id of the right account), re-encrypted for it, in batches.
+    operator's id of the right account), re-encrypted for it, in batches. The moved
+    device is named by what it is, or as the new owner named his own device ``same_as``
+    (the id the operator registered it under for him): never by the first owner's label.
 
     Safe to run again after an interruption: it moves what is left.
     """
@@ -228,6 +232,7 @@ def reassign_recordings(
             since=since,
             to_account=target.id,
             actor=by.actor,
+            same_as=(same_as or "").strip() or None,
         )
         old, new_device = reassign.prepare_move(vault, session, move)
         from_name = account_actor_pseudonym(vault, session, old)

@@ -88,10 +88,21 @@ def force_password_reset(ctx: click.Context, incident: str, account: str, yes: b
     help="Move recordings captured at or after this time (ISO 8601; UTC unless it says).",
 )
 @click.option("--to", "to_account", required=True, help="The operator's id of the right account.")
+@click.option(
+    "--same-as",
+    help="The new owner's own id for the same device, if the operator registered it for "
+    "him: the moved device takes his name for it (default: named by its kind).",
+)
 @YES
 @click.pass_context
 def reassign_recordings(
-    ctx: click.Context, incident: str, device: str, since: str, to_account: str, yes: bool
+    ctx: click.Context,
+    incident: str,
+    device: str,
+    since: str,
+    to_account: str,
+    same_as: str | None,
+    yes: bool,
 ) -> None:
     """Move a device's recordings to the account they belong to, re-encrypted for it.
 
@@ -116,6 +127,7 @@ def reassign_recordings(
             since=start,
             to_account=to_account,
             by=containment.OnServer(),
+            same_as=same_as,
             progress=advance,
         )
     out.print(

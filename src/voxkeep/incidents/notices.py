@@ -4,7 +4,9 @@
 what happened, the likely consequences, the measures and what the person can
 do, the contact point, an optional note, and each person's own figures) and,
 in one transaction, writes one notice per person with its mail job and its
-``incident:notice:queued`` event. Sending again for the same person and
+``incident:notice:queued`` event, and moves the register to people notified
+when they were the last to be told (incidents.telling), else records the send
+as a step. Sending again for the same person and
 incident finds the notice and mails nothing. The job mails it in the
 person's language to their verified address and records ``mailed_at``; the
 portal shows it (``own_notices``) and records ``read_at`` the first time.
@@ -37,7 +39,8 @@ from voxkeep.config import Settings
 from voxkeep.crypto import aead
 from voxkeep.db.base import utcnow
 from voxkeep.errors import InvalidInput, KeyDestroyed, NotFound
-from voxkeep.incidents.models import Incident, IncidentKind, IncidentState
+from voxkeep.incidents import telling
+from voxkeep.incidents.models import Incident, IncidentKind
 from voxkeep.incidents.notice_models import IncidentNotice, IncidentNoticeText
 from voxkeep.incidents.notice_texts import (
     WHAT_FOR_KIND,
@@ -49,15 +52,14 @@ from voxkeep.incidents.notice_texts import (
     What,
     render_notice,
 )
-from voxkeep.incidents.service import clock_of, mark_people_notified
-from voxkeep.incidents.states import allowed, risk_of
+from voxkeep.incidents.service import clock_of
+from voxkeep.incidents.states import refuse_closed
 from voxkeep.jobs.queue import enqueue
 from voxkeep.mail import get_mailer
 from voxkeep.requests import notices as request_notices
 from voxkeep.vault import Vault
 
 NOTICE_MAIL: Final = "incident.notice_mail"
-PEOPLE_NOTIFIED: Final = IncidentState.PEOPLE_NOTIFIED
 MAX_PEOPLE: Final = 10_000
 MAX_DEVICES: Final = 50
 CONTACT_MAX: Final = 300
@@ -160,6 +162,7 @@ def send_notices(
         incident = session.get(Incident, incident_id, with_for_update=True)
         if incident is None:
             raise NotFound("There is no incident with this id.")
+        refuse_closed(incident)
         _check_kind(facts.what, IncidentKind(incident.kind))
         for account_id in account_ids:
             person = facts.people[account_id]
@@ -181,18 +184,11 @@ def send_notices(
                 actor=actor,
                 objects={"incident": incident.id, "account": pseudonym, "notice": notice.id},
             )
-        _record_in_register(vault, session, incident, actor=actor, people=len(queued))
+        if queued:
+            # people_notified once these were the last to tell, else a step on the timeline.
+            session.flush()
+            telling.record_sent(vault, session, incident, actor=actor)
     return SentNotices(queued=tuple(queued), already=tuple(already))
-
-
-def _record_in_register(
-    vault: Vault, session: Session, incident: Incident, *, actor: str, people: int
-) -> None:
-    """The first notices move the register to people_notified (Art. 34), in the same
-    transaction, where the state machine allows it (the authority was notified first);
-    otherwise the notices and their events are the record, and the state stays."""
-    if people and allowed(risk_of(incident), IncidentState(incident.state), PEOPLE_NOTIFIED):
-        mark_people_notified(vault, session, incident.id, actor=actor, people=people)
 
 
 def _check_facts(facts: NoticeFacts, account_ids: Sequence[str]) -> None:

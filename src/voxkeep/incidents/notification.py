@@ -28,7 +28,7 @@ from voxkeep.audit.events import AuditAction, record
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, InvalidInput, NotFound
 from voxkeep.incidents import affected as affected_people
-from voxkeep.incidents import authority
+from voxkeep.incidents import authority, telling
 from voxkeep.incidents.authority import AuthorityReport, FollowUp
 from voxkeep.incidents.models import Incident, IncidentEvent
 from voxkeep.incidents.service import (
@@ -47,6 +47,7 @@ from voxkeep.incidents.states import (
     lock_incident,
     open_note,
     record_step,
+    refuse_closed,
     seal_note,
 )
 from voxkeep.people.staff import StaffSession, require_role
@@ -216,7 +217,9 @@ def notify_authority(
     if ref is not None and len(ref) > REFERENCE_MAX:
         raise InvalidInput(f"The authority's reference is longer than {REFERENCE_MAX} characters.")
     with vault.transaction() as session:
-        _refuse_late_without_reasons(lock_incident(session, incident_id), at, late_reason)
+        locked = lock_incident(session, incident_id)
+        refuse_closed(locked)
+        _refuse_late_without_reasons(locked, at, late_reason)
         incident = mark_authority_notified(
             vault, session, incident_id, actor=actor.actor, at=at, late_reason=late_reason
         )
@@ -225,7 +228,10 @@ def notify_authority(
                 vault, session, incident.id, "authority_reference", ref
             )
         step = _last_event(session, incident.id)
-        return _sent(vault, session, incident, step, AuditAction.INCIDENT_DOCUMENT_SENT)
+        sent = _sent(vault, session, incident, step, AuditAction.INCIDENT_DOCUMENT_SENT)
+        # Everyone may have been told before the authority was: then they are notified now.
+        telling.settle(vault, session, incident, actor=actor.actor)
+        return sent
 
 
 def _refuse_late_without_reasons(
@@ -259,6 +265,7 @@ def add_follow_up(
     when = now or utcnow()
     with vault.transaction() as session:
         incident = lock_incident(session, incident_id)
+        refuse_closed(incident)
         if incident.authority_notified_at is None:
             raise Conflict(
                 "The authority has not been notified of this incident yet.",

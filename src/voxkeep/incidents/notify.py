@@ -42,7 +42,8 @@ from voxkeep.audit.events import AuditAction, AuditEvent
 from voxkeep.audit.pseudonyms import names_for
 from voxkeep.errors import Conflict, InvalidInput, NotFound
 from voxkeep.exports.models import Export
-from voxkeep.incidents.affected import affected_rows
+from voxkeep.incidents import telling
+from voxkeep.incidents.affected import affected_field, affected_rows
 from voxkeep.incidents.models import Incident, IncidentAffected, IncidentKind, Risk
 from voxkeep.incidents.notice_texts import (
     WHAT,
@@ -63,6 +64,10 @@ from voxkeep.incidents.notices import (
     send_notices,
 )
 from voxkeep.incidents.service import ACTORS
+from voxkeep.incidents.service import _acting as acting_on
+from voxkeep.incidents.service import _clean as clean_text
+from voxkeep.incidents.states import open_note, refuse_closed
+from voxkeep.incidents.telling import NotTelling
 from voxkeep.people.staff import StaffSession, require_role
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.reassign import moved_device_id
@@ -102,6 +107,7 @@ class Notified:
     queued: tuple[str, ...]
     already: tuple[str, ...]
     erased: tuple[str, ...]
+    pending: tuple[str, ...]  # still to be told (or recorded as not told) after this call
 
 
 def notify_affected(
@@ -119,7 +125,6 @@ def notify_affected(
     when the incident is not assessed as high risk, no contact point is configured, or
     nobody is left to tell. Idempotent."""
     require_role(actor, *ACTORS)
-    contact = configured_contact(vault.settings)
     cleaned = (note or "").strip() or None
     if cleaned is not None and len(cleaned) > NOTE_MAX:
         raise InvalidInput(f"The note must be at most {NOTE_MAX} characters.")
@@ -127,7 +132,9 @@ def notify_affected(
         incident = session.get(Incident, incident_id)
         if incident is None:
             raise NotFound("There is no incident with this id.", hint="`voxkeep incidents list`.")
+        refuse_closed(incident)
         _check_assessed(incident)
+        contact = configured_contact(vault.settings)
         what = what or WHAT_FOR_KIND[IncidentKind(incident.kind)][0]
         _check_what(what, IncidentKind(incident.kind))
         rows = _chosen(affected_rows(session, [incident.id]), only)
@@ -156,7 +163,17 @@ def notify_affected(
         queued=tuple(by_notice[n] for n in sent.queued),
         already=tuple(by_notice[n] for n in sent.already),
         erased=tuple(r.account for r in erased),
+        pending=pending_of(vault, incident_id),
     )
+
+
+def pending_of(vault: Vault, incident_id: str) -> tuple[str, ...]:
+    """Pseudonyms of the affected people still to be told about the incident."""
+    with vault.reading() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound("There is no incident with this id.")
+        return telling.standing(session, incident).pending
 
 
 def _check_assessed(incident: Incident) -> None:
@@ -294,7 +311,51 @@ def _pseudonyms_of(vault: Vault, notice_ids: Sequence[str]) -> dict[str, str]:
         return {notice_id: name for notice_id, name in rows}
 
 
+# Not telling some people (Art. 34(3)) --------------------------------------------------
+
+
+def record_not_told(
+    vault: Vault,
+    incident_id: str,
+    *,
+    actor: StaffSession,
+    accounts: Sequence[str],
+    basis: NotTelling,
+    reason: str,
+) -> tuple[str, ...]:
+    """The DPO records why the people named (pseudonyms still to be told) are not told, on
+    an Art. 34(3) basis with a reason; once nobody is left to tell, the incident is
+    people_notified. Returns the pseudonyms recorded."""
+    note = clean_text(reason, what="reason for not telling them", required=True)
+    assert note is not None
+    with vault.transaction() as session:
+        incident = acting_on(session, actor, incident_id)
+        return telling.record_not_told(
+            vault,
+            session,
+            incident,
+            accounts=accounts,
+            basis=basis,
+            reason=note,
+            actor=actor.actor,
+        )
+
+
 # The console's section ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ToTell:
+    """One affected person as the section shows them, by pseudonym."""
+
+    account: str
+    # Their recordings as the notice would count them: their row's and those moved to them
+    # in this incident (0 only when none of theirs are known to be involved).
+    recordings: int
+    reason: str | None  # why the DPO added them by hand (opened for the page)
+    told: bool
+    not_told: NotTelling | None  # the DPO's Art. 34(3) basis for not telling them
+    erased: bool  # nobody left to tell
 
 
 @dataclass(frozen=True)
@@ -302,7 +363,8 @@ class PeopleSection:
     """What the incident page's "Tell the people affected" section shows."""
 
     told: list[NoticeRecord]  # who was told when (pseudonyms and times)
-    affected: list[tuple[str, int, bool]]  # whom to tell: pseudonym, recordings, told already
+    affected: list[ToTell]  # whom to tell, each with what the register holds for them
+    pending: list[str]  # still to be told before the incident is "people notified"
     choices: list[tuple[str, str]]  # the texts that fit the kind: value, words in the language
     ready: bool  # assessed as high risk, with consequences and measures
     contact: bool  # a contact point is configured
@@ -314,23 +376,45 @@ def people_section(vault: Vault, incident_id: str, *, language: str) -> PeopleSe
         if incident is None:
             raise NotFound("There is no incident with this id.")
         fitting = WHAT_FOR_KIND[IncidentKind(incident.kind)]
-        rows = affected_rows(session, [incident.id])
         try:
             _check_assessed(incident)
             ready = True
         except Conflict:
             ready = False
+        now = telling.standing(session, incident)
+        affected = _to_tell(vault, session, incident, now)
     try:
         configured_contact(vault.settings)
         contact = True
     except InvalidInput:
         contact = False
-    told = incident_notices(vault, incident_id)
-    already = {n.account for n in told}
     return PeopleSection(
-        told=told,
-        affected=[(r.account, r.recordings, r.account in already) for r in rows],
+        told=incident_notices(vault, incident_id),
+        affected=affected,
+        pending=list(now.pending) if ready else [],
         choices=[(w.value, pick(WHAT[w], language)) for w in fitting],
         ready=ready,
         contact=contact,
     )
+
+
+def _to_tell(
+    vault: Vault, session: Session, incident: Incident, now: telling.Standing
+) -> list[ToTell]:
+    moved = _moved_devices(session, incident)
+    found: list[ToTell] = []
+    for row in affected_rows(session, [incident.id]):
+        alive = telling.living(session, row)
+        count = _figures(vault, session, row, moved).recordings if alive else row.recordings
+        reason = open_note(vault, session, incident.id, affected_field(row.id), row.reason_ct)
+        found.append(
+            ToTell(
+                account=row.account,
+                recordings=count,
+                reason=reason,
+                told=row.account in now.told,
+                not_told=now.not_told.get(row.account),
+                erased=not alive,
+            )
+        )
+    return found

@@ -58,3 +58,44 @@ def people_cmd(
     out.print(f"Told before: {', '.join(done.already) or '-'}", markup=False)
     if done.erased:
         out.print(f"Erased, not told: {', '.join(done.erased)}", markup=False)
+    if done.pending:
+        out.print(f"Still to tell: {', '.join(done.pending)}", markup=False)
+
+
+@click.command("not-told")
+@click.argument("incident_id")
+@click.option(
+    "--only",
+    "accounts",
+    multiple=True,
+    required=True,
+    help="An affected person still to be told who is not told (account:… pseudonym); repeatable.",
+)
+@click.option(
+    "--basis",
+    required=True,
+    type=click.Choice(["unintelligible", "risk_gone", "public"]),
+    help="Art. 34(3): (a) unintelligible, (b) risk_gone, (c) public communication instead.",
+)
+@click.option("--reason", required=True, help="The reason, in your words (kept encrypted).")
+@click.pass_context
+def not_told_cmd(
+    ctx: click.Context, incident_id: str, accounts: tuple[str, ...], basis: str, reason: str
+) -> None:
+    """Record why people INCIDENT_ID affects are not told (Art. 34(3)); once nobody is left
+    to tell, the incident is people_notified."""
+    from voxkeep.clikit import staff_of, vault_of
+    from voxkeep.incidents.notify import pending_of, record_not_told
+    from voxkeep.incidents.telling import NotTelling
+
+    vault = vault_of(ctx)
+    done = record_not_told(
+        vault,
+        incident_id,
+        actor=staff_of(ctx, vault),
+        accounts=list(accounts),
+        basis=NotTelling(basis),
+        reason=reason,
+    )
+    out.print(f"Not told (Art. 34(3)): {', '.join(done)}", markup=False)
+    out.print(f"Still to tell: {', '.join(pending_of(vault, incident_id)) or '-'}", markup=False)

@@ -16,6 +16,7 @@ from voxkeep.audit.api import EventOut
 from voxkeep.incidents import notices, service
 from voxkeep.incidents.models import AffectedSource, IncidentState, Risk
 from voxkeep.incidents.notice_texts import What
+from voxkeep.incidents.telling import NotTelling
 from voxkeep.web.schemas import ApiTime, ObjectId, Strict
 
 # What staff type: kept sealed; the limit is the service's.
@@ -187,6 +188,14 @@ class ReassignIn(Strict):
     )
     since: ApiTime = Field(description="Recordings captured at or after this time move.")
     to_account: ObjectId = Field(description="The operator's id of the account they belong to.")
+    same_as: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="The new owner's own device id for the same device, if the operator "
+        "registered it for him: the moved device takes his name for it. Without it, the "
+        "moved device is named by its kind (never by the first owner's label).",
+    )
 
 
 class ReassignedOut(BaseModel):
@@ -284,6 +293,31 @@ class NotifiedOut(BaseModel):
     queued: list[str] = Field(description="Pseudonyms of the people told now.")
     already: list[str] = Field(description="Pseudonyms of the people told before: not again.")
     erased: list[str] = Field(description="Pseudonyms of erased people: nobody to tell.")
+    pending: list[str] = Field(
+        description="Pseudonyms of the affected people still to be told (or recorded as not "
+        "told, Art. 34(3)): until none is left, the incident is not people_notified."
+    )
+
+
+class NotToldIn(Strict):
+    accounts: list[str] = Field(
+        min_length=1,
+        max_length=notices.MAX_PEOPLE,
+        description="The people not told: pseudonyms of affected people still to be told.",
+    )
+    basis: NotTelling = Field(
+        description="Art. 34(3): unintelligible (a), risk_gone (b) or public (c)."
+    )
+    reason: str = Field(
+        min_length=1,
+        max_length=service.TEXT_MAX,
+        description="The DPO's reason, in their words (kept encrypted on the timeline).",
+    )
+
+
+class NotToldOut(BaseModel):
+    recorded: list[str] = Field(description="Pseudonyms recorded as not told.")
+    pending: list[str] = Field(description="Pseudonyms still to be told.")
 
 
 class NoticeRecordOut(BaseModel):

@@ -27,6 +27,7 @@ from voxkeep.audit.search import EventQuery, search_events
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, InvalidInput, KeyDestroyed, NotFound, VoxkeepError
 from voxkeep.incidents import affected as affected_people
+from voxkeep.incidents import telling
 from voxkeep.incidents.models import (
     AffectedSource,
     Incident,
@@ -36,7 +37,6 @@ from voxkeep.incidents.models import (
     Risk,
 )
 from voxkeep.incidents.states import (
-    ACTIVE,
     Step,
     event_field,
     lock_incident,
@@ -44,6 +44,7 @@ from voxkeep.incidents.states import (
     next_states,
     open_note,
     record_step,
+    refuse_closed,
     risk_of,
     seal_note,
 )
@@ -559,8 +560,7 @@ def _acting(session: Session, staff: StaffSession, incident_id: str) -> Incident
     """The incident, locked, for a DPO to act on; Conflict once it is closed."""
     require_role(staff, *ACTORS)
     incident = lock_incident(session, incident_id)
-    if incident.state not in {s.value for s in ACTIVE}:
-        raise Conflict("The incident is closed.", hint="A closed incident stays as it is.")
+    refuse_closed(incident)
     return incident
 
 
@@ -648,14 +648,14 @@ def close(vault: Vault, *, staff: StaffSession, incident_id: str, reason: str) -
     note = _clean(reason, what="reason for closing", required=True)
     with vault.transaction() as session:
         incident = _acting(session, staff, incident_id)
+        telling.refuse_pending(session, incident)
         move(vault, session, incident, IncidentState.CLOSED, actor=staff.actor, note=note)
 
 
 def derive_affected(vault: Vault, *, staff: StaffSession, incident_id: str) -> int:
     """Derive (again) who the incident's answer affects; returns how many people it names."""
     with vault.transaction() as session:
-        require_role(staff, *ACTORS)
-        incident = lock_incident(session, incident_id)
+        incident = _acting(session, staff, incident_id)
         found = affected_people.derive_in(vault, session, incident, actor=staff.actor)
         if found is None:
             raise Conflict(

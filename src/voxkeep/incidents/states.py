@@ -8,6 +8,10 @@ DPO assessed decides how far an incident must go before it may close:
 * a risk: the authority is notified first (Art. 33);
 * a high risk: the people are told too (Art. 34).
 
+Closed is final: nothing reopens an incident, and every action on one (a step,
+containment, a notice, a follow-up) is refused by ``refuse_closed`` with a clear
+error; what turns up later is a new incident.
+
 Every change of state goes through ``move``: it checks the move, stamps who
 and when, and appends the timeline entry and the audit event in the caller's
 transaction, so all of it commits or none. Steps that are not moves (the
@@ -72,6 +76,8 @@ class Step(enum.StrEnum):
     AFFECTED_ADDED = "affected_added"
     CONTAINED = "contained"  # a containment measure was taken (incidents.containment)
     FOLLOW_UP = "follow_up"  # a phased follow-up to the authority (Art. 33(4))
+    NOTICES_SENT = "notices_sent"  # some of the people were told; others are still to be
+    NOT_TOLD = "not_told"  # the DPO recorded why some people are not told (Art. 34(3))
 
 
 def allowed(risk: Risk | None, current: IncidentState, to: IncidentState) -> bool:
@@ -156,6 +162,20 @@ def lock_incident(session: Session, incident_id: str) -> Incident:
     if incident is None:
         raise NotFound("There is no incident with this id.", hint="`voxkeep incidents list`.")
     return incident
+
+
+CLOSED_IS_FINAL = (
+    "The incident is closed: it cannot be changed any more.",
+    "Closed is final (there is no reopening). Record anything new about the breach as a "
+    "new incident.",
+)
+
+
+def refuse_closed(incident: Incident) -> None:
+    """Conflict when the incident is closed: a closed incident is read-only, for good."""
+    if incident.state == S.CLOSED.value:
+        message, hint = CLOSED_IS_FINAL
+        raise Conflict(message, hint=hint)
 
 
 def move(

@@ -21,23 +21,31 @@ The device: its id stays with the first owner, marked removed at the start
 of the period, so nothing more can be attributed to them through it; the new
 owner gets a new device row (``moved_device_id``: a server-made id derived
 from the incident and the device, so a rerun finds it again), registered
-from that time, with the same kind and name, which every moved recording
-names. The operator registers the device for the new owner under a new id of
-its own (device ids are unique across the vault).
+from that time, with the same kind, which every moved recording names.
+
+Nothing the first owner typed crosses to the new owner: the device's name
+(Anna's "Küche") is hers, so the new row is named by what the device is, in
+the new owner's language (``neutral_name``), or, when the operator already
+registered the device for the new owner under its new id (``same_as``), by
+the new owner's own name for it. A recording's household member (a voice
+profile of the old household) is dropped; audio, transcript and times are
+the new owner's own. The operator registers the device for the new owner
+under a new id of its own (device ids are unique across the vault).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from voxkeep.accounts.models import Account, Device
+from voxkeep.accounts.models import Account, Device, DeviceKind
 from voxkeep.accounts.service import open_name
 from voxkeep.audit.events import AuditAction, record
 from voxkeep.audit.pseudonyms import AccountNames, names_for
@@ -55,6 +63,15 @@ from voxkeep.retention import policy
 from voxkeep.vault import Vault
 
 BATCH = 100
+# What a device is, in each language: the new owner's row is named so, never by the
+# label the first owner gave it.
+NEUTRAL_NAMES: Final[Mapping[DeviceKind, Mapping[str, str]]] = {
+    DeviceKind.SPEAKER: {"en": "Smart speaker", "de": "Smart Speaker", "fr": "Enceinte connectée"},
+    DeviceKind.TV: {"en": "TV stick", "de": "TV-Stick", "fr": "Clé TV"},
+    DeviceKind.PHONE: {"en": "Phone app", "de": "Handy-App", "fr": "Application mobile"},
+    DeviceKind.CAR: {"en": "Car", "de": "Auto", "fr": "Voiture"},
+    DeviceKind.OTHER: {"en": "Voice device", "de": "Sprachgerät", "fr": "Appareil vocal"},
+}
 Progress = Callable[[int, int], None]  # (moved so far, how many there were at the start)
 
 
@@ -67,6 +84,9 @@ class Move:
     since: datetime
     to_account: str  # internal account id
     actor: str
+    # The new owner's own device row for the same device (the operator registered it for
+    # him under a new id), whose name he gave it: the moved row takes that name.
+    same_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +105,28 @@ def moved_device_id(incident: str, device_id: str) -> str:
 
 def _name_ad(account_id: str, device_id: str) -> bytes:
     return aead.associated_data(kind="device_name", owner=account_id, object_id=device_id)
+
+
+def neutral_name(kind: str, language: str) -> str:
+    """What a device of ``kind`` is, in ``language`` (English when it has none)."""
+    names = NEUTRAL_NAMES[DeviceKind(kind)]
+    return names.get(language, names["en"])
+
+
+def _new_owners_name(
+    session: Session, key: bytes, move: Move, target: Account, device: Device
+) -> str:
+    """The moved device's name for the new owner: his own name for it, or what it is."""
+    if move.same_as is None:
+        return neutral_name(device.kind, target.language)
+    own = session.get(Device, move.same_as)
+    if own is None or own.account_id != move.to_account:
+        raise InvalidInput(
+            "The device named as the new owner's own is not one of that account's devices.",
+            hint="Give the id under which the operator registered the device for the new "
+            "owner, or leave it out to name it by what it is.",
+        )
+    return open_name(key, own.account_id, "device_name", own.id, own.name_ct)
 
 
 def prepare_move(vault: Vault, session: Session, move: Move) -> tuple[str, str]:
@@ -118,7 +160,7 @@ def prepare_move(vault: Vault, session: Session, move: Move) -> tuple[str, str]:
         )
     old_key = vault.keyring.data_key(session, old)
     new_key = vault.keyring.data_key(session, move.to_account)
-    name = open_name(old_key, old, "device_name", device.id, device.name_ct)
+    name = _new_owners_name(session, new_key, move, target, device)
     session.add(
         Device(
             id=new_id,

@@ -886,6 +886,114 @@ CATALOGUE: dict[str, Text] = {
         "Les avis sont rédigés ; chacun est envoyé par courriel et affiché dans le portail de "
         "la personne.",
     ),
+    "notify.who_added": Text(
+        "added by the DPO: {reason}",
+        "von der/dem DSB hinzugefügt: {reason}",
+        "ajouté·e par le DPD : {reason}",
+    ),
+    "notify.who_none": Text(
+        "no recordings of theirs known to be involved",
+        "keine Aufnahmen dieser Person bekannt",
+        "aucun enregistrement de cette personne connu",
+    ),
+    "notify.who_not_told": Text(
+        "not told (Art. 34(3)): {basis}",
+        "nicht benachrichtigt (Art. 34 Abs. 3): {basis}",
+        "non informé·e (art. 34, par. 3) : {basis}",
+    ),
+    "notify.who_erased": Text(
+        "erased: nobody left to tell",
+        "gelöscht: niemand mehr zu benachrichtigen",
+        "effacé·e : plus personne à informer",
+    ),
+    "notify.pending": Text(
+        "Still to be told before the incident counts as “people notified”: {names}.",
+        "Noch zu benachrichtigen, bevor der Vorfall als „Personen benachrichtigt“ gilt: {names}.",
+        "Encore à informer avant que l'incident compte comme « personnes informées » : {names}.",
+    ),
+    "notify.all_told": Text(
+        "Everyone who must be told has been told, or why not is recorded.",
+        "Alle, die benachrichtigt werden müssen, sind benachrichtigt, oder der Grund dafür "
+        "ist festgehalten.",
+        "Toutes les personnes à informer l'ont été, ou la raison est consignée.",
+    ),
+    "notify.not_told_title": Text(
+        "Record why some people are not told",
+        "Festhalten, warum Personen nicht benachrichtigt werden",
+        "Consigner pourquoi certaines personnes ne sont pas informées",
+    ),
+    "notify.not_told_hint": Text(
+        "Telling a person is not required when one of the cases of GDPR Art. 34(3) applies. "
+        "The reason is kept with the incident.",
+        "Eine Benachrichtigung ist nicht erforderlich, wenn einer der Fälle von Art. 34 "
+        "Abs. 3 DSGVO vorliegt. Der Grund wird beim Vorfall aufbewahrt.",
+        "Informer une personne n'est pas requis lorsqu'un des cas de l'article 34, "
+        "paragraphe 3, du RGPD s'applique. La raison est conservée avec l'incident.",
+    ),
+    "notify.not_told_who": Text(
+        "Who is not told",
+        "Wer nicht benachrichtigt wird",
+        "Qui n'est pas informé",
+    ),
+    "notify.not_told_basis": Text(
+        "Why (GDPR Art. 34(3))",
+        "Warum (Art. 34 Abs. 3 DSGVO)",
+        "Pourquoi (article 34, paragraphe 3, du RGPD)",
+    ),
+    "notify.basis_unintelligible": Text(
+        "(a) the data were unintelligible to anyone not authorised (for example encrypted)",
+        "(a) die Daten waren für Unbefugte unzugänglich (etwa verschlüsselt)",
+        "(a) les données étaient incompréhensibles pour toute personne non autorisée (par "
+        "exemple chiffrées)",
+    ),
+    "notify.basis_risk_gone": Text(
+        "(b) later measures ensure the high risk is no longer likely",
+        "(b) nachfolgende Maßnahmen stellen sicher, dass das hohe Risiko aller "
+        "Wahrscheinlichkeit nach nicht mehr besteht",
+        "(b) des mesures ultérieures garantissent que le risque élevé n'est plus "
+        "susceptible de se matérialiser",
+    ),
+    "notify.basis_public": Text(
+        "(c) it would take disproportionate effort: a public communication informs them",
+        "(c) es wäre mit unverhältnismäßigem Aufwand verbunden: eine öffentliche "
+        "Bekanntmachung informiert sie",
+        "(c) cela exigerait des efforts disproportionnés : une communication publique les informe",
+    ),
+    "notify.not_told_reason": Text(
+        "The reason, in your words",
+        "Der Grund, in Ihren Worten",
+        "La raison, dans vos mots",
+    ),
+    "notify.not_told_submit": Text(
+        "Record that they are not told",
+        "Festhalten, dass sie nicht benachrichtigt werden",
+        "Consigner qu'elles ne sont pas informées",
+    ),
+    "notify.not_told_done": Text(
+        "Recorded: the people ticked are not told, with the reason.",
+        "Festgehalten: Die angekreuzten Personen werden nicht benachrichtigt, mit dem Grund.",
+        "Consigné : les personnes cochées ne sont pas informées, avec la raison.",
+    ),
+    "notify.not_told_who_missing": Text(
+        "Tick at least one person who is not told.",
+        "Kreuzen Sie mindestens eine Person an, die nicht benachrichtigt wird.",
+        "Cochez au moins une personne qui n'est pas informée.",
+    ),
+    "notify.not_told_basis_missing": Text(
+        "Choose the case of Art. 34(3) that applies.",
+        "Wählen Sie den zutreffenden Fall von Art. 34 Abs. 3.",
+        "Choisissez le cas de l'article 34, paragraphe 3, qui s'applique.",
+    ),
+    "incidents.step_notices_sent": Text(
+        "Some of the people were told",
+        "Ein Teil der Personen wurde benachrichtigt",
+        "Une partie des personnes a été informée",
+    ),
+    "incidents.step_not_told": Text(
+        "Recorded why some people are not told (Art. 34(3))",
+        "Festgehalten, warum Personen nicht benachrichtigt werden (Art. 34 Abs. 3)",
+        "Consigné pourquoi des personnes ne sont pas informées (art. 34, par. 3)",
+    ),
     "incidents.affected_none": Text(
         "No affected person is listed.",
         "Keine betroffene Person erfasst.",
@@ -1141,6 +1249,16 @@ CATALOGUE: dict[str, Text] = {
         "The person was added.",
         "Die Person wurde hinzugefügt.",
         "La personne a été ajoutée.",
+    ),
+    "incidents.closed_final": Text(
+        "This incident is closed. Closed is final: nothing on it can be changed and it "
+        "cannot be reopened. Record anything new about the breach as a new incident.",
+        "Dieser Vorfall ist abgeschlossen. Das ist endgültig: Nichts daran lässt sich mehr "
+        "ändern, und er kann nicht wieder geöffnet werden. Erfassen Sie Neues zu der "
+        "Verletzung als neuen Vorfall.",
+        "Cet incident est clôturé. C'est définitif : rien ne peut plus y être modifié et il "
+        "ne peut pas être rouvert. Enregistrez tout élément nouveau sur la violation comme "
+        "un nouvel incident.",
     ),
     "incidents.done_close": Text(
         "The incident is closed.",
