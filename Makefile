@@ -5,6 +5,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 PORT   ?=
 # Each backend's run spreads its tests over every core; PYTEST_ARGS= runs them in one process.
+# PYTEST_ARGS comes last on each pytest line, so "--durations=60" in it wins.
 PYTEST_ARGS ?= -n auto
 
 .PHONY: help setup demo test test-sqlite test-postgres test-s3 lint fmt bench clips shots clean
@@ -33,13 +34,13 @@ fmt: $(STAMP)  ## Format and auto-fix
 	$(BIN)/ruff check --fix src tests bench scripts
 
 test-sqlite: $(STAMP)  ## The suite on SQLite, browser journeys included
-	VOXKEEP_TEST_DB=sqlite $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) --durations=15
+	VOXKEEP_TEST_DB=sqlite $(BIN)/python -m pytest -p no:cacheprovider --durations=15 $(PYTEST_ARGS)
 
-test-postgres: $(STAMP)  ## The suite on PostgreSQL but the browser journeys (VOXKEEP_TEST_PG, default postgresql://postgres@127.0.0.1:5432/test)
-	VOXKEEP_TEST_DB=postgresql $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) -m "not browser" --durations=15
+test-postgres: $(STAMP)  ## The suite on PostgreSQL but the browser journeys and the tests test-s3 runs alike (VOXKEEP_TEST_PG, default postgresql://postgres@127.0.0.1:5432/test)
+	VOXKEEP_TEST_DB=postgresql $(BIN)/python -m pytest -p no:cacheprovider -m "not browser and not s3" --durations=15 $(PYTEST_ARGS)
 
 test-s3: $(STAMP)  ## The suite on PostgreSQL with every vault's blobs in S3 (a SeaweedFS it starts), kill tests included, browser journeys not
-	VOXKEEP_TEST_DB=postgresql VOXKEEP_TEST_BLOBS=s3 $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) -m "not browser" --durations=15
+	VOXKEEP_TEST_DB=postgresql VOXKEEP_TEST_BLOBS=s3 $(BIN)/python -m pytest -p no:cacheprovider -m "not browser" --durations=15 $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres test-s3  ## Everything: lint, types, the suite on SQLite, on PostgreSQL, and on PostgreSQL + S3
 

@@ -7,6 +7,10 @@ of its data directory.
 A template vault (migrated schema, master key, instance keys) is built once
 per session and copied for every test: on SQLite by copying the data
 directory, on PostgreSQL with CREATE DATABASE ... TEMPLATE.
+
+Tests whose vault keeps its blobs in S3 whatever VOXKEEP_TEST_BLOBS says
+(tests/storage, the S3 cases of `blob_store`) are marked `s3`: the PostgreSQL
+run leaves them to the PostgreSQL + S3 run, which would repeat them exactly.
 """
 
 from __future__ import annotations
@@ -40,6 +44,17 @@ def pytest_configure(config: pytest.Config) -> None:
     # lines: every run (a terminal, CI, an xdist worker with no terminal) uses one
     # width, before any test module imports the CLI and makes its consoles.
     os.environ["COLUMNS"] = "200"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `s3` every test whose blobs are in S3 whatever VOXKEEP_TEST_BLOBS says: those
+    that take the `s3_server` fixture, and the S3 cases of `blob_store`."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        callspec = getattr(item, "callspec", None)
+        store = callspec.params.get("blob_store") if callspec is not None else None
+        if "s3_server" in fixtures or store in ("s3", "moving"):
+            item.add_marker(pytest.mark.s3)
 
 
 def _pg_url(dbname: str) -> str:

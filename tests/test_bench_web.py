@@ -7,25 +7,15 @@ ten recordings each and two seconds of browsing it stays well under 20 s.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
+from helpers import run_bench
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "web.py"
 TINY = ["--people", "3", "--recordings", "10", "--clients", "3", "--seconds", "2"]
 
 
 def test_bench_web_measures_pages_and_audio_and_prints_json_last() -> None:
-    done = subprocess.run(
-        [sys.executable, str(BENCH), *TINY, "--runs", "1", "--workers", "1", "--think", "0.05"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    summary = run_bench(
+        "web.py", *TINY, "--runs", "1", "--workers", "1", "--think", "0.05", timeout=120
     )
-    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert (summary["bench"], summary["people"], summary["clients"]) == ("web", 3, 3)
     measured = summary["workers"]["1"]
     assert measured["page"]["requests"] > 0 and measured["audio"]["requests"] > 0
