@@ -81,7 +81,8 @@ def test_the_dpo_assesses_sets_awareness_adds_a_person_and_closes(
     shown = _text(dpo.get(page + "?done=affected"))
     assert "The person was added." in shown
     assert "Unlikely to result in a risk" in shown and "Encrypted bytes only" in shown
-    assert shown.count(REASON) == 3  # awareness on the timeline, the added person, its step
+    # awareness on the timeline, the added person, its step, and "whom to tell" beside them
+    assert shown.count(REASON) == 4
     assert "67 hours left" in shown or "66 hours left" in shown
     assert "ben" not in shown.replace("benachrichtig", "")  # the account id is never shown
     done = _post(dpo, incident, "close", {"reason": "Nothing readable left the vault"})
