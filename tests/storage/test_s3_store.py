@@ -215,6 +215,20 @@ def test_credentials_from_a_file_or_the_aws_environment(
     assert "holds no usable keys" in str(caught.value)
 
 
+def test_both_clients_point_at_aws_without_an_endpoint(tmp_path: Path) -> None:
+    """No VOXKEEP_S3_ENDPOINT: AWS S3 of the region for both clients (no request is sent)."""
+    keys = {"s3_access_key_id": "AKIDEXAMPLE", "s3_secret_access_key": "not-a-real-secret"}
+    settings = Settings(data_dir=tmp_path, s3_bucket="vault", s3_region="eu-central-1", **keys)
+    store = store_from_settings(settings)
+    assert store.objects is not None
+    config = store.objects.config
+    assert config["region"] == "eu-central-1" and "endpoint" not in config
+    assert str(config["virtual_hosted_style_request"]).lower() == "true"
+    assert store.client.meta.region_name == "eu-central-1"
+    assert "amazonaws.com" in store.client.meta.endpoint_url
+    assert "not-a-real-secret" not in repr(config) + repr(store)
+
+
 def _round_trip(store: S3BlobStore) -> None:
     """A PUT, HEAD and GET (obstore's requests) and a deletion of every version (boto3's):
     both clients sign with the credentials of the one session."""

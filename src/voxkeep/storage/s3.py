@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef, ObjectIdentifierTypeDef
     from obstore import GetOptions
-    from obstore.store import S3Credential, S3Store
+    from obstore.store import S3Config, S3Credential, S3Store
     from typing_extensions import Buffer
 
     from voxkeep.config import Settings
@@ -616,12 +616,17 @@ def store_from_settings(settings: Settings) -> S3BlobStore:
         return session.client("s3", endpoint_url=endpoint, region_name=region, config=config)
 
     def make_objects() -> S3Store:
+        # Without an endpoint: AWS's for the region, the bucket in the host name as boto3
+        # does (obstore refuses endpoint=None).
+        where: S3Config = (
+            {"endpoint": endpoint, "virtual_hosted_style_request": False}
+            if endpoint
+            else {"virtual_hosted_style_request": True}
+        )
         return S3Store(
             bucket,
+            config=where,
             region=region,
-            # None: AWS's endpoint for the region, the bucket in the host name as boto3 does.
-            endpoint=endpoint,
-            virtual_hosted_style_request=not endpoint,
             client_options={"allow_http": bool(endpoint and endpoint.startswith("http://"))},
             retry_config={"max_retries": 2},  # as boto3's 3 attempts
             credential_provider=SessionCredentials(session),
