@@ -12,7 +12,7 @@ memory (a multipart upload once a stream outgrows one part), and ``open``
 returns a seekable reader that fetches byte ranges as they are read.
 
 Two clients share the work, both made from the same settings and the same
-boto3 session (so endpoint, region and credentials cannot differ): obstore
+credentials (so endpoint, region and keys cannot differ): obstore
 (Rust's ``object_store``) for the requests made per recording — GET, HEAD and
 single PUTs — at about a quarter of boto3's CPU per request, and boto3 for
 what obstore cannot do: listing and deleting versions, and multipart uploads
@@ -65,6 +65,8 @@ _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 _READ_CHUNK = 1 * MiB
 # obstore's failures: its own errors, and a missing object as Python's FileNotFoundError.
 _OBJECT_ERRORS = (BaseError, FileNotFoundError)
+# In a forked child: the parent's obstore clients, never used and never dropped (above).
+_KEPT_FROM_PARENT: list[object] = []
 
 
 def _missing() -> NotFound:
@@ -133,7 +135,11 @@ class S3BlobStore:
     def _start(self, *, forked: bool = False) -> None:
         self.client = self._make_client()
         # obstore's runtime (tokio) does not survive a fork: its threads stay in the
-        # parent and a child's request waits for ever. A forked child uses boto3 alone.
+        # parent and a child's request, or even dropping the parent's client (its
+        # connections), waits for ever. A forked child keeps that client unused and
+        # sends every request through boto3.
+        if forked:
+            _KEPT_FROM_PARENT.append(self.objects)
         self.objects: S3Store | None = None if forked else self._make_objects()
         self._uploads = ThreadPoolExecutor(
             max_workers=self.connections, thread_name_prefix="voxkeep-s3"
@@ -553,7 +559,7 @@ def read_credentials_file(path: Path) -> dict[str, str]:
 
 
 class SessionCredentials:
-    """obstore's credentials, taken from the boto3 session the boto3 client uses.
+    """obstore's credentials, taken from a boto3 session made as the boto3 client's is.
 
     One source for both clients: the VOXKEEP_S3_* pair, the credentials file,
     or boto3's own chain, refreshed by boto3 where it refreshes them (an
@@ -595,12 +601,17 @@ def store_from_settings(settings: Settings) -> S3BlobStore:
     assert settings.s3_bucket is not None
     bucket, endpoint, region = settings.s3_bucket, settings.s3_endpoint, settings.s3_region
     credentials = _credentials(settings)
-    # One session for both clients: whatever credentials it finds, both use.
-    session = boto3.session.Session(
-        aws_access_key_id=credentials.get("aws_access_key_id"),
-        aws_secret_access_key=credentials.get("aws_secret_access_key"),
-        region_name=region,
-    )
+
+    def new_session() -> boto3.session.Session:
+        """A session of these credentials (else boto3's chain), made for each client:
+        a session shared between threads could be locked by one of them at a fork, and
+        the importer's forked workers make their own client."""
+        return boto3.session.Session(
+            aws_access_key_id=credentials.get("aws_access_key_id"),
+            aws_secret_access_key=credentials.get("aws_secret_access_key"),
+            region_name=region,
+        )
+
     config = Config(
         max_pool_connections=settings.s3_connections,
         retries={"mode": "standard", "max_attempts": 3},
@@ -613,7 +624,7 @@ def store_from_settings(settings: Settings) -> S3BlobStore:
     )
 
     def make_client() -> S3Client:
-        return session.client("s3", endpoint_url=endpoint, region_name=region, config=config)
+        return new_session().client("s3", endpoint_url=endpoint, region_name=region, config=config)
 
     def make_objects() -> S3Store:
         # Without an endpoint: AWS's for the region, the bucket in the host name as boto3
@@ -629,7 +640,7 @@ def store_from_settings(settings: Settings) -> S3BlobStore:
             region=region,
             client_options={"allow_http": bool(endpoint and endpoint.startswith("http://"))},
             retry_config={"max_retries": 2},  # as boto3's 3 attempts
-            credential_provider=SessionCredentials(session),
+            credential_provider=SessionCredentials(new_session()),
         )
 
     return S3BlobStore(
