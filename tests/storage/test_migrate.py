@@ -19,7 +19,7 @@ import signal
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -164,24 +164,36 @@ def _unclosed(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for e in entries[closed + 1 :] if "target" in e]
 
 
+_NAMED = "SELECT audio_blob FROM recordings UNION SELECT blob FROM exports WHERE blob IS NOT NULL"
+
+
 @contextmanager
-def _writes_blocked(settings: Settings) -> Iterator[None]:
-    """Hold the database's write lock (SQLite) or the recordings table (PostgreSQL): a
-    migration's next batch waits to commit, with its copies uploaded and journaled."""
+def _writes_blocked(settings: Settings) -> Iterator[Callable[[], set[str]]]:
+    """Hold the database's write lock (SQLite) or the tables whose rows name blobs
+    (PostgreSQL): a migration's next batch waits to commit, with its copies uploaded and
+    journaled. Yields a look-up of the blobs rows name now, read under the lock."""
     if settings.database_url is None:
         db = sqlite3.connect(settings.data_dir / "voxkeep.db", isolation_level=None, timeout=30)
         db.execute("BEGIN IMMEDIATE")
         try:
-            yield
+            yield lambda: {ref for (ref,) in db.execute(_NAMED)}
         finally:
             db.execute("ROLLBACK")
             db.close()
         return
     url = settings.database_url.get_secret_value().replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as conn:
-        conn.execute("LOCK TABLE recordings IN EXCLUSIVE MODE")
-        yield
+        conn.execute("LOCK TABLE recordings, exports IN EXCLUSIVE MODE")
+        yield lambda: {ref for (ref,) in conn.execute(_NAMED)}
         conn.rollback()
+
+
+def _waiting_batch(settings: Settings, named: Callable[[], set[str]]) -> bool:
+    """A batch is journaled and waits to commit: no row names its copies yet. (A batch
+    that committed just before the lock was taken is journaled and unclosed for a moment
+    too, but its rows name its copies.)"""
+    unclosed = {e["target"] for e in _unclosed(_journal(settings))}
+    return bool(unclosed) and not unclosed & named()
 
 
 def _wait_for(
@@ -227,8 +239,10 @@ def test_a_killed_migration_resumes_verifies_and_leaves_the_vault_on_the_bucket(
             lambda: sum("moved" in e for e in _journal(settings)) >= 2,
             migration,
         )
-        with _writes_blocked(settings):
-            _wait_for("a batch waiting to commit", lambda: _unclosed(_journal(settings)), migration)
+        with _writes_blocked(settings) as named:
+            _wait_for(
+                "a batch waiting to commit", lambda: _waiting_batch(settings, named), migration
+            )
             migration.send_signal(signal.SIGKILL)
             migration.wait(timeout=30)
     finally:

@@ -203,13 +203,43 @@ def test_credentials_from_a_file_or_the_aws_environment(
         _settings(s3_server, tmp_path, **keyless, s3_credentials_file=path)
     )
     from_file.check()
+    _round_trip(from_file)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret_access_key)
-    store_from_settings(_settings(s3_server, tmp_path, **keyless)).check()
+    from_environment = store_from_settings(_settings(s3_server, tmp_path, **keyless))
+    from_environment.check()
+    _round_trip(from_environment)
     path.write_text("[default]\naws_access_key_id = only-half\n")
     with pytest.raises(ConfigError) as caught:
         store_from_settings(_settings(s3_server, tmp_path, **keyless, s3_credentials_file=path))
     assert "holds no usable keys" in str(caught.value)
+
+
+def test_both_clients_point_at_aws_without_an_endpoint(tmp_path: Path) -> None:
+    """No VOXKEEP_S3_ENDPOINT: AWS S3 of the region for both clients (no request is sent)."""
+    keys = {"s3_access_key_id": "AKIDEXAMPLE", "s3_secret_access_key": "not-a-real-secret"}
+    settings = Settings(data_dir=tmp_path, s3_bucket="vault", s3_region="eu-central-1", **keys)
+    store = store_from_settings(settings)
+    assert store.objects is not None
+    config = store.objects.config
+    assert config["region"] == "eu-central-1" and "endpoint" not in config
+    assert str(config["virtual_hosted_style_request"]).lower() == "true"
+    assert store.client.meta.region_name == "eu-central-1"
+    assert "amazonaws.com" in store.client.meta.endpoint_url
+    assert "not-a-real-secret" not in repr(config) + repr(store)
+
+
+def _round_trip(store: S3BlobStore) -> None:
+    """A PUT, HEAD and GET (obstore's requests) and a deletion of every version (boto3's):
+    both clients sign with the credentials of the one session."""
+    key = store.new_key()
+    store.put_stream(key, [b"sealed"])
+    assert store.size(key) == 6
+    with store.open(key) as blob:
+        assert blob.read() == b"sealed"
+    store.delete(key)
+    with pytest.raises(NotFound):
+        store.size(key)
 
 
 def test_half_the_s3_settings_is_refused(tmp_path: Path) -> None:
@@ -225,7 +255,8 @@ def test_half_the_s3_settings_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_forked_child_uploads_over_its_own_connections(store: S3BlobStore) -> None:
-    """The importer forks its workers: a child must not use its parent's sockets."""
+    """The importer forks its workers: a child must not use its parent's sockets (nor
+    obstore's runtime, whose threads a child lacks: it reads and writes through boto3)."""
     parent_key = store.new_key()
     store.put_stream(parent_key, [b"parent"])  # a pooled connection now exists
     child = os.fork()
@@ -234,7 +265,11 @@ def test_a_forked_child_uploads_over_its_own_connections(store: S3BlobStore) -> 
         try:
             with store.new_pack() as pack:
                 keys = [pack.add(6, lambda out: out.__setitem__(slice(None), b"child!"))]
-            code = 0 if store.size(keys[0]) == 6 else 1
+            with store.open(keys[0]) as blob:
+                whole = blob.read()
+                blob.seek(2)  # a GET of a range
+                tail = blob.read()
+            code = 0 if (store.size(keys[0]), whole, tail) == (6, b"child!", b"ild!") else 1
         finally:
             os._exit(code)
     with store.open(parent_key) as blob:

@@ -11,6 +11,13 @@ Streams go both ways in parts: ``put_stream`` holds at most a few parts in
 memory (a multipart upload once a stream outgrows one part), and ``open``
 returns a seekable reader that fetches byte ranges as they are read.
 
+Two clients share the work, both made from the same settings and the same
+credentials (so endpoint, region and keys cannot differ): obstore
+(Rust's ``object_store``) for the requests made per recording — GET, HEAD and
+single PUTs — at about a quarter of boto3's CPU per request, and boto3 for
+what obstore cannot do: listing and deleting versions, and multipart uploads
+that are aborted when the stream fails (docs/storage.md, "The clients").
+
 Erasure is real on a versioned bucket too: ``delete`` removes every version
 and every delete marker of the object, not only its current version.
 """
@@ -30,15 +37,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, cast
 
+import obstore
 from botocore.exceptions import BotoCoreError, ClientError
+from obstore.exceptions import BaseError
 
 from voxkeep.batching import map_all
 from voxkeep.errors import ConfigError, NotFound, StorageFailed
 from voxkeep.rawio import SizedReader
 
 if TYPE_CHECKING:
+    import boto3
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef, ObjectIdentifierTypeDef
+    from obstore import GetOptions
+    from obstore.store import S3Config, S3Credential, S3Store
+    from typing_extensions import Buffer
 
     from voxkeep.config import Settings
 
@@ -48,6 +61,12 @@ DEFAULT_PART_BYTES = 8 * MiB
 MIN_PART_BYTES = 5 * MiB  # S3's smallest part but the last
 _DELETE_BATCH = 1000  # S3's limit for one DeleteObjects request
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+# A reader takes an object's body in pieces of about this size as they arrive.
+_READ_CHUNK = 1 * MiB
+# obstore's failures: its own errors, and a missing object as Python's FileNotFoundError.
+_OBJECT_ERRORS = (BaseError, FileNotFoundError)
+# In a forked child: the parent's obstore clients, never used and never dropped (above).
+_KEPT_FROM_PARENT: list[object] = []
 
 
 def _missing() -> NotFound:
@@ -57,6 +76,10 @@ def _missing() -> NotFound:
 def _failed(exc: Exception, operation: str) -> NoReturn:
     """Raise a StorageFailed that names what failed; never the server's text or a credential."""
     code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
+    if isinstance(exc, _OBJECT_ERRORS):
+        # obstore's message holds the URL and the server's text: only the status is named.
+        status = re.search(r"\b(?:status|code)[: ]+(\d{3})\b", str(exc))
+        code = status.group(1) if status else ""
     reason = f"it answered {code}" if code else f"no answer ({type(exc).__name__})"
     raise StorageFailed(
         f"The object store failed to {operation}: {reason}.",
@@ -68,6 +91,8 @@ def _failed(exc: Exception, operation: str) -> NoReturn:
 
 
 def _is_missing(exc: Exception) -> bool:
+    if isinstance(exc, FileNotFoundError):
+        return True
     return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in _NOT_FOUND
 
 
@@ -81,6 +106,7 @@ class S3BlobStore:
     def __init__(
         self,
         make_client: Callable[[], S3Client],
+        make_objects: Callable[[], S3Store],
         *,
         bucket: str,
         prefix: str = "",
@@ -93,7 +119,7 @@ class S3BlobStore:
         self.bucket, self.prefix, self.endpoint = bucket, prefix, endpoint
         self.part_bytes = part_bytes
         self.connections = connections
-        self._make_client = make_client
+        self._make_client, self._make_objects = make_client, make_objects
         self._start()
         # The importer forks its workers: a child must not share this process's
         # connections (their sockets) or its executor (whose threads it lacks).
@@ -102,12 +128,19 @@ class S3BlobStore:
         def restart_in_child() -> None:
             store = ref()
             if store is not None:
-                store._start()
+                store._start(forked=True)
 
         os.register_at_fork(after_in_child=restart_in_child)
 
-    def _start(self) -> None:
+    def _start(self, *, forked: bool = False) -> None:
         self.client = self._make_client()
+        # obstore's runtime (tokio) does not survive a fork: its threads stay in the
+        # parent and a child's request, or even dropping the parent's client (its
+        # connections), waits for ever. A forked child keeps that client unused and
+        # sends every request through boto3.
+        if forked:
+            _KEPT_FROM_PARENT.append(self.objects)
+        self.objects: S3Store | None = None if forked else self._make_objects()
         self._uploads = ThreadPoolExecutor(
             max_workers=self.connections, thread_name_prefix="voxkeep-s3"
         )
@@ -136,9 +169,13 @@ class S3BlobStore:
     # ------------------------------------------------------------------ writing
 
     def put_object(self, key: str, data: bytes | bytearray) -> None:
+        name = self._name(key)
         try:
-            self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=bytes(data))
-        except (BotoCoreError, ClientError) as exc:
+            if self.objects is None:
+                self.client.put_object(Bucket=self.bucket, Key=name, Body=bytes(data))
+            else:
+                obstore.put(self.objects, name, data, use_multipart=False)
+        except (*_OBJECT_ERRORS, BotoCoreError, ClientError) as exc:
             _failed(exc, "store a blob")
 
     def put_stream(self, key: str, chunks: Iterable[bytes], *, durable: bool = True) -> int:
@@ -179,18 +216,36 @@ class S3BlobStore:
 
     def open(self, key: str) -> BinaryIO:
         name = self._name(key)
+        size, body = self._get(name, 0)
+        return cast(BinaryIO, ObjectReader(self, name, size, body))
+
+    def _get(self, name: str, start: int) -> tuple[int, Iterator[Buffer]]:
+        """A GET of the object from byte start on: the bytes it answers with, and its
+        body in pieces as they arrive."""
         try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=name)
-        except (BotoCoreError, ClientError) as exc:
+            if self.objects is None:
+                # "bytes=0-" of an empty object is refused (416): no range from the start.
+                answer = (
+                    self.client.get_object(Bucket=self.bucket, Key=name, Range=f"bytes={start}-")
+                    if start
+                    else self.client.get_object(Bucket=self.bucket, Key=name)
+                )
+                return answer["ContentLength"], _pieces(answer["Body"])
+            options: GetOptions = {"range": {"offset": start}} if start else {}
+            got = obstore.get(self.objects, name, options=options)
+            return got.meta["size"] - start, iter(got.stream(min_chunk_size=_READ_CHUNK))
+        except (*_OBJECT_ERRORS, BotoCoreError, ClientError) as exc:
             if _is_missing(exc):
                 raise _missing() from None
             _failed(exc, "read a blob")
-        return cast(BinaryIO, ObjectReader(self, name, answer["ContentLength"], answer["Body"]))
 
     def size(self, key: str) -> int:
+        name = self._name(key)
         try:
-            return self.client.head_object(Bucket=self.bucket, Key=self._name(key))["ContentLength"]
-        except (BotoCoreError, ClientError) as exc:
+            if self.objects is None:
+                return self.client.head_object(Bucket=self.bucket, Key=name)["ContentLength"]
+            return obstore.head(self.objects, name)["size"]
+        except (*_OBJECT_ERRORS, BotoCoreError, ClientError) as exc:
             if _is_missing(exc):
                 raise _missing() from None
             _failed(exc, "read a blob's size")
@@ -275,6 +330,14 @@ class S3BlobStore:
                 yield key
 
 
+def _pieces(body: Any) -> Iterator[bytes]:
+    """A boto3 body in pieces; closed (its connection dropped) when no longer followed."""
+    try:
+        yield from body.iter_chunks(_READ_CHUNK)
+    finally:
+        body.close()
+
+
 def _no_undo(_: object) -> None:
     """Listing versions changes nothing."""
 
@@ -283,35 +346,38 @@ class ObjectReader(SizedReader):
     """A read-only, seekable file over one object: reads stream from a ranged GET.
 
     Reading on from where the last read ended keeps using the same response;
-    a seek elsewhere (a player jumping ahead, a download resumed) closes it and
+    a seek elsewhere (a player jumping ahead, a download resumed) drops it and
     the next read starts a GET of the range from there.
     """
 
-    def __init__(self, store: S3BlobStore, name: str, size: int, body: Any) -> None:
+    def __init__(self, store: S3BlobStore, name: str, size: int, body: Iterator[Buffer]) -> None:
         super().__init__(size)
         self._store, self._name = store, name
-        self._body: Any = body
+        self._chunks: Iterator[Buffer] | None = body
+        self._held = memoryview(b"")  # received, not yet read: the bytes from _body_pos on
         self._body_pos = 0
 
-    def _stream(self) -> Any:
-        if self._body is not None and self._body_pos == self._pos:
-            return self._body
-        self._drop_body()
-        try:
-            answer = self._store.client.get_object(
-                Bucket=self._store.bucket, Key=self._name, Range=f"bytes={self._pos}-"
-            )
-        except (BotoCoreError, ClientError) as exc:
-            if _is_missing(exc):
-                raise _missing() from None
-            _failed(exc, "read a blob")
-        self._body, self._body_pos = answer["Body"], self._pos
-        return self._body
+    def _next_bytes(self) -> memoryview:
+        """The received bytes at _pos, after a GET from there if the body is elsewhere."""
+        if self._chunks is None or self._body_pos != self._pos:
+            self._drop_body()
+            _, self._chunks = self._store._get(self._name, self._pos)
+            self._body_pos = self._pos
+        while not self._held:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                raise StorageFailed(
+                    "The object store ended a blob early.",
+                    hint="Try again; if it persists, check the object store's health.",
+                )
+            self._held = memoryview(chunk)
+        return self._held
 
     def _drop_body(self) -> None:
-        if self._body is not None:
-            body, self._body = self._body, None
-            body.close()
+        chunks, self._chunks, self._held = self._chunks, None, memoryview(b"")
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
     def read(self, size: int | None = -1) -> bytes:
         left = self._size - self._pos
@@ -322,18 +388,17 @@ class ObjectReader(SizedReader):
         got = 0
         try:
             while got < want:
-                chunk = self._stream().read(want - got)
-                if not chunk:
-                    raise StorageFailed(
-                        "The object store ended a blob early.",
-                        hint="Try again; if it persists, check the object store's health.",
-                    )
-                parts.append(chunk)
-                got += len(chunk)
-                self._pos += len(chunk)
-                self._body_pos += len(chunk)
-        except BotoCoreError as exc:
+                held = self._next_bytes()
+                take = held[: want - got]
+                parts.append(bytes(take))
+                got += len(take)
+                self._pos += len(take)
+                self._body_pos += len(take)
+                self._held = held[len(take) :]
+        except (*_OBJECT_ERRORS, BotoCoreError) as exc:
             self._drop_body()
+            if _is_missing(exc):
+                raise _missing() from None
             _failed(exc, "read a blob")
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
@@ -493,14 +558,60 @@ def read_credentials_file(path: Path) -> dict[str, str]:
     }
 
 
+class SessionCredentials:
+    """obstore's credentials, taken from a boto3 session made as the boto3 client's is.
+
+    One source for both clients: the VOXKEEP_S3_* pair, the credentials file,
+    or boto3's own chain, refreshed by boto3 where it refreshes them (an
+    instance role). Asked for before each request that needs fresh ones.
+    """
+
+    def __init__(self, session: boto3.session.Session) -> None:
+        self._session = session
+
+    def __repr__(self) -> str:
+        return "SessionCredentials()"
+
+    def __call__(self) -> S3Credential:
+        found = self._session.get_credentials()
+        frozen = found.get_frozen_credentials() if found is not None else None
+        if found is None or frozen is None or not frozen.access_key or not frozen.secret_key:
+            raise ConfigError(
+                "No S3 credentials were found.",
+                hint="Set VOXKEEP_S3_ACCESS_KEY_ID and VOXKEEP_S3_SECRET_ACCESS_KEY, or "
+                "VOXKEEP_S3_CREDENTIALS_FILE, or AWS's own (environment, ~/.aws, a role).",
+            )
+        # Refreshable credentials (a role) are asked again after a minute; static ones
+        # cost nothing to ask for.
+        expires = datetime.now(UTC) + timedelta(minutes=1) if found.method != "explicit" else None
+        return {
+            "access_key_id": frozen.access_key,
+            "secret_access_key": frozen.secret_key,
+            "token": frozen.token,
+            "expires_at": expires,
+        }
+
+
 def store_from_settings(settings: Settings) -> S3BlobStore:
     """The S3 store the settings describe (see docs/storage.md)."""
     import boto3
     from botocore.config import Config
+    from obstore.store import S3Store
 
     assert settings.s3_bucket is not None
+    bucket, endpoint, region = settings.s3_bucket, settings.s3_endpoint, settings.s3_region
     credentials = _credentials(settings)
-    key_id, secret = credentials.get("aws_access_key_id"), credentials.get("aws_secret_access_key")
+
+    def new_session() -> boto3.session.Session:
+        """A session of these credentials (else boto3's chain), made for each client:
+        a session shared between threads could be locked by one of them at a fork, and
+        the importer's forked workers make their own client."""
+        return boto3.session.Session(
+            aws_access_key_id=credentials.get("aws_access_key_id"),
+            aws_secret_access_key=credentials.get("aws_secret_access_key"),
+            region_name=region,
+        )
+
     config = Config(
         max_pool_connections=settings.s3_connections,
         retries={"mode": "standard", "max_attempts": 3},
@@ -509,26 +620,37 @@ def store_from_settings(settings: Settings) -> S3BlobStore:
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
         # S3-compatible servers (SeaweedFS, MinIO, Ceph) want the bucket in the path.
-        s3={"addressing_style": "path" if settings.s3_endpoint else "auto"},
+        s3={"addressing_style": "path" if endpoint else "auto"},
     )
 
     def make_client() -> S3Client:
-        return boto3.session.Session().client(
-            "s3",
-            endpoint_url=settings.s3_endpoint,
-            region_name=settings.s3_region,
-            config=config,
-            aws_access_key_id=key_id,
-            aws_secret_access_key=secret,
+        return new_session().client("s3", endpoint_url=endpoint, region_name=region, config=config)
+
+    def make_objects() -> S3Store:
+        # Without an endpoint: AWS's for the region, the bucket in the host name as boto3
+        # does (obstore refuses endpoint=None).
+        where: S3Config = (
+            {"endpoint": endpoint, "virtual_hosted_style_request": False}
+            if endpoint
+            else {"virtual_hosted_style_request": True}
+        )
+        return S3Store(
+            bucket,
+            config=where,
+            region=region,
+            client_options={"allow_http": bool(endpoint and endpoint.startswith("http://"))},
+            retry_config={"max_retries": 2},  # as boto3's 3 attempts
+            credential_provider=SessionCredentials(new_session()),
         )
 
     return S3BlobStore(
         make_client,
-        bucket=settings.s3_bucket,
+        make_objects,
+        bucket=bucket,
         prefix=settings.s3_prefix,
         part_bytes=settings.s3_part_bytes,
         connections=settings.s3_connections,
-        endpoint=settings.s3_endpoint,
+        endpoint=endpoint,
     )
 
 
