@@ -16,7 +16,7 @@ import pytest
 from s3_server import S3Server
 from voxkeep.config import Settings
 from voxkeep.errors import ConfigError, NotFound, StorageFailed
-from voxkeep.storage.s3 import MiB, S3BlobStore, store_from_settings
+from voxkeep.storage.s3 import MiB, S3BlobStore, boto_session, store_from_settings
 from voxkeep.vault import open_vault
 
 PART = 5 * MiB
@@ -227,6 +227,22 @@ def test_both_clients_point_at_aws_without_an_endpoint(tmp_path: Path) -> None:
     assert store.client.meta.region_name == "eu-central-1"
     assert "amazonaws.com" in store.client.meta.endpoint_url
     assert "not-a-real-secret" not in repr(config) + repr(store)
+
+
+def test_each_client_has_its_own_session_over_models_read_once(tmp_path: Path) -> None:
+    """A session per client (fork safety), all over one loader: building a client does not
+    read botocore's models again, and the loader's search paths do not grow per session."""
+    keys = {"s3_access_key_id": "AKIDEXAMPLE", "s3_secret_access_key": "not-a-real-secret"}
+    settings = Settings(data_dir=tmp_path, s3_bucket="vault", s3_region="eu-central-1", **keys)
+    first, second = (boto_session(region_name="eu-central-1") for _ in range(2))
+    assert first is not second and first._session is not second._session
+    loader = first._session.get_component("data_loader")
+    assert loader is second._session.get_component("data_loader")
+    paths = list(loader.search_paths)
+    stores = [store_from_settings(settings) for _ in range(5)]
+    assert loader.search_paths == paths
+    assert len({id(store.client) for store in stores}) == 5
+    assert all(store.client.meta.region_name == "eu-central-1" for store in stores)
 
 
 def _round_trip(store: S3BlobStore) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import functools
 import os
 import re
 import secrets
@@ -592,9 +593,39 @@ class SessionCredentials:
         }
 
 
+@functools.cache
+def _data_loader() -> Any:
+    """botocore's loader of its JSON models, read once per process: a session's own
+    loader reads them again, 0.06-0.2 s of CPU for every client built (a vault's
+    store, a forked importer worker, the health probe). It holds no lock a fork could
+    catch, only what it has read."""
+    from botocore.loaders import Loader, create_loader
+
+    class UniquePaths(list[str]):
+        """Each boto3 session appends its own models' folder to the loader it is given:
+        shared, the list would grow by one for every session."""
+
+        def append(self, path: str) -> None:
+            if path not in self:
+                super().append(path)
+
+    paths = UniquePaths(create_loader().search_paths)  # with AWS_DATA_PATH, as botocore does
+    return Loader(extra_search_paths=paths, include_default_search_paths=False)
+
+
+def boto_session(**options: Any) -> boto3.session.Session:
+    """A new boto3 session (one per client, see `store_from_settings`) sharing the
+    process's loaded models."""
+    import boto3
+    import botocore.session
+
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _data_loader())
+    return boto3.session.Session(botocore_session=core, **options)
+
+
 def store_from_settings(settings: Settings) -> S3BlobStore:
     """The S3 store the settings describe (see docs/storage.md)."""
-    import boto3
     from botocore.config import Config
     from obstore.store import S3Store
 
@@ -606,7 +637,7 @@ def store_from_settings(settings: Settings) -> S3BlobStore:
         """A session of these credentials (else boto3's chain), made for each client:
         a session shared between threads could be locked by one of them at a fork, and
         the importer's forked workers make their own client."""
-        return boto3.session.Session(
+        return boto_session(
             aws_access_key_id=credentials.get("aws_access_key_id"),
             aws_secret_access_key=credentials.get("aws_secret_access_key"),
             region_name=region,
@@ -662,13 +693,12 @@ class BucketProbe:
     """
 
     def __init__(self, settings: Settings, *, bucket: str, endpoint: str | None) -> None:
-        import boto3
         from botocore.config import Config
 
         credentials = _credentials(settings)
         timeout = settings.health_s3_timeout_s
         self.bucket = bucket
-        self.client: S3Client = boto3.session.Session().client(
+        self.client: S3Client = boto_session().client(
             "s3",
             endpoint_url=endpoint,
             region_name=settings.s3_region,
