@@ -15,9 +15,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from console.console_helpers import browser
 from exports.export_helpers import archive_bytes, open_zip, run_export_job
 from exports.factory import BASE, Household, household, portal_request, record
 from incidents.register_helpers import staff
+from incidents.test_containment_console import confirm, signed_in
 from incidents.test_notify import CONTACT, Signed, pseudonym
 from smtp_sink import SmtpSink
 from voxkeep.accounts.models import Device, HouseholdMember, Language
@@ -159,5 +161,25 @@ def test_a_device_the_new_owner_already_has_keeps_his_own_name(vault: Vault) -> 
         vault, to_account="ben", same_as="ben-speaker-2", **kwargs
     )
     assert moved.moved == 5
+    assert set(moved_items(vault, ben).values()) == {("Bens Küchenradio", None)}
+    assert not set(ANNAS_LABELS) & names_in(vault, ben.account_id)
+
+
+def test_the_console_moves_them_under_his_own_name_for_the_device(vault: Vault) -> None:
+    """The console's form takes the new owner's own id for the device (optional): the
+    moved recordings take his name for it; left empty, they are named by kind."""
+    incident, ben = sold_speaker(
+        vault, ben_devices=(("flur", "Flur"), ("speaker-2", "Bens Küchenradio"))
+    )
+    since = SOLD.strftime("%Y-%m-%d %H:%M")
+    path = (
+        f"/console/incidents/{incident}/contain/reassign-recordings"
+        f"?device=anna-speaker&since={since}&to_account=ben&same_as=ben-speaker-2"
+    )
+    with browser(vault) as client:
+        signed_in(vault, client, "dora", "dpo")
+        form = client.get(f"/console/incidents/{incident}").text
+        assert 'name="same_as"' in form and "optional" in form
+        assert ": 5." in confirm(client, path)
     assert set(moved_items(vault, ben).values()) == {("Bens Küchenradio", None)}
     assert not set(ANNAS_LABELS) & names_in(vault, ben.account_id)

@@ -260,8 +260,9 @@ FIELDS: Final[Mapping[Action, tuple[str, ...]]] = {
     Action.REVOKE_ANSWERS: (),
     Action.SUSPEND_STAFF: ("staff",),
     Action.FORCE_PASSWORD_RESET: ("account",),
-    Action.REASSIGN_RECORDINGS: ("device", "since", "to_account"),
+    Action.REASSIGN_RECORDINGS: ("device", "since", "to_account", "same_as"),
 }
+OPTIONAL: Final = frozenset({"same_as"})  # every other field must be filled
 
 
 def action_of(name: str) -> Action:
@@ -300,8 +301,9 @@ class Done:
 def contain(
     vault: Vault, *, action: Action, incident_id: str, fields: Mapping[str, str], by: By
 ) -> Done:
-    """Run one containment action with the fields its form sent (each must be filled)."""
-    missing = [name for name in FIELDS[action] if not fields.get(name)]
+    """Run one containment action with the fields its form sent (each must be filled,
+    but the optional ones)."""
+    missing = [name for name in FIELDS[action] if name not in OPTIONAL and not fields.get(name)]
     if missing:
         raise InvalidInput(
             f"Fill in every field: {', '.join(missing)} is missing.",
@@ -325,5 +327,6 @@ def contain(
         since=parse_since(fields["since"]),
         to_account=fields["to_account"],
         by=by,
+        same_as=fields.get("same_as"),
     )
     return Done(action, moved.moved, {"account": moved.to_account, "device": moved.new_device})

@@ -3238,6 +3238,22 @@ CATALOGUE: dict[str, Text] = {
         "Die Kennung des richtigen Kontos beim Betreiber",
         "L'identifiant du bon compte chez l'opérateur",
     ),
+    "contain.field_same_as": Text(
+        "His own id for the same device (optional)",
+        "Seine eigene Kennung für dasselbe Gerät (optional)",
+        "Son propre identifiant pour le même appareil (facultatif)",
+    ),
+    "contain.field_same_as_hint": Text(
+        "If the operator registered the device for him too, the moved recordings take his "
+        "name for it. Left empty, the device is named by its kind, never by the first "
+        "owner's label.",
+        "Hat der Betreiber das Gerät auch für ihn angelegt, tragen die verschobenen Aufnahmen "
+        "seinen Namen dafür. Leer gelassen, heißt das Gerät nach seiner Art, nie nach der "
+        "Bezeichnung des ersten Besitzers.",
+        "Si l'opérateur a aussi enregistré l'appareil pour lui, les enregistrements déplacés "
+        "prennent le nom qu'il lui a donné. Laissé vide, l'appareil est nommé par son type, "
+        "jamais par le libellé du premier propriétaire.",
+    ),
     "contain.continue": Text("Continue", "Weiter", "Continuer"),
     "contain.back": Text("Back to the incident", "Zurück zum Vorfall", "Retour à l'incident"),
     "contain.confirm_title": Text(
