@@ -29,7 +29,7 @@ from voxkeep.vault import Vault
 from voxkeep.web import i18n
 from voxkeep.web.deps import VaultDep
 from voxkeep.web.pageroute import PageRoute, StaffSigned, render_console, staff_page
-from voxkeep.web.render import FieldError, redirect
+from voxkeep.web.render import FieldError, act, redirect
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Reader = Annotated[StaffSigned, Depends(staff_page(*service.READERS))]
@@ -91,18 +91,15 @@ async def _act(
     values: dict[str, str],
     beside: tuple[type[VoxkeepError], ...] = (InvalidInput,),
 ) -> Response:
-    """Run the DPO's action; bad input (``beside``) is shown beside its field on the
-    incident's page, any other refusal (403, 404, 409) as an error page."""
-    try:
-        await run_in_threadpool(call)
-    except beside as exc:
-        problem = FieldError(field if isinstance(field, str) else field(exc), exc.message)
-        return await run_in_threadpool(
-            lambda: _incident_page(
-                request, vault, who, incident_id, errors=[problem], values=values, status=422
-            )
+    """Run the DPO's action (web.render.act) from the incident's page."""
+
+    def again(problem: FieldError) -> Response:
+        return _incident_page(
+            request, vault, who, incident_id, errors=[problem], values=values, status=422
         )
-    return redirect(f"/console/incidents/{incident_id}?done={action}")
+
+    done = f"/console/incidents/{incident_id}?done={action}"
+    return await act(call, done=done, again=again, field=field, beside=beside)
 
 
 async def _form(request: Request, *names: str) -> dict[str, str]:

@@ -30,7 +30,7 @@ from voxkeep.vault import Vault
 from voxkeep.web import i18n
 from voxkeep.web.deps import VaultDep
 from voxkeep.web.pageroute import PageRoute, StaffSigned, render_console, staff_page
-from voxkeep.web.render import PAGE_HEADERS, FieldError, day_field, redirect
+from voxkeep.web.render import PAGE_HEADERS, FieldError, act, day_field, redirect
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Reader = Annotated[StaffSigned, Depends(staff_page(*MAY_READ))]
@@ -222,16 +222,14 @@ async def _act(
     call: Callable[[], object],
     field: str,
 ) -> Response:
-    """Run a staff action; a problem with the form's input is shown on the request page
-    beside its field, any other refusal (403, 409) as an error page."""
-    try:
-        await run_in_threadpool(call)
-    except InvalidInput as exc:
-        problem = FieldError(field, exc.message)
-        return await run_in_threadpool(
-            lambda: _request_page(request, vault, who, request_id, errors=[problem], status=422)
-        )
-    return redirect(f"/console/requests/{request_id}?done={action}")
+    """Run a staff action (web.render.act) from the request's page."""
+
+    def again(problem: FieldError) -> Response:
+        return _request_page(request, vault, who, request_id, errors=[problem], status=422)
+
+    return await act(
+        call, done=f"/console/requests/{request_id}?done={action}", again=again, field=field
+    )
 
 
 @router.post("/console/requests/{request_id}/send-code")

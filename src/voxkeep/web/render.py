@@ -10,7 +10,7 @@ and nothing from another origin.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -18,11 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from voxkeep.days import parse_day
-from voxkeep.errors import InvalidInput
+from voxkeep.errors import InvalidInput, VoxkeepError
 from voxkeep.web import csrf, i18n
 
 LANG_COOKIE = "voxkeep_lang"
@@ -55,6 +56,26 @@ class FieldError:
 
     field: str  # the input's id, which the summary links to
     message: str
+
+
+async def act(
+    call: Callable[[], object],
+    *,
+    done: str,
+    again: Callable[[FieldError], Response],
+    field: str | Callable[[VoxkeepError], str],
+    beside: tuple[type[VoxkeepError], ...] = (InvalidInput,),
+) -> Response:
+    """A console form's action: run the service ``call``; if it worked, go to ``done``;
+    a refusal of the form's input (``beside``) shows the page ``again`` with the message
+    beside its ``field`` (a field's id, or chosen by the error); any other refusal (403,
+    404, 409) reaches the error page."""
+    try:
+        await run_in_threadpool(call)
+    except beside as exc:
+        problem = FieldError(field if isinstance(field, str) else field(exc), exc.message)
+        return await run_in_threadpool(again, problem)
+    return redirect(done)
 
 
 def day_field(value: str, field: str, message: str, errors: list[FieldError]) -> date | None:
