@@ -119,7 +119,7 @@ class Download:
     range: ByteRange
     partial: bool
     etag: str
-    chunks: Generator[bytes]  # close() settles a download cut off midway
+    chunks: Generator[bytes]  # close() settles it, however far it got (even before any byte)
 
 
 # Where a person whose answer is gone gets another copy.
@@ -483,13 +483,15 @@ def _open_download(
             advance(vault, session, request.id, RequestState.DELIVERED, actor=owner)
         blob, size = export.blob, export.size
         sending = _Sending(export.account_id, export_id, export.request_id, download_id)
+    chunks = _stream(vault, archive_key, blob, sending, span)
+    next(chunks)  # under way: however the response ends now, even unsent, it settles
     return Download(
         export_id=export_id,
         size=size,
         range=span,
         partial=wanted is not None,
         etag=etag,
-        chunks=_stream(vault, archive_key, blob, sending, span),
+        chunks=chunks,
     )
 
 
@@ -507,13 +509,15 @@ def _stream(
     export_id, download_id = sending.export_id, sending.download_id
     ad = aead.associated_data(kind="export", owner=sending.account_id, object_id=export_id)
     sent = 0
-    chunks = read_span(
-        aead.SegmentedReader(
-            key, vault.blobs.open(blob), size=vault.blobs.size(blob), ad=ad, kind="export"
-        ),
-        span,
-    )
+    chunks: Generator[bytes] | None = None
     try:
+        yield b""  # the priming step (_open_download): nothing is read before it
+        chunks = read_span(
+            aead.SegmentedReader(
+                key, vault.blobs.open(blob), size=vault.blobs.size(blob), ad=ad, kind="export"
+            ),
+            span,
+        )
         for chunk in chunks:
             sent += len(chunk)  # handed to the server: counted even if the line drops now
             yield chunk
@@ -523,7 +527,8 @@ def _stream(
             _fail_delivery(vault, sending.request_id, export_id, "archive_bytes", exc.message)
         raise
     finally:
-        chunks.close()
+        if chunks is not None:
+            chunks.close()
         _settle(vault, export_id, download_id, span, sent)
         # An answer whose time ran out while this was being sent expires now.
         _expire_one(vault, export_id, utcnow(), _time_is_up)
