@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         description="How long a released answer archive can be downloaded; then its key is "
         "destroyed.",
     )
+    export_download_grace_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="A download that started before its answer expired may go on for this many "
+        "seconds from its start; the answer expires when it ends, at the latest then.",
+    )
     export_max_downloads: int = Field(
         default=5,
         ge=1,

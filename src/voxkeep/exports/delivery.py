@@ -14,6 +14,13 @@ authenticate while being sent) blocks the answer and its request with a
 DELIVERY_FAILED incident; asking for another account's answer is a 404 that
 opens a FOREIGN_DOWNLOAD incident (exports.failures, incidents.service).
 
+A download that started before its answer expired is let finish: expiry
+(the EXPIRE job, the sweep, a request after ``expires_at``) leaves the key and
+the ciphertext of an answer with a download in progress, and expires it when
+that download ends, or ``export_download_grace_s`` after it started at the
+latest, so a stalled client cannot keep an answer alive. New downloads and
+resumed ranges after ``expires_at`` are refused (410) all the same.
+
 "This is not my data" revokes the archive at once (its key is destroyed),
 blocks the request and opens an incident naming the request and every
 download so far (Art. 33/34 start from it).
@@ -22,12 +29,12 @@ download so far (Art. 33/34 start from it).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voxkeep.audit.events import SYSTEM, AuditAction, record
@@ -112,7 +119,7 @@ class Download:
     range: ByteRange
     partial: bool
     etag: str
-    chunks: Generator[bytes]  # close() settles a download cut off midway
+    chunks: Generator[bytes]  # close() settles it, however far it got (even before any byte)
 
 
 # Where a person whose answer is gone gets another copy.
@@ -302,13 +309,46 @@ def _downloads_of(session: Session, export_id: str) -> list[ExportDownload]:
     )
 
 
+def _held_until(
+    vault: Vault, session: Session, export_ids: Sequence[str], now: datetime
+) -> dict[str, datetime]:
+    """Answers with a download in progress, and until when it holds them off expiry.
+
+    A download is in progress from its start until it ends (``ended_at``), but
+    holds its answer at most ``export_download_grace_s`` from its start: a
+    stalled client, or a process that died mid-way, lets it expire then.
+    """
+    if not export_ids:
+        return {}
+    grace = timedelta(seconds=vault.settings.export_download_grace_s)
+    rows = session.execute(
+        select(ExportDownload.export_id, func.max(ExportDownload.at))
+        .where(
+            ExportDownload.export_id.in_(export_ids),
+            ExportDownload.ended_at.is_(None),
+            ExportDownload.at > now - grace,
+        )
+        .group_by(ExportDownload.export_id)
+    )
+    return {export_id: started + grace for export_id, started in rows}
+
+
+def _time_is_up(export: Export, now: datetime) -> bool:
+    return export.expires_at is not None and export.expires_at <= now
+
+
 def _expire_if_due(vault: Vault, person: Person, export_id: str, now: datetime) -> None:
-    """An answer past its time is expired (key destroyed) before anything else happens."""
+    """An answer past its time is expired (key destroyed) before anything else happens,
+    unless a download of it is still in progress (then the request is refused, 410)."""
     blob = None
     with vault.transaction() as session:
         export = _own(session, person, export_id, lock=True)
-        due = export.expires_at is not None and export.expires_at <= now
-        if export.state == ExportState.RELEASED.value and due:
+        due = _time_is_up(export, now)
+        if (
+            export.state == ExportState.RELEASED.value
+            and due
+            and not _held_until(vault, session, [export.id], now)
+        ):
             _expire(vault, session, export, now)
             blob, export.blob = export.blob, None
     if blob:
@@ -324,7 +364,7 @@ def _check_downloadable(export: Export, now: datetime) -> None:
         raise Gone("This answer has expired.", hint=ANOTHER_COPY)
     if export.state != ExportState.RELEASED.value:
         raise Conflict("This answer is not ready for download.")
-    if export.expires_at is not None and export.expires_at <= now:
+    if _time_is_up(export, now):
         raise Gone("This answer has expired.", hint=ANOTHER_COPY)
 
 
@@ -443,13 +483,15 @@ def _open_download(
             advance(vault, session, request.id, RequestState.DELIVERED, actor=owner)
         blob, size = export.blob, export.size
         sending = _Sending(export.account_id, export_id, export.request_id, download_id)
+    chunks = _stream(vault, archive_key, blob, sending, span)
+    next(chunks)  # under way: however the response ends now, even unsent, it settles
     return Download(
         export_id=export_id,
         size=size,
         range=span,
         partial=wanted is not None,
         etag=etag,
-        chunks=_stream(vault, archive_key, blob, sending, span),
+        chunks=chunks,
     )
 
 
@@ -467,13 +509,15 @@ def _stream(
     export_id, download_id = sending.export_id, sending.download_id
     ad = aead.associated_data(kind="export", owner=sending.account_id, object_id=export_id)
     sent = 0
-    chunks = read_span(
-        aead.SegmentedReader(
-            key, vault.blobs.open(blob), size=vault.blobs.size(blob), ad=ad, kind="export"
-        ),
-        span,
-    )
+    chunks: Generator[bytes] | None = None
     try:
+        yield b""  # the priming step (_open_download): nothing is read before it
+        chunks = read_span(
+            aead.SegmentedReader(
+                key, vault.blobs.open(blob), size=vault.blobs.size(blob), ad=ad, kind="export"
+            ),
+            span,
+        )
         for chunk in chunks:
             sent += len(chunk)  # handed to the server: counted even if the line drops now
             yield chunk
@@ -483,26 +527,29 @@ def _stream(
             _fail_delivery(vault, sending.request_id, export_id, "archive_bytes", exc.message)
         raise
     finally:
-        chunks.close()
-        if sent < span.length:  # cut off (or the archive went meanwhile)
-            _settle(vault, export_id, download_id, span, sent)
+        if chunks is not None:
+            chunks.close()
+        _settle(vault, export_id, download_id, span, sent)
+        # An answer whose time ran out while this was being sent expires now.
+        _expire_one(vault, export_id, utcnow(), _time_is_up)
 
 
 def _settle(vault: Vault, export_id: str, download_id: str, span: ByteRange, sent: int) -> None:
-    """Count only the bytes a download really sent; its record ends at the last of them."""
+    """A download has ended: count only the bytes it really sent; its record ends at the
+    last of them."""
     with vault.transaction() as session:
         export = session.get(Export, export_id, with_for_update=True)
         download = session.get(ExportDownload, download_id)
         if export is None or download is None:
             return  # erased meanwhile: nothing left to count
-        export.bytes_served = max(0, export.bytes_served - (span.length - sent))
-        download.range_end = span.start + sent - 1
+        download.ended_at = utcnow()
+        if sent < span.length:  # cut off (or the archive went meanwhile)
+            export.bytes_served = max(0, export.bytes_served - (span.length - sent))
+            download.range_end = span.start + sent - 1
 
 
 def _past_expiry(export: Export, now: datetime) -> bool:
-    return (export.expires_at is not None and export.expires_at <= now) or (
-        downloads_counted(export) >= export.max_downloads
-    )
+    return _time_is_up(export, now) or downloads_counted(export) >= export.max_downloads
 
 
 def _expire(vault: Vault, session: Session, export: Export, now: datetime) -> None:
@@ -526,14 +573,37 @@ def _expire(vault: Vault, session: Session, export: Export, now: datetime) -> No
 
 
 def expire_export(vault: Vault, export_id: str, *, now: datetime | None = None) -> bool:
-    """Expire one released answer if it is past its time or its downloads."""
-    now = now or utcnow()
+    """Expire one released answer if it is past its time or its downloads.
+
+    One with a download in progress is left until that download ends (which
+    expires it) or its grace is over: this job runs again then.
+    """
+    return _expire_one(vault, export_id, now or utcnow(), _past_expiry, again=True)
+
+
+def _expire_one(
+    vault: Vault,
+    export_id: str,
+    now: datetime,
+    due: Callable[[Export, datetime], bool],
+    *,
+    again: bool = False,
+) -> bool:
     blob = None
     with vault.transaction() as session:
         export = session.get(Export, export_id, with_for_update=True)
         if export is None or export.state != ExportState.RELEASED.value:
             return False
-        if not _past_expiry(export, now):
+        if not due(export, now):
+            return False
+        held = _held_until(vault, session, [export.id], now)
+        if held:
+            if again:
+                from voxkeep.exports.tasks import EXPIRE
+                from voxkeep.jobs.queue import enqueue
+
+                payload = {"export_id": export.id}
+                enqueue(session, EXPIRE, payload, ref=export.request_id, run_after=held[export.id])
             return False
         _expire(vault, session, export, now)
         blob, export.blob = export.blob, None
@@ -543,17 +613,23 @@ def expire_export(vault: Vault, export_id: str, *, now: datetime | None = None) 
 
 
 def expire_exports(vault: Vault, *, now: datetime | None = None) -> int:
-    """Expire released answers past their time or their downloads; destroy their keys."""
+    """Expire released answers past their time or their downloads; destroy their keys.
+
+    One with a download in progress is left for a later sweep (or the end of
+    that download), within its grace.
+    """
     now = now or utcnow()
     with vault.transaction() as session:
-        due = list(
+        released = list(
             session.scalars(
                 select(Export).where(Export.state == ExportState.RELEASED.value).with_for_update()
             )
         )
+        due = [export for export in released if _past_expiry(export, now)]
+        held = _held_until(vault, session, [export.id for export in due], now)
         blobs = []
         for export in due:
-            if _past_expiry(export, now):
+            if export.id not in held:
                 _expire(vault, session, export, now)
                 if export.blob:
                     blobs.append(export.blob)

@@ -79,5 +79,7 @@ class ExportDownload(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     range_start: Mapped[int] = mapped_column(BigInteger)
     range_end: Mapped[int] = mapped_column(BigInteger)  # inclusive
+    # When its last byte left or it was cut off; None while it is being sent.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     address_ct: Mapped[bytes] = mapped_column(LargeBinary)
     user_agent_ct: Mapped[bytes] = mapped_column(LargeBinary)
