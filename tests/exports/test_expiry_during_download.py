@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
-from test_invariant_4_delivery_binding import Answer, _Signedin, make_answer
+from test_invariant_4_delivery_binding import Answer, make_answer, owners_download
 
 from people.people_helpers import bearer
 from smtp_sink import SmtpSink
 from voxkeep.config import Settings
 from voxkeep.db.base import utcnow
 from voxkeep.errors import NotFound
-from voxkeep.exports.delivery import expire_export, expire_exports, open_download
+from voxkeep.exports.delivery import expire_export, expire_exports
 from voxkeep.exports.models import Export, ExportDownload
 from voxkeep.exports.tasks import EXPIRE
 from voxkeep.jobs.models import Job
@@ -216,19 +216,7 @@ def test_a_response_that_ends_before_its_first_byte_holds_nothing(
     """Closed unsent (the client left before the body): no download in progress is left
     behind to hold the answer for the grace, and no byte of it is counted."""
     answer = make_answer(vault, client, mailbox, recordings=2, frames=40_000)
-    with vault.reading() as session:
-        export = session.get(Export, answer.export_id)
-        assert export is not None
-        owner = _Signedin("session-1", export.account_id, utcnow())
-    got = open_download(
-        vault,
-        person=owner,
-        export_id=answer.export_id,
-        range_header=None,
-        if_range=None,
-        address="192.0.2.1",
-        user_agent="tests/1",
-    )
+    got = owners_download(vault, answer.export_id)
     got.chunks.close()
     download = _download(vault, answer.export_id)
     assert download.ended_at is not None

@@ -25,7 +25,7 @@ from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import DeviceKind
 from voxkeep.audit.events import AuditEvent
 from voxkeep.db.base import utcnow
-from voxkeep.exports.delivery import open_download
+from voxkeep.exports.delivery import Download, open_download
 from voxkeep.exports.models import Export, ExportDownload
 from voxkeep.incidents.models import Incident
 from voxkeep.people.models import PersonSessionRow
@@ -325,20 +325,25 @@ class _Signedin:
     reauth_at: datetime
 
 
-def test_a_download_cut_off_counts_only_the_bytes_sent(vault: Vault, answer: Answer) -> None:
+def owners_download(vault: Vault, export_id: str) -> Download:
+    """The whole answer opened for download by its owner, as the route does."""
     with vault.reading() as session:
-        export = session.get(Export, answer.export_id)
+        export = session.get(Export, export_id)
         assert export is not None
         owner = _Signedin("session-1", export.account_id, utcnow())
-    got = open_download(
+    return open_download(
         vault,
         person=owner,
-        export_id=answer.export_id,
+        export_id=export_id,
         range_header=None,
         if_range=None,
         address="192.0.2.1",
         user_agent="tests/1",
     )
+
+
+def test_a_download_cut_off_counts_only_the_bytes_sent(vault: Vault, answer: Answer) -> None:
+    got = owners_download(vault, answer.export_id)
     first = next(got.chunks)
     assert 0 < len(first) < len(answer.archive)
     got.chunks.close()  # the connection dropped after the first chunk
