@@ -24,7 +24,12 @@ the end). Each vault's blobs live in the bucket under a prefix of its own.
   gate, release: the archive is read from and written to the bucket), and
   `zip -0` packs the same WAV files from local disk. Ratio: the median answer
   time over the median `zip -0` time (target: at most 3.0). The CPU time of
-  the answer (this process) and of SeaweedFS is recorded too.
+  the answer (this process) and of SeaweedFS is recorded too. Beside it, the
+  floor: as many bytes as the WAV files, made in advance, stored in the bucket
+  and read back once (what the release gate reads), with nothing else to do:
+  no answer kept in this bucket can take less; and the same answer with all
+  its recordings copied into one object read by one GET, the best case of
+  per-account pack objects (docs/storage.md), to show what packs would buy.
 
 From the CPU figures the summary derives a projection: recordings per second
 one API core sustains, and c't answers per hour one worker core builds (see
@@ -38,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import resource
@@ -51,7 +57,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
@@ -74,9 +80,11 @@ from ingest import (
 from s3_server import S3Server, weed_binary
 from voxkeep.config import Settings
 from voxkeep.recordings.models import Recording
+from voxkeep.storage.readahead import ReadAhead
 from voxkeep.vault import Vault, init_vault, open_vault
 
 TARGET_RATIO = 3.0
+MiB = 1024 * 1024
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 # --------------------------------------------------------------------------- shared parts
@@ -252,9 +260,105 @@ def _answer_runs(vault: Vault, external: str, runs: int, s3: S3Server) -> dict[s
     return figures
 
 
+class OnePack:
+    """The best case of per-account pack objects (docs/storage.md): every recording of the
+    answer in one object, in the order the builder reads them, read by one streamed GET.
+    While the bench times it, it stands in for storage/readahead.ReadAhead in the builder."""
+
+    key: ClassVar[str] = ""
+    index: ClassVar[dict[str, tuple[int, int]]] = {}  # blob reference -> (offset, length)
+
+    def __init__(self, store: Any, blobs: Any) -> None:
+        self._reader, self._at = store.open(self.key), 0
+
+    def open(self, ref: str) -> io.BytesIO:
+        offset, length = self.index[ref]
+        if offset != self._at:
+            self._reader.seek(offset)  # a ranged GET, which the builder's order never needs
+        self._at = offset + length
+        return io.BytesIO(self._reader.read(length))
+
+    def close(self) -> None:
+        self._reader.close()
+
+    def __enter__(self) -> OnePack:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+@contextlib.contextmanager
+def builder_reading(reader: type) -> Iterator[None]:
+    import voxkeep.exports.builder as builder
+
+    kept = builder.ReadAhead
+    builder.ReadAhead = reader  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        builder.ReadAhead = kept  # type: ignore[misc]
+
+
+def pack_the_answer(vault: Vault, external: str) -> None:
+    """Copy the answer's recordings (their ciphertext, as stored), in the order the builder
+    reads them, into one object for OnePack: the order is taken from one answer."""
+    order: list[tuple[str, int]] = []
+
+    class Listening(ReadAhead):
+        def __init__(self, store: Any, blobs: Any) -> None:
+            order.extend(blobs)
+            super().__init__(store, order)
+
+    with builder_reading(Listening):
+        request_id = approved_request(vault, external)
+        answer_request(vault, request_id)
+        close_answer(vault, request_id)
+    index: dict[str, tuple[int, int]] = {}
+
+    def entries() -> Iterator[bytes]:
+        at = 0
+        for ref, _ in order:
+            with vault.blobs.open(ref) as blob:
+                data = blob.read()
+            index[ref] = (at, len(data))
+            at += len(data)
+            yield data
+
+    OnePack.key = vault.blobs.new_key()
+    vault.blobs.put_stream(OnePack.key, entries())
+    OnePack.index = index
+
+
+def bucket_floor(vault: Vault, size: int, s3: S3Server) -> dict[str, float]:
+    """The least any answer kept in the bucket and checked by reading it back can take here:
+    storing ``size`` bytes made in advance (nothing to read, decrypt, zip or encrypt) through
+    the vault's store, then reading them back once, as the release gate does."""
+    block = os.urandom(MiB)
+
+    def chunks() -> Iterator[bytes]:
+        left = size
+        while left > 0:
+            yield block[: min(left, MiB)]
+            left -= MiB
+
+    key = vault.blobs.new_key()
+    s3_before, started = tree_cpu_seconds(s3.pid), time.perf_counter()
+    vault.blobs.put_stream(key, chunks())
+    stored = time.perf_counter()
+    with vault.blobs.open(key) as back:
+        while back.read(MiB):
+            pass
+    done = time.perf_counter()
+    s3_cpu = tree_cpu_seconds(s3.pid) - s3_before
+    vault.blobs.delete(key)
+    return {"store_s": stored - started, "read_back_s": done - stored, "s3_cpu_s": s3_cpu}
+
+
 def answer_case(parts: Backends, root: Path, count: int, runs: int) -> dict[str, Any]:
     """The answer from the bucket, and as yardsticks in the same run: `zip -0` of the same
-    WAV files, and the same answer from a local vault (SQLite and the blob directory)."""
+    WAV files, the same answer from a local vault (SQLite and the blob directory), the same
+    answer with its recordings in one object (OnePack), and the bucket's floor."""
     wav_dir = root / "wavs"
     wav_dir.mkdir()
     vault, _ = init_vault(Settings(data_dir=root / "answer-vault", **parts.new_vault()))
@@ -264,19 +368,30 @@ def answer_case(parts: Backends, root: Path, count: int, runs: int) -> dict[str,
         populate(local, count, wav_dir=None)
         wav_mb = sum(p.stat().st_size for p in wav_dir.iterdir()) / 1e6
         print(f"answer: {count} recordings, {wav_mb:.1f} MB of WAV", flush=True)
-        s3, here, zips = {}, {}, []
+        pack_the_answer(vault, external)
+        s3, packed, here, zips, floors = {}, {}, {}, [], []
+        wav_bytes = sum(p.stat().st_size for p in wav_dir.iterdir())
         for n in range(runs):
             one = _answer_runs(vault, external, 1, parts.s3)
             s3 = {k: s3.get(k, []) + v for k, v in one.items()}
+            with builder_reading(OnePack):
+                one = _answer_runs(vault, external, 1, parts.s3)
+            packed = {k: packed.get(k, []) + v for k, v in one.items()}
             zips.append(zip0(wav_dir, root / "plain.zip"))
             (root / "plain.zip").unlink()
+            floors.append(bucket_floor(vault, wav_bytes, parts.s3))
             mine = _answer_runs(local, external, 1, parts.s3)
             here = {k: here.get(k, []) + v for k, v in mine.items()}
             print(
                 f"  run {n + 1}: from the bucket {s3['seconds'][-1]:.3f} s (CPU "
-                f"{s3['cpu_s'][-1]:.2f} s, SeaweedFS {s3['s3_cpu_s'][-1]:.2f} s); zip -0 "
+                f"{s3['cpu_s'][-1]:.2f} s, SeaweedFS {s3['s3_cpu_s'][-1]:.2f} s); as one pack "
+                f"{packed['seconds'][-1]:.3f} s (CPU {packed['cpu_s'][-1]:.2f} s, SeaweedFS "
+                f"{packed['s3_cpu_s'][-1]:.2f} s); zip -0 "
                 f"{zips[-1]:.3f} s; from local disk {here['seconds'][-1]:.3f} s (CPU "
-                f"{here['cpu_s'][-1]:.2f} s)",
+                f"{here['cpu_s'][-1]:.2f} s); the floor: storing as many bytes "
+                f"{floors[-1]['store_s']:.3f} s, reading them back "
+                f"{floors[-1]['read_back_s']:.3f} s "
+                f"(SeaweedFS {floors[-1]['s3_cpu_s']:.2f} s)",
                 flush=True,
             )
     finally:
@@ -284,6 +399,8 @@ def answer_case(parts: Backends, root: Path, count: int, runs: int) -> dict[str,
         local.close()
     seconds, zip_s = statistics.median(s3["seconds"]), statistics.median(zips)
     local_s = statistics.median(here["seconds"])
+    pack_s = statistics.median(packed["seconds"])
+    floor_s = statistics.median(f["store_s"] + f["read_back_s"] for f in floors)
     return {
         "recordings": count,
         "wav_mb": round(wav_mb, 1),
@@ -298,6 +415,17 @@ def answer_case(parts: Backends, root: Path, count: int, runs: int) -> dict[str,
         "local_ratio": round(local_s / zip_s, 2),
         "local_worker_cpu_s": round(statistics.median(here["cpu_s"]), 3),
         "s3_over_local": round(seconds / local_s, 2),
+        # The same answer with its recordings in one object: per-account packs at best.
+        "one_pack_seconds": round(pack_s, 3),
+        "one_pack_ratio": round(pack_s / zip_s, 2),
+        "one_pack_worker_cpu_s": round(statistics.median(packed["cpu_s"]), 3),
+        "one_pack_s3_cpu_s": round(statistics.median(packed["s3_cpu_s"]), 3),
+        # Storing the answer's bytes and reading them back once, with nothing else to do:
+        # the least any answer from the bucket takes on this machine (docs/deployment.md).
+        "floor_seconds": round(floor_s, 3),
+        "floor_store_seconds": round(statistics.median(f["store_s"] for f in floors), 3),
+        "floor_s3_cpu_s": round(statistics.median(f["s3_cpu_s"] for f in floors), 3),
+        "floor_ratio": round(floor_s / zip_s, 2),
     }
 
 

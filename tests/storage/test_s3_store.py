@@ -285,14 +285,22 @@ def test_a_forked_child_uploads_over_its_own_connections(store: S3BlobStore) -> 
                 whole = blob.read()
                 blob.seek(2)  # a GET of a range
                 tail = blob.read()
-            code = 0 if (store.size(keys[0]), whole, tail) == (6, b"child!", b"ild!") else 1
+            streamed = store.new_key()  # larger than a part: a multipart upload
+            sent = store.put_stream(streamed, _pattern(PART + 10))
+            with store.open(streamed) as blob:
+                parts_ok = sent == PART + 10 and blob.read() == b"".join(_pattern(PART + 10))
+            code = (
+                0
+                if (store.size(keys[0]), whole, tail, parts_ok) == (6, b"child!", b"ild!", True)
+                else 1
+            )
         finally:
             os._exit(code)
     with store.open(parent_key) as blob:
         assert blob.read() == b"parent"
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert len(list(store.keys_older_than(-60))) == 2
+    assert len(list(store.keys_older_than(-60))) == 3
 
 
 def test_an_unversioned_bucket_works_the_same(s3_server: S3Server, tmp_path: Path) -> None:
