@@ -4,9 +4,10 @@ Details hold ids, pseudonyms and counts, never content; what staff type is
 sealed (incidents.states). The clock runs 72 hours from awareness, which is
 the opening time until the DPO sets it, with a reason (``set_awareness``).
 Each public function here is the one service call that a console page, a
-command and an API route share; ``mark_authority_notified`` and
-``mark_people_notified`` are for the documents and the notices that record
-the notifications, in their own transaction.
+command and an API route share; ``mark_authority_notified`` is for the
+authority's document that records the notification, in its transaction. The
+people are notified by ``telling.settle`` alone, once nobody who must be told
+is left (incidents/telling.py).
 """
 
 from __future__ import annotations
@@ -705,31 +706,6 @@ def mark_authority_notified(
     note = _clean(late_reason, what="reasons for the delay", required=late)
     move(
         vault, session, incident, IncidentState.AUTHORITY_NOTIFIED, actor=actor, note=note, at=when
-    )
-    return incident
-
-
-def mark_people_notified(
-    vault: Vault,
-    session: Session,
-    incident_id: str,
-    *,
-    actor: str,
-    people: int,
-    at: datetime | None = None,
-) -> Incident:
-    """Record, in the caller's transaction, that the affected people were told (Art. 34):
-    who sent the notices (``actor``), when, and to how many people."""
-    when = _not_future(at, utcnow())
-    incident = lock_incident(session, incident_id)
-    move(
-        vault,
-        session,
-        incident,
-        IncidentState.PEOPLE_NOTIFIED,
-        actor=actor,
-        at=when,
-        counts={"people": people},
     )
     return incident
 
