@@ -125,7 +125,7 @@ def test_the_dpo_records_why_anna_is_not_told_and_that_completes_it(
     assert steps(vault, case)[-3:] == ["notices_sent", "not_told", "people_notified"]
     detail = service.show_incident(vault, case.incident, reader=case.dpo)
     (why,) = [e for e in detail.timeline if e.action == "not_told"]
-    assert why.note == f"Art. 34(3) risk_gone: {WHY_NOT}"
+    assert why.note == WHY_NOT and why.params == {"basis": "risk_gone", "people": 1}
     # The reason is sealed: in no table in the clear, nor in the log.
     stored = table_bytes(vault, "incidents", "incident_events", "audit_events")
     assert WHY_NOT.encode() not in stored

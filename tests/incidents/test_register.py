@@ -94,7 +94,9 @@ def test_a_high_risk_incident_goes_the_whole_way_with_its_timeline_and_audit(
         "closed",
     ]
     assert {e.actor for e in shown.timeline[1:]} == {team.dpo.actor}
-    assert shown.timeline[2].note == f"high: {SECRET}"
+    # The DPO's words as typed; the risk as a code the pages word in their language.
+    assert shown.timeline[2].note == SECRET and shown.timeline[2].params == {"risk": "high"}
+    assert shown.timeline[-2].params == {"told": 0, "not_told": 1, "erased": 0}
     assert shown.timeline[-1].note == "All told"
     assert shown.assessment is not None and shown.assessment.reason == SECRET
     assert shown.assessment.measures_proposed == "Second check before release"

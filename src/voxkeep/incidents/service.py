@@ -244,7 +244,10 @@ class TimelineEntry:
     actor: str  # staff:<id>, system, or an account's pseudonym
     action: str  # an incidents.states.Step
     state: IncidentState  # after the step
-    note: str | None  # opened for staff who may read it
+    note: str | None  # what staff typed, opened for staff who may read it
+    # What voxkeep says of the step, as codes and figures; None for a step it did not
+    # word (and for steps recorded before it kept them: their note holds its words).
+    params: dict[str, str | int] | None = None
     sha256: str | None = None  # the document sent to the authority at this step
 
 
@@ -455,6 +458,7 @@ def _register(
             action=e.action,
             state=IncidentState(e.state),
             note=note(event_field(e.seq), e.note_ct),
+            params=dict(e.params) if e.params else None,
             sha256=e.sha256,
         )
         for e in session.scalars(
@@ -630,11 +634,27 @@ def assess(
         for name, text in texts.items():
             sealed = seal_note(vault, session, incident.id, name, text) if text else None
             setattr(incident, _column(name), sealed)
-        note = f"{risk.value}: {texts['reason']}"
+        note, said = texts["reason"], {"risk": risk.value}
         if incident.state == IncidentState.OPEN.value:
-            move(vault, session, incident, IncidentState.ASSESSED, actor=staff.actor, note=note)
+            move(
+                vault,
+                session,
+                incident,
+                IncidentState.ASSESSED,
+                actor=staff.actor,
+                note=note,
+                params=said,
+            )
         else:
-            record_step(vault, session, incident, actor=staff.actor, step=Step.ASSESSED, note=note)
+            record_step(
+                vault,
+                session,
+                incident,
+                actor=staff.actor,
+                step=Step.ASSESSED,
+                note=note,
+                params=said,
+            )
             record(
                 session,
                 AuditAction.INCIDENT_ASSESSED,
