@@ -55,6 +55,8 @@ def test_readme_names_the_two_commands() -> None:
 # Pages whose screenshots the browser journeys take (Visit.docs_shot; `make shots` writes
 # them into docs/img), so that each shows the pages as they are.
 SHOT_PAGES = ("breaches.md",)
+# Single screenshots of other pages that a journey takes too.
+SHOTS = ("console/dashboard",)
 
 
 def test_every_screenshot_of_a_shot_page_is_taken_by_a_journey() -> None:
@@ -64,6 +66,7 @@ def test_every_screenshot_of_a_shot_page_is_taken_by_a_journey() -> None:
         path.read_text() for path in (DOCS.parent / "tests" / "browser").glob("test_*.py")
     )
     taken = set(re.findall(r"docs_shot\(\s*\"([^\"]+)\"", journeys))
+    assert sorted(set(SHOTS) - taken) == [], "no journey takes these"
     for page in SHOT_PAGES:
         shown = re.findall(r"!\[[^\]]*\]\(img/([^)]+)\.png\)", (DOCS / page).read_text())
         assert shown, f"{page} shows no screenshot"

@@ -1,6 +1,7 @@
 """Journey 4: a person presses "this is not my data"; the console's incidents list shows the
-incident with its 72-hour clock, its page the evidence; the audit log, the dashboard's
-charts and the staff list render. Every page passes axe-core; screenshots are saved."""
+incident with its 72-hour clock, its page the evidence; the audit log, the dashboard (its
+countdown to the incident's deadline and its charts) and the staff list render. Every page
+passes axe-core; screenshots are saved, the dashboard's for docs/console.md too."""
 
 from __future__ import annotations
 
@@ -81,9 +82,13 @@ def test_not_my_data_reaches_the_console_with_its_clock(
     visit.check("audit")
 
     visit.go("/console/dashboard")
+    deadlines = page.get_by_role("region", name="Incident deadlines")
+    expect(deadlines.get_by_role("link", name=incident[:12])).to_be_visible()
+    expect(deadlines).to_contain_text("hours left")
     expect(page.locator("svg[role=img]")).to_have_count(4)
     expect(page.locator("table.chart-table")).to_have_count(4)
     visit.check("dashboard")
+    visit.docs_shot("console/dashboard", page.locator("body"))
 
     visit.go("/console/staff")
     expect(page.get_by_role("link", name="d.officer")).to_be_visible()

@@ -427,12 +427,12 @@ def test_every_measure_is_a_step_on_the_incidents_timeline(vault: Vault) -> None
     with pytest.raises(NotFound):  # a refused measure leaves no step behind
         containment.suspend_staff(vault, incident_id=incident, staff="nobody", by=officer)
     shown = show_incident(vault, incident, reader=officer)
-    steps = [(e.action, e.actor, (e.note or "").split(":")[0]) for e in shown.timeline]
+    steps = [(e.action, e.actor, (e.params or {}).get("measure")) for e in shown.timeline]
     assert steps[1:] == [
         ("contained", officer.actor, "revoke-answers"),
         ("contained", officer.actor, "suspend-staff"),
         ("contained", officer.actor, "force-password-reset"),
         ("contained", "system", "reassign-recordings"),
     ]
-    # The notes are sealed: the staff member's name is nowhere in the table.
+    # A measure names the staff account by its id: the name is nowhere in the table.
     assert b"mallory" not in table_bytes(vault, "incident_events")

@@ -11,13 +11,16 @@ and the DPO's reason), never a misleading 0.
 
 from __future__ import annotations
 
+import ast
 import html
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+import voxkeep
 from console.console_helpers import browser, csrf_of
 from console.oversight_helpers import bearer, staff_token
 from helpers import settings_env
@@ -122,7 +125,7 @@ def test_the_dpo_records_why_anna_is_not_told_and_that_completes_it(
     assert steps(vault, case)[-3:] == ["notices_sent", "not_told", "people_notified"]
     detail = service.show_incident(vault, case.incident, reader=case.dpo)
     (why,) = [e for e in detail.timeline if e.action == "not_told"]
-    assert why.note == f"Art. 34(3) risk_gone: {WHY_NOT}"
+    assert why.note == WHY_NOT and why.params == {"basis": "risk_gone", "people": 1}
     # The reason is sealed: in no table in the clear, nor in the log.
     stored = table_bytes(vault, "incidents", "incident_events", "audit_events")
     assert WHY_NOT.encode() not in stored
@@ -225,3 +228,27 @@ def test_the_console_api_and_command_record_who_is_not_told(
         anna_line = after[after.index(f'value="{anna}"') :].split("</label>")[0]
         assert "not told (Art. 34(3)): (b) later measures" in anna_line
     assert told.json()["queued"] == [ben]
+
+
+def test_only_settle_moves_an_incident_to_people_notified() -> None:
+    """One code path: the move to people_notified is telling.settle's, made only once
+    nobody who must be told is left; no other function moves there by a count it is given."""
+    src = Path(voxkeep.__file__).parent
+    moves: list[tuple[str, str]] = []
+    for path in sorted(src.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for call in ast.walk(function):
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id == "move"
+                    and any(
+                        isinstance(arg, ast.Attribute) and arg.attr == "PEOPLE_NOTIFIED"
+                        for arg in call.args
+                    )
+                ):
+                    moves.append((path.relative_to(src).as_posix(), function.name))
+    assert moves == [("incidents/telling.py", "settle")]

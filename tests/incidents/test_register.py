@@ -7,12 +7,14 @@ from datetime import timedelta
 import pytest
 from register_helpers import reported, staff, table_bytes
 
+from exports.factory import household
 from voxkeep.audit.log import recent_events
 from voxkeep.db.base import utcnow
 from voxkeep.errors import Conflict, Forbidden, InvalidInput
-from voxkeep.incidents import service
+from voxkeep.incidents import notify, service
 from voxkeep.incidents.models import Incident, IncidentState, Risk
 from voxkeep.incidents.states import NEXT, allowed, next_states
+from voxkeep.incidents.telling import NotTelling
 from voxkeep.vault import Vault
 
 S = IncidentState
@@ -45,7 +47,11 @@ def test_a_high_risk_incident_goes_the_whole_way_with_its_timeline_and_audit(
     vault: Vault,
 ) -> None:
     team = staff(vault)
+    household(vault, "anna")
     incident_id = reported(vault)
+    anna = service.add_affected(
+        vault, staff=team.dpo, incident_id=incident_id, account="anna", reason="Her speaker"
+    )
     state = service.assess(
         vault,
         staff=team.dpo,
@@ -63,34 +69,47 @@ def test_a_high_risk_incident_goes_the_whole_way_with_its_timeline_and_audit(
     assert "Art. 34" in (refused.value.hint or "")
     with vault.transaction() as session:
         service.mark_authority_notified(vault, session, incident_id, actor=team.dpo.actor)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="still to be told"):
         service.close(vault, staff=team.dpo, incident_id=incident_id, reason="done")
-    with vault.transaction() as session:
-        service.mark_people_notified(vault, session, incident_id, actor="system", people=2)
+    # The one way to "people notified": nobody is left to tell (incidents.telling.settle).
+    notify.record_not_told(
+        vault,
+        incident_id,
+        actor=team.dpo,
+        accounts=[anna],
+        basis=NotTelling.UNINTELLIGIBLE,
+        reason="Sealed audio",
+    )
     service.close(vault, staff=team.dpo, incident_id=incident_id, reason="All told")
 
     shown = service.show_incident(vault, incident_id, reader=team.dpo)
     assert shown.summary.state is S.CLOSED and shown.next_states == []
     assert [e.action for e in shown.timeline] == [
         "opened",
+        "affected_added",
         "assessed",
         "authority_notified",
+        "not_told",
         "people_notified",
         "closed",
     ]
-    assert [e.actor for e in shown.timeline][1:] == [team.dpo.actor] * 2 + [
-        "system",
-        team.dpo.actor,
-    ]
-    assert shown.timeline[1].note == f"high: {SECRET}"
+    assert {e.actor for e in shown.timeline[1:]} == {team.dpo.actor}
+    # The DPO's words as typed; the risk as a code the pages word in their language.
+    assert shown.timeline[2].note == SECRET and shown.timeline[2].params == {"risk": "high"}
+    assert shown.timeline[-2].params == {"told": 0, "not_told": 1, "erased": 0}
     assert shown.timeline[-1].note == "All told"
     assert shown.assessment is not None and shown.assessment.reason == SECRET
     assert shown.assessment.measures_proposed == "Second check before release"
     assert shown.summary.clock.notified_at is not None and not shown.summary.clock.overdue
+    with vault.reading() as session:
+        incident = session.get(Incident, incident_id)
+        assert incident is not None and incident.people_notified_by == team.dpo.actor
+        assert incident.people_notified_at is not None
     actions = [e.action for e in recent_events(vault, 50)]
     for action in (
         "incident:assessed",
         "incident:authority_notified",
+        "incident:not_told",
         "incident:people_notified",
         "incident:closed",
         "incident:read",
@@ -98,7 +117,7 @@ def test_a_high_risk_incident_goes_the_whole_way_with_its_timeline_and_audit(
         assert actions.count(action) == 1, action
     # Nothing staff typed is in a table as plaintext.
     cells = table_bytes(vault, "incidents", "incident_events", "audit_events")
-    for typed in (SECRET, "Intimate home life", "All told", "Download revoked"):
+    for typed in (SECRET, "Intimate home life", "All told", "Download revoked", "Sealed audio"):
         assert typed.encode() not in cells
 
 

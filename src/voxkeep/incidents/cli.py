@@ -118,6 +118,7 @@ def show_cmd(ctx: click.Context, incident_id: str) -> None:
     for e in d.timeline:
         lines.append(
             f"  {e.seq:>3}  {_when(e.at)}  {e.actor:<40}  {e.action}"
+            + (f" ({' '.join(f'{k}={v}' for k, v in e.params.items())})" if e.params else "")
             + (f": {e.note}" if e.note else "")
             + (f"  sha256 {e.sha256}" if e.sha256 else "")
         )

@@ -113,23 +113,24 @@ def revoke_answers(vault: Vault, *, incident_id: str, by: By) -> Revoked:
         exports, blobs = revoke_request_answers(
             vault, session, request_id=request_id, incident_id=incident.id, actor=by.actor
         )
-        _contained(vault, session, incident, by, Action.REVOKE_ANSWERS, f"{len(exports)}")
+        _contained(vault, session, incident, by, Action.REVOKE_ANSWERS, answers=len(exports))
     vault.blobs.delete_many(blobs)
     return Revoked(exports=exports)
 
 
 def _contained(
-    vault: Vault, session: Session, incident: Incident, by: By, action: Action, what: str
+    vault: Vault, session: Session, incident: Incident, by: By, action: Action, **said: str | int
 ) -> None:
-    """The measure on the incident's timeline (a ``contained`` step, its note sealed),
-    in the action's own transaction: the audit event is the action's."""
+    """The measure on the incident's timeline (a ``contained`` step: the measure's code and
+    what it was done to, which the pages word in their language), in the action's own
+    transaction: the audit event is the action's."""
     record_step(
         vault,
         session,
         incident,
         actor=by.actor,
         step=Step.CONTAINED,
-        note=f"{action.value}: {what}",
+        params={"measure": action.value, **said},
     )
 
 
@@ -151,7 +152,7 @@ def suspend_staff(vault: Vault, *, incident_id: str, staff: str, by: By) -> Susp
         info = staff_accounts.suspend_staff(
             session, ref=staff, actor=by.actor, acting=acting, incident=incident.id
         )
-        _contained(vault, session, incident, by, Action.SUSPEND_STAFF, f"staff:{info.id}")
+        _contained(vault, session, incident, by, Action.SUSPEND_STAFF, staff=f"staff:{info.id}")
     return Suspended(staff_id=info.id, name=info.name)
 
 
@@ -174,7 +175,7 @@ def force_password_reset(vault: Vault, *, incident_id: str, account: str, by: By
             vault, session, owner.id, actor=by.actor, incident=incident.id
         )
         pseudonym = account_actor_pseudonym(vault, session, owner.id)
-        _contained(vault, session, incident, by, Action.FORCE_PASSWORD_RESET, pseudonym)
+        _contained(vault, session, incident, by, Action.FORCE_PASSWORD_RESET, account=pseudonym)
     return ResetForced(account=pseudonym, sessions_ended=ended)
 
 
@@ -237,8 +238,16 @@ def reassign_recordings(
         old, new_device = reassign.prepare_move(vault, session, move)
         from_name = account_actor_pseudonym(vault, session, old)
         to_name = account_actor_pseudonym(vault, session, target.id)
-        what = f"{from_name} → {to_name} since {since.isoformat()}"
-        _contained(vault, session, incident, by, Action.REASSIGN_RECORDINGS, what)
+        _contained(
+            vault,
+            session,
+            incident,
+            by,
+            Action.REASSIGN_RECORDINGS,
+            source=from_name,
+            target=to_name,
+            since=since.astimezone(UTC).isoformat(),
+        )
     moved = reassign.move_recordings(vault, move, old, new_device, progress=progress)
     return reassign.Moved(
         moved=moved, new_device=new_device, from_account=from_name, to_account=to_name

@@ -127,7 +127,11 @@ class IncidentEvent(Base):
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))  # an incidents.states.Step
     state: Mapped[str] = mapped_column(String(24))  # the incident's state after the step
-    note_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    note_ct: Mapped[bytes | None] = mapped_column(LargeBinary)  # what staff typed, sealed
+    # What voxkeep says of a step it writes itself, as codes and figures (counts,
+    # pseudonyms, ids, times: never what staff typed), e.g. {"told": 2, "pending": 1}:
+    # the pages word it in their language (incidents.states.StepParams).
+    params: Mapped[dict[str, str | int] | None] = mapped_column(JSON)
     # The SHA-256 (hex) of the document sent to the authority at this step, if any.
     sha256: Mapped[str | None] = mapped_column(String(64))
 

@@ -90,7 +90,17 @@ class TimelineOut(BaseModel):
     actor: str = Field(description="staff:<id>, system, or an account pseudonym.")
     action: str
     state: IncidentState = Field(description="The incident's state after this step.")
-    note: str | None
+    note: str | None = Field(
+        description="What staff typed with the step (kept encrypted), as typed; null when "
+        "nothing was typed or the reader may not read it."
+    )
+    params: dict[str, str | int] | None = Field(
+        default=None,
+        description="What voxkeep says of a step it writes itself, as codes and figures, "
+        'e.g. {"told": 2, "pending": 1} for notices_sent, {"measure": "revoke-answers", '
+        '"answers": 1} for contained (docs/breaches.md lists them); the console words them in '
+        "its language. Null for other steps and for steps recorded before voxkeep kept them.",
+    )
     sha256: str | None = Field(
         default=None, description="SHA-256 of the JSON document sent to the authority here."
     )

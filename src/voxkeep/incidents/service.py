@@ -4,9 +4,10 @@ Details hold ids, pseudonyms and counts, never content; what staff type is
 sealed (incidents.states). The clock runs 72 hours from awareness, which is
 the opening time until the DPO sets it, with a reason (``set_awareness``).
 Each public function here is the one service call that a console page, a
-command and an API route share; ``mark_authority_notified`` and
-``mark_people_notified`` are for the documents and the notices that record
-the notifications, in their own transaction.
+command and an API route share; ``mark_authority_notified`` is for the
+authority's document that records the notification, in its transaction. The
+people are notified by ``telling.settle`` alone, once nobody who must be told
+is left (incidents/telling.py).
 """
 
 from __future__ import annotations
@@ -243,7 +244,10 @@ class TimelineEntry:
     actor: str  # staff:<id>, system, or an account's pseudonym
     action: str  # an incidents.states.Step
     state: IncidentState  # after the step
-    note: str | None  # opened for staff who may read it
+    note: str | None  # what staff typed, opened for staff who may read it
+    # What voxkeep says of the step, as codes and figures; None for a step it did not
+    # word (and for steps recorded before it kept them: their note holds its words).
+    params: dict[str, str | int] | None = None
     sha256: str | None = None  # the document sent to the authority at this step
 
 
@@ -454,6 +458,7 @@ def _register(
             action=e.action,
             state=IncidentState(e.state),
             note=note(event_field(e.seq), e.note_ct),
+            params=dict(e.params) if e.params else None,
             sha256=e.sha256,
         )
         for e in session.scalars(
@@ -629,11 +634,27 @@ def assess(
         for name, text in texts.items():
             sealed = seal_note(vault, session, incident.id, name, text) if text else None
             setattr(incident, _column(name), sealed)
-        note = f"{risk.value}: {texts['reason']}"
+        note, said = texts["reason"], {"risk": risk.value}
         if incident.state == IncidentState.OPEN.value:
-            move(vault, session, incident, IncidentState.ASSESSED, actor=staff.actor, note=note)
+            move(
+                vault,
+                session,
+                incident,
+                IncidentState.ASSESSED,
+                actor=staff.actor,
+                note=note,
+                params=said,
+            )
         else:
-            record_step(vault, session, incident, actor=staff.actor, step=Step.ASSESSED, note=note)
+            record_step(
+                vault,
+                session,
+                incident,
+                actor=staff.actor,
+                step=Step.ASSESSED,
+                note=note,
+                params=said,
+            )
             record(
                 session,
                 AuditAction.INCIDENT_ASSESSED,
@@ -705,31 +726,6 @@ def mark_authority_notified(
     note = _clean(late_reason, what="reasons for the delay", required=late)
     move(
         vault, session, incident, IncidentState.AUTHORITY_NOTIFIED, actor=actor, note=note, at=when
-    )
-    return incident
-
-
-def mark_people_notified(
-    vault: Vault,
-    session: Session,
-    incident_id: str,
-    *,
-    actor: str,
-    people: int,
-    at: datetime | None = None,
-) -> Incident:
-    """Record, in the caller's transaction, that the affected people were told (Art. 34):
-    who sent the notices (``actor``), when, and to how many people."""
-    when = _not_future(at, utcnow())
-    incident = lock_incident(session, incident_id)
-    move(
-        vault,
-        session,
-        incident,
-        IncidentState.PEOPLE_NOTIFIED,
-        actor=actor,
-        at=when,
-        counts={"people": people},
     )
     return incident
 

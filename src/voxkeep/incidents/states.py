@@ -17,13 +17,17 @@ and when, and appends the timeline entry and the audit event in the caller's
 transaction, so all of it commits or none. Steps that are not moves (the
 awareness time, the affected people, containment, follow-ups) go through
 ``record_step``. Staff-typed notes are sealed under the vault's notes key,
-bound to the incident and the entry.
+bound to the incident and the entry. What voxkeep itself says of a step (how
+many people were told, which measure, which risk) is never text: it is kept as
+codes and figures (``params``), which the pages word in their language.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeAlias
 
 from sqlalchemy.orm import Session
 
@@ -51,6 +55,8 @@ CLOSES_AFTER: dict[Risk, IncidentState] = {
     Risk.RISK: S.AUTHORITY_NOTIFIED,
     Risk.HIGH: S.PEOPLE_NOTIFIED,
 }
+# What voxkeep says of a step: codes and figures by name (counts, pseudonyms, ids, times).
+StepParams: TypeAlias = Mapping[str, str | int]
 _ORDER = list(IncidentState)
 # States in which the 72-hour clock may still matter and the DPO may still act.
 ACTIVE = frozenset(S) - {S.CLOSED}
@@ -135,9 +141,11 @@ def record_step(
     actor: str,
     step: Step,
     note: str | None = None,
+    params: StepParams | None = None,
     now: datetime | None = None,
 ) -> IncidentEvent:
-    """Append a timeline entry in the caller's transaction (``note`` is sealed).
+    """Append a timeline entry in the caller's transaction: ``note`` is what staff typed
+    (sealed), ``params`` what voxkeep says of the step (worded where it is shown).
 
     For other domains' steps (containment, follow-ups) too: their audit event
     is theirs to record, in the same transaction.
@@ -151,6 +159,7 @@ def record_step(
         action=step.value,
         state=incident.state,
         note_ct=seal_note(vault, session, incident.id, event_field(seq), note) if note else None,
+        params=dict(params) if params else None,
     )
     session.add(event)
     return event
@@ -186,6 +195,7 @@ def move(
     *,
     actor: str,
     note: str | None = None,
+    params: StepParams | None = None,
     at: datetime | None = None,
     counts: dict[str, int] | None = None,
 ) -> IncidentEvent:
@@ -210,7 +220,14 @@ def move(
     elif to is S.CLOSED:
         incident.closed_at = when
     event = record_step(
-        vault, session, incident, actor=actor, step=Step(to.value), note=note, now=when
+        vault,
+        session,
+        incident,
+        actor=actor,
+        step=Step(to.value),
+        note=note,
+        params=params,
+        now=when,
     )
     record(
         session,

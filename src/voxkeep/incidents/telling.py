@@ -113,17 +113,14 @@ def settle(vault: Vault, session: Session, incident: Incident, *, actor: str) ->
     now = standing(session, incident)
     if not now.complete:
         return False
-    note = (
-        f"told: {len(now.told)}; not told (Art. 34(3)): {len(now.not_told)}; "
-        f"erased: {len(now.erased)}"
-    )
+    said = {"told": len(now.told), "not_told": len(now.not_told), "erased": len(now.erased)}
     move(
         vault,
         session,
         incident,
         IncidentState.PEOPLE_NOTIFIED,
         actor=actor,
-        note=note,
+        params=said,
         counts={"people": len(now.told), "not_told": len(now.not_told)},
     )
     return True
@@ -134,8 +131,8 @@ def record_sent(vault: Vault, session: Session, incident: Incident, *, actor: st
     if settle(vault, session, incident, actor=actor):
         return
     left = standing(session, incident)
-    note = f"told: {len(left.told)}; still to tell: {len(left.pending)}"
-    record_step(vault, session, incident, actor=actor, step=Step.NOTICES_SENT, note=note)
+    said = {"told": len(left.told), "pending": len(left.pending)}
+    record_step(vault, session, incident, actor=actor, step=Step.NOTICES_SENT, params=said)
 
 
 def refuse_pending(session: Session, incident: Incident) -> None:
@@ -184,8 +181,8 @@ def record_not_told(
             **dict.fromkeys(wanted, basis.value),
         },
     }
-    note = f"Art. 34(3) {basis.value}: {reason}"
-    record_step(vault, session, incident, actor=actor, step=Step.NOT_TOLD, note=note)
+    said = {"basis": basis.value, "people": len(wanted)}
+    record_step(vault, session, incident, actor=actor, step=Step.NOT_TOLD, note=reason, params=said)
     record(
         session,
         AuditAction.INCIDENT_NOT_TOLD,

@@ -1212,6 +1212,48 @@ CATALOGUE: dict[str, Text] = {
         "Nachmeldung an die Behörde",
         "Complément à l'autorité",
     ),
+    # What voxkeep says of a step it writes itself (incident_events.params), worded as shown.
+    "incidents.said_assessed": Text(
+        "Assessment: {risk}",
+        "Bewertung: {risk}",
+        "Évaluation : {risk}",
+    ),
+    "incidents.said_notices_sent": Text(
+        "Told: {told}; still to tell: {pending}",
+        "Benachrichtigt: {told}; noch zu benachrichtigen: {pending}",
+        "Informées : {told} ; encore à informer : {pending}",
+    ),
+    "incidents.said_not_told": Text(
+        "People not told: {people}. Case: {basis}",
+        "Nicht benachrichtigte Personen: {people}. Fall: {basis}",
+        "Personnes non informées : {people}. Cas : {basis}",
+    ),
+    "incidents.said_people_notified": Text(
+        "Told: {told}; not told (Art. 34(3)): {not_told}; erased: {erased}",
+        "Benachrichtigt: {told}; nicht benachrichtigt (Art. 34 Abs. 3): {not_told}; "
+        "gelöscht: {erased}",
+        "Informées : {told} ; non informées (art. 34, par. 3) : {not_told} ; effacées : {erased}",
+    ),
+    "incidents.said_revoked": Text(
+        "Answers revoked: {count}",
+        "Widerrufene Antworten: {count}",
+        "Réponses révoquées : {count}",
+    ),
+    "incidents.said_suspended": Text(
+        "Staff account suspended: {staff}",
+        "Gesperrtes Personalkonto: {staff}",
+        "Compte du personnel suspendu : {staff}",
+    ),
+    "incidents.said_reset": Text(
+        "Sessions ended and a new password required: {account}",
+        "Sitzungen beendet und neues Passwort verlangt: {account}",
+        "Sessions terminées et nouveau mot de passe exigé : {account}",
+    ),
+    "incidents.said_reassigned": Text(
+        "Recordings from {since} UTC on moved from {source} to {target}",
+        "Aufnahmen ab {since} UTC von {source} zu {target} verschoben",
+        "Enregistrements à partir du {since} UTC déplacés de {source} vers {target}",
+    ),
     "incidents.close_title": Text(
         "Close the incident",
         "Vorfall abschließen",
