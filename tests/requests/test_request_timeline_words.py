@@ -341,3 +341,30 @@ def test_the_api_gives_codes_and_figures_and_the_command_prints_them(
     assert f"said=code_wrong attempt=1 attempts={attempts}" in ran.output
     assert f"said=code_confirmed: {EVIDENCE}" in ran.output
     assert "said=notice_mailed notice=extended" in ran.output
+
+
+def test_what_staff_typed_for_an_erased_account_is_unreadable_in_the_pages_words(
+    vault: Vault, team: Team
+) -> None:
+    make_subject(vault, "olga")
+    request_id = service.enter_request(
+        vault,
+        staff=team.alice,
+        account="olga",
+        kind=RequestKind.ACCESS,
+        channel=Channel.POST,
+        note="Brief vom 3. März, Absender Olga",
+    )
+    service.refuse(vault, staff=team.dora, request_id=request_id, reason=WHY_NOT)
+    erase_account(vault, external_id="olga", actor="operator:test")
+    english = translate("en", "console.unreadable")
+    with browser(vault) as client:
+        client.cookies.set(STAFF_COOKIE, team.tokens["dora"])
+        for language in ("en", "de", "fr"):
+            client.cookies.set(LANG_COOKIE, language)
+            page = html.unescape(client.get(f"/console/requests/{request_id}").text)
+            # The entry's note, the refusal's note and its reason: sealed, now unreadable.
+            assert page.count(translate(language, "console.unreadable")) == 3, language
+            assert WHY_NOT not in page
+            if language != "en":
+                assert english not in page, language

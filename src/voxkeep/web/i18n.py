@@ -2967,6 +2967,11 @@ CATALOGUE: dict[str, Text] = {
         "(gelöscht)",
         "(effacé)",
     ),
+    "console.unreadable": Text(
+        "(unreadable: the account was erased)",
+        "(nicht lesbar: das Konto wurde gelöscht)",
+        "(illisible : le compte a été effacé)",
+    ),
     "console.field_entered_by": Text(
         "Entered by",
         "Erfasst von",
