@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import re
+import socket
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
+from sqlalchemy import update
 
 from smtp_sink import SmtpSink
 from staff_totp import sign_in as staff_sign_in
 from voxkeep.accounts import service as accounts
 from voxkeep.accounts.models import DeviceKind, Language
+from voxkeep.config import Settings
+from voxkeep.db.base import utcnow
+from voxkeep.errors import MailFailed
 from voxkeep.people.staff import StaffSession, add_staff
-from voxkeep.vault import Vault
+from voxkeep.requests import verification
+from voxkeep.requests.models import DataRequest
+from voxkeep.vault import Vault, open_vault
 
 ACTOR = "system:test"
 PASSWORD = "correct horse battery staple"
@@ -100,6 +109,46 @@ def make_team(vault: Vault) -> Team:
         signed = staff_sign_in(vault, name, PASSWORD)
         tokens[name], sessions[name] = signed.token, signed.session
     return Team(tokens=tokens, sessions=sessions)
+
+
+def change_address(vault: Vault, name: str, email: str) -> None:
+    """The operator changes the account's verified e-mail address."""
+    with vault.transaction() as session:
+        accounts.upsert_account(
+            vault,
+            session,
+            external_id=name,
+            changes=accounts.AccountChanges(email=email),
+            actor=ACTOR,
+        )
+
+
+def expire_code(vault: Vault, request_id: str) -> None:
+    """The request's code runs out: its expiry moved into the past in the database."""
+    with vault.transaction() as session:
+        session.execute(
+            update(DataRequest)
+            .where(DataRequest.id == request_id)
+            .values(code_expires_at=utcnow() - timedelta(seconds=1))
+        )
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: a mail server that takes no mail."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def send_code_unmailed(settings: Settings, staff: StaffSession, request_id: str) -> None:
+    """Send a code while the mail server takes no mail: MailFailed, and the pause undone."""
+    broken = open_vault(settings.model_copy(update={"smtp_port": closed_port()}))
+    try:
+        with pytest.raises(MailFailed):
+            verification.send_code(broken, staff=staff, request_id=request_id)
+    finally:
+        broken.close()
 
 
 def code_from(mail: SmtpSink, address: str, *, count: int = 1) -> str:

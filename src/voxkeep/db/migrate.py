@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-HEAD = "0019"  # the newest revision under migrations/versions
+HEAD = "0020"  # the newest revision under migrations/versions
 
 
 def alembic_config() -> Config:

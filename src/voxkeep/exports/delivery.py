@@ -54,8 +54,8 @@ from voxkeep.exports.models import Export, ExportDownload, ExportState
 from voxkeep.incidents.models import IncidentKind
 from voxkeep.incidents.service import cause_of, incident_by_cause, incidents_by_cause, open_incident
 from voxkeep.people.service import require_recent_reauth
-from voxkeep.requests.models import DataRequest, RequestState
-from voxkeep.requests.states import advance
+from voxkeep.requests.models import DataRequest, RequestState, Said
+from voxkeep.requests.states import advance, says
 from voxkeep.vault import Vault
 
 
@@ -569,7 +569,8 @@ def _expire(vault: Vault, session: Session, export: Export, now: datetime) -> No
         RequestState.READY.value,
         RequestState.DELIVERED.value,
     ):
-        advance(vault, session, request.id, RequestState.CLOSED, actor=SYSTEM, note="expired")
+        expired = says(Said.EXPIRED)
+        advance(vault, session, request.id, RequestState.CLOSED, actor=SYSTEM, params=expired)
 
 
 def expire_export(vault: Vault, export_id: str, *, now: datetime | None = None) -> bool:
@@ -690,7 +691,7 @@ def report_not_mine(vault: Vault, *, person: Person, export_id: str) -> str:
             },
             counts={"downloads": len(downloads)},
         )
-        _block_request(vault, session, export.request_id, actor=owner, note="not mine")
+        _block_request(vault, session, export.request_id, actor=owner, said=Said.NOT_MINE)
     if blob:
         vault.blobs.delete(blob)
     return incident.id
@@ -717,12 +718,13 @@ def _block_request(
     request_id: str,
     *,
     actor: str,
-    note: str,
+    said: Said,
     states: frozenset[str] = _DELIVERABLE,
 ) -> None:
     request = session.get(DataRequest, request_id)
     if request is not None and request.state in states:
-        advance(vault, session, request.id, RequestState.BLOCKED, actor=actor, note=note)
+        why = says(said)
+        advance(vault, session, request.id, RequestState.BLOCKED, actor=actor, params=why)
 
 
 def revoke_request_answers(
@@ -765,5 +767,5 @@ def revoke_request_answers(
     if revoked:
         # An answer still being built or checked is stopped too: nothing of it may go out.
         states = _DELIVERABLE | _UNDER_WAY
-        _block_request(vault, session, request_id, actor=actor, note="contained", states=states)
+        _block_request(vault, session, request_id, actor=actor, said=Said.CONTAINED, states=states)
     return revoked, blobs

@@ -56,8 +56,8 @@ from voxkeep.incidents.models import AffectedSource, IncidentKind
 from voxkeep.incidents.service import cause_of, open_incident
 from voxkeep.recordings.models import Recording
 from voxkeep.recordings.service import audio_sha256_ad
-from voxkeep.requests.models import DataRequest, RequestKind, RequestState
-from voxkeep.requests.states import allowed, lock_request, transition
+from voxkeep.requests.models import DataRequest, RequestKind, RequestState, Said
+from voxkeep.requests.states import allowed, lock_request, says, transition
 from voxkeep.vault import Vault
 
 S = RequestState
@@ -140,9 +140,14 @@ def fail_answer(
             blob = _block_export(vault, session, export, request, failure, incident_id, now)
         state = S(request.state)
         if state in STOPPABLE and allowed(RequestKind(request.kind), state, S.BLOCKED):
+            # The check's own (technical) message stays in the sealed note; what failed is
+            # said in codes, which the pages word in their language.
             label = failure.kind.value if failure.kind else "failed"
-            note = f"{label}: {failure.check} ({failure.message[:MESSAGE_LIMIT]})"
-            transition(vault, session, request, S.BLOCKED, actor=actor, note=note, now=now)
+            why = says(Said.CHECK_FAILED, failure=label, check=failure.check)
+            note = failure.message[:MESSAGE_LIMIT]
+            transition(
+                vault, session, request, S.BLOCKED, actor=actor, note=note, params=why, now=now
+            )
     if blob:
         vault.blobs.delete(blob)  # after the commit: no row names it any more
     return incident_id

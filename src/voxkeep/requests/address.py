@@ -36,15 +36,13 @@ from voxkeep.requests.models import (
     DataRequest,
     RequestState,
     RequestStep,
+    Said,
 )
-from voxkeep.requests.states import VERIFIABLE, append_step, unfinished_requests
+from voxkeep.requests.states import VERIFIABLE, append_step, says, unfinished_requests
 from voxkeep.vault import Vault
 
 # Job kind (handler in requests/tasks.py). The payload holds the change id only.
 ADDRESS_NOTICE = "address.notice"
-
-CHANGED_NOTE = "the account's e-mail address was changed by the operator"
-CONFIRMED_NOTE = "the account's changed e-mail address was confirmed for this request"
 
 
 def _ad(change_id: str, account_id: str) -> bytes:
@@ -84,8 +82,8 @@ def note_change(
             session,
             request,
             actor=actor,
-            note=CHANGED_NOTE,
             now=now,
+            params=says(Said.ADDRESS_CHANGED),
             step=RequestStep.ADDRESS_CHANGED,
         )
     record(

@@ -135,7 +135,9 @@ def show_cmd(ctx: click.Context, request_id: str) -> None:
         move = (
             e.to_state if e.from_state in (None, e.to_state) else f"{e.from_state} → {e.to_state}"
         )
-        lines.append(f"  {_when(e.at)}  {move:<22} {e.actor}" + (f"  {e.note}" if e.note else ""))
+        said = " ".join(f"{k}={v}" for k, v in (e.params or {}).items())
+        told = ": ".join(part for part in (said, e.note) if part)
+        lines.append(f"  {_when(e.at)}  {move:<22} {e.actor}" + (f"  {told}" if told else ""))
     for j in d.jobs:
         lines.append(
             f"Job {j.id}: {j.kind} {j.state}, {j.attempts} attempt(s)"

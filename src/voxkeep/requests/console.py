@@ -135,6 +135,7 @@ def _request_page(
         active="requests",
         detail=detail,
         s=detail.summary,
+        unreadable=views.ERASED,  # a sealed text of an erased account: worded by the page
         errors=list(errors),
         field_errors={e.field: e.message for e in errors},
         done=request.query_params.get("done", ""),

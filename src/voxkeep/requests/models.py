@@ -12,6 +12,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -61,6 +62,36 @@ class RequestStep(enum.StrEnum):
 
     ADDRESS_CHANGED = "address:changed"  # the operator changed the account's e-mail address
     ADDRESS_CONFIRMED = "address:confirmed"  # staff confirmed the change for this request
+
+
+class Said(enum.StrEnum):
+    """What voxkeep says of a timeline step it writes itself: ``params["said"]``, with its
+    figures beside it (counts, ids, times, check names), worded by the pages in their
+    language (docs/requests.md, "The timeline's words"). Never text: what staff typed
+    is the step's sealed note."""
+
+    REAUTHENTICATED = "reauthenticated"  # verified: the person re-entered their password
+    CODE_BY_MAIL = "code_by_mail"  # verifying: a code goes to the account's address
+    CODE_SENT_AGAIN = "code_sent_again"  # verifying again: a new code replaces the old
+    CODE_AWAITED = "code_awaited"  # paused until the person gives back the code (until)
+    CODE_MAIL_FAILED = "code_mail_failed"  # the code mail was not taken: clock running again
+    CODE_EXPIRED = "code_expired"  # a code was given back too late
+    CODE_WRONG = "code_wrong"  # a wrong code (attempt, attempts)
+    CODE_VOID = "code_void"  # a wrong code, the last attempt: the code is void
+    CODE_CONFIRMED = "code_confirmed"  # verified by the code (the note: how it came)
+    ADDRESS_CHANGED = "address_changed"  # the operator changed the account's address
+    ADDRESS_CONFIRMED = "address_confirmed"  # staff confirmed the change for this request
+    EXTENDED = "extended"  # the deadline extended (months; the note: the reason)
+    NOTICE_MAILED = "notice_mailed"  # a notice to the person mailed (notice)
+    WITHDRAWN = "withdrawn"  # the person withdrew the request in the portal
+    ACCOUNT_ERASED = "account_erased"  # the account was erased (receipt or request)
+    ERASED = "erased"  # the erasure done, with its receipt (receipt)
+    RECEIPT_MAILED = "receipt_mailed"  # the signed receipt and its salt mailed
+    RECEIPT_NOT_MAILED = "receipt_not_mailed"  # no verified address, or the mail failed
+    EXPIRED = "expired"  # the answer expired
+    NOT_MINE = "not_mine"  # the person said the answer holds someone else's data
+    CONTAINED = "contained"  # an incident's containment revoked the answer
+    CHECK_FAILED = "check_failed"  # a check failed (failure, check; the note: its message)
 
 
 class VerificationMethod(enum.StrEnum):
@@ -141,6 +172,8 @@ class RequestEvent(Base):
     actor: Mapped[str] = mapped_column(String(64))
     note_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     step: Mapped[str | None] = mapped_column(String(32))  # a RequestStep, for steps the person sees
+    # What voxkeep says of a step it wrote itself: {"said": a Said, figures by name}.
+    params: Mapped[dict[str, str | int] | None] = mapped_column(JSON)
 
 
 class AddressChange(Base):

@@ -107,7 +107,16 @@ class TimelineOut(BaseModel):
     from_state: str | None
     to_state: str
     actor: str
-    note: str | None
+    note: str | None = Field(
+        description="What staff typed with the step (a reason, the evidence), as typed; on a "
+        "step recorded before params existed, the English words voxkeep wrote then."
+    )
+    params: dict[str, str | int] | None = Field(
+        default=None,
+        description="For a step voxkeep wrote itself: its code `said` (`code_expired`, "
+        "`withdrawn`, `expired`, …) and its figures (counts, ids, times, check names), "
+        "never words; see docs/requests.md, section The timeline's words. Null otherwise.",
+    )
     step: str | None = Field(
         description="For a step that is not a move: what happened, e.g. `address:changed` "
         "(the operator changed the account's e-mail address) or `address:confirmed` (staff "

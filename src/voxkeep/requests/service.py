@@ -37,12 +37,14 @@ from voxkeep.requests.models import (
     DataRequest,
     RequestKind,
     RequestState,
+    Said,
     VerificationMethod,
 )
 from voxkeep.requests.states import (
     OPEN,
     TERMINAL,
     VERIFIABLE,
+    StepParams,
     account_pseudonym,
     allowed,
     append_event,
@@ -50,6 +52,7 @@ from voxkeep.requests.states import (
     open_note,
     paused_days_for,
     recompute_due,
+    says,
     seal_note,
     transition,
     unfinished_requests,
@@ -297,7 +300,7 @@ def file_request(vault: Vault, *, person: PersonActor, kind: RequestKind) -> str
         request.verified_at = person.reauth_at
         request.verification_method = VerificationMethod.REAUTH.value
         transition(
-            vault, session, request, S.VERIFIED, actor=actor, note="re-authenticated in the portal"
+            vault, session, request, S.VERIFIED, actor=actor, params=says(Said.REAUTHENTICATED)
         )
         _start_work(vault, session, request, actor=SYSTEM)
         return request.id
@@ -455,8 +458,9 @@ def extend(
             request,
             actor=actor,
             from_state=state,
-            note=f"deadline extended by {months} month(s): {text}",
+            note=text,
             now=now,
+            params=says(Said.EXTENDED, months=months),
         )
         record(
             session,
@@ -516,7 +520,7 @@ def cancel_own(vault: Vault, *, person: PersonActor, request_id: str) -> None:
             )
         actor = account_actor_pseudonym(vault, session, person.account_id)
         request.code_hash = None
-        transition(vault, session, request, S.CANCELLED, actor=actor, note="withdrawn")
+        transition(vault, session, request, S.CANCELLED, actor=actor, params=says(Said.WITHDRAWN))
 
 
 def own_request(
@@ -533,9 +537,12 @@ def own_request(
     return request
 
 
-def settle_for_erased_account(vault: Vault, session: Session, account_id: str, *, note: str) -> int:
+def settle_for_erased_account(
+    vault: Vault, session: Session, account_id: str, *, by: StepParams
+) -> int:
     """End the open requests of an account that was erased: nothing is left to answer
     them from. Cancelled where that is a legal move, else closed; returns how many.
+    ``by``: what erased it (``says(Said.ACCOUNT_ERASED, receipt=…)`` or ``request=…``).
 
     Call it in the transaction that destroys the account's key. An access or
     portability answer being built or checked is cancelled too (its job then
@@ -549,7 +556,7 @@ def settle_for_erased_account(vault: Vault, session: Session, account_id: str, *
         for to in (S.CANCELLED, S.CLOSED):
             if allowed(kind, state, to):
                 request.code_hash = None
-                transition(vault, session, request, to, actor=SYSTEM, note=note)
+                transition(vault, session, request, to, actor=SYSTEM, params=by)
                 count += 1
                 break
     return count

@@ -10,11 +10,17 @@ a new approval or is closed.
 Every change of state goes through ``transition``: it checks the move, keeps
 the pause accounting and the due date right, and appends the timeline event
 and the audit event in the caller's transaction, so all of it commits or none.
+A step's note is what staff typed, sealed; what voxkeep itself says of a step
+(the code expired, the answer withdrawn, a notice mailed) is never text: it is
+kept as a code and its figures (``params``, made by ``says``), which the pages
+word in their language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TypeAlias
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +37,7 @@ from voxkeep.requests.models import (
     RequestKind,
     RequestState,
     RequestStep,
+    Said,
 )
 from voxkeep.vault import Vault
 
@@ -58,6 +65,13 @@ VERIFIABLE = frozenset({S.RECEIVED, S.VERIFYING, S.PAUSED})
 OPEN = frozenset(S) - TERMINAL - {S.READY, S.DELIVERED}
 
 ACTION = {state: AuditAction(f"request:{state.value}") for state in RequestState}
+# What voxkeep says of a step: {"said": a Said code, figures by name (counts, ids, times)}.
+StepParams: TypeAlias = Mapping[str, str | int]
+
+
+def says(what: Said, **figures: str | int) -> StepParams:
+    """The params of a step voxkeep writes itself: its code and figures, never words."""
+    return {"said": what.value, **figures}
 
 
 def allowed(kind: RequestKind, current: RequestState, to: RequestState) -> bool:
@@ -165,9 +179,11 @@ def append_event(
     note: str | None,
     now: datetime,
     step: RequestStep | None = None,
+    params: StepParams | None = None,
 ) -> RequestEvent:
     """A timeline entry; ``from_state == to_state`` marks a step that is not a move, and
-    ``step`` tags such a step for the person's view."""
+    ``step`` tags such a step for the person's view. ``note`` is what staff typed (sealed),
+    ``params`` what voxkeep says of the step (``says``), worded where it is shown."""
     seq = next_seq(session, RequestEvent.seq, RequestEvent.request_id, request.id)
     event = RequestEvent(
         request_id=request.id,
@@ -178,6 +194,7 @@ def append_event(
         actor=actor,
         note_ct=_sealed_note(vault, session, request, seq, note),
         step=step.value if step is not None else None,
+        params=dict(params) if params else None,
     )
     session.add(event)
     return event
@@ -189,9 +206,10 @@ def append_step(
     request: DataRequest,
     *,
     actor: str,
-    note: str | None,
+    note: str | None = None,
     now: datetime,
     step: RequestStep | None = None,
+    params: StepParams | None = None,
 ) -> RequestEvent:
     """A timeline entry for a step that is not a move (the state stays as it is)."""
     return append_event(
@@ -203,6 +221,7 @@ def append_step(
         note=note,
         now=now,
         step=step,
+        params=params,
     )
 
 
@@ -233,6 +252,7 @@ def transition(
     *,
     actor: str,
     note: str | None = None,
+    params: StepParams | None = None,
     now: datetime | None = None,
 ) -> RequestEvent:
     """Move ``request`` to ``to`` or raise Conflict; timeline and audit log in the same transaction.
@@ -255,7 +275,14 @@ def transition(
     request.state = to.value
     recompute_due(request)
     event = append_event(
-        vault, session, request, actor=actor, from_state=current, note=note, now=now
+        vault,
+        session,
+        request,
+        actor=actor,
+        from_state=current,
+        note=note,
+        now=now,
+        params=params,
     )
     record(
         session,
@@ -287,8 +314,9 @@ def advance(
     *,
     actor: str,
     note: str | None = None,
+    params: StepParams | None = None,
 ) -> DataRequest:
     """Lock the request and move it: the entry point for other domains (exports, delivery)."""
     request = lock_request(session, request_id)
-    transition(vault, session, request, to, actor=actor, note=note)
+    transition(vault, session, request, to, actor=actor, note=note, params=params)
     return request

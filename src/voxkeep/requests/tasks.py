@@ -29,7 +29,7 @@ from voxkeep.jobs.registry import handles
 from voxkeep.mail import get_mailer
 from voxkeep.requests import address, notices
 from voxkeep.requests.address import ADDRESS_NOTICE
-from voxkeep.requests.models import AddressChange, DataRequest, RequestState
+from voxkeep.requests.models import AddressChange, DataRequest, RequestState, Said
 from voxkeep.requests.service import (
     ERASURE_RUN,
     EXPORT_BUILD,
@@ -42,6 +42,7 @@ from voxkeep.requests.states import (
     effective_due_at,
     lock_request,
     open_note,
+    says,
     transition,
 )
 from voxkeep.retention import receipt_mail
@@ -146,8 +147,9 @@ def notify(vault: Vault, payload: Mapping[str, Any]) -> None:
             request,
             actor=SYSTEM,
             from_state=S(request.state),
-            note=f"{notice.value} notice mailed to the account's verified address",
+            note=None,
             now=now,
+            params=says(Said.NOTICE_MAILED, notice=notice.value),
         )
         _record_notified(vault, session, request, notice)
 
@@ -318,7 +320,7 @@ def _finish_erasure(vault: Vault, request_id: str, *, receipt_id: str) -> None:
         if request.state != S.BUILDING:
             return  # its receipt mail went out already (or gave up) and closed it
         settle_for_erased_account(
-            vault, session, request.account_id, note=f"account erased ({request.id})"
+            vault, session, request.account_id, by=says(Said.ACCOUNT_ERASED, request=request.id)
         )
         request.receipt_id = receipt_id
         if not receipt_mail.pending(session, receipt_id):
@@ -328,17 +330,16 @@ def _finish_erasure(vault: Vault, request_id: str, *, receipt_id: str) -> None:
 def _close_erasure(vault: Vault, session: Session, request: DataRequest, *, mailed: bool) -> None:
     """An erased account's request: ready with its receipt, then closed (delivered first
     when the receipt was mailed). Notes are not kept (no key is left to seal them with):
-    the moves say whether the person got the receipt."""
-    transition(
-        vault, session, request, S.READY, actor=SYSTEM, note=f"erased; receipt {request.receipt_id}"
-    )
+    the moves and what voxkeep says of them tell whether the person got the receipt."""
+    erased = says(Said.ERASED, receipt=request.receipt_id or "")
+    transition(vault, session, request, S.READY, actor=SYSTEM, params=erased)
     if mailed:
-        note = "signed receipt and its salt mailed to the address the account had"
-        transition(vault, session, request, S.DELIVERED, actor=SYSTEM, note=note)
+        said = says(Said.RECEIPT_MAILED)
+        transition(vault, session, request, S.DELIVERED, actor=SYSTEM, params=said)
         transition(vault, session, request, S.CLOSED, actor=SYSTEM)
     else:
-        note = "the receipt could not be mailed (no verified address, or the mail failed)"
-        transition(vault, session, request, S.CLOSED, actor=SYSTEM, note=note)
+        said = says(Said.RECEIPT_NOT_MAILED)
+        transition(vault, session, request, S.CLOSED, actor=SYSTEM, params=said)
 
 
 def _receipt_id(payload: Mapping[str, Any]) -> str:

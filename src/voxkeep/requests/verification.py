@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from voxkeep.requests.models import (
     DataRequest,
     RequestState,
     RequestStep,
+    Said,
     VerificationMethod,
 )
 from voxkeep.requests.service import (
@@ -44,6 +45,7 @@ from voxkeep.requests.states import (
     account_pseudonym,
     append_step,
     lock_request,
+    says,
     seal_note,
     transition,
 )
@@ -96,16 +98,15 @@ def send_code(vault: Vault, *, staff: StaffActor, request_id: str) -> datetime:
         request.code_attempts = 0
         if request.state != S.VERIFYING:
             again = request.state == S.PAUSED
-            note = "code sent again" if again else "verification by a code to the account's address"
-            transition(vault, session, request, S.VERIFYING, actor=actor, note=note, now=now)
+            said = says(Said.CODE_SENT_AGAIN if again else Said.CODE_BY_MAIL)
+            transition(vault, session, request, S.VERIFYING, actor=actor, params=said, now=now)
         transition(
             vault,
             session,
             request,
             S.PAUSED,
             actor=actor,
-            note=f"waiting for the person to give back the code (valid until "
-            f"{notices.minute(expires)} UTC); clock paused",
+            params=says(Said.CODE_AWAITED, until=expires.astimezone(UTC).isoformat()),
             now=now,
         )
         record(
@@ -141,7 +142,7 @@ def _undo_pause(vault: Vault, request_id: str, *, actor: str) -> None:
                 request,
                 S.VERIFYING,
                 actor=actor,
-                note="the code mail could not be sent; clock running again",
+                params=says(Said.CODE_MAIL_FAILED),
             )
 
 
@@ -172,8 +173,8 @@ def confirm_address(vault: Vault, *, staff: StaffActor, request_id: str) -> date
             session,
             request,
             actor=actor,
-            note=address.CONFIRMED_NOTE,
             now=now,
+            params=says(Said.ADDRESS_CONFIRMED),
             step=RequestStep.ADDRESS_CONFIRMED,
         )
         record(
@@ -215,8 +216,8 @@ def check_code(
                 session,
                 request,
                 actor=actor,
-                note="code expired",
                 now=now,
+                params=says(Said.CODE_EXPIRED),
             )
             problem = InvalidInput(
                 "The code has expired.",
@@ -239,7 +240,8 @@ def check_code(
                 request,
                 S.VERIFIED,
                 actor=actor,
-                note=f"code confirmed: {text}",
+                note=text,
+                params=says(Said.CODE_CONFIRMED),
                 now=now,
             )
     if problem is not None:
@@ -253,15 +255,12 @@ def _wrong_code(
     left = vault.settings.request_code_attempts - request.code_attempts
     if left <= 0:
         request.code_hash = None
-    append_step(
-        vault,
-        session,
-        request,
-        actor=actor,
-        note=f"wrong code entered ({request.code_attempts} of "
-        f"{vault.settings.request_code_attempts})" + ("; code void" if left <= 0 else ""),
-        now=now,
+    said = says(
+        Said.CODE_VOID if left <= 0 else Said.CODE_WRONG,
+        attempt=request.code_attempts,
+        attempts=vault.settings.request_code_attempts,
     )
+    append_step(vault, session, request, actor=actor, now=now, params=said)
     record(
         session,
         AuditAction.REQUEST_CODE_REJECTED,

@@ -58,8 +58,10 @@ class TimelineEntry:
     from_state: str | None
     to_state: str
     actor: str
-    note: str | None
+    note: str | None  # what staff typed; on a step recorded before 0020, voxkeep's own words
     step: str | None  # a RequestStep: a step that is not a move (e.g. "address:changed")
+    # What voxkeep says of a step it wrote itself: {"said": a Said, figures by name}.
+    params: dict[str, str | int] | None = None
 
 
 @dataclass(frozen=True)
@@ -397,6 +399,7 @@ def _detail(
             actor=e.actor,
             note=_read(vault, session, request, event_field(e.seq), e.note_ct),
             step=e.step,
+            params=e.params,
         )
         for e in _events(session, request.id)
     ]

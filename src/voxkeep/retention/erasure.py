@@ -41,7 +41,9 @@ from voxkeep.errors import NotFound
 from voxkeep.exports.models import Export
 from voxkeep.ids import check_id
 from voxkeep.recordings.models import Recording
+from voxkeep.requests.models import Said
 from voxkeep.requests.service import settle_for_erased_account
+from voxkeep.requests.states import says
 from voxkeep.retention import purge, receipt_mail, receipts
 from voxkeep.retention.models import ErasureReceipt
 from voxkeep.vault import Vault
@@ -175,7 +177,7 @@ def destroy_key(
         )
         # Nothing is left to answer the account's open requests from.
         settle_for_erased_account(
-            vault, session, account.id, note=f"account erased (receipt {receipt_id})"
+            vault, session, account.id, by=says(Said.ACCOUNT_ERASED, receipt=receipt_id)
         )
     return Erasure(receipt_id=receipt_id, subject_salt=salt.hex())
 

@@ -2744,6 +2744,139 @@ CATALOGUE: dict[str, Text] = {
         "Von der Freigabeprüfung gestoppt",
         "Arrêtée par le contrôle avant remise",
     ),
+    # What voxkeep says of a request's step it writes itself (request_events.params,
+    # requests.models.Said), worded as shown.
+    "console.said_reauthenticated": Text(
+        "The person re-entered their password in the portal",
+        "Die Person hat im Portal ihr Passwort erneut eingegeben",
+        "La personne a ressaisi son mot de passe dans le portail",
+    ),
+    "console.said_code_by_mail": Text(
+        "Verification by a code mailed to the account's address",
+        "Prüfung mit einem Code an die Adresse des Kontos",
+        "Vérification par un code envoyé à l'adresse du compte",
+    ),
+    "console.said_code_sent_again": Text(
+        "A new code sent; the earlier one is void",
+        "Neuer Code gesendet; der frühere ist ungültig",
+        "Nouveau code envoyé ; le précédent n'est plus valable",
+    ),
+    "console.said_code_awaited": Text(
+        "Waiting for the person to give back the code (valid until {until} UTC); clock paused",
+        "Warten, bis die Person den Code nennt (gültig bis {until} UTC); Frist angehalten",
+        "En attente du code de la personne (valable jusqu'au {until} UTC) ; délai suspendu",
+    ),
+    "console.said_code_mail_failed": Text(
+        "The code mail could not be sent; clock running again",
+        "Die Mail mit dem Code konnte nicht gesendet werden; die Frist läuft wieder",
+        "Le courriel du code n'a pas pu être envoyé ; le délai court de nouveau",
+    ),
+    "console.said_code_expired": Text(
+        "Code expired",
+        "Code abgelaufen",
+        "Code expiré",
+    ),
+    "console.said_code_wrong": Text(
+        "Wrong code entered ({attempt} of {attempts})",
+        "Falscher Code eingegeben ({attempt} von {attempts})",
+        "Code erroné saisi ({attempt} sur {attempts})",
+    ),
+    "console.said_code_void": Text(
+        "Wrong code entered ({attempt} of {attempts}); the code is void",
+        "Falscher Code eingegeben ({attempt} von {attempts}); der Code ist ungültig",
+        "Code erroné saisi ({attempt} sur {attempts}) ; le code n'est plus valable",
+    ),
+    "console.said_code_confirmed": Text(
+        "Code confirmed",
+        "Code bestätigt",
+        "Code confirmé",
+    ),
+    "console.said_address_changed": Text(
+        "The account's e-mail address was changed by the operator",
+        "Die E-Mail-Adresse des Kontos wurde vom Betreiber geändert",
+        "L'adresse e-mail du compte a été modifiée par l'exploitant",
+    ),
+    "console.said_address_confirmed": Text(
+        "The account's changed e-mail address was confirmed for this request",
+        "Die geänderte E-Mail-Adresse des Kontos wurde für diese Anfrage bestätigt",
+        "La nouvelle adresse e-mail du compte a été confirmée pour cette demande",
+    ),
+    "console.said_extended": Text(
+        "Deadline extended by {months} month(s)",
+        "Frist um {months} Monat(e) verlängert",
+        "Délai prolongé de {months} mois",
+    ),
+    "console.said_notice_mailed": Text(
+        "Notice mailed to the account's verified address: {notice}",
+        "Mitteilung an die bestätigte Adresse des Kontos gemailt: {notice}",
+        "Avis envoyé à l'adresse vérifiée du compte : {notice}",
+    ),
+    "console.said_notice_extended": Text(
+        "deadline extended",
+        "Frist verlängert",
+        "délai prolongé",
+    ),
+    "console.said_notice_refused": Text(
+        "request refused",
+        "Anfrage abgelehnt",
+        "demande refusée",
+    ),
+    "console.said_withdrawn": Text(
+        "Withdrawn by the person in the portal",
+        "Von der Person im Portal zurückgezogen",
+        "Retirée par la personne dans le portail",
+    ),
+    "console.said_account_erased": Text(
+        "The account was erased (receipt {receipt})",
+        "Das Konto wurde gelöscht (Quittung {receipt})",
+        "Le compte a été effacé (reçu {receipt})",
+    ),
+    "console.said_account_erased_by": Text(
+        "The account was erased by request {request}",
+        "Das Konto wurde durch die Anfrage {request} gelöscht",
+        "Le compte a été effacé par la demande {request}",
+    ),
+    "console.said_erased": Text(
+        "Erased; receipt {receipt}",
+        "Gelöscht; Quittung {receipt}",
+        "Effacé ; reçu {receipt}",
+    ),
+    "console.said_receipt_mailed": Text(
+        "Signed receipt and its salt mailed to the address the account had",
+        "Signierte Quittung und ihr Salt an die Adresse des Kontos gemailt",
+        "Reçu signé et son sel envoyés à l'adresse qu'avait le compte",
+    ),
+    "console.said_receipt_not_mailed": Text(
+        "The receipt could not be mailed (no verified address, or the mail failed)",
+        "Die Quittung konnte nicht gemailt werden (keine bestätigte Adresse, oder die Mail "
+        "scheiterte)",
+        "Le reçu n'a pas pu être envoyé (pas d'adresse vérifiée, ou l'envoi a échoué)",
+    ),
+    "console.said_expired": Text(
+        "The answer expired",
+        "Die Antwort ist abgelaufen",
+        "La réponse a expiré",
+    ),
+    "console.said_not_mine": Text(
+        "The person said the answer holds someone else's data",
+        "Die Person gab an, die Antwort enthalte Daten anderer",
+        "La personne a signalé que la réponse contient les données de quelqu'un d'autre",
+    ),
+    "console.said_contained": Text(
+        "The answer was revoked to contain an incident",
+        "Die Antwort wurde widerrufen, um einen Vorfall einzudämmen",
+        "La réponse a été révoquée pour contenir un incident",
+    ),
+    "console.said_check_failed": Text(
+        "Stopped: {failure}, check {check}",
+        "Gestoppt: {failure}, Prüfung {check}",
+        "Arrêtée : {failure}, contrôle {check}",
+    ),
+    "console.said_job_failed": Text(
+        "its job gave up",
+        "ihr Auftrag gab auf",
+        "sa tâche a abandonné",
+    ),
     "console.any": Text("Any", "Alle", "Tous"),
     "console.filter": Text("Show", "Anzeigen", "Afficher"),
     "console.paused": Text("clock paused", "Frist angehalten", "délai suspendu"),
@@ -2833,6 +2966,11 @@ CATALOGUE: dict[str, Text] = {
         "(erased)",
         "(gelöscht)",
         "(effacé)",
+    ),
+    "console.unreadable": Text(
+        "(unreadable: the account was erased)",
+        "(nicht lesbar: das Konto wurde gelöscht)",
+        "(illisible : le compte a été effacé)",
     ),
     "console.field_entered_by": Text(
         "Entered by",
