@@ -32,6 +32,7 @@ from voxkeep.jobs.worker import run_once
 from voxkeep.people.api import STAFF_COOKIE
 from voxkeep.requests import service, verification
 from voxkeep.requests.models import Channel, DataRequest, RequestKind
+from voxkeep.requests.tasks import give_up
 from voxkeep.vault import Vault
 from voxkeep.web.i18n import translate
 from voxkeep.web.render import LANG_COOKIE
@@ -209,3 +210,40 @@ def test_a_notice_held_up_by_the_mail_server_reads_in_the_pages_language(
             "console.method_email_code": _none,
         },
     )
+
+
+def test_an_integrity_failure_reads_as_its_incidents_kind_and_check(
+    vault: Vault, team: Team
+) -> None:
+    who = make_subject(vault, "xena")
+    request_id = service.file_request(vault, person=Person(who.account_id), kind=RequestKind.ACCESS)
+    give_up(vault, {"request_id": request_id}, "export: bad hash", True)  # opens build_failed
+
+    def check(language: str) -> dict[str, object]:
+        return {
+            "failure": translate(language, "incidents.kind_build_failed"),
+            "check": "job_failed",
+        }
+
+    _check(_pages(vault, team, request_id), {"console.blocked_check": check})
+
+
+def test_the_queue_and_the_new_request_form_word_kinds_and_channels(
+    vault: Vault, team: Team
+) -> None:
+    make_subject(vault, "yves")
+    service.enter_request(
+        vault, staff=team.alice, account="yves", kind=RequestKind.PORTABILITY, channel=Channel.PHONE
+    )
+    with browser(vault) as client:
+        client.cookies.set(STAFF_COOKIE, team.tokens["dora"])
+        for language in ("en", "de", "fr"):
+            client.cookies.set(LANG_COOKIE, language)
+            for path in ("/console/requests", "/console/requests/new"):
+                page = client.get(path)
+                assert page.status_code == 200, page.text
+                shown = html.unescape(page.text)
+                for key in ("kind_portability", "kind_erasure", "channel_phone", "channel_post"):
+                    assert f">{translate(language, f'console.{key}')}<" in shown, (path, key)
+                for code in (">portability<", ">erasure<", ">phone<", ">post<"):
+                    assert code not in shown, (language, path, code)
