@@ -56,7 +56,7 @@ def test_readme_names_the_two_commands() -> None:
 # them into docs/img), so that each shows the pages as they are.
 SHOT_PAGES = ("breaches.md",)
 # Single screenshots of other pages that a journey takes too.
-SHOTS = ("console/dashboard",)
+SHOTS = ("console/dashboard", "console/request-verified", "console/request-approved")
 
 
 def test_every_screenshot_of_a_shot_page_is_taken_by_a_journey() -> None:
@@ -67,6 +67,7 @@ def test_every_screenshot_of_a_shot_page_is_taken_by_a_journey() -> None:
     )
     taken = set(re.findall(r"docs_shot\(\s*\"([^\"]+)\"", journeys))
     assert sorted(set(SHOTS) - taken) == [], "no journey takes these"
+    assert all((DOCS / "img" / f"{name}.png").is_file() for name in SHOTS)
     for page in SHOT_PAGES:
         shown = re.findall(r"!\[[^\]]*\]\(img/([^)]+)\.png\)", (DOCS / page).read_text())
         assert shown, f"{page} shows no screenshot"

@@ -87,6 +87,10 @@ def test_agent_enters_and_verifies_a_postal_request_and_another_approves(
     expect(page.get_by_role("status")).to_contain_text("The request is verified")
     expect(page.get_by_text("read out on a call from the known number").first).to_be_visible()
     visit.check("agent-verified")
+    # Codes in the page's words: the kind, the channel and how it was verified.
+    for words in ("Access (Art. 15)", "Post", "Code mailed to the account's address"):
+        expect(page.get_by_text(words, exact=True)).to_be_visible()
+    visit.docs_shot("console/request-verified", page.locator("body"))
 
     # Four eyes: no approve button for the agent, and a forged approve is refused.
     expect(page.get_by_role("button", name="Approve")).to_have_count(0)
@@ -103,6 +107,7 @@ def test_agent_enters_and_verifies_a_postal_request_and_another_approves(
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_role("status")).to_contain_text("Approved.")
     visit.check("approver-approved")
+    visit.docs_shot("console/request-approved", page.locator("body"))
 
     before = len(mailbox.to(PERSON))
     assert run_once(vault) >= 1  # the server's worker is off in tests: build and notify

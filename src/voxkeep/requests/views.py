@@ -134,11 +134,20 @@ def waiting_of(session: Session, request_ids: Collection[str]) -> dict[str, tupl
 
 @dataclass(frozen=True)
 class Blocked:
-    """Why a blocked request is blocked: a reason made of codes and check names, and the
-    incident that records it when the cause was an integrity failure."""
+    """Why a blocked request is blocked: a reason made of codes and check names (for the API
+    and the command line), and the incident that records it when the cause was an integrity
+    failure. The rest says the same in codes and figures, for a page to word in its language."""
 
     reason: str
     incident: str | None
+    cause: str = "unknown"  # "fault", "failed" (a job gave up), "incident" or "unknown"
+    job: str | None = None  # the kind of the job that gave up
+    fault: str | None = None  # the transient fault it waited out (jobs.faults.Fault)
+    since: datetime | None = None  # when that fault began
+    attempts: int | None = None
+    error: str | None = None  # the job's last error: the operation and the error's class
+    incident_kind: str | None = None
+    check: str | None = None  # the failed check's name
 
 
 @dataclass(frozen=True)
@@ -223,12 +232,27 @@ def blocked_of(session: Session, request: DataRequest) -> Blocked | None:
             reason = f"job {job.kind} gave up after a {job.fault} fault since {since}"
         else:
             reason = f"job {job.kind} failed after {job.attempts} attempts"
-        return Blocked(reason=f"{reason}: {job.last_error}", incident=None)
+        return Blocked(
+            reason=f"{reason}: {job.last_error}",
+            incident=None,
+            cause="fault" if job.fault is not None and job.fault_since is not None else "failed",
+            job=job.kind,
+            fault=job.fault,
+            since=job.fault_since,
+            attempts=job.attempts,
+            error=job.last_error,
+        )
     if incident is None:
         return Blocked(reason="blocked", incident=None)
     check = incident.details.get("check")
     reason = f"{incident.kind}: {check}" if isinstance(check, str) else incident.kind
-    return Blocked(reason=reason, incident=incident.id)
+    return Blocked(
+        reason=reason,
+        incident=incident.id,
+        cause="incident",
+        incident_kind=incident.kind,
+        check=check if isinstance(check, str) else None,
+    )
 
 
 def summarize(

@@ -2972,6 +2972,75 @@ CATALOGUE: dict[str, Text] = {
         "(nicht lesbar: das Konto wurde gelöscht)",
         "(illisible : le compte a été effacé)",
     ),
+    # A request's kind, channel and verification method (requests.models), worded as shown.
+    "console.kind_access": Text("Access (Art. 15)", "Auskunft (Art. 15)", "Accès (art. 15)"),
+    "console.kind_portability": Text(
+        "Portability (Art. 20)", "Datenübertragbarkeit (Art. 20)", "Portabilité (art. 20)"
+    ),
+    "console.kind_erasure": Text("Erasure (Art. 17)", "Löschung (Art. 17)", "Effacement (art. 17)"),
+    "console.channel_portal": Text("Portal", "Portal", "Portail"),
+    "console.channel_email": Text("E-mail", "E-Mail", "Courriel"),
+    "console.channel_post": Text("Post", "Brief", "Courrier postal"),
+    "console.channel_phone": Text("Phone", "Telefon", "Téléphone"),
+    "console.method_reauth": Text(
+        "Password re-entered in the portal",
+        "Passwort im Portal erneut eingegeben",
+        "Mot de passe ressaisi dans le portail",
+    ),
+    "console.method_email_code": Text(
+        "Code mailed to the account's address",
+        "Code an die Adresse des Kontos gemailt",
+        "Code envoyé à l'adresse du compte",
+    ),
+    # A request's background jobs (their kinds and jobs.models.JobState), worded as shown.
+    "console.job_kind_export_build": Text(
+        "Build the answer", "Antwort erstellen", "Préparer la réponse"
+    ),
+    "console.job_kind_erasure_run": Text("Erase the account", "Konto löschen", "Effacer le compte"),
+    "console.job_kind_request_notify": Text(
+        "Mail a notice to the person",
+        "Mitteilung an die Person mailen",
+        "Envoyer un avis à la personne",
+    ),
+    "console.job_kind_export_notify_ready": Text(
+        "Mail the person that the answer is ready",
+        "Der Person mailen, dass die Antwort bereitliegt",
+        "Prévenir la personne que la réponse est prête",
+    ),
+    "console.job_kind_export_expire": Text(
+        "Expire the answer", "Antwort ablaufen lassen", "Faire expirer la réponse"
+    ),
+    "console.job_kind_erasure_receipt_mail": Text(
+        "Mail the erasure receipt", "Löschbestätigung mailen", "Envoyer le reçu d'effacement"
+    ),
+    "console.job_state_queued": Text("Waiting its turn", "Wartet", "En attente"),
+    "console.job_state_running": Text("Running", "Läuft", "En cours"),
+    "console.job_state_done": Text("Done", "Erledigt", "Terminée"),
+    "console.job_state_failed": Text(
+        "Failed: needs a person",
+        "Fehlgeschlagen: braucht einen Menschen",
+        "Échouée : demande une intervention",
+    ),
+    "console.last_error": Text(
+        "last error: {error}", "letzter Fehler: {error}", "dernière erreur : {error}"
+    ),
+    # Why a request is blocked (requests.views.Blocked), worded as shown.
+    "console.blocked_fault": Text(
+        "The job “{job}” gave up after a fault: {cause} since {since} UTC",
+        "Der Auftrag „{job}“ gab nach einer Störung auf: {cause} seit {since} UTC",
+        "La tâche « {job} » a abandonné après une panne : {cause} depuis {since} UTC",
+    ),
+    "console.blocked_failed": Text(
+        "The job “{job}” failed after {attempts} attempts",
+        "Der Auftrag „{job}“ schlug nach {attempts} Versuchen fehl",
+        "La tâche « {job} » a échoué après {attempts} tentatives",
+    ),
+    "console.blocked_check": Text(
+        "{failure}, check {check}", "{failure}, Prüfung {check}", "{failure}, contrôle {check}"
+    ),
+    "console.blocked_unknown": Text(
+        "No cause recorded", "Keine Ursache verzeichnet", "Aucune cause enregistrée"
+    ),
     "console.field_entered_by": Text(
         "Entered by",
         "Erfasst von",
