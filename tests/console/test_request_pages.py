@@ -279,4 +279,4 @@ def test_the_queue_and_the_request_page_name_states_in_words(vault: Vault) -> No
         client.cookies.set("voxkeep_lang", "de")
         german = client.get(QUEUE).text
         assert "<td>Eingegangen</td>" in german
-        assert '<option value="blocked">Von der Freigabeprüfung gestoppt</option>' in german
+        assert '<option value="blocked">Angehalten</option>' in german

@@ -2739,11 +2739,9 @@ CATALOGUE: dict[str, Text] = {
     "console.state_closed": Text("Closed", "Abgeschlossen", "Clôturée"),
     "console.state_refused": Text("Refused", "Abgelehnt", "Refusée"),
     "console.state_cancelled": Text("Cancelled", "Storniert", "Annulée"),
-    "console.state_blocked": Text(
-        "Stopped by the release check",
-        "Von der Freigabeprüfung gestoppt",
-        "Arrêtée par le contrôle avant remise",
-    ),
+    # Blocked: by the release gate, a job that gave up, "not my data" or a containment;
+    # the page says which beside it.
+    "console.state_blocked": Text("Blocked", "Angehalten", "Bloquée"),
     # What voxkeep says of a request's step it writes itself (request_events.params,
     # requests.models.Said), worded as shown.
     "console.said_reauthenticated": Text(
