@@ -56,6 +56,7 @@ def test_a_reused_database_holds_the_templates_rows_under_a_new_name(
     assert _rows(url, "SELECT count(*) FROM instance_keys") == keys
     assert _rows(url, "SELECT version_num FROM alembic_version") != [("not-a-revision",)]
     assert _rows(url, "SELECT count(*) FROM signin_failures") == [(0,)]
+    assert _rows(url, "SHOW synchronous_commit") == [("off",)]
     # The sequence starts over as in the template: the next row gets the template's first id.
     with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute(
