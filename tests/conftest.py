@@ -6,7 +6,9 @@ of its data directory.
 
 A template vault (migrated schema, master key, instance keys) is built once
 per session and copied for every test: on SQLite by copying the data
-directory, on PostgreSQL with CREATE DATABASE ... TEMPLATE.
+directory, on PostgreSQL with CREATE DATABASE ... TEMPLATE, into a pool of
+databases that a test gives back reset to the template's rows under a new
+name, or dropped when it changed what a reset cannot undo (tests/pg_pool.py).
 
 Tests whose vault keeps its blobs in S3 whatever VOXKEEP_TEST_BLOBS says
 (tests/storage, the S3 cases of `blob_store`) are marked `s3`: the PostgreSQL
@@ -26,6 +28,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from pg_pool import DatabasePool
 from s3_server import S3Server, weed_binary
 from smtp_sink import SmtpSink
 from voxkeep.app import create_app
@@ -93,6 +96,16 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     yield settings
     if name:
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def databases(template: Settings) -> Iterator[DatabasePool]:
+    """This worker's PostgreSQL databases copied from the template, reused test after test."""
+    assert template.database_url is not None
+    source = template.database_url.get_secret_value().rsplit("/", 1)[1]
+    pool = DatabasePool(PG_ADMIN, source)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture(scope="session")
@@ -175,12 +188,12 @@ def settings(
     if BLOBS == "s3":
         overrides |= request.getfixturevalue("s3_server").overrides()
     if BACKEND == "postgresql":
-        assert template.database_url is not None
-        source = template.database_url.get_secret_value().rsplit("/", 1)[1]
-        name = f"voxkeep_t_{uuid.uuid4().hex[:12]}"
-        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-        yield Settings(data_dir=data_dir, database_url=_pg_url(name), **overrides)
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pool: DatabasePool = request.getfixturevalue("databases")
+        name = pool.checkout()
+        try:
+            yield Settings(data_dir=data_dir, database_url=pool.url(name), **overrides)
+        finally:
+            pool.checkin(name)
     else:
         yield Settings(data_dir=data_dir, **overrides)
 
