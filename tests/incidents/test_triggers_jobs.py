@@ -111,7 +111,8 @@ def test_an_integrity_failure_on_the_last_attempt_also_opens_an_incident(
         sign_in(client, vault, "reader")
         page = client.get(f"/console/requests/{request_id}")
     assert f'href="/console/incidents/{incident.id}"' in page.text
-    assert "build_failed: job_failed" in page.text
+    # The page words the cause (the API below keeps the codes).
+    assert "Answer failed while built, check job_failed" in page.text
     token = staff_sign_in(vault, "reader", PASSWORD).token
     with browser(vault) as client:
         shown = client.get(
